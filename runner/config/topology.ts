@@ -1,0 +1,130 @@
+/**
+ * Topology: the plain data that runner/config produces from micro.dev.yaml after parse -> shape -> defaults
+ * -> validators. Every field here is filled (defaults applied); the engine and the runtimes read only this.
+ *
+ * Durations are milliseconds, ports are numbers (0 = pick a free one), hosts default to 127.0.0.1.
+ */
+export type RuntimeKind = 'worker' | 'process' | 'container';
+export type RestartPolicy = 'no' | 'on-failure' | 'always';
+export type LeaseSemantics = 'consul' | 'eureka' | 'nacos';
+export type GatewayHandler = 'meta' | 'api' | 'rpc' | 'http' | 'proxy' | 'web' | 'event';
+export type GatewayResolver = 'micro' | 'path' | 'vpath' | 'host' | 'grpc';
+export type BalanceStrategy = 'random' | 'round_robin' | 'least_outstanding';
+export type Tier = 'web' | 'api' | 'srv' | 'other';
+
+export interface Listen {
+  host: string;
+  port: number;
+}
+
+export interface RegistryConfig extends Listen {
+  /** embedded: our in-process Consul-compatible registry; consul: a real Consul at `address` (or in a container). */
+  kind: 'embedded' | 'consul';
+  mode: 'process' | 'container';
+  /** host:port of an existing Consul when kind is consul and mode is not container. */
+  address?: string;
+  semantics: LeaseSemantics;
+  /** 0.01 turns a 90 s lease into 0.9 s. */
+  timeScale: number;
+  /** Consul API version profile. */
+  profile: 'modern' | 'legacy';
+  token?: string;
+  /** File that keeps KV and registrations across restarts; absent = in memory only. */
+  persist?: string;
+  /** Eureka model options. */
+  eureka: { doubleExpiryQuirk: boolean; selfPreservation: boolean };
+  /** Nacos model option. */
+  nacos: { protectThreshold: number };
+}
+
+export interface GatewayConfig extends Listen {
+  namespace: string;
+  handler: GatewayHandler;
+  resolver: GatewayResolver;
+  enableRpc: boolean;
+  cors: boolean;
+  balance: BalanceStrategy;
+  /** Backend call timeout (micro's --client_request_timeout). */
+  timeoutMs: number;
+  retries: number;
+  /** Passive outlier detection: how long a node that refused a connection is skipped. */
+  ejectMs: number;
+  bodyLimitBytes: number;
+  hosts: string[];
+  tls?: { cert?: string; key?: string; auto?: boolean };
+}
+
+export interface ProxyConfig extends Listen {}
+export interface WebConfig extends Listen {
+  namespace: string;
+}
+export interface BrokerConfig extends Listen {}
+export interface FaultsConfig extends Listen {}
+export interface ControlConfig extends Listen {}
+
+export type ReadinessConfig =
+  | { kind: 'registered'; timeoutMs: number }
+  | { kind: 'http'; path: string; port?: number; status: number; timeoutMs: number }
+  | { kind: 'tcp'; port?: number; timeoutMs: number }
+  | { kind: 'log'; pattern: string; timeoutMs: number };
+
+export interface RestartConfig {
+  policy: RestartPolicy;
+  maxRestarts: number;
+  /** First backoff; doubles on each consecutive failure, capped at backoffMaxMs. */
+  backoffMs: number;
+  backoffMaxMs: number;
+}
+
+export interface WatchConfig {
+  paths: string[];
+  ignore: string[];
+  debounceMs: number;
+  build?: string;
+  cascade: boolean;
+}
+
+export interface ContainerConfig {
+  image?: string;
+  dockerfile?: string;
+  context?: string;
+  /** How the gateway reaches the container: a published port on 127.0.0.1, or the topology's network. */
+  reach: 'published' | 'network';
+}
+
+export interface ServiceConfig {
+  /** Key in the YAML (`greeter-srv`); instances are `<name>-1`, `<name>-2`, ... */
+  name: string;
+  tier: Tier;
+  runtime: RuntimeKind;
+  /** worker: a TypeScript/JavaScript module path (relative to the config file's folder, resolved here). */
+  module?: string;
+  /** process: argv, run in cwd. */
+  command?: string[];
+  cwd: string;
+  env: Record<string, string>;
+  replicas: number;
+  /** Fixed server port for the first replica (others take +1, +2...); 0 = any free port. */
+  port: number;
+  dependsOn: string[];
+  readiness: ReadinessConfig;
+  restart: RestartConfig;
+  /** Grace period on stop before SIGKILL / terminate. */
+  stopTimeoutMs: number;
+  watch?: WatchConfig;
+  container?: ContainerConfig;
+}
+
+export interface Topology {
+  /** Absolute path of the file this came from (for error messages and relative paths). */
+  file: string;
+  name: string;
+  registry: RegistryConfig;
+  gateway: GatewayConfig;
+  proxy: ProxyConfig;
+  web: WebConfig;
+  broker: BrokerConfig;
+  faults: FaultsConfig;
+  control: ControlConfig;
+  services: ServiceConfig[];
+}

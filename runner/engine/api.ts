@@ -1,0 +1,126 @@
+/**
+ * OrchestratorApi: the only thing the dashboard, the control API and scenarios see of the engine.
+ * The same interface is served by the local engine and by a remote client of the control API
+ * (`micro-dev ui` attaching to a running `up`).
+ *
+ *   engine (one writer) ──snapshot + events──> subscribers (TUI, control API, scenarios)
+ *        ^                                            │
+ *        └──────────────── commands ──────────────────┘
+ *
+ * A subscriber first receives a full snapshot, then every event after it, with no gap. Subscribers cannot
+ * block the engine: a slow one gets its events coalesced into the next snapshot.
+ */
+
+/** Closed set of instance states. */
+export const InstanceStates = [
+  'pending', // declared, waiting for dependencies
+  'starting', // runtime started, not yet ready
+  'ready', // readiness passed (registered and passing, or its own wait strategy)
+  'unhealthy', // running but the registry says critical
+  'stopping',
+  'stopped', // stopped on request
+  'crashed', // exited on its own; may restart
+  'backoff', // waiting before a restart
+  'failed', // gave up (max restarts / start failure)
+  'paused', // SIGSTOP
+] as const;
+export type InstanceState = (typeof InstanceStates)[number];
+
+export interface TrafficStats {
+  /** Requests per second over the last window. */
+  rps: number;
+  /** Errors / requests over the last window, 0..1. */
+  errorRate: number;
+  /** Milliseconds. */
+  p99: number;
+}
+
+export interface InstanceView {
+  instance: string;
+  service: string;
+  tier: 'web' | 'api' | 'srv' | 'other';
+  runtime: 'worker' | 'process' | 'container';
+  state: InstanceState;
+  /** host:port the instance serves on, once known. */
+  address?: string;
+  /** pid, tid:N or container id. */
+  ref?: string;
+  restarts: number;
+  /** Registry id (`go.micro.srv.greeter-<uuid>`) once registered. */
+  registryId?: string;
+  /** Milliseconds since the last heartbeat the registry saw; lease left before it turns critical. */
+  heartbeatAgeMs?: number;
+  leaseLeftMs?: number;
+  /** Faults active on this instance (`partition`, `heartbeat-loss`, `latency`...). */
+  faults: string[];
+  traffic?: TrafficStats;
+  lastError?: string;
+}
+
+export interface RegistryView {
+  kind: 'embedded' | 'consul';
+  semantics: 'consul' | 'eureka' | 'nacos';
+  address: string;
+  passing: number;
+  critical: number;
+  /** Eureka: renewals in the last minute vs the threshold; self-preservation on/off. */
+  renewsLastMin?: number;
+  renewThreshold?: number;
+  selfPreservation?: boolean;
+}
+
+export interface ScenarioView {
+  name: string;
+  startedAt: number;
+  steps: { at: number; label: string; state: 'pending' | 'active' | 'done' }[];
+  expectations: { label: string; state: 'pending' | 'pass' | 'fail'; detail?: string }[];
+}
+
+export interface Snapshot {
+  topology: string;
+  startedAt: number;
+  ready: boolean;
+  urls: { gateway: string; proxy: string; web: string; registry: string; faults?: string };
+  instances: InstanceView[];
+  registry: RegistryView;
+  /** Gateway requests per second, one sample per second, oldest first, at most 60. */
+  gatewayRps: number[];
+  scenario?: ScenarioView;
+}
+
+export type EngineEvent =
+  | { type: 'instance'; at: number; view: InstanceView; message?: string }
+  | { type: 'log'; at: number; instance: string; stream: 'stdout' | 'stderr'; line: string }
+  | { type: 'registry'; at: number; view: RegistryView; message?: string }
+  | { type: 'traffic'; at: number; gatewayRps: number[] }
+  | { type: 'scenario'; at: number; view: ScenarioView; message?: string }
+  | { type: 'ready'; at: number; urls: Snapshot['urls'] }
+  | { type: 'shutdown'; at: number };
+
+export type Command =
+  | { type: 'kill'; instance: string }
+  | { type: 'restart'; instance: string }
+  | { type: 'stop'; instance: string }
+  | { type: 'start'; instance: string }
+  | { type: 'toggle-fault'; instance: string; fault: 'partition' | 'heartbeat-loss' | 'latency' }
+  | { type: 'run-scenario'; name: string }
+  | { type: 'shutdown' };
+
+export interface CommandResult {
+  ok: boolean;
+  message: string;
+}
+
+export interface OrchestratorApi {
+  /** Current state (a copy; safe to keep). */
+  snapshot(): Snapshot;
+  /**
+   * Calls listener(snapshot) synchronously first, then (event) for every later event, until the returned
+   * function is called. Listeners must not throw; a throwing listener is unsubscribed.
+   */
+  subscribe(listener: (update: { snapshot: Snapshot } | { event: EngineEvent }) => void): () => void;
+  /** Runs a command; resolves when it has been applied (not when e.g. a restarted instance is ready). */
+  command(command: Command): Promise<CommandResult>;
+  /** Recent log lines (bounded), oldest first, optionally of one instance. */
+  logs(instance?: string, limit?: number): { instance: string; stream: string; line: string; at: number }[];
+}
