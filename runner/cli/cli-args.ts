@@ -1,0 +1,38 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { resolve } from 'node:path';
+import { MicroDevError } from '../errors/micro-dev-error.ts';
+import { isAlive, readRunFile, type RunInfo } from '../control/run-file.ts';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** parseArgs with micro-dev's common `-c/--config`, turning its errors into a clear BAD_ARGUMENTS. */
+export function parseCli<O extends Options>(command: string, args: string[], options: O) {
+  try {
+    return parseArgs({
+      args,
+      options: { config: { type: 'string', short: 'c' }, ...options },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new MicroDevError('BAD_ARGUMENTS', `${command}: ${message}`, {
+      hints: [`micro-dev ${command} --help shows the options`],
+    });
+  }
+}
+
+export function configPath(value: unknown): string {
+  return resolve(typeof value === 'string' ? value : 'micro.dev.yaml');
+}
+
+/** The running `up` for a config, or a NOT_RUNNING error that says how to start one. */
+export async function requireRunning(configFile: string): Promise<RunInfo> {
+  const info = await readRunFile(configFile);
+  if (!info || !isAlive(info.pid)) {
+    throw new MicroDevError('NOT_RUNNING', `micro-dev up is not running for ${configFile}`, {
+      hints: ['start it with: npx micro-dev up' + (configFile.endsWith('/micro.dev.yaml') ? '' : ` -c ${configFile}`)],
+    });
+  }
+  return info;
+}

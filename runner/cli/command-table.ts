@@ -1,0 +1,82 @@
+/** The commands micro-dev knows, with their usage and help (what `micro-dev --help` prints). */
+export interface CliCommand {
+  name: string;
+  usage: string;
+  help: string;
+  run(args: string[]): Promise<number>;
+}
+
+const lazy =
+  (load: () => Promise<{ run(args: string[]): Promise<number> }>) =>
+  async (args: string[]) =>
+    (await load()).run(args);
+
+export const commands: CliCommand[] = [
+  {
+    name: 'up',
+    usage: 'micro-dev up [-c FILE] [--no-tui]',
+    help: 'Starts the topology in FILE (default ./micro.dev.yaml): registry, gateway, proxy, web gateway, broker,\nfault plane and every service. A terminal gets the dashboard; otherwise (or with --no-tui) one line per\nevent and a line containing "micro-dev ready" once every instance is ready. Ctrl-C / SIGTERM stop\neverything and exit 0.',
+    run: lazy(() => import('./commands/up.ts')),
+  },
+  {
+    name: 'down',
+    usage: 'micro-dev down [-c FILE] [--all]',
+    help: 'Stops a running `up` (found through FILE\'s .micro-dev/run.json) and sweeps what a dead one left behind.\n--all also removes every micro-dev container and network on this machine.',
+    run: lazy(() => import('./commands/down.ts')),
+  },
+  {
+    name: 'status',
+    usage: 'micro-dev status [-c FILE] [--json]',
+    help: 'What a running `up` is doing: instances, their state, addresses, restarts, registry counts.',
+    run: lazy(() => import('./commands/status.ts')),
+  },
+  {
+    name: 'services',
+    usage: 'micro-dev services [-c FILE] [--json]',
+    help: 'Services and instances in the registry (the running `up`\'s, or the one FILE names).',
+    run: lazy(() => import('./commands/services.ts')),
+  },
+  {
+    name: 'call',
+    usage: "micro-dev call SERVICE ENDPOINT [JSON] [-c FILE] [--timeout MS]",
+    help: 'Calls SERVICE\'s ENDPOINT through the proxy (8081 by default) and prints the JSON answer.\nExample: micro-dev call go.micro.srv.greeter Say.Hello \'{"name":"John"}\'',
+    run: lazy(() => import('./commands/call.ts')),
+  },
+  {
+    name: 'publish',
+    usage: 'micro-dev publish TOPIC JSON [-c FILE]',
+    help: 'Publishes a JSON message on TOPIC through the broker of the running `up`.',
+    run: lazy(() => import('./commands/publish.ts')),
+  },
+  {
+    name: 'validate',
+    usage: 'micro-dev validate [-c FILE]',
+    help: 'Checks a config and prints FILE:LINE:COL: message for each problem. Exit 0 when valid, 1 otherwise.',
+    run: lazy(() => import('./commands/validate.ts')),
+  },
+  {
+    name: 'registry',
+    usage: 'micro-dev registry status [-c FILE] [--json]',
+    help: 'The registry lease model\'s live state: semantics, passing/critical, renew rate vs threshold,\nself-preservation, per-instance heartbeat age and lease left.',
+    run: lazy(() => import('./commands/registry.ts')),
+  },
+  {
+    name: 'ui',
+    usage: 'micro-dev ui [-c FILE]',
+    help: 'Opens the dashboard on an `up` that is already running (attaches through its control API).',
+    run: lazy(() => import('./commands/ui.ts')),
+  },
+];
+
+export function helpText(): string {
+  const width = Math.max(...commands.map((c) => c.usage.length));
+  return [
+    'micro-dev: run a go-micro style system on one machine, and break it on purpose.',
+    '',
+    'Usage:',
+    ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.help.split('\n')[0]}`),
+    '',
+    'micro-dev COMMAND --help tells more. Docs: README.md',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,106 @@
+/**
+ * `micro-dev up`: load the topology, check its ports, start everything, serve the control API, then either
+ * the dashboard (a TTY) or one plain line per event, until SIGINT/SIGTERM (or `micro-dev down`).
+ */
+import { relative } from 'node:path';
+import { parseCli, configPath } from '../cli-args.ts';
+import { loadTopology } from '../../config/load-topology.ts';
+import { Orchestrator } from '../../engine/orchestrator.ts';
+import { startControlServer } from '../../control/control-server.ts';
+import { isAlive, readRunFile, removeRunFile, writeRunFile } from '../../control/run-file.ts';
+import { MicroDevError } from '../../errors/micro-dev-error.ts';
+import { preflightPorts } from '../preflight-ports.ts';
+import { createRuntimes } from '../create-runtimes.ts';
+import { plainLine } from '../plain-output.ts';
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseCli('up', args, { 'no-tui': { type: 'boolean' } });
+  const t0 = performance.now();
+  const file = configPath(values.config);
+  const topology = await loadTopology(file);
+  const previous = await readRunFile(file);
+  if (previous && isAlive(previous.pid) && previous.pid !== process.pid) {
+    throw new MicroDevError('START_FAILED', `micro-dev up is already running for ${relative(process.cwd(), file)} (pid ${previous.pid})`, {
+      hints: ['stop it with: npx micro-dev down', `or attach to it with: npx micro-dev ui`],
+    });
+  }
+  await preflightPorts(topology);
+
+  const tui = process.stdout.isTTY && process.stdin.isTTY && !values['no-tui'];
+  const print = (line: string) => {
+    if (!tui) process.stdout.write(plainLine(line));
+  };
+  const orchestrator = new Orchestrator(topology, { runtimes: await createRuntimes(topology), onProgress: print });
+  if (!tui) {
+    orchestrator.subscribe((update) => {
+      if ('event' in update && update.event.type === 'log') {
+        print(`${update.event.instance.padEnd(16)} | ${update.event.line}`);
+      }
+    });
+  }
+  const control = await startControlServer(orchestrator, topology.control);
+
+  let stopping: Promise<number> | undefined;
+  const stop = (why: string): Promise<number> => {
+    stopping ??= (async () => {
+      print(`stopping (${why})`);
+      const force = setTimeout(() => {
+        process.stderr.write('micro-dev: shutdown took longer than 8 s; exiting anyway\n');
+        process.exit(1);
+      }, 8000);
+      force.unref();
+      await orchestrator.shutdown();
+      await control.stop();
+      await removeRunFile(file);
+      clearTimeout(force);
+      print('stopped');
+      return 0;
+    })();
+    return stopping;
+  };
+  const signalled = new Promise<number>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.on(signal, () => void stop(signal).then(resolve));
+    }
+  });
+
+  print(`micro-dev ${topology.name} from ${relative(process.cwd(), file)}; control API ${control.url}`);
+  try {
+    const started = orchestrator.start();
+    await writeRunFile({
+      pid: process.pid,
+      controlUrl: control.url,
+      token: control.token,
+      configFile: file,
+      topology: topology.name,
+      startedAt: Date.now(),
+      urls: orchestrator.snapshot().urls,
+    });
+    if (tui) {
+      const { runDashboard } = await import('../../tui/run-dashboard.ts');
+      const dashboard = runDashboard(orchestrator, { quitCommand: 'shutdown' });
+      await started;
+      await dashboard;
+      return stop('quit');
+    }
+    await started;
+  } catch (error) {
+    await control.stop();
+    await removeRunFile(file);
+    throw error;
+  }
+  const { urls } = orchestrator.snapshot();
+  await writeRunFile({
+    pid: process.pid,
+    controlUrl: control.url,
+    token: control.token,
+    configFile: file,
+    topology: topology.name,
+    startedAt: Date.now(),
+    urls,
+    broker: orchestrator.infrastructure?.brokerAddress,
+  });
+  const seconds = ((performance.now() - t0) / 1000).toFixed(2);
+  print(`micro-dev ready in ${seconds} s  gateway ${urls.gateway}  proxy ${urls.proxy}  web ${urls.web}  registry ${urls.registry}`);
+  return signalled;
+}

@@ -1,0 +1,53 @@
+/**
+ * micro-dev's entry point: picks the command, runs it, maps errors to exit codes. The only place that
+ * prints errors and calls process.exit.
+ *   0  done / every expectation held      1  it ran and something failed      2  could not run (bad usage, bad config)
+ */
+import { isMicroDevError } from '../errors/micro-dev-error.ts';
+import { commands, helpText } from './command-table.ts';
+
+const exitCodeFor: Record<string, number> = {
+  BAD_ARGUMENTS: 2,
+  CONFIG_INVALID: 2,
+  CONFIG_NOT_FOUND: 2,
+  PORT_IN_USE: 2,
+  DOCKER_UNAVAILABLE: 2,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(helpText());
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    const { readFile } = await import('node:fs/promises');
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
+    process.stdout.write(`micro-dev ${pkg.version}\n`);
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    const near = commands.map((c) => c.name).find((c) => c.startsWith(name.slice(0, 2)));
+    process.stderr.write(`micro-dev: unknown command "${name}"${near ? ` (did you mean "${near}"?)` : ''}\n\n${helpText()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.usage}\n\n${command.help}\n`);
+    return 0;
+  }
+  return command.run(rest);
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (isMicroDevError(error)) {
+    process.stderr.write(`micro-dev: ${error.message}\n`);
+    for (const hint of error.hints) process.stderr.write(`  hint: ${hint}\n`);
+    process.exitCode = exitCodeFor[error.code] ?? 1;
+  } else {
+    process.stderr.write(`micro-dev: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 2;
+  }
+}

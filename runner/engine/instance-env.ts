@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import type { ServiceConfig, Topology } from '../config/topology.ts';
+
+/**
+ * The environment an instance learns its surroundings from, as a go-micro service does (DESIGN.md).
+ * Heartbeat timing follows the registry's lease model: the TTL is registered in model time (the registry
+ * scales it by timeScale itself), the interval is the kit's real timer, so it is scaled here.
+ */
+export interface InstanceAddresses {
+  registry: string;
+  broker?: string;
+  /** The instance's own egress link to the proxy (fault plane), when there is one. */
+  proxy?: string;
+}
+
+const leaseTiming = {
+  consul: { ttlS: 10, intervalS: 3 },
+  eureka: { ttlS: 90, intervalS: 30 },
+  nacos: { ttlS: 15, intervalS: 5 },
+} as const;
+
+export function instanceEnv(
+  topology: Topology,
+  service: ServiceConfig,
+  replica: number,
+  addresses: InstanceAddresses,
+): { env: Record<string, string>; serverId: string } {
+  const serverId = randomUUID();
+  const timing = leaseTiming[topology.registry.semantics];
+  const intervalMs = Math.max(50, Math.round(timing.intervalS * 1000 * topology.registry.timeScale));
+  const port = service.port === 0 ? 0 : service.port + replica - 1;
+  const env: Record<string, string> = {
+    MICRO_REGISTRY: 'consul',
+    MICRO_REGISTRY_ADDRESS: addresses.registry,
+    MICRO_SERVER_ADDRESS: `127.0.0.1:${port}`,
+    MICRO_SERVER_ID: serverId,
+    MICRO_REGISTER_TTL: `${timing.ttlS}s`,
+    MICRO_REGISTER_INTERVAL: `${intervalMs}ms`,
+    MICRO_DEV_INSTANCE: `${service.name}-${replica}`,
+    ...(addresses.broker ? { MICRO_BROKER_ADDRESS: addresses.broker } : {}),
+    ...(addresses.proxy ? { MICRO_PROXY_ADDRESS: addresses.proxy } : {}),
+    ...(topology.registry.token ? { MICRO_REGISTRY_TOKEN: topology.registry.token } : {}),
+    ...service.env,
+  };
+  if (process.env.PATH && !env.PATH) env.PATH = process.env.PATH;
+  if (process.env.HOME && !env.HOME) env.HOME = process.env.HOME;
+  return { env, serverId };
+}

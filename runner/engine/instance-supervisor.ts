@@ -1,0 +1,197 @@
+/**
+ * InstanceSupervisor: one instance's whole life. Starts it through its Runtime, applies readiness, watches
+ * for an unrequested exit and restarts it by the service's restart policy with exponential backoff.
+ *
+ *   pending ─start()─> starting ─ready─> ready ─exit─> crashed ─policy─> backoff ─> starting ...
+ *                                         │                      └─no more─> failed
+ *                                         └─stop()─> stopping ─> stopped
+ *
+ * Every state change is reported through `report` (the engine dispatches it to the store). The supervisor
+ * owns its StartedInstance: stop() always leaves nothing running.
+ */
+import type { ServiceConfig } from '../config/topology.ts';
+import type { Clock, Timer } from '../clock/clock.ts';
+import type { Runtime, StartedInstance, LogLine } from '../runtimes/runtime.ts';
+import type { InstanceState, InstanceView } from './api.ts';
+
+export interface ReadyInfo {
+  address?: string;
+  registryId?: string;
+}
+
+export interface SupervisorDeps {
+  runtime: Runtime;
+  clock: Clock;
+  /** Environment for one start (a fresh MICRO_SERVER_ID each time). */
+  env: () => { env: Record<string, string>; serverId: string };
+  /** Resolves when the started instance is ready; rejects with a message naming the limit. */
+  readiness: (started: StartedInstance, serverId: string, signal: AbortSignal) => Promise<ReadyInfo>;
+  report: (view: InstanceView, message?: string) => void;
+  log: (line: LogLine) => void;
+}
+
+export class InstanceSupervisor {
+  readonly name: string;
+  readonly service: ServiceConfig;
+  readonly #deps: SupervisorDeps;
+  #view: InstanceView;
+  #current?: StartedInstance;
+  #attempt?: AbortController;
+  #backoffTimer?: Timer;
+  #consecutiveFailures = 0;
+  #wanted = false;
+  #lastLines: string[] = [];
+
+  constructor(name: string, service: ServiceConfig, deps: SupervisorDeps) {
+    this.name = name;
+    this.service = service;
+    this.#deps = deps;
+    this.#view = {
+      instance: name,
+      service: service.name,
+      tier: service.tier,
+      runtime: service.runtime,
+      state: 'pending',
+      restarts: 0,
+      faults: [],
+    };
+  }
+
+  get view(): InstanceView {
+    return this.#view;
+  }
+
+  get started(): StartedInstance | undefined {
+    return this.#current;
+  }
+
+  /** Starts and resolves once ready; rejects (state failed) if the first start cannot become ready. */
+  async start(): Promise<void> {
+    this.#wanted = true;
+    this.#consecutiveFailures = 0;
+    await this.#startOnce();
+  }
+
+  /** Graceful stop; no restart follows. */
+  async stop(): Promise<void> {
+    this.#wanted = false;
+    this.#backoffTimer?.cancel();
+    this.#attempt?.abort(new Error(`${this.name} stopped`));
+    const current = this.#current;
+    if (!current) {
+      if (this.#view.state !== 'pending') this.#set('stopped');
+      return;
+    }
+    this.#set('stopping');
+    await current.stop(this.service.stopTimeoutMs);
+    this.#current = undefined;
+    this.#set('stopped', 'stopped');
+  }
+
+  /** Hard kill (SIGKILL / terminate); the restart policy then applies as for a crash. */
+  kill(): void {
+    this.#current?.kill();
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    this.#view = { ...this.#view, restarts: this.#view.restarts + 1 };
+    await this.start();
+  }
+
+  async pause(): Promise<void> {
+    if (!this.#current) throw new Error(`${this.name} is not running`);
+    await this.#current.pause();
+    this.#set('paused', 'paused (SIGSTOP)');
+  }
+
+  async resume(): Promise<void> {
+    if (!this.#current) throw new Error(`${this.name} is not running`);
+    await this.#current.resume();
+    this.#set('ready', 'resumed');
+  }
+
+  /** Registry-derived fields (heartbeat age, lease, passing/critical) merged in by the engine. */
+  update(patch: Partial<InstanceView>): void {
+    const next = { ...this.#view, ...patch };
+    if (JSON.stringify(next) !== JSON.stringify(this.#view)) {
+      this.#view = next;
+      this.#deps.report(this.#view);
+    }
+  }
+
+  async #startOnce(): Promise<void> {
+    const attempt = new AbortController();
+    this.#attempt = attempt;
+    const { env, serverId } = this.#deps.env();
+    this.#set('starting', 'starting');
+    let started: StartedInstance;
+    try {
+      started = await this.#deps.runtime.start(
+        { instance: this.name, service: this.service, env },
+        { signal: attempt.signal },
+      );
+    } catch (error) {
+      this.#set('failed', `failed to start: ${messageOf(error)}`, messageOf(error));
+      throw error;
+    }
+    this.#current = started;
+    this.#view = { ...this.#view, ref: started.ref, address: undefined, registryId: undefined };
+    started.onLog((line) => {
+      this.#lastLines = [...this.#lastLines.slice(-4), line.line];
+      this.#deps.log(line);
+    });
+    void started.exited.then((exit) => this.#onExit(started, exit.code, exit.signal, exit.requested));
+    try {
+      const ready = await this.#deps.readiness(started, serverId, attempt.signal);
+      if (this.#current !== started) return;
+      this.#consecutiveFailures = 0;
+      this.#view = { ...this.#view, address: ready.address, registryId: ready.registryId, lastError: undefined };
+      this.#set('ready', `ready at ${ready.address ?? '?'}`);
+    } catch (error) {
+      if (attempt.signal.aborted || this.#current !== started) return;
+      this.#set('failed', messageOf(error), messageOf(error));
+      this.#wanted = false;
+      this.#current = undefined;
+      await started.stop(this.service.stopTimeoutMs);
+      throw error;
+    }
+  }
+
+  #onExit(started: StartedInstance, code: number | null, signal: string | null, requested: boolean): void {
+    if (this.#current !== started) return;
+    this.#current = undefined;
+    if (requested || !this.#wanted) return;
+    const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
+    const tail = this.#lastLines.at(-1);
+    const policy = this.service.restart;
+    const failure = signal !== null || code !== 0;
+    const restartable =
+      policy.policy === 'always' || (policy.policy === 'on-failure' && failure);
+    if (!restartable || this.#consecutiveFailures >= policy.maxRestarts) {
+      const why = restartable ? `${how}; gave up after ${policy.maxRestarts} restarts` : how;
+      this.#set(failure ? 'failed' : 'stopped', why, tail ? `${how}: ${tail}` : how);
+      return;
+    }
+    const delay = Math.min(policy.backoffMs * 2 ** this.#consecutiveFailures, policy.backoffMaxMs);
+    this.#consecutiveFailures++;
+    this.#set('crashed', `${how}; restarting in ${delay} ms`, tail ? `${how}: ${tail}` : how);
+    this.#set('backoff');
+    this.#backoffTimer = this.#deps.clock.setTimeout(() => {
+      if (!this.#wanted) return;
+      this.#view = { ...this.#view, restarts: this.#view.restarts + 1 };
+      this.#startOnce().catch(() => {
+        /* reported as failed by #startOnce */
+      });
+    }, delay);
+  }
+
+  #set(state: InstanceState, message?: string, lastError?: string): void {
+    this.#view = { ...this.#view, state, ...(lastError !== undefined ? { lastError } : {}) };
+    this.#deps.report(this.#view, message);
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,230 @@
+/**
+ * Orchestrator: brings a Topology up and keeps it running; the local implementation of OrchestratorApi.
+ *
+ *   start(topology) ─> infrastructure (registry, broker, gateway, proxy, web)
+ *                   ─> services wave by wave (depends_on), replicas in parallel, each behind a supervisor
+ *                   ─> 'ready' once every instance is ready
+ *   command(...)    ─> kill / restart / stop / start / faults / scenario / shutdown
+ *   shutdown()      ─> instances (reverse waves, gracefully) ─> infrastructure
+ *
+ * All state goes through the Store (one writer); subscribers are the dashboard, the control API, scenarios.
+ */
+import type { RuntimeKind, Topology } from '../config/topology.ts';
+import { SystemClock, type Clock, type Timer } from '../clock/clock.ts';
+import type { Runtime } from '../runtimes/runtime.ts';
+import { MicroDevError } from '../errors/micro-dev-error.ts';
+import type { Command, CommandResult, OrchestratorApi, Snapshot } from './api.ts';
+import { Store, type Update } from './store.ts';
+import { LogBuffer } from './log-buffer.ts';
+import { TrafficMeter } from './traffic-meter.ts';
+import { dependencyWaves } from './dependency-order.ts';
+import { InstanceSupervisor } from './instance-supervisor.ts';
+import { instanceEnv } from './instance-env.ts';
+import { startInfrastructure, type Infrastructure } from './infrastructure.ts';
+import { readinessFor } from './readiness.ts';
+import { registryView, instanceLease } from './registry-view.ts';
+
+export interface OrchestratorOptions {
+  clock?: Clock;
+  /** Runtimes by kind; defaults create worker and process runtimes (and container on demand). */
+  runtimes?: Partial<Record<RuntimeKind, Runtime>>;
+  /** One plain line per event (the --no-tui output). */
+  onProgress?: (line: string) => void;
+}
+
+export class Orchestrator implements OrchestratorApi {
+  readonly topology: Topology;
+  readonly #clock: Clock;
+  readonly #store: Store;
+  readonly #logs = new LogBuffer(5000);
+  readonly #meter: TrafficMeter;
+  readonly #runtimes: Partial<Record<RuntimeKind, Runtime>>;
+  readonly #progress: (line: string) => void;
+  #infra?: Infrastructure;
+  #supervisors: InstanceSupervisor[] = [];
+  #pollTimer?: Timer;
+  #shuttingDown?: Promise<void>;
+
+  constructor(topology: Topology, options: OrchestratorOptions = {}) {
+    this.topology = topology;
+    this.#clock = options.clock ?? new SystemClock();
+    this.#runtimes = { ...options.runtimes };
+    this.#progress = options.onProgress ?? (() => undefined);
+    this.#store = new Store(emptySnapshot(topology), () => this.#clock.now());
+    this.#meter = new TrafficMeter(this.#clock, (series) => this.#store.dispatch({ type: 'traffic', gatewayRps: series }));
+  }
+
+  /** Starts everything; resolves when every instance is ready. On failure, stops what started and rethrows. */
+  async start(): Promise<void> {
+    try {
+      this.#infra = await startInfrastructure(this.topology, {
+        clock: this.#clock,
+        onRequest: (sample) => this.#meter.record(sample),
+        onProgress: this.#progress,
+      });
+      this.#meter.start();
+      this.#pollRegistry();
+      for (const wave of dependencyWaves(this.topology.services)) {
+        const supervisors = wave.flatMap((service) =>
+          Array.from({ length: service.replicas }, (_, i) => this.#supervise(service.name, i + 1)),
+        );
+        this.#supervisors.push(...supervisors);
+        await Promise.all(supervisors.map((s) => s.start()));
+      }
+      this.#store.dispatch({ type: 'ready', urls: this.#infra.urls });
+    } catch (error) {
+      await this.shutdown();
+      throw error;
+    }
+  }
+
+  snapshot(): Snapshot {
+    return structuredClone(this.#store.state);
+  }
+
+  subscribe(listener: (update: Update) => void): () => void {
+    return this.#store.subscribe(listener);
+  }
+
+  logs(instance?: string, limit?: number) {
+    return this.#logs.recent(instance, limit);
+  }
+
+  get infrastructure(): Infrastructure | undefined {
+    return this.#infra;
+  }
+
+  supervisor(instance: string): InstanceSupervisor | undefined {
+    return this.#supervisors.find((s) => s.name === instance);
+  }
+
+  async command(command: Command): Promise<CommandResult> {
+    if (command.type === 'shutdown') {
+      void this.shutdown();
+      return { ok: true, message: 'shutting down' };
+    }
+    if (command.type === 'run-scenario') {
+      return { ok: false, message: `scenarios run with "micro-dev scenario run ${command.name}"` };
+    }
+    const supervisor = this.supervisor(command.instance);
+    if (!supervisor) return { ok: false, message: `no instance named ${command.instance}` };
+    try {
+      switch (command.type) {
+        case 'kill':
+          supervisor.kill();
+          return { ok: true, message: `${command.instance} killed` };
+        case 'restart':
+          void supervisor.restart().catch(() => undefined);
+          return { ok: true, message: `${command.instance} restarting` };
+        case 'stop':
+          await supervisor.stop();
+          return { ok: true, message: `${command.instance} stopped` };
+        case 'start':
+          void supervisor.start().catch(() => undefined);
+          return { ok: true, message: `${command.instance} starting` };
+        case 'toggle-fault':
+          return { ok: false, message: `fault ${command.fault} needs the fault plane (not wired yet)` };
+      }
+    } catch (error) {
+      return { ok: false, message: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /** Stops every instance (reverse start order, gracefully) and then the infrastructure. Idempotent. */
+  shutdown(): Promise<void> {
+    this.#shuttingDown ??= (async () => {
+      this.#pollTimer?.cancel();
+      this.#meter.stop();
+      const waves = dependencyWaves(this.topology.services).reverse();
+      for (const wave of waves) {
+        const names = new Set(wave.map((s) => s.name));
+        await Promise.all(this.#supervisors.filter((s) => names.has(s.service.name)).map((s) => s.stop()));
+      }
+      await this.#infra?.stop();
+      for (const runtime of Object.values(this.#runtimes)) await runtime?.close?.().catch(() => undefined);
+      this.#store.dispatch({ type: 'shutdown' });
+    })();
+    return this.#shuttingDown;
+  }
+
+  #supervise(serviceName: string, replica: number): InstanceSupervisor {
+    const service = this.topology.services.find((s) => s.name === serviceName)!;
+    const infra = this.#infra!;
+    const name = `${service.name}-${replica}`;
+    return new InstanceSupervisor(name, service, {
+      runtime: this.#runtime(service.runtime),
+      clock: this.#clock,
+      env: () =>
+        instanceEnv(this.topology, service, replica, {
+          registry: infra.registryAddress,
+          broker: infra.brokerAddress,
+        }),
+      readiness: (started, serverId, signal) =>
+        readinessFor(service, { instance: started, serverId, registryAddress: infra.registryAddress, signal }),
+      report: (view, message) => {
+        this.#store.dispatch({ type: 'instance', view, message });
+        if (message) this.#progress(`${view.instance.padEnd(16)} ${view.state.padEnd(9)} ${message}`);
+      },
+      log: (line) => {
+        this.#logs.push(line);
+        this.#store.dispatch({ type: 'log', instance: line.instance, stream: line.stream, line: line.line });
+      },
+    });
+  }
+
+  #runtime(kind: RuntimeKind): Runtime {
+    const runtime = this.#runtimes[kind];
+    if (!runtime) {
+      throw new MicroDevError('START_FAILED', `runtime "${kind}" is not available in this engine`);
+    }
+    return runtime;
+  }
+
+  /** Once a second: registry counts and per-instance heartbeat/lease into the store. */
+  #pollRegistry(): void {
+    const tick = () => {
+      const registry = this.#infra?.registry;
+      if (registry) {
+        const status = registry.status();
+        const view = registryView(this.topology, this.#infra!.registryAddress, status);
+        if (JSON.stringify(view) !== JSON.stringify(this.#store.state.registry)) {
+          this.#store.dispatch({ type: 'registry', view });
+        }
+        for (const s of this.#supervisors) {
+          const lease = instanceLease(status, s.view.registryId);
+          const traffic = this.#meter.stats(s.service.name);
+          const patch = { ...lease, ...(traffic ? { traffic } : {}) };
+          if (s.view.state === 'ready' && lease.critical) s.update({ ...patch, state: 'unhealthy' });
+          else if (s.view.state === 'unhealthy' && lease.critical === false) s.update({ ...patch, state: 'ready' });
+          else s.update(patch);
+        }
+      }
+      this.#pollTimer = this.#clock.setTimeout(tick, 1000);
+    };
+    this.#pollTimer = this.#clock.setTimeout(tick, 1000);
+  }
+}
+
+function emptySnapshot(topology: Topology): Snapshot {
+  const host = (l: { host: string; port: number }) => `http://${l.host}:${l.port}`;
+  return {
+    topology: topology.name,
+    startedAt: Date.now(),
+    ready: false,
+    urls: {
+      gateway: host(topology.gateway),
+      proxy: host(topology.proxy),
+      web: host(topology.web),
+      registry: host(topology.registry),
+    },
+    instances: [],
+    registry: {
+      kind: topology.registry.kind,
+      semantics: topology.registry.semantics,
+      address: `${topology.registry.host}:${topology.registry.port}`,
+      passing: 0,
+      critical: 0,
+    },
+    gatewayRps: [],
+  };
+}

@@ -1,0 +1,58 @@
+import type { Clock, Timer } from '../clock/clock.ts';
+
+/**
+ * TrafficMeter: counts gateway requests into one-second buckets and keeps the last 60 (requests/second),
+ * plus per-service error rate and p99 over the last bucket window.
+ */
+export interface RequestSample {
+  at: number;
+  status: number;
+  ms: number;
+  service?: string;
+}
+
+export class TrafficMeter {
+  readonly #clock: Clock;
+  #series: number[] = [];
+  #count = 0;
+  #window: RequestSample[] = [];
+  #timer?: Timer;
+  readonly #onTick: (series: number[]) => void;
+
+  constructor(clock: Clock, onTick: (series: number[]) => void) {
+    this.#clock = clock;
+    this.#onTick = onTick;
+  }
+
+  start(): void {
+    const tick = () => {
+      this.#series = [...this.#series, this.#count].slice(-60);
+      this.#count = 0;
+      const cutoff = this.#clock.now() - 5_000;
+      this.#window = this.#window.filter((s) => s.at >= cutoff);
+      this.#onTick(this.#series);
+      this.#timer = this.#clock.setTimeout(tick, 1000);
+    };
+    this.#timer = this.#clock.setTimeout(tick, 1000);
+  }
+
+  stop(): void {
+    this.#timer?.cancel();
+  }
+
+  record(sample: RequestSample): void {
+    this.#count++;
+    this.#window.push(sample);
+    if (this.#window.length > 50_000) this.#window = this.#window.slice(-25_000);
+  }
+
+  /** rps, errorRate (0..1) and p99 (ms) of one service over the last 5 s. */
+  stats(service: string): { rps: number; errorRate: number; p99: number } | undefined {
+    const samples = this.#window.filter((s) => s.service === service);
+    if (samples.length === 0) return undefined;
+    const errors = samples.filter((s) => s.status >= 500).length;
+    const sorted = samples.map((s) => s.ms).sort((a, b) => a - b);
+    const p99 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))];
+    return { rps: samples.length / 5, errorRate: errors / samples.length, p99 };
+  }
+}
