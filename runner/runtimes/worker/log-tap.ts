@@ -1,0 +1,85 @@
+/**
+ * LogTap: turns an instance's output streams into LogLines for onLog listeners, and keeps the last few
+ * lines so a crash can be explained after the fact (ExitReport.lastLines).
+ *
+ *   stdout ─┐  chunks -> split on \n (utf8-safe, \r stripped) -> LogLine ──> listeners (sync, errors ignored)
+ *   stderr ─┘                                                          └──> tail (last `keep` lines)
+ *
+ * Shared by the worker and process runtimes. Lines before a listener subscribes are not replayed to it.
+ */
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import type { LogLine } from '../runtime.ts';
+
+/** A line longer than this is cut and emitted in pieces, so a chatty instance cannot grow memory unbounded. */
+const MAX_LINE = 64 * 1024;
+
+export class LogTap {
+  readonly #instance: string;
+  readonly #keep: number;
+  readonly #listeners = new Set<(line: LogLine) => void>();
+  readonly #tail: LogLine[] = [];
+
+  constructor(instance: string, keep = 20) {
+    this.#instance = instance;
+    this.#keep = keep;
+  }
+
+  onLog(listener: (line: LogLine) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Reads stream to its end; resolves when it has ended or errored (never rejects). */
+  attach(stream: Readable, kind: LogLine['stream']): Promise<void> {
+    const decoder = new StringDecoder('utf8');
+    let pending = '';
+    const take = (text: string) => {
+      pending += text;
+      let newline: number;
+      while ((newline = pending.indexOf('\n')) >= 0) {
+        this.emit(kind, pending.slice(0, newline));
+        pending = pending.slice(newline + 1);
+      }
+      while (pending.length > MAX_LINE) {
+        this.emit(kind, pending.slice(0, MAX_LINE));
+        pending = pending.slice(MAX_LINE);
+      }
+    };
+    return new Promise((resolve) => {
+      let ended = false;
+      const done = () => {
+        if (ended) return;
+        ended = true;
+        take(decoder.end());
+        if (pending) this.emit(kind, pending);
+        pending = '';
+        resolve();
+      };
+      stream.on('data', (chunk: Buffer | string) => take(typeof chunk === 'string' ? chunk : decoder.write(chunk)));
+      stream.once('end', done);
+      stream.once('error', done);
+      stream.once('close', done);
+    });
+  }
+
+  /** Emits one line as if the instance had written it (used for errors the runtime observes itself). */
+  emit(stream: LogLine['stream'], text: string): void {
+    const line: LogLine = { instance: this.#instance, stream, line: text.replace(/\r$/, ''), at: Date.now() };
+    this.#tail.push(line);
+    if (this.#tail.length > this.#keep) this.#tail.shift();
+    for (const listener of this.#listeners) {
+      try {
+        listener(line);
+      } catch {
+        // A failing subscriber must not break the instance's output pipe.
+      }
+    }
+  }
+
+  /** The last lines kept: the stderr ones when there are any (that is where crashes speak), else all. */
+  lastLines(): string[] {
+    const stderr = this.#tail.filter((l) => l.stream === 'stderr');
+    return (stderr.length > 0 ? stderr : this.#tail).map((l) => l.line);
+  }
+}

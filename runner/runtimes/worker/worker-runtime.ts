@@ -1,0 +1,72 @@
+/**
+ * WorkerRuntime: runs `service.module` (an absolute .ts/.js path) in a worker_threads Worker.
+ *
+ *   start(spec) ──> new Worker(module, { env: spec.env, stdout, stderr, argv: [] }) ──'online'──> WorkerInstance
+ *
+ * Inside the worker `process.env` is exactly spec.env. The cheapest runtime (no process start), but the
+ * instance shares micro-dev's process: it cannot be paused, and a busy loop in it costs micro-dev a core.
+ * A module that fails to load still starts (resolves) and then exits with code 1, its error as a stderr line.
+ * The service is expected to stop gracefully on a `{type:'stop'}` message from parentPort.
+ */
+import { access } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { SystemClock, type Clock } from '../../clock/clock.ts';
+import { MicroDevError } from '../../errors/micro-dev-error.ts';
+import type { InstanceSpec, Runtime } from '../runtime.ts';
+import { WorkerInstance } from './worker-instance.ts';
+
+export class WorkerRuntime implements Runtime {
+  readonly kind = 'worker' as const;
+  readonly #clock: Clock;
+
+  constructor(options: { clock?: Clock } = {}) {
+    this.#clock = options.clock ?? new SystemClock();
+  }
+
+  async start(spec: InstanceSpec, options: { signal: AbortSignal }): Promise<WorkerInstance> {
+    options.signal.throwIfAborted();
+    const module = spec.service.module;
+    if (!module) {
+      throw new MicroDevError('START_FAILED', `${spec.instance}: runtime worker needs a module to run`, {
+        hints: [`set services.${spec.service.name}.module in micro.dev.yaml`],
+      });
+    }
+    if (!isAbsolute(module)) {
+      throw new MicroDevError('START_FAILED', `${spec.instance}: module path "${module}" is not absolute`);
+    }
+    await access(module).catch((cause: unknown) => {
+      throw new MicroDevError('START_FAILED', `${spec.instance}: cannot load module "${module}": not found`, { cause });
+    });
+    options.signal.throwIfAborted();
+
+    let worker: Worker;
+    try {
+      worker = new Worker(module, { env: { ...spec.env }, stdout: true, stderr: true, argv: [], name: spec.instance });
+    } catch (cause) {
+      throw new MicroDevError('START_FAILED', `${spec.instance}: cannot start worker for "${module}": ${String(cause)}`, {
+        cause,
+      });
+    }
+    // Wrap first so output and errors are captured from the very start.
+    const instance = new WorkerInstance(spec.instance, worker, this.#clock);
+    const started = new Promise<void>((resolve) => worker.once('online', resolve));
+    let onAbort = () => {};
+    const aborted = new Promise<'aborted'>((resolve) => {
+      onAbort = () => resolve('aborted');
+      options.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    const outcome = await Promise.race([
+      started.then(() => 'online' as const),
+      instance.exited.then(() => 'exited' as const),
+      aborted,
+    ]);
+    options.signal.removeEventListener('abort', onAbort);
+    if (outcome === 'aborted' || options.signal.aborted) {
+      instance.kill();
+      await instance.exited;
+      throw options.signal.reason;
+    }
+    return instance;
+  }
+}
