@@ -25,5 +25,9 @@ export async function preflightPorts(topology: Topology): Promise<void> {
           })),
     ),
   ].filter((l) => l.port !== 0);
-  await Promise.all(listeners.map((l) => assertPortFree(l.host, l.port, l.role, l.key)));
+  await Promise.all(
+    listeners.map((l) =>
+      assertPortFree(l.host, l.port, l.role, { hints: [`change ${l.key} in ${topology.file.split('/').pop()}`] }),
+    ),
+  );
 }

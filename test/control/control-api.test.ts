@@ -1,0 +1,89 @@
+/**
+ * The control API over real HTTP and a real WebSocket: token required, snapshot, commands, live events,
+ * and RemoteOrchestrator keeping its copy in step through the engine's own reducer.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startControlServer, type StartedControl } from '../../runner/control/control-server.ts';
+import { RemoteOrchestrator } from '../../runner/control/control-client.ts';
+import { Store } from '../../runner/engine/store.ts';
+import { LogBuffer } from '../../runner/engine/log-buffer.ts';
+import type { Command, OrchestratorApi, Snapshot } from '../../runner/engine/api.ts';
+import type { RunInfo } from '../../runner/control/run-file.ts';
+import { eventually } from '../support/cli-process.ts';
+
+const initial: Snapshot = {
+  topology: 'demo',
+  startedAt: 1,
+  ready: true,
+  urls: { gateway: 'http://g', proxy: 'http://p', web: 'http://w', registry: 'http://r' },
+  instances: [],
+  registry: { kind: 'embedded', semantics: 'consul', address: 'r', passing: 0, critical: 0 },
+  gatewayRps: [],
+};
+
+/** A tiny engine on the real Store: records commands, turns 'kill' into an instance event. */
+function storeBackedApi(): OrchestratorApi & { store: Store; received: Command[] } {
+  const store = new Store(structuredClone(initial));
+  const logs = new LogBuffer(10);
+  const received: Command[] = [];
+  return {
+    store,
+    received,
+    snapshot: () => structuredClone(store.state),
+    subscribe: (l) => store.subscribe(l),
+    logs: (i, n) => logs.recent(i, n),
+    async command(c) {
+      received.push(c);
+      if (c.type === 'kill') {
+        store.dispatch({
+          type: 'instance',
+          view: { instance: c.instance, service: 's', tier: 'srv', runtime: 'worker', state: 'crashed', restarts: 0, faults: [] },
+        });
+      }
+      return { ok: true, message: `${c.type} done` };
+    },
+  };
+}
+
+let control: StartedControl | undefined;
+afterEach(async () => {
+  await control?.stop();
+  control = undefined;
+});
+
+describe('control API', () => {
+  it('refuses requests without the token', async () => {
+    control = await startControlServer(storeBackedApi(), { host: '127.0.0.1', port: 0 });
+    const res = await fetch(`${control.url}/api/snapshot`);
+    expect(res.status).toBe(401);
+    const wrong = await fetch(`${control.url}/api/snapshot`, { headers: { authorization: 'Bearer nope' } });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('rejects a malformed or unknown command with 400 and a message', async () => {
+    control = await startControlServer(storeBackedApi(), { host: '127.0.0.1', port: 0 });
+    const headers = { authorization: `Bearer ${control.token}` };
+    const bad = await fetch(`${control.url}/api/command`, { method: 'POST', headers, body: '{nope' });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error).toBe('body must be a JSON command');
+    const unknown = await fetch(`${control.url}/api/command`, { method: 'POST', headers, body: '{"type":"explode"}' });
+    expect(unknown.status).toBe(400);
+    expect((await unknown.json()).error).toBe('unknown command "explode"');
+  });
+
+  it('lets a RemoteOrchestrator see the snapshot, send commands and follow events', async () => {
+    const api = storeBackedApi();
+    control = await startControlServer(api, { host: '127.0.0.1', port: 0 });
+    const info: RunInfo = { pid: process.pid, controlUrl: control.url, token: control.token, configFile: '/x', topology: 'demo', startedAt: 1, urls: initial.urls };
+    const remote = await RemoteOrchestrator.connect(info);
+    try {
+      expect(remote.snapshot().topology).toBe('demo');
+      const result = await remote.command({ type: 'kill', instance: 'greeter-srv-1' });
+      expect(result).toEqual({ ok: true, message: 'kill done' });
+      expect(api.received).toEqual([{ type: 'kill', instance: 'greeter-srv-1' }]);
+      await eventually(async () => remote.snapshot().instances.find((i) => i.instance === 'greeter-srv-1')?.state === 'crashed', 3000, 'the crash to reach the remote copy');
+    } finally {
+      remote.close();
+    }
+  });
+});

@@ -1,0 +1,156 @@
+/**
+ * Runs the micro-dev CLI as a user would (a real child process of bin/micro-dev.js) and watches its output.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findFreePort } from '../../runner/net/find-free-port.ts';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const binPath = join(repoRoot, 'bin/micro-dev.js');
+
+export class CliProcess {
+  readonly child: ChildProcess;
+  output = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(args: string[], options: { cwd?: string; detached?: boolean } = {}) {
+    this.child = spawn(process.execPath, [binPath, ...args], {
+      cwd: options.cwd ?? repoRoot,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.detached ?? false,
+    });
+    this.child.stdout!.on('data', (d) => (this.output += d));
+    this.child.stderr!.on('data', (d) => (this.output += d));
+    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  /** Resolves when the output contains `text`; rejects if the process exits first or after timeoutMs. */
+  waitFor(text: string | RegExp, timeoutMs = 30_000): Promise<void> {
+    const found = () => (typeof text === 'string' ? this.output.includes(text) : text.test(this.output));
+    return new Promise((resolve, reject) => {
+      if (found()) return resolve();
+      const timer = setTimeout(() => finish(new Error(`no "${text}" within ${timeoutMs} ms; output:\n${this.output}`)), timeoutMs);
+      const onData = () => found() && finish();
+      const onExit = () => finish(new Error(`exited before "${text}"; output:\n${this.output}`));
+      const finish = (error?: Error) => {
+        clearTimeout(timer);
+        this.child.stdout!.off('data', onData);
+        this.child.stderr!.off('data', onData);
+        this.child.off('exit', onExit);
+        if (error) reject(error);
+        else resolve();
+      };
+      this.child.stdout!.on('data', onData);
+      this.child.stderr!.on('data', onData);
+      this.child.once('exit', onExit);
+    });
+  }
+}
+
+/** Runs a CLI command to completion. */
+export async function runCli(args: string[], cwd = repoRoot): Promise<{ code: number | null; output: string }> {
+  const cli = new CliProcess(args, { cwd });
+  const { code } = await cli.exited;
+  return { code, output: cli.output };
+}
+
+export interface TestTopology {
+  dir: string;
+  file: string;
+  ports: { registry: number; gateway: number; proxy: number; web: number; faults: number };
+}
+
+/** A greeter topology on free ports in a temp folder; `extra` is appended to the services map. */
+export async function writeTestTopology(extraServices = ''): Promise<TestTopology> {
+  const dir = await mkdtemp(join(tmpdir(), 'micro-dev-test-'));
+  const ports = {
+    registry: await findFreePort(),
+    gateway: await findFreePort(),
+    proxy: await findFreePort(),
+    web: await findFreePort(),
+    faults: await findFreePort(),
+  };
+  const svc = (name: string) => join(repoRoot, 'services', name, 'main.ts');
+  const yaml = `name: test
+registry: { port: ${ports.registry}, time_scale: 0.1 }
+gateway: { port: ${ports.gateway}, handler: api }
+proxy: { port: ${ports.proxy} }
+web: { port: ${ports.web} }
+faults: { port: ${ports.faults} }
+services:
+  greeter-srv:
+    module: ${svc('greeter-srv')}
+    replicas: 2
+  greeter-api:
+    module: ${svc('greeter-api')}
+    depends_on: [greeter-srv]
+  greeter-web:
+    module: ${svc('greeter-web')}
+    depends_on: [greeter-api]
+${extraServices}`;
+  const file = join(dir, 'micro.dev.yaml');
+  await writeFile(file, yaml);
+  return { dir, file, ports };
+}
+
+/** Pids of every live descendant of `pid` (from /proc), for no-orphan assertions. */
+export async function descendants(pid: number): Promise<number[]> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const parents = new Map<number, number>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[0] === 'Z') continue;
+      parents.set(Number(entry), Number(fields[1]));
+    } catch {
+      // the process went away while we looked
+    }
+  }
+  const out: number[] = [];
+  let frontier = [pid];
+  while (frontier.length > 0) {
+    const next = [...parents].filter(([, ppid]) => frontier.includes(ppid)).map(([p]) => p);
+    out.push(...next);
+    frontier = next;
+  }
+  return out;
+}
+
+/** Pids of live processes whose command line contains `marker`. */
+export async function processesWith(marker: string): Promise<number[]> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const out: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
+      const cmdline = (await readFile(`/proc/${entry}/cmdline`, 'utf8')).replaceAll('\0', ' ');
+      if (cmdline.includes(marker)) out.push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${what} did not happen within ${timeoutMs} ms${last ? `: ${last}` : ''}`);
+}
