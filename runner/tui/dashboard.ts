@@ -1,0 +1,105 @@
+import { Box } from 'ink';
+import React, { useEffect } from 'react';
+import type { OrchestratorApi } from '../engine/api.ts';
+import { instancePaneHeight, scenarioPaneHeight } from './build-frame.ts';
+import { planLayout } from './layout-plan.ts';
+import { Header } from './panes/header.ts';
+import { HelpOverlay } from './panes/help-overlay.ts';
+import { InstancesPane } from './panes/instances-pane.ts';
+import { LogsPane } from './panes/logs-pane.ts';
+import { RegistryPane } from './panes/registry-pane.ts';
+import { ScenarioPane } from './panes/scenario-pane.ts';
+import { ScenarioPicker } from './panes/scenario-picker.ts';
+import { StatusLine } from './panes/status-line.ts';
+import { TrafficSparkline } from './panes/traffic-sparkline.ts';
+import { useKeyBindings } from './use-key-bindings.ts';
+import { useTerminalSize, type TerminalSize } from './use-terminal-size.ts';
+import { useThrottledState } from './use-throttled-state.ts';
+
+const h = React.createElement;
+
+export interface DashboardProps {
+  api: OrchestratorApi;
+  /** Names offered by `c`; empty = a text prompt instead. */
+  scenarios?: readonly string[];
+  noColor?: boolean;
+  /** Fixed size (tests, benches); otherwise the terminal's, following resizes. */
+  size?: TerminalSize;
+  /** q or Ctrl-C. */
+  onQuit: () => void;
+  /** The engine reported shutdown. */
+  onShutdown?: () => void;
+  /** Minimum ms between event-driven frames (default 100). */
+  frameMs?: number;
+  now?: () => number;
+}
+
+/**
+ *   header
+ *   services (by tier)                         <- selection, keys act on it
+ *   registry | gateway traffic
+ *   scenario timeline (while one runs)
+ *   logs  /  help  /  scenario picker
+ *   status line
+ */
+export function Dashboard(p: DashboardProps) {
+  const noColor = p.noColor ?? false;
+  const scenarios = p.scenarios ?? [];
+  const state = useThrottledState(p.api, { frameMs: p.frameMs });
+  const size = useTerminalSize(p.size);
+  const ui = useKeyBindings({ api: p.api, state, scenarios, onQuit: p.onQuit });
+  const { onShutdown } = p;
+  useEffect(() => {
+    if (state.shutdown) onShutdown?.();
+  }, [state.shutdown, onShutdown]);
+
+  const s = state.snapshot;
+  const now = (p.now ?? Date.now)();
+  const compact = size.columns < 80 || size.rows < 24;
+  const plan = planLayout(size, {
+    instances: instancePaneHeight(s, compact),
+    scenario: scenarioPaneHeight(s),
+    logs: true,
+    status: true,
+  });
+  const w = plan.width;
+  const left = Math.floor((w - 1) / 2);
+  const side = plan.compact
+    ? h(
+        Box,
+        { flexDirection: 'column' },
+        h(RegistryPane, { registry: s.registry, width: w, compact: true, noColor }),
+        h(TrafficSparkline, { gatewayRps: s.gatewayRps, width: w, compact: true, noColor }),
+      )
+    : h(
+        Box,
+        { flexDirection: 'row', height: plan.side, overflow: 'hidden' },
+        h(RegistryPane, { registry: s.registry, width: left, compact: false, noColor }),
+        h(Box, { width: 1 }),
+        h(TrafficSparkline, { gatewayRps: s.gatewayRps, width: w - left - 1, compact: false, noColor }),
+      );
+  const lower =
+    ui.mode === 'help'
+      ? h(HelpOverlay, { width: w, height: plan.logs + plan.scenario, noColor })
+      : ui.mode === 'pick-scenario'
+        ? h(ScenarioPicker, { scenarios, index: ui.pickIndex, width: w, height: plan.logs, noColor })
+        : h(LogsPane, {
+            state,
+            instance: ui.logScope === 'selected' ? ui.selected : undefined,
+            filter: ui.filter,
+            width: w,
+            height: plan.logs,
+            compact: plan.compact,
+            noColor,
+          });
+  return h(
+    Box,
+    { flexDirection: 'column', width: w },
+    h(Header, { snapshot: s, width: w, now, compact: plan.compact, shutdown: state.shutdown, noColor }),
+    h(InstancesPane, { instances: s.instances, selected: ui.selected, width: w, height: plan.instances, compact: plan.compact, noColor }),
+    side,
+    ui.mode === 'help' ? null : h(ScenarioPane, { scenario: s.scenario, width: w, height: plan.scenario, now, noColor }),
+    lower,
+    h(StatusLine, { ui, width: w, noColor }),
+  );
+}

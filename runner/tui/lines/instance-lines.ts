@@ -1,0 +1,114 @@
+import type { InstanceView } from '../../engine/api.ts';
+import { formatDuration, formatPercent, formatRate } from './format.ts';
+import { orderInstances, TierOrder } from './instance-order.ts';
+import { fitLine, pad, padStart, seg, titleLine, type Line, type Segment } from './line.ts';
+import { stateTone } from './state-tone.ts';
+
+interface Column {
+  title: string;
+  width: number;
+  /** Lower stays longer when the terminal is narrow. */
+  priority: number;
+  right?: boolean;
+  cell(v: InstanceView): Segment;
+}
+
+const STATE_WIDTH = 9; // 'unhealthy'
+
+function faultsCell(v: InstanceView): Segment {
+  if (v.faults.length > 0) return seg(v.faults.map((f) => `[${f}]`).join(''), 'warn');
+  if (v.lastError && (v.state === 'crashed' || v.state === 'failed' || v.state === 'backoff')) {
+    return seg(v.lastError, 'bad');
+  }
+  return seg('');
+}
+
+function columns(nameWidth: number): Column[] {
+  return [
+    { title: 'INSTANCE', width: nameWidth, priority: 0, cell: (v) => seg(v.instance) },
+    { title: 'STATE', width: STATE_WIDTH, priority: 0, cell: (v) => seg(v.state, stateTone(v.state)) },
+    { title: 'ADDRESS', width: 15, priority: 2, cell: (v) => seg(v.address ?? '-') },
+    { title: 'REF', width: 10, priority: 6, cell: (v) => seg(v.ref ?? '-', 'dim') },
+    { title: 'RST', width: 3, priority: 4, right: true, cell: (v) => seg(String(v.restarts), v.restarts > 0 ? 'warn' : undefined) },
+    { title: 'HB', width: 6, priority: 7, right: true, cell: (v) => seg(formatDuration(v.heartbeatAgeMs)) },
+    {
+      title: 'LEASE',
+      width: 6,
+      priority: 3,
+      right: true,
+      cell: (v) => seg(formatDuration(v.leaseLeftMs), v.leaseLeftMs !== undefined && v.leaseLeftMs <= 0 ? 'bad' : undefined),
+    },
+    { title: 'REQ/S', width: 5, priority: 3, right: true, cell: (v) => seg(formatRate(v.traffic?.rps)) },
+    {
+      title: 'ERR',
+      width: 5,
+      priority: 3,
+      right: true,
+      cell: (v) => seg(formatPercent(v.traffic?.errorRate), (v.traffic?.errorRate ?? 0) > 0 ? 'bad' : undefined),
+    },
+    { title: 'P99', width: 5, priority: 5, right: true, cell: (v) => seg(v.traffic ? formatDuration(v.traffic.p99) : '-') },
+    { title: 'FAULTS', width: 8, priority: 1, cell: faultsCell },
+  ];
+}
+
+/** Columns that fit: drop the highest priority numbers first; the last column (faults) takes what is left. */
+function fitColumns(all: Column[], width: number): Column[] {
+  let cols = all;
+  const total = (cs: Column[]) => cs.reduce((n, c) => n + c.width + 1, 2);
+  while (total(cols) > width) {
+    const worst = Math.max(...cols.map((c) => c.priority));
+    if (worst === 0) break;
+    const idx = cols.map((c) => c.priority).lastIndexOf(worst);
+    cols = cols.filter((_, i) => i !== idx);
+  }
+  return cols;
+}
+
+function cellText(c: Column, s: Segment, last: boolean): Segment {
+  if (last) return s;
+  return { ...s, text: (c.right ? padStart(s.text, c.width) : pad(s.text, c.width)) + ' ' };
+}
+
+export interface InstanceLinesOptions {
+  width: number;
+  /** At most this many lines (title included); the window follows the selection. */
+  maxLines: number;
+  selected?: string;
+  /** Compact: no title, no column header, no tier headings (the tier is a prefix instead). */
+  compact?: boolean;
+}
+
+/** The services pane: instances grouped by tier, one line each, the selected one marked with '>'. */
+export function instanceLines(instances: readonly InstanceView[], o: InstanceLinesOptions): Line[] {
+  const ordered = orderInstances(instances);
+  const nameWidth = Math.min(24, Math.max(8, ...ordered.map((v) => v.instance.length)));
+  const cols = fitColumns(columns(nameWidth), o.compact ? o.width - 4 : o.width);
+  const header: Line[] = [];
+  if (!o.compact) {
+    const ready = ordered.filter((v) => v.state === 'ready').length;
+    header.push(titleLine('Services', o.width, [seg(` ${ready}/${ordered.length} ready`, 'dim')]));
+    header.push(fitLine([seg('  ' + cols.map((c, i) => cellText(c, seg(c.title), i === cols.length - 1).text).join(''), 'dim')], o.width));
+  }
+  const body: Line[] = [];
+  let selectedRow = -1;
+  let tier = '';
+  for (const v of ordered) {
+    if (!o.compact && v.tier !== tier) {
+      tier = v.tier;
+      body.push([seg((TierOrder as readonly string[]).includes(tier) ? tier : 'other', 'accent')]);
+    }
+    const isSel = v.instance === o.selected;
+    if (isSel) selectedRow = body.length;
+    const prefix = isSel ? seg('> ', 'selected') : seg('  ');
+    const tierTag = o.compact ? [seg(pad(v.tier, 4), 'accent')] : [];
+    body.push(fitLine([prefix, ...tierTag, ...cols.map((c, i) => cellText(c, c.cell(v), i === cols.length - 1))], o.width));
+  }
+  if (ordered.length === 0) body.push([seg('  no instances yet', 'dim')]);
+  const room = Math.max(1, o.maxLines - header.length);
+  if (body.length <= room) return [...header, ...body];
+  // Keep the selection visible; the last line says how much is hidden.
+  const visible = room - 1;
+  const start = Math.min(Math.max(0, selectedRow - Math.floor(visible / 2)), body.length - visible);
+  const hidden = body.length - visible;
+  return [...header, ...body.slice(start, start + visible), [seg(`  … ${hidden} more lines (↑/↓)`, 'dim')]];
+}

@@ -1,0 +1,28 @@
+import React from 'react';
+import { fitLine, seg, titleLine, type Line } from '../lines/line.ts';
+import { LinesView } from './lines-view.ts';
+
+export const KeyHelp: readonly [string, string][] = [
+  ['↑ ↓ ← → tab', 'select an instance'],
+  ['k', 'kill the selected instance'],
+  ['r', 'restart it'],
+  ['s', 'stop it (start it when stopped, crashed or failed)'],
+  ['p', 'toggle a network partition'],
+  ['h', 'toggle heartbeat loss'],
+  ['l', 'toggle added latency'],
+  ['c', 'run a scenario'],
+  ['a', 'logs: all instances / the selected one'],
+  ['/', 'filter logs (enter applies, esc clears)'],
+  ['?', 'this help (any key closes)'],
+  ['q  ctrl-c', 'quit'],
+];
+
+export function helpLines(width: number, height: number): Line[] {
+  const lines = [titleLine('Keys', width), ...KeyHelp.map(([k, what]) => fitLine([seg(`  ${k.padEnd(12)}`, 'accent'), seg(what)], width))];
+  return lines.slice(0, Math.max(1, height));
+}
+
+/** Key reference shown in place of the lower panes. */
+export function HelpOverlay(p: { width: number; height: number; noColor: boolean }) {
+  return React.createElement(LinesView, { lines: helpLines(p.width, p.height), noColor: p.noColor });
+}

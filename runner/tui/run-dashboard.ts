@@ -1,0 +1,76 @@
+import { render } from 'ink';
+import React from 'react';
+import type { OrchestratorApi } from '../engine/api.ts';
+import { Dashboard } from './dashboard.ts';
+
+export interface RunDashboardOptions {
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WriteStream;
+  /** Default: the NO_COLOR environment variable is set and not empty (no-color.org). */
+  noColor?: boolean;
+  /**
+   * What quitting means. 'shutdown' (micro-dev up: the dashboard owns the engine) sends
+   * api.command({type:'shutdown'}) after the dashboard is gone; 'detach' (micro-dev ui) just leaves.
+   * Default 'detach'.
+   */
+  quitCommand?: 'shutdown' | 'detach';
+  /** Offered by `c`; empty or absent = a text prompt for the name. */
+  scenarios?: string[];
+  /** Called once the dashboard has closed (after the shutdown command resolved, if one was sent). */
+  onQuit?: () => void;
+  /** Closes the dashboard from outside (e.g. SIGTERM), like q but without sending shutdown. */
+  signal?: AbortSignal;
+  /** Use the terminal's alternate screen so quitting restores what was there. Default: stdout is a TTY. */
+  alternateScreen?: boolean;
+}
+
+const ENTER_ALT = '\x1b[?1049h';
+const LEAVE_ALT = '\x1b[?1049l';
+
+/**
+ * Shows the dashboard until the user quits (q / Ctrl-C), the engine reports shutdown, or `signal` aborts.
+ * Resolves after the terminal is restored (raw mode off, alternate screen left) and, with
+ * quitCommand 'shutdown' and a user quit, after api.command({type:'shutdown'}) settled. Never exits the
+ * process. Rejects only if the shutdown command rejects.
+ */
+export async function runDashboard(api: OrchestratorApi, options: RunDashboardOptions = {}): Promise<void> {
+  const stdout = options.stdout ?? process.stdout;
+  const stdin = options.stdin ?? process.stdin;
+  const noColor = options.noColor ?? Boolean(process.env.NO_COLOR);
+  const alt = options.alternateScreen ?? Boolean(stdout.isTTY);
+  if (options.signal?.aborted) return;
+
+  let reason: 'quit' | 'engine' | 'signal' | undefined;
+  let finish!: () => void;
+  const closed = new Promise<void>((resolve) => (finish = resolve));
+  const close = (why: 'quit' | 'engine' | 'signal') => {
+    if (reason) return;
+    reason = why;
+    finish();
+  };
+  const onAbort = () => close('signal');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  if (alt) stdout.write(ENTER_ALT);
+  const app = render(
+    React.createElement(Dashboard, {
+      api,
+      scenarios: options.scenarios ?? [],
+      noColor,
+      onQuit: () => close('quit'),
+      onShutdown: () => close('engine'),
+    }),
+    { stdout, stdin, exitOnCtrlC: false, patchConsole: false, maxFps: 10 },
+  );
+  try {
+    await closed;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    app.unmount();
+    await app.waitUntilExit().catch(() => undefined);
+    app.cleanup();
+    if (alt) stdout.write(LEAVE_ALT);
+  }
+  if (reason === 'quit' && options.quitCommand === 'shutdown') await api.command({ type: 'shutdown' });
+  options.onQuit?.();
+}

@@ -1,0 +1,149 @@
+import type { Command, InstanceView } from '../engine/api.ts';
+import type { Tone } from './lines/line.ts';
+
+/**
+ * The dashboard's own state (selection, overlays, log filter, status line) and the pure key -> (state,
+ * command) reducer behind the key-bindings hook. Keeping it pure lets every binding be tested without a
+ * terminal.
+ */
+export type UiMode = 'normal' | 'help' | 'filter' | 'pick-scenario' | 'prompt-scenario';
+
+export interface UiState {
+  /** Selected instance name (stable when instances reorder). */
+  selected?: string;
+  mode: UiMode;
+  /** Applied log filter ('' = none). */
+  filter: string;
+  /** Text being typed in the filter or scenario prompt. */
+  draft: string;
+  pickIndex: number;
+  logScope: 'all' | 'selected';
+  status?: { text: string; tone: Tone };
+}
+
+/** The subset of ink's Key the reducer reads. */
+export interface KeyInfo {
+  upArrow?: boolean;
+  downArrow?: boolean;
+  leftArrow?: boolean;
+  rightArrow?: boolean;
+  tab?: boolean;
+  shift?: boolean;
+  return?: boolean;
+  escape?: boolean;
+  backspace?: boolean;
+  delete?: boolean;
+  ctrl?: boolean;
+  meta?: boolean;
+}
+
+export interface KeyOutcome {
+  ui: UiState;
+  command?: Command;
+  quit?: boolean;
+}
+
+export const initialUi: UiState = { mode: 'normal', filter: '', draft: '', pickIndex: 0, logScope: 'all' };
+
+/** States in which `s` means start rather than stop. */
+const DOWN_STATES = new Set(['stopped', 'crashed', 'failed']);
+
+function move(ui: UiState, ordered: readonly InstanceView[], delta: number): UiState {
+  if (ordered.length === 0) return ui;
+  const i = ordered.findIndex((v) => v.instance === ui.selected);
+  const next = i < 0 ? (delta > 0 ? 0 : ordered.length - 1) : (i + delta + ordered.length) % ordered.length;
+  return { ...ui, selected: ordered[next].instance };
+}
+
+function editDraft(ui: UiState, input: string, key: KeyInfo): UiState {
+  if (key.backspace || key.delete) return { ...ui, draft: ui.draft.slice(0, -1) };
+  if (input && !key.ctrl && !key.meta && !key.upArrow && !key.downArrow && !key.tab) {
+    return { ...ui, draft: ui.draft + input.replace(/[\r\n]/g, '') };
+  }
+  return ui;
+}
+
+export function reduceKey(
+  ui: UiState,
+  input: string,
+  key: KeyInfo,
+  ctx: { ordered: readonly InstanceView[]; scenarios: readonly string[] },
+): KeyOutcome {
+  if (key.ctrl && input === 'c') return { ui, quit: true };
+  switch (ui.mode) {
+    case 'help':
+      if (input === 'q') return { ui, quit: true };
+      return { ui: { ...ui, mode: 'normal' } };
+    case 'filter':
+      if (key.escape) return { ui: { ...ui, mode: 'normal', draft: '', filter: '' } };
+      if (key.return) return { ui: { ...ui, mode: 'normal', filter: ui.draft.trim(), draft: '' } };
+      return { ui: editDraft(ui, input, key) };
+    case 'prompt-scenario': {
+      if (key.escape) return { ui: { ...ui, mode: 'normal', draft: '' } };
+      if (key.return) {
+        const name = ui.draft.trim();
+        const next = { ...ui, mode: 'normal' as const, draft: '' };
+        return name ? { ui: next, command: { type: 'run-scenario', name } } : { ui: next };
+      }
+      return { ui: editDraft(ui, input, key) };
+    }
+    case 'pick-scenario': {
+      const n = ctx.scenarios.length;
+      if (key.escape) return { ui: { ...ui, mode: 'normal' } };
+      if (key.upArrow) return { ui: { ...ui, pickIndex: (ui.pickIndex - 1 + n) % n } };
+      if (key.downArrow || key.tab) return { ui: { ...ui, pickIndex: (ui.pickIndex + 1) % n } };
+      if (key.return) {
+        const name = ctx.scenarios[ui.pickIndex];
+        return { ui: { ...ui, mode: 'normal' }, command: { type: 'run-scenario', name } };
+      }
+      return { ui };
+    }
+    case 'normal':
+      break;
+  }
+  if (key.upArrow || key.leftArrow || (key.tab && key.shift)) return { ui: move(ui, ctx.ordered, -1) };
+  if (key.downArrow || key.rightArrow || key.tab) return { ui: move(ui, ctx.ordered, +1) };
+  if (key.escape) return { ui: { ...ui, filter: '', status: undefined } };
+  switch (input) {
+    case 'q':
+      return { ui, quit: true };
+    case '?':
+      return { ui: { ...ui, mode: 'help' } };
+    case '/':
+      return { ui: { ...ui, mode: 'filter', draft: ui.filter } };
+    case 'a':
+      return { ui: { ...ui, logScope: ui.logScope === 'all' ? 'selected' : 'all' } };
+    case 'c':
+      return ctx.scenarios.length > 0
+        ? { ui: { ...ui, mode: 'pick-scenario', pickIndex: 0 } }
+        : { ui: { ...ui, mode: 'prompt-scenario', draft: '' } };
+  }
+  const selected = ctx.ordered.find((v) => v.instance === ui.selected);
+  const instanceCommand = selected ? commandFor(input, selected) : undefined;
+  if (instanceCommand) return { ui, command: instanceCommand };
+  if (!selected && 'krsphl'.includes(input) && input.length === 1) {
+    return { ui: { ...ui, status: { text: 'select an instance first (arrows or tab)', tone: 'warn' } } };
+  }
+  return { ui };
+}
+
+/** The instance keys: k kill, r restart, s stop/start, p partition, h heartbeat loss, l latency. */
+export function commandFor(input: string, v: InstanceView): Command | undefined {
+  const instance = v.instance;
+  switch (input) {
+    case 'k':
+      return { type: 'kill', instance };
+    case 'r':
+      return { type: 'restart', instance };
+    case 's':
+      return DOWN_STATES.has(v.state) ? { type: 'start', instance } : { type: 'stop', instance };
+    case 'p':
+      return { type: 'toggle-fault', instance, fault: 'partition' };
+    case 'h':
+      return { type: 'toggle-fault', instance, fault: 'heartbeat-loss' };
+    case 'l':
+      return { type: 'toggle-fault', instance, fault: 'latency' };
+    default:
+      return undefined;
+  }
+}

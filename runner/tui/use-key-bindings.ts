@@ -1,0 +1,67 @@
+import { useInput, useStdin } from 'ink';
+import { useRef, useState } from 'react';
+import type { Command, OrchestratorApi } from '../engine/api.ts';
+import type { DashboardState } from './dashboard-state.ts';
+import { orderInstances } from './lines/instance-order.ts';
+import { initialUi, reduceKey, type UiState } from './ui-state.ts';
+
+export function describeCommand(c: Command): string {
+  switch (c.type) {
+    case 'toggle-fault':
+      return `${c.fault} ${c.instance}`;
+    case 'run-scenario':
+      return `scenario ${c.name}`;
+    case 'shutdown':
+      return 'shutdown';
+    default:
+      return `${c.type} ${c.instance}`;
+  }
+}
+
+/** The selection falls back to the first instance so keys work from the first frame. */
+export function effectiveUi(ui: UiState, state: DashboardState): UiState {
+  const ordered = orderInstances(state.snapshot.instances);
+  if (ordered.some((v) => v.instance === ui.selected)) return ui;
+  return { ...ui, selected: ordered[0]?.instance };
+}
+
+/**
+ * Keys -> UiState + Commands. Commands go to api.command() without awaiting in the input handler; their
+ * CommandResult.message (or the error) lands in the status line.
+ */
+export function useKeyBindings(o: {
+  api: OrchestratorApi;
+  state: DashboardState;
+  scenarios: readonly string[];
+  onQuit: () => void;
+}): UiState {
+  // The ref is the source of truth: several keys can arrive in one chunk, before React re-renders.
+  const ref = useRef<UiState>(initialUi);
+  const [, setUi] = useState<UiState>(initialUi);
+  const { isRawModeSupported } = useStdin();
+  const update = (next: UiState) => {
+    ref.current = next;
+    setUi(next);
+  };
+
+  const run = (command: Command) => {
+    const what = describeCommand(command);
+    update({ ...ref.current, status: { text: `${what}…`, tone: 'info' } });
+    o.api.command(command).then(
+      (r) => update({ ...ref.current, status: { text: r.message || `${what}: ${r.ok ? 'ok' : 'failed'}`, tone: r.ok ? 'ok' : 'bad' } }),
+      (e: unknown) => update({ ...ref.current, status: { text: `${what} failed: ${e instanceof Error ? e.message : String(e)}`, tone: 'bad' } }),
+    );
+  };
+
+  useInput(
+    (input, key) => {
+      const ordered = orderInstances(o.state.snapshot.instances);
+      const out = reduceKey(effectiveUi(ref.current, o.state), input, key, { ordered, scenarios: o.scenarios });
+      update(out.ui);
+      if (out.quit) o.onQuit();
+      else if (out.command) run(out.command);
+    },
+    { isActive: isRawModeSupported },
+  );
+  return effectiveUi(ref.current, o.state);
+}
