@@ -1,0 +1,87 @@
+/**
+ * The `api` handler (gm@v1.18.0:api/handler/api): the HTTP request becomes an `api.Request`, the backend
+ * answers an `api.Response` whose statusCode, header and body become the HTTP response. Both travel as
+ * JSON (our kit speaks JSON; micro v1 would send protobuf).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MicroError } from '../../services/kit/errors.ts';
+import { canonicalHeaderKey, sendMicroError, send } from './http-io.ts';
+import type { HandlerContext } from './handler-context.ts';
+
+export interface Pair {
+  key: string;
+  values: string[];
+}
+
+function addPair(map: Record<string, Pair>, key: string, value: string): void {
+  const p = map[key];
+  if (p) p.values.push(value);
+  else map[key] = { key, values: [value] };
+}
+
+function remoteIp(req: IncomingMessage): string {
+  return (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+}
+
+/** Builds the api.Request JSON object for a request whose body was already read. */
+export function buildApiRequest(req: IncomingMessage, body: Buffer, path: string, query: string): Record<string, unknown> {
+  const header: Record<string, Pair> = {};
+  const raw = req.rawHeaders;
+  let hasContentType = false;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const k = canonicalHeaderKey(raw[i] ?? '');
+    if (k === 'Content-Type') hasContentType = true;
+    if (k === 'Host') continue;
+    addPair(header, k, raw[i + 1] ?? '');
+  }
+  if (!hasContentType) header['Content-Type'] = { key: 'Content-Type', values: ['text/plain; charset=UTF-8'] };
+  if (req.headers.host !== undefined) header.Host = { key: 'Host', values: [req.headers.host] };
+  // micro appends the peer to X-Forwarded-For, then the header copy overwrites it with a client-sent one.
+  if (!header['X-Forwarded-For']) header['X-Forwarded-For'] = { key: 'X-Forwarded-For', values: [remoteIp(req)] };
+
+  const get: Record<string, Pair> = {};
+  for (const [k, v] of new URLSearchParams(query)) addPair(get, k, v);
+
+  const out: Record<string, unknown> = { method: req.method ?? 'GET', path, header, get };
+  const ct = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (ct === 'application/x-www-form-urlencoded') {
+    const post: Record<string, Pair> = {};
+    for (const [k, v] of new URLSearchParams(body.toString('utf8'))) addPair(post, k, v);
+    out.post = post;
+  } else if (body.length > 0) {
+    out.body = body.toString('utf8');
+  }
+  out.url = req.url ?? path;
+  return out;
+}
+
+/** Serves one request through the api handler for an already resolved (service, method). */
+export async function serveApi(ctx: HandlerContext, res: ServerResponse, service: string, method: string): Promise<void> {
+  const apiReq = buildApiRequest(ctx.req, ctx.body, ctx.path, ctx.query);
+  let out: Buffer;
+  try {
+    out = await ctx.backend.callRaw(service, method, Buffer.from(JSON.stringify(apiReq)), {
+      contentType: 'application/json',
+      timeoutMs: ctx.timeoutMs,
+      headers: ctx.metadata,
+    });
+  } catch (e) {
+    // errors.Parse then re-serialise: a code-0 error keeps code 0 in the body but answers 500.
+    sendMicroError(res, MicroError.from(e));
+    return;
+  }
+  let rsp: { statusCode?: number; header?: Record<string, Pair>; body?: string };
+  try {
+    rsp = JSON.parse(out.toString('utf8') || '{}') as typeof rsp;
+  } catch {
+    sendMicroError(res, MicroError.internal('go.micro.api', `error decoding api.Response: ${out.toString('utf8').slice(0, 200)}`));
+    return;
+  }
+  const headers: Record<string, string> = {};
+  for (const pair of Object.values(rsp.header ?? {})) {
+    if (pair && typeof pair.key === 'string' && Array.isArray(pair.values)) headers[pair.key] = pair.values.join(', ');
+  }
+  if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+  const status = typeof rsp.statusCode === 'number' && rsp.statusCode >= 100 && rsp.statusCode <= 599 ? rsp.statusCode : 200;
+  send(res, status, rsp.body ?? '', headers);
+}

@@ -1,0 +1,46 @@
+/**
+ * What the gateway's handlers need from the outside world, behind one narrow interface:
+ *
+ *   handlers ──lookup()──> NodeCache (registry, kept fresh by blocking queries)
+ *            ──callRaw()─> kit Client (mucp over HTTP, retry once on conn error/408/500, ejection)
+ *            ──pick()────> Selector (random | round_robin | least_outstanding, ejected nodes skipped)
+ *            ──publish()─> broker (POST /publish?topic=T)
+ *
+ * Created by start-gateway / start-proxy / start-web-gateway, which own it and close() it on stop.
+ */
+import type { RegistryNode, ServiceInfo } from '../../services/kit/types.ts';
+
+export interface BackendCallOptions {
+  contentType: string;
+  /** Per-call timeout in ms (408 `call timeout` when exceeded). */
+  timeoutMs: number;
+  /** Metadata sent as request headers (the inbound HTTP headers). */
+  headers: Record<string, string>;
+  /** host:port to call directly instead of selecting a node. */
+  address?: string;
+}
+
+/** A node picked for an HTTP call; `done` must be called once, `refused` ejects the node. */
+export interface PickedNode {
+  node: RegistryNode;
+  done(outcome: 'ok' | 'error' | 'refused'): void;
+}
+
+export interface GatewayBackend {
+  /** The service's versions with their passing nodes; [] when it is not registered. */
+  lookup(service: string): Promise<ServiceInfo[]>;
+  /** Names of all registered services. */
+  listServices(): Promise<string[]>;
+  /** mucp call; resolves with the raw response body, rejects with a MicroError. */
+  callRaw(service: string, endpoint: string, body: Buffer, options: BackendCallOptions): Promise<Buffer>;
+  /** Picks one of `nodes` (load balancing + ejection) and tracks it until done(). */
+  pick(service: string, nodes: readonly RegistryNode[], exclude?: ReadonlySet<string>): PickedNode | undefined;
+  /** Publishes to the broker; rejects when there is no broker or it fails. Resolves with deliveries. */
+  publish(topic: string, body: Buffer, headers: Record<string, string>): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** All nodes of all versions of a lookup result. */
+export function allNodes(services: readonly ServiceInfo[]): RegistryNode[] {
+  return services.flatMap((s) => s.nodes);
+}

@@ -1,0 +1,144 @@
+/**
+ * GatewayBackend over the service kit: one ConsulRegistryClient, one NodeCache, one Selector (the configured
+ * strategy and ejectMs) shared by mucp calls (kit Client) and HTTP proxying, so a node that refused an
+ * rpc call is also skipped by the http handler and vice versa.
+ *
+ * Random request paths must not create a registry watch each: lookups go through a service-name index
+ * (catalog listing, refreshed at most every `indexTtlMs`, or sooner on a miss) and only names the registry
+ * knows reach the NodeCache. The caller owns the backend and must close() it.
+ */
+import { request } from 'undici';
+import { Client } from '../../services/kit/client.ts';
+import { NodeCache } from '../../services/kit/node-cache.ts';
+import { ConsulRegistryClient } from '../../services/kit/registry-client.ts';
+import { Selector } from '../../services/kit/selector.ts';
+import type { RegistryNode, ServiceInfo } from '../../services/kit/types.ts';
+import type { BalanceStrategy } from '../config/topology.ts';
+import type { BackendCallOptions, GatewayBackend, PickedNode } from './gateway-backend.ts';
+
+export interface KitBackendOptions {
+  registryAddress: string;
+  brokerAddress?: string;
+  balance?: BalanceStrategy;
+  ejectMs?: number;
+  timeoutMs?: number;
+  retries?: number;
+  /** Max age of the service-name index on a hit (default 1000 ms); a miss refreshes after 100 ms. */
+  indexTtlMs?: number;
+}
+
+export function createKitBackend(options: KitBackendOptions): GatewayBackend {
+  const registry = new ConsulRegistryClient(options.registryAddress);
+  const cache = new NodeCache(registry);
+  const selector = new Selector({ strategy: options.balance ?? 'random', ejectMs: options.ejectMs ?? 10_000 });
+  const client = new Client({ cache, selector, timeoutMs: options.timeoutMs ?? 5_000, retries: options.retries ?? 1 });
+  const ttl = options.indexTtlMs ?? 1_000;
+  let names = new Set<string>();
+  let fetchedAt = 0;
+  let refreshing: Promise<void> | undefined;
+
+  const refresh = (): Promise<void> => {
+    refreshing ??= registry
+      .listServices()
+      .then((list) => {
+        names = new Set(list);
+        fetchedAt = Date.now();
+      })
+      .finally(() => {
+        refreshing = undefined;
+      });
+    return refreshing;
+  };
+
+  const known = async (service: string): Promise<boolean> => {
+    const age = Date.now() - fetchedAt;
+    if (names.has(service) && age < ttl) return true;
+    if (age >= 100 || fetchedAt === 0) {
+      try {
+        await refresh();
+      } catch {
+        // registry unreachable: fall through to the cache, which serves the last known nodes
+        return cache.peek(service) !== undefined;
+      }
+    }
+    return names.has(service);
+  };
+
+  return {
+    async lookup(service: string): Promise<ServiceInfo[]> {
+      if (service === '' || !(await known(service))) return [];
+      try {
+        return await cache.get(service);
+      } catch {
+        return [];
+      }
+    },
+    async listServices(): Promise<string[]> {
+      await refresh().catch(() => undefined);
+      return [...names].sort();
+    },
+    async callRaw(service: string, endpoint: string, body: Buffer, o: BackendCallOptions): Promise<Buffer> {
+      const res = await client.callRaw(service, endpoint, body, o);
+      return res.body;
+    },
+    pick(service: string, nodes: readonly RegistryNode[], exclude?: ReadonlySet<string>): PickedNode | undefined {
+      const fresh = exclude ? nodes.filter((n) => !exclude.has(n.id)) : nodes;
+      const node = selector.select(service, fresh);
+      if (!node) return undefined;
+      selector.begin(node);
+      let finished = false;
+      return {
+        node,
+        done(outcome) {
+          if (finished) return;
+          finished = true;
+          selector.end(node);
+          if (outcome === 'refused') selector.eject(node);
+        },
+      };
+    },
+    async publish(topic: string, body: Buffer, headers: Record<string, string>): Promise<number> {
+      if (!options.brokerAddress) throw new Error(`no broker configured: cannot publish to ${topic}`);
+      return publishToBroker(options.brokerAddress, topic, body, headers);
+    },
+    async close(): Promise<void> {
+      cache.close();
+      await Promise.allSettled([client.close(), registry.close()]);
+    },
+  };
+}
+
+/** POSTs to a broker's `/publish?topic=T`; resolves with the number of subscribers that got it. */
+export async function publishToBroker(
+  brokerAddress: string,
+  topic: string,
+  body: Buffer,
+  headers: Record<string, string> = {},
+): Promise<number> {
+  const base = brokerAddress.includes('://') ? brokerAddress : `http://${brokerAddress}`;
+  const res = await request(`${base}/publish?topic=${encodeURIComponent(topic)}`, {
+    method: 'POST',
+    headers: lowerKeys({ 'content-type': 'application/octet-stream', ...headers }),
+    body,
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
+  const text = await res.body.text();
+  if (res.statusCode !== 200) throw new Error(`broker ${brokerAddress} answered ${res.statusCode} for topic ${topic}: ${text.trim()}`);
+  try {
+    const n = (JSON.parse(text) as { delivered?: unknown }).delivered;
+    return typeof n === 'number' ? n : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function lowerKeys(h: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) {
+    const lk = k.toLowerCase();
+    if (lk === 'host' || lk === 'content-length' || lk === 'connection' || lk === 'transfer-encoding') continue;
+    out[lk] = v;
+  }
+  return out;
+}

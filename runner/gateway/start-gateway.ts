@@ -1,0 +1,97 @@
+/**
+ * startGateway: `micro api` on config.host:config.port.
+ *
+ *   client ──HTTP(S)──> gateway-router (edges, resolvers, handlers) ──mucp/HTTP──> service nodes
+ *                              │ lookups, node choice: kit-backend (NodeCache + Selector + Client)
+ *
+ * Resolves once listening; stop() closes the listener, every connection and the registry watches.
+ * Slow clients cannot hold a connection: headers must arrive within 10 s, a whole request within 60 s,
+ * idle keep-alive connections close after 5 s.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { join } from 'node:path';
+import type { SecureContext } from 'node:tls';
+import { createSecureContext } from 'node:tls';
+import type { GatewayConfig } from '../config/topology.ts';
+import { createGatewayRouter, type RequestRecord } from './gateway-router.ts';
+import { hostAllowed } from './host-allowlist.ts';
+import { createKitBackend } from './kit-backend.ts';
+import { closeServer, hostPort, listenOn, type StartedServer } from './started-server.ts';
+import { loadTlsCredentials, type TlsSettings } from './tls-credentials.ts';
+
+export interface GatewayDeps {
+  registryAddress: string;
+  brokerAddress?: string;
+  /** Called once per finished response (request log, traffic stats). Must not throw or block. */
+  onRequest?: (r: RequestRecord) => void;
+  /** Where `tls: auto` keeps its CA and certificate (default `<cwd>/.micro-dev`). */
+  stateDir?: string;
+}
+
+export const SERVER_TIMEOUTS = { headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000 };
+
+export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Promise<StartedServer> {
+  const tlsSettings = config.tls as TlsSettings | undefined;
+  const creds = await loadTlsCredentials(tlsSettings, { stateDir: deps.stateDir ?? join(process.cwd(), '.micro-dev'), hosts: config.hosts });
+  const backend = createKitBackend({
+    registryAddress: deps.registryAddress,
+    ...(deps.brokerAddress ? { brokerAddress: deps.brokerAddress } : {}),
+    balance: config.balance,
+    ejectMs: config.ejectMs,
+    timeoutMs: config.timeoutMs,
+    retries: config.retries,
+  });
+  const router = createGatewayRouter(config, backend, deps.onRequest);
+  const options = {
+    headersTimeout: SERVER_TIMEOUTS.headersTimeoutMs,
+    requestTimeout: SERVER_TIMEOUTS.requestTimeoutMs,
+    keepAliveTimeout: SERVER_TIMEOUTS.keepAliveTimeoutMs,
+  };
+  let server: http.Server;
+  if (creds) {
+    let ctx: SecureContext | undefined;
+    server = https.createServer(
+      {
+        ...options,
+        cert: creds.cert,
+        key: creds.key,
+        // With a hosts allowlist, certificates are served only for those names (other SNI: handshake fails).
+        SNICallback: (servername, cb) => {
+          if (config.hosts.length > 0 && servername && !hostAllowed(config.hosts, servername)) {
+            cb(new Error(`TLS server name ${servername} is not in the gateway's hosts allowlist`));
+            return;
+          }
+          ctx ??= createSecureContext({ cert: creds.cert, key: creds.key });
+          cb(null, ctx);
+        },
+      },
+      router.handle,
+    );
+  } else {
+    server = http.createServer(options, router.handle);
+  }
+  server.on('upgrade', router.upgrade);
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  let port: number;
+  try {
+    port = await listenOn(server, config.host, config.port, 'gateway');
+  } catch (e) {
+    await backend.close();
+    throw e;
+  }
+  const address = hostPort(config.host, port);
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `${creds ? 'https' : 'http'}://${address}`,
+    address,
+    port,
+    stop() {
+      stopping ??= closeServer(server).then(() => backend.close());
+      return stopping;
+    },
+  };
+}
