@@ -1,0 +1,214 @@
+/**
+ * The go-micro v1 rpc client over the HTTP transport (micro-api.md §6.1), JSON codec.
+ *
+ *   call(svc, ep, body) ──> node: options.address | proxyAddress | selector(cache.get(svc))
+ *        ──> POST http://<node>/  Micro-Service/Endpoint/Method/Id, Timeout(ns), Content-Type, Accept
+ *        <── 200 + body | 200 + Micro-Error header | transport error
+ *   retry (default 1, none through a proxy) on connection error, 408, 500 within one overall deadline;
+ *   a refused connection ejects the node so the retry (and later calls) go elsewhere.
+ *
+ * Every failure is a MicroError with go-micro's ids and texts. Connections are kept alive in one undici
+ * Agent; close() releases them and whatever the client created itself (registry client, cache).
+ */
+import { Agent } from 'undici';
+import { MicroError } from './errors.ts';
+import { goJsonLine } from './go-json.ts';
+import { ConsulRegistryClient } from './registry-client.ts';
+import { NodeCache } from './node-cache.ts';
+import { Selector } from './selector.ts';
+import type { RegistryNode } from './types.ts';
+
+export interface ClientOptions {
+  /** Consul address (host:port) to discover nodes through; ignored when `cache` is given. */
+  registryAddress?: string;
+  /** Send every call to this mucp proxy (host:port) naming the original service; disables retries. */
+  proxyAddress?: string;
+  cache?: NodeCache;
+  selector?: Selector;
+  /** Overall deadline per call, retries included (default 5000 ms, go-micro's). */
+  timeoutMs?: number;
+  /** Extra attempts after the first (default 1, go-micro's). */
+  retries?: number;
+}
+
+export interface CallOptions {
+  timeoutMs?: number;
+  /** Extra request headers (go-micro context metadata); the Micro-* headers always win. */
+  headers?: Record<string, string>;
+  /** Call this host:port directly instead of selecting a node. */
+  address?: string;
+  signal?: AbortSignal;
+}
+
+export interface RawCallOptions extends CallOptions {
+  contentType: string;
+}
+
+export interface RawResponse {
+  body: Buffer;
+  /** Response headers, lower-cased names. */
+  headers: Record<string, string>;
+}
+
+const CLIENT_ID = 'go.micro.client';
+
+export class Client {
+  readonly #agent = new Agent({ keepAliveTimeout: 4_000, connect: { timeout: 5_000 } });
+  readonly #proxyAddress: string | undefined;
+  readonly #cache: NodeCache | undefined;
+  readonly #ownedCache: NodeCache | undefined;
+  readonly #ownedRegistry: ConsulRegistryClient | undefined;
+  readonly selector: Selector;
+  readonly #timeoutMs: number;
+  readonly #retries: number;
+  #nextId = 0;
+
+  constructor(options: ClientOptions = {}) {
+    this.#proxyAddress = options.proxyAddress || undefined;
+    if (options.cache) this.#cache = options.cache;
+    else if (options.registryAddress) {
+      this.#ownedRegistry = new ConsulRegistryClient(options.registryAddress);
+      this.#cache = this.#ownedCache = new NodeCache(this.#ownedRegistry);
+    }
+    this.selector = options.selector ?? new Selector({ strategy: 'random' });
+    this.#timeoutMs = options.timeoutMs ?? 5_000;
+    this.#retries = options.retries ?? 1;
+  }
+
+  /** JSON call: `body` is encoded as Go's json.Encoder would; the reply is JSON-decoded (empty -> null). */
+  async call<T = unknown>(service: string, endpoint: string, body: unknown, options: CallOptions = {}): Promise<T> {
+    const res = await this.callRaw(service, endpoint, Buffer.from(goJsonLine(body ?? {})), {
+      ...options,
+      contentType: 'application/json',
+    });
+    const text = res.body.toString('utf8').trim();
+    if (text === '') return null as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch (e) {
+      throw new MicroError(CLIENT_ID, 500, `error decoding response: ${(e as Error).message}`, undefined, { cause: e });
+    }
+  }
+
+  /** Bytes in, bytes out, any content type (the gateway forwards bodies this way). */
+  async callRaw(service: string, endpoint: string, body: Buffer, options: RawCallOptions): Promise<RawResponse> {
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const deadline = Date.now() + timeoutMs;
+    const viaProxy = !options.address && this.#proxyAddress !== undefined;
+    const attempts = 1 + (viaProxy ? 0 : Math.max(0, this.#retries));
+    const tried = new Set<string>();
+    let last: MicroError | undefined;
+    for (let i = 0; i < attempts; i++) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      let node: RegistryNode;
+      try {
+        node = await this.#pick(service, options, viaProxy, tried);
+      } catch (e) {
+        last = MicroError.from(e);
+        if (!retryable(last)) throw last;
+        continue;
+      }
+      tried.add(node.id);
+      this.selector.begin(node);
+      try {
+        return await this.#send(node, service, endpoint, body, options, remaining);
+      } catch (e) {
+        if (options.signal?.aborted) throw options.signal.reason;
+        last = MicroError.from(e);
+        if (!retryable(last)) throw last;
+      } finally {
+        this.selector.end(node);
+      }
+    }
+    if (last && last.code !== 408) throw last;
+    throw MicroError.timeout(CLIENT_ID, 'call timeout: context deadline exceeded');
+  }
+
+  /** Releases pooled connections and the cache/registry client this client created itself. */
+  async close(): Promise<void> {
+    this.#ownedCache?.close();
+    await Promise.allSettled([this.#agent.close(), this.#ownedRegistry?.close()]);
+  }
+
+  async #pick(service: string, options: CallOptions, viaProxy: boolean, tried: Set<string>): Promise<RegistryNode> {
+    if (options.address) return { id: options.address, address: options.address, metadata: {} };
+    if (viaProxy) return { id: `proxy:${this.#proxyAddress}`, address: this.#proxyAddress!, metadata: {} };
+    if (!this.#cache) {
+      throw MicroError.internal(CLIENT_ID, `error selecting ${service} node: no registry configured`);
+    }
+    let services;
+    try {
+      services = await this.#cache.get(service, options.signal);
+    } catch (e) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      throw MicroError.internal(CLIENT_ID, `error selecting ${service} node: ${(e as Error).message}`);
+    }
+    if (services.length === 0) throw MicroError.internal(CLIENT_ID, `error selecting ${service} node: not found`);
+    const nodes = services.flatMap((s) => s.nodes);
+    const fresh = nodes.filter((n) => !tried.has(n.id));
+    const node = this.selector.select(service, fresh.length > 0 ? fresh : nodes);
+    if (!node) throw MicroError.internal(CLIENT_ID, `error selecting ${service} node: none available`);
+    return node;
+  }
+
+  async #send(
+    node: RegistryNode,
+    service: string,
+    endpoint: string,
+    body: Buffer,
+    options: RawCallOptions,
+    remainingMs: number,
+  ): Promise<RawResponse> {
+    const id = String(this.#nextId++);
+    const headers: Record<string, string> = { ...options.headers };
+    headers['Timeout'] = String(Math.max(1, Math.round(remainingMs)) * 1_000_000);
+    headers['Content-Type'] = options.contentType;
+    headers['Accept'] = options.contentType;
+    headers['Micro-Id'] = id;
+    headers['Micro-Service'] = service;
+    headers['Micro-Method'] = endpoint;
+    headers['Micro-Endpoint'] = endpoint;
+    const timeout = AbortSignal.timeout(Math.max(1, remainingMs));
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    let res;
+    try {
+      res = await this.#agent.request({ origin: `http://${node.address}`, path: '/', method: 'POST', headers, body, signal });
+    } catch (e) {
+      throw this.#transportError(e, node, timeout);
+    }
+    let payload: Buffer;
+    try {
+      payload = Buffer.from(await res.body.arrayBuffer());
+    } catch (e) {
+      throw this.#transportError(e, node, timeout);
+    }
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(res.headers)) {
+      if (v !== undefined) out[k] = Array.isArray(v) ? v.join(',') : v;
+    }
+    if (res.statusCode !== 200) {
+      const text = `${res.statusCode} ${res.statusText ?? ''}`.trim();
+      throw MicroError.internal(`${CLIENT_ID}.transport`, `${text}: ${payload.toString('utf8')}`);
+    }
+    const microError = out['micro-error'];
+    if (microError) throw MicroError.parse(Buffer.from(microError, 'latin1').toString('utf8'));
+    return { body: payload, headers: out };
+  }
+
+  #transportError(e: unknown, node: RegistryNode, timeout: AbortSignal): MicroError {
+    if (timeout.aborted) return MicroError.timeout(CLIENT_ID, 'call timeout: context deadline exceeded');
+    const code = (e as { code?: string }).code;
+    if (code === 'ECONNREFUSED') {
+      this.selector.eject(node);
+      return MicroError.internal(CLIENT_ID, `connection error: dial tcp ${node.address}: connect: connection refused`);
+    }
+    return MicroError.internal(CLIENT_ID, `connection error: ${(e as Error).message ?? String(e)}`);
+  }
+}
+
+/** go-micro's RetryOnError: 408 and 500 (connection errors are 500 too). */
+function retryable(e: MicroError): boolean {
+  return e.code === 408 || e.code === 500;
+}

@@ -1,0 +1,49 @@
+/**
+ * The MICRO_* environment a go-micro service reads at start (AGENTS.md "Instances learn their surroundings").
+ * Pure: takes the env, returns plain data or throws a RangeError naming the bad variable.
+ */
+import { randomUUID } from 'node:crypto';
+import { parseDuration } from './duration.ts';
+
+export interface MicroEnv {
+  /** host:port to bind (MICRO_SERVER_ADDRESS, default 127.0.0.1:0; Go's `:8080` form binds 127.0.0.1:8080). */
+  serverAddress: string;
+  /** uuid part of the node id (MICRO_SERVER_ID, generated when unset). */
+  serverId: string;
+  /** host:port to register instead of the bound one (MICRO_SERVER_ADVERTISE). */
+  advertise?: string;
+  registry: string;
+  registryAddress: string;
+  registerTtlMs: number;
+  registerIntervalMs: number;
+  proxyAddress?: string;
+  brokerAddress?: string;
+  /** MICRO_CLIENT_REQUEST_TIMEOUT / MICRO_CLIENT_RETRIES, go-micro's client flags. */
+  clientTimeoutMs: number;
+  clientRetries: number;
+}
+
+export function readMicroEnv(env: Record<string, string | undefined> = process.env): MicroEnv {
+  const dur = (name: string, fallbackMs: number) => {
+    const v = env[name];
+    return v ? parseDuration(v, name) : fallbackMs;
+  };
+  let serverAddress = env.MICRO_SERVER_ADDRESS || '127.0.0.1:0';
+  // Go's `:8080` binds every interface; stay on loopback (micro-dev never listens elsewhere).
+  if (serverAddress.startsWith(':')) serverAddress = '127.0.0.1' + serverAddress;
+  const retries = Number(env.MICRO_CLIENT_RETRIES ?? '1');
+  if (!Number.isInteger(retries) || retries < 0) throw new RangeError(`MICRO_CLIENT_RETRIES: "${env.MICRO_CLIENT_RETRIES}" is not an integer >= 0`);
+  return {
+    serverAddress,
+    serverId: env.MICRO_SERVER_ID || randomUUID(),
+    advertise: env.MICRO_SERVER_ADVERTISE || undefined,
+    registry: env.MICRO_REGISTRY || 'consul',
+    registryAddress: (env.MICRO_REGISTRY_ADDRESS || '127.0.0.1:8500').split(',')[0]!.replace(/^https?:\/\//, ''),
+    registerTtlMs: dur('MICRO_REGISTER_TTL', 60_000),
+    registerIntervalMs: dur('MICRO_REGISTER_INTERVAL', 30_000),
+    proxyAddress: env.MICRO_PROXY_ADDRESS || undefined,
+    brokerAddress: env.MICRO_BROKER_ADDRESS || undefined,
+    clientTimeoutMs: dur('MICRO_CLIENT_REQUEST_TIMEOUT', 5_000),
+    clientRetries: retries,
+  };
+}
