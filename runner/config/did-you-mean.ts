@@ -16,7 +16,7 @@ export function didYouMean(input: string, candidates: readonly string[]): string
       bestDistance = d;
     }
   }
-  const limit = Math.max(1, Math.floor(Math.max(want.length, 3) / 3));
+  const limit = Math.max(1, Math.floor(want.length / 4));
   return bestDistance <= limit ? best : undefined;
 }
 

@@ -28,6 +28,11 @@ export function zodIssuesToProblems(
   const add = (issue: Issue, base: readonly Key[]): void => {
     const path = [...base, ...issue.path] as (string | number)[];
     const value = valueAt(parsed.value, path);
+    const absent = value === undefined && path.length > 0;
+    if (absent && (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union')) {
+      problems.push(parsed.problemAt(path, `missing required key "${String(path.at(-1))}" ${where(path.slice(0, -1))}`));
+      return;
+    }
     switch (issue.code) {
       case 'unrecognized_keys': {
         const known = knownKeysAt(schema, path);
@@ -45,12 +50,7 @@ export function zodIssuesToProblems(
         return;
       }
       case 'invalid_type':
-        if (value === undefined) {
-          const key = path.at(-1);
-          problems.push(parsed.problemAt(path, `missing required key "${String(key)}" ${where(path.slice(0, -1))}`));
-        } else {
-          problems.push(parsed.problemAt(path, `${show(path)}: expected ${typeName(issue.expected)}, got ${describe(value)}`, 'value'));
-        }
+        problems.push(parsed.problemAt(path, `${show(path)}: expected ${typeName(issue.expected)}, got ${describe(value)}`, 'value'));
         return;
       case 'invalid_value': {
         const options = issue.values.map(String);
@@ -97,7 +97,10 @@ function pickBranch(branches: readonly (readonly Issue[])[], value: unknown): re
     for (const i of issues) {
       if (i.path.length > 0) continue;
       if (i.code === 'invalid_type' || i.code === 'invalid_union') r = Math.max(r, 2);
-      else if (i.code === 'invalid_value') r = Math.max(r, i.values.some((v) => typeof v === typeof value) ? 1 : 2);
+      // A one-value literal (`tls: auto`) is a form, not a list to pick from: explain the union instead.
+      else if (i.code === 'invalid_value') {
+        r = Math.max(r, i.values.length > 1 && i.values.some((v) => typeof v === typeof value) ? 1 : 2);
+      }
     }
     return r;
   };
