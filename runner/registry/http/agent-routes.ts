@@ -1,0 +1,119 @@
+import { badRequest } from '../consul-http-error.ts';
+import { decodeServiceDefinition } from '../decode-service-definition.ts';
+import type { RegistryCore } from '../registry-core.ts';
+import { CheckStatuses, type CheckStatus } from '../registry-types.ts';
+import { decodeStruct, parseJsonBody } from '../strict-json.ts';
+import { NODE, renderAgentService, renderCheck } from './render.ts';
+import type { Reply, RequestContext } from './request-context.ts';
+import type { RouteTable } from './route-table.ts';
+
+const EMPTY: Reply = { text: '', contentType: '' };
+
+/** `/v1/agent/*`: local agent operations. Agent reads do not block and set no X-Consul-Index. */
+export function addAgentRoutes(table: RouteTable, core: RegistryCore, info: { version: string; address: string }): void {
+  const profile = core.profile;
+  table.add('/v1/agent/service/register', {
+    PUT: async (ctx) => {
+      const def = decodeServiceDefinition(await ctx.text(), { profile, semantics: core.model.semantics });
+      const replace = ctx.query.get('replace-existing-checks');
+      core.register(def, replace !== null && (replace === '' || replace === 'true' || replace === '1'));
+      return EMPTY;
+    },
+  });
+  table.add('/v1/agent/service/deregister/', {
+    PUT: (ctx) => {
+      core.deregister(ctx.param);
+      return EMPTY;
+    },
+  });
+  const ttl = (status: CheckStatus) => (ctx: RequestContext): Reply => {
+    core.updateTtl(ctx.param, status, ctx.query.get('note') ?? '');
+    return EMPTY;
+  };
+  table.add('/v1/agent/check/pass/', { PUT: ttl('passing') });
+  table.add('/v1/agent/check/warn/', { PUT: ttl('warning') });
+  table.add('/v1/agent/check/fail/', { PUT: ttl('critical') });
+  table.add('/v1/agent/check/update/', {
+    PUT: async (ctx) => {
+      let body: Record<string, unknown>;
+      try {
+        body = decodeStruct(parseJsonBody(await ctx.text()), {
+          name: 'checkUpdate',
+          fields: { Status: { kind: 'string' }, Output: { kind: 'string' } },
+        });
+      } catch (e) {
+        throw badRequest(`Request decode failed: ${(e as Error).message}`);
+      }
+      const status = (body.Status as string | undefined) ?? '';
+      if (!(CheckStatuses as string[]).includes(status)) throw badRequest(`Invalid check status: '${status}'`);
+      core.updateTtl(ctx.param, status as CheckStatus, (body.Output as string | undefined) ?? '');
+      return EMPTY;
+    },
+  });
+  table.add('/v1/agent/services', {
+    GET: () => {
+      const out: Record<string, unknown> = {};
+      for (const s of core.store.allServices()) out[s.id] = renderAgentService(s, profile);
+      return { json: out };
+    },
+  });
+  table.add('/v1/agent/service/', {
+    GET: (ctx) => {
+      const s = core.store.getService(ctx.param);
+      if (!s) throw badRequest(`unknown service ID: ${ctx.param}`);
+      return { json: renderAgentService(s, profile) };
+    },
+  });
+  table.add('/v1/agent/checks', {
+    GET: () => {
+      const out: Record<string, unknown> = {};
+      for (const c of core.store.allChecks()) out[c.checkId] = renderCheck(c, profile);
+      return { json: out };
+    },
+  });
+  table.add('/v1/agent/self', {
+    GET: () => ({
+      json: {
+        Config: {
+          Datacenter: NODE.datacenter,
+          PrimaryDatacenter: NODE.datacenter,
+          NodeName: NODE.name,
+          NodeID: NODE.id,
+          Revision: 'micro-dev',
+          Server: true,
+          Version: info.version,
+          BuildDate: '2024-01-01T00:00:00Z',
+        },
+        DebugConfig: {},
+        Coord: { Vec: [0, 0, 0, 0, 0, 0, 0, 0], Error: 1.5, Adjustment: 0, Height: 1e-5 },
+        Member: {
+          Name: NODE.name,
+          Addr: NODE.address,
+          Port: 8301,
+          Tags: { dc: NODE.datacenter, role: 'consul', build: info.version },
+          Status: 1,
+          ProtocolMin: 1,
+          ProtocolMax: 5,
+          ProtocolCur: 2,
+          DelegateMin: 2,
+          DelegateMax: 5,
+          DelegateCur: 4,
+        },
+        Stats: {},
+        Meta: { 'consul-network-segment': '' },
+      },
+    }),
+  });
+  table.add('/v1/agent/host', {
+    GET: () => ({
+      json: {
+        Memory: {},
+        CPU: [],
+        Host: { hostname: NODE.name, os: process.platform, platform: 'micro-dev' },
+        Disk: {},
+        CollectionTime: Date.now() * 1e6,
+        Errors: null,
+      },
+    }),
+  });
+}

@@ -1,0 +1,107 @@
+import type { Clock } from '../../clock/clock.ts';
+import { badRequest } from '../consul-http-error.ts';
+import type { RegistryCore } from '../registry-core.ts';
+import type { CheckRecord, ServiceRecord } from '../registry-types.ts';
+import { blockUntilChanged } from './blocking-query.ts';
+import { renderCatalogService, renderCheck, renderHealthService, renderNode, serfHealth } from './render.ts';
+import type { Reply, RequestContext } from './request-context.ts';
+import type { RouteTable } from './route-table.ts';
+
+/**
+ * `/v1/catalog/*` and `/v1/health/*`: blocking reads over the lease model's read view (Eureka serves them
+ * from its read-only cache). Every reply carries X-Consul-Index >= 1.
+ */
+export function addCatalogRoutes(table: RouteTable, core: RegistryCore, wallClock: Clock): void {
+  const profile = core.profile;
+  const view = () => core.model.readView();
+  const blocking = (read: (ctx: RequestContext) => unknown) => async (ctx: RequestContext): Promise<Reply> => {
+    await blockUntilChanged(ctx, view, wallClock);
+    return { json: read(ctx), index: view().data.index };
+  };
+  const serviceName = (ctx: RequestContext) => {
+    if (ctx.param === '') throw badRequest('Missing service name');
+    return ctx.param;
+  };
+  // Validate the request before parking it, so a bad query never waits 5 minutes to fail.
+  const withCheck = (check: (ctx: RequestContext) => void, read: (ctx: RequestContext) => unknown) =>
+    async (ctx: RequestContext): Promise<Reply> => {
+      check(ctx);
+      return blocking(read)(ctx);
+    };
+
+  table.add('/v1/catalog/services', { GET: blocking(() => view().data.serviceNames()) });
+  table.add('/v1/catalog/service/', {
+    GET: withCheck(serviceName, (ctx) =>
+      filterTags(view().data.instancesOf(serviceName(ctx)), ctx).map((s) => renderCatalogService(s, profile)),
+    ),
+  });
+  table.add('/v1/catalog/nodes', { GET: blocking(() => [renderNode(profile)]) });
+  table.add('/v1/health/service/', {
+    GET: withCheck(
+      (ctx) => {
+        serviceName(ctx);
+        passingFlag(ctx);
+      },
+      (ctx) => {
+        const data = view().data;
+        const name = serviceName(ctx);
+        let entries = filterTags(data.instancesOf(name), ctx).map((service) => ({ service, checks: data.checksOf(service.id) }));
+        if (passingFlag(ctx)) {
+          const protectedEntries = core.model.protect?.(name, entries);
+          entries = protectedEntries ?? entries.filter((e) => e.checks.every((c) => c.status === 'passing'));
+        }
+        return entries.map((e) => ({
+          Node: renderNode(profile),
+          Service: renderHealthService(e.service, profile),
+          Checks: [serfHealth(profile, data.index), ...e.checks.map((c) => renderCheck(c, profile))],
+        }));
+      },
+    ),
+  });
+  table.add('/v1/health/checks/', {
+    GET: withCheck(serviceName, (ctx) => {
+      const data = view().data;
+      return data.instancesOf(serviceName(ctx)).flatMap((s) => data.checksOf(s.id).map((c) => renderCheck(c, profile)));
+    }),
+  });
+  table.add('/v1/health/state/', {
+    GET: withCheck(
+      (ctx) => {
+        if (ctx.param === '') throw badRequest('Missing check state');
+      },
+      (ctx) => {
+        const state = ctx.param;
+        const data = view().data;
+        const node = state === 'any' || state === 'passing' ? [serfHealth(profile, data.index)] : [];
+        const checks = data.allChecks().filter((c: CheckRecord) => state === 'any' || c.status === state);
+        return [...node, ...checks.map((c) => renderCheck(c, profile))];
+      },
+    ),
+  });
+  table.add('/v1/health/node/', {
+    GET: blocking((ctx) => {
+      const data = view().data;
+      if (ctx.param !== 'micro-dev') return [];
+      return [serfHealth(profile, data.index), ...data.allChecks().map((c) => renderCheck(c, profile))];
+    }),
+  });
+}
+
+/** `?passing`: present-only flag parsed like Go's strconv.ParseBool; a bad value is a 400. */
+export function passingFlag(ctx: RequestContext): boolean {
+  const v = ctx.query.get('passing');
+  if (v === null) return false;
+  if (v === '' || ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(v)) return true;
+  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(v)) return false;
+  throw badRequest('Invalid value for ?passing');
+}
+
+/** `?tag=a&tag=b`: every tag must be present, compared case-insensitively. */
+function filterTags(services: ServiceRecord[], ctx: RequestContext): ServiceRecord[] {
+  const wanted = ctx.query.getAll('tag').map((t) => t.toLowerCase());
+  if (wanted.length === 0) return services;
+  return services.filter((s) => {
+    const have = new Set(s.tags.map((t) => t.toLowerCase()));
+    return wanted.every((t) => have.has(t));
+  });
+}

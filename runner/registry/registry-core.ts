@@ -1,0 +1,180 @@
+import type { Clock } from '../clock/clock.ts';
+import type { RegistryConfig } from '../config/topology.ts';
+import { CatalogStore } from './catalog-store.ts';
+import { ConsulHttpError, badRequest, notFound } from './consul-http-error.ts';
+import { IndexFeed } from './index-feed.ts';
+import type { LeaseHost, LeaseModel } from './lease/lease-model.ts';
+import type { CheckRecord, CheckStatus, RegistryEvent, RegistryStatus, ServiceDefinition } from './registry-types.ts';
+
+export type LeaseModelFactory = (host: LeaseHost) => LeaseModel;
+
+export interface RegistryCoreOptions {
+  config: Pick<RegistryConfig, 'semantics' | 'profile' | 'timeScale'>;
+  /** Model time (scaled). */
+  leaseClock: Clock;
+  /** Wall time, for event timestamps. */
+  wallClock: Clock;
+  leaseModel: LeaseModelFactory;
+  feed?: IndexFeed;
+}
+
+/**
+ * RegistryCore: the agent's operations independent of HTTP (register, deregister, TTL updates) over the
+ * catalog store, with the lease model deciding expiry. Errors are ConsulHttpError with Consul's texts.
+ * Listeners are called synchronously and must not throw (a throwing listener is isolated and ignored).
+ */
+export class RegistryCore {
+  readonly store: CatalogStore;
+  readonly model: LeaseModel;
+  readonly #opts: RegistryCoreOptions;
+  readonly #listeners = new Set<(e: RegistryEvent) => void>();
+  readonly #probeHooks = new Set<{ registered(checks: CheckRecord[]): void; removed(checks: CheckRecord[]): void }>();
+
+  constructor(opts: RegistryCoreOptions) {
+    this.#opts = opts;
+    this.store = new CatalogStore(opts.feed ?? new IndexFeed());
+    const host: LeaseHost = {
+      store: this.store,
+      clock: opts.leaseClock,
+      setCheck: (id, status, output) => this.#setCheck(id, status, output),
+      removeService: (id, reason) => this.#remove(id, reason),
+      emit: (e) => this.emit(e),
+    };
+    this.model = opts.leaseModel(host);
+  }
+
+  get profile(): 'modern' | 'legacy' {
+    return this.#opts.config.profile;
+  }
+
+  subscribe(listener: (e: RegistryEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Lets the interval-check runner (HTTP/TCP probes) follow registrations. */
+  onChecks(hook: { registered(checks: CheckRecord[]): void; removed(checks: CheckRecord[]): void }): void {
+    this.#probeHooks.add(hook);
+  }
+
+  emit(e: RegistryEvent): void {
+    for (const l of this.#listeners) {
+      try {
+        l(e);
+      } catch {
+        // A broken subscriber must not break the registry.
+      }
+    }
+  }
+
+  now(): number {
+    return this.#opts.wallClock.now();
+  }
+
+  register(def: ServiceDefinition, replaceExistingChecks: boolean): void {
+    const problem = this.model.validate(def);
+    if (problem) throw badRequest(problem);
+    const r = this.store.putService(def, { replaceExistingChecks, initialStatus: this.model.initialTtlStatus });
+    if (r.removedChecks.length) {
+      for (const h of this.#probeHooks) h.removed(r.removedChecks);
+    }
+    this.model.onRegistered(r.service, r.written, r.created);
+    for (const h of this.#probeHooks) h.registered(r.written);
+    if (r.created) this.emit({ type: 'registered', at: this.now(), serviceId: r.service.id, service: r.service.name });
+  }
+
+  deregister(serviceId: string): void {
+    if (!this.store.getService(serviceId)) {
+      if (this.profile === 'legacy') return;
+      throw notFound(`Unknown service ID ${JSON.stringify(serviceId)}. Ensure that the service ID is passed, not the service name.`);
+    }
+    this.#remove(serviceId, 'api');
+  }
+
+  /** pass/warn/fail/update on a TTL check: a heartbeat for the lease model. */
+  updateTtl(checkId: string, status: CheckStatus, output: string): void {
+    const check = this.store.getCheck(checkId);
+    if (!check) {
+      if (this.profile === 'legacy') throw new ConsulHttpError(500, `CheckID ${JSON.stringify(checkId)} does not have associated TTL`);
+      throw notFound(`Unknown check ID ${JSON.stringify(checkId)}. Ensure that the check ID is passed, not the check name.`);
+    }
+    if (check.type !== 'ttl') throw new ConsulHttpError(500, `CheckID ${JSON.stringify(checkId)} does not have associated TTL`);
+    this.#setCheck(checkId, status, truncateOutput(output, check.outputMaxSize));
+    this.model.onHeartbeat(this.store.getCheck(checkId)!);
+  }
+
+  /** Sets a probe result (HTTP/TCP interval checks). */
+  setProbeResult(checkId: string, status: CheckStatus, output: string): void {
+    const check = this.store.getCheck(checkId);
+    if (check) this.#setCheck(checkId, status, truncateOutput(output, check.outputMaxSize));
+  }
+
+  status(address: string): RegistryStatus {
+    let passing = 0;
+    let warning = 0;
+    let critical = 0;
+    const leases = [];
+    const names = new Set<string>();
+    for (const s of this.store.allServices()) {
+      names.add(s.name);
+      const st = aggregate(this.store.checksOf(s.id));
+      if (st === 'passing') passing++;
+      else if (st === 'warning') warning++;
+      else critical++;
+      leases.push({ serviceId: s.id, service: s.name, status: st, ...this.model.leaseOf(s) });
+    }
+    return {
+      semantics: this.model.semantics,
+      profile: this.profile,
+      timeScale: this.#opts.config.timeScale,
+      address,
+      index: this.store.feed.index,
+      services: names.size,
+      instances: leases.length,
+      passing,
+      warning,
+      critical,
+      ...this.model.statusExtras(),
+      leases,
+    };
+  }
+
+  stop(): void {
+    this.model.stop();
+  }
+
+  #setCheck(checkId: string, status: CheckStatus, output: string): void {
+    const r = this.store.setCheckStatus(checkId, status, output, this.#opts.leaseClock.now());
+    if (!r || r.previous === status) return;
+    this.emit({ type: status, at: this.now(), checkId, serviceId: r.check.serviceId, service: r.check.serviceName, output });
+  }
+
+  #remove(serviceId: string, reason: 'api' | 'reaped' | 'evicted' | 'deleted'): void {
+    const r = this.store.removeService(serviceId);
+    if (!r) return;
+    this.model.onRemoved(serviceId, r.checks);
+    for (const h of this.#probeHooks) h.removed(r.checks);
+    const at = this.now();
+    if (reason === 'evicted') {
+      this.emit({ type: 'evicted', at, serviceId, service: r.service.name, semantics: this.model.semantics });
+    }
+    this.emit({ type: 'deregistered', at, serviceId, service: r.service.name, reason });
+  }
+}
+
+/** Worst status of a service's checks; an instance with no checks counts as passing. */
+export function aggregate(checks: CheckRecord[]): CheckStatus {
+  let worst: CheckStatus = 'passing';
+  for (const c of checks) {
+    if (c.status === 'critical') return 'critical';
+    if (c.status === 'warning') worst = 'warning';
+  }
+  return worst;
+}
+
+/** `CheckTTL.SetStatus`: keeps the first `max` bytes and says how much was captured. */
+export function truncateOutput(output: string, max: number): string {
+  const bytes = Buffer.byteLength(output);
+  if (bytes <= max) return output;
+  return `${Buffer.from(output).subarray(0, max).toString()} ... (captured ${max} of ${bytes} bytes)`;
+}

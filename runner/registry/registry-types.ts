@@ -1,0 +1,138 @@
+/**
+ * Plain data shared by the registry's layers:
+ *
+ *   HTTP layer (http/*) --> RegistryCore (register, deregister, TTL updates) --> CatalogStore (records, index)
+ *                                  |                                                ^
+ *                                  +--> LeaseModel (consul | eureka | nacos) -------+ on the lease Clock
+ *
+ * Durations are milliseconds of *model* time (the lease clock, already scaled by `timeScale`).
+ */
+import type { LeaseSemantics } from '../config/topology.ts';
+
+export type CheckStatus = 'passing' | 'warning' | 'critical';
+export const CheckStatuses: readonly CheckStatus[] = ['passing', 'warning', 'critical'];
+
+export type CheckType = 'ttl' | 'http' | 'tcp' | 'udp' | 'grpc' | 'h2ping' | 'script' | 'docker' | 'alias';
+
+export interface TaggedAddress {
+  Address: string;
+  Port: number;
+}
+
+/** A service instance as the agent stores it. */
+export interface ServiceRecord {
+  id: string;
+  name: string;
+  tags: string[];
+  address: string;
+  port: number;
+  meta: Record<string, string>;
+  taggedAddresses?: Record<string, TaggedAddress>;
+  weights: { Passing: number; Warning: number };
+  enableTagOverride: boolean;
+  createIndex: number;
+  modifyIndex: number;
+}
+
+/** What a registration asks for on one check (decoded, validated, defaults not yet applied). */
+export interface CheckDefinition {
+  checkId?: string;
+  name?: string;
+  notes: string;
+  status?: CheckStatus;
+  type: CheckType;
+  ttlMs: number;
+  intervalMs: number;
+  timeoutMs: number;
+  http?: string;
+  method?: string;
+  header?: Record<string, string[]>;
+  body?: string;
+  tcp?: string;
+  tlsSkipVerify: boolean;
+  deregisterCriticalServiceAfterMs: number;
+  outputMaxSize: number;
+}
+
+/** A check as the agent stores it. `criticalSince` is lease-clock ms of the first critical *update*. */
+export interface CheckRecord extends CheckDefinition {
+  checkId: string;
+  name: string;
+  status: CheckStatus;
+  output: string;
+  serviceId: string;
+  serviceName: string;
+  serviceTags: string[];
+  criticalSince: number | null;
+  createIndex: number;
+  modifyIndex: number;
+}
+
+/** A decoded, validated `PUT /v1/agent/service/register` body. */
+export interface ServiceDefinition {
+  service: Omit<ServiceRecord, 'createIndex' | 'modifyIndex'>;
+  checks: CheckDefinition[];
+}
+
+export interface KvEntry {
+  key: string;
+  value: Buffer | null;
+  flags: string;
+  lockIndex: number;
+  createIndex: number;
+  modifyIndex: number;
+}
+
+/**
+ * What the registry publishes (dashboard, scenarios, `micro-dev registry status`). `at` is wall-clock ms
+ * (Date.now of the base clock) so events line up with the rest of the timeline.
+ */
+export type RegistryEvent =
+  | { type: 'registered'; at: number; serviceId: string; service: string }
+  | { type: 'deregistered'; at: number; serviceId: string; service: string; reason: 'api' | 'reaped' | 'evicted' | 'deleted' }
+  | {
+      type: 'passing' | 'warning' | 'critical';
+      at: number;
+      checkId: string;
+      serviceId: string;
+      service: string;
+      output: string;
+    }
+  | { type: 'evicted'; at: number; serviceId: string; service: string; semantics: LeaseSemantics }
+  | { type: 'self-preservation'; at: number; enabled: boolean; renewsLastMin: number; threshold: number }
+  | { type: 'renew-rate'; at: number; renewsLastMin: number; threshold: number }
+  | { type: 'protect-threshold'; at: number; service: string; reached: boolean; healthy: number; total: number };
+
+/** One instance's lease as the model sees it. Times are model ms (multiply by timeScale for wall time). */
+export interface InstanceLeaseStatus {
+  serviceId: string;
+  service: string;
+  status: CheckStatus;
+  /** Model ms since the last pass/warn/fail/update or renew; null when it never heartbeat. */
+  lastHeartbeatAgoMs: number | null;
+  /** Model ms until the model acts (TTL expiry, Eureka lease expiry, Nacos unhealthy/delete); null = no lease. */
+  leaseLeftMs: number | null;
+}
+
+/** The lease model's live state (`GET /v1/micro-dev/status`, `StartedRegistry.status()`). */
+export interface RegistryStatus {
+  semantics: LeaseSemantics;
+  profile: 'modern' | 'legacy';
+  timeScale: number;
+  address: string;
+  index: number;
+  services: number;
+  instances: number;
+  passing: number;
+  warning: number;
+  critical: number;
+  /** Eureka only: renewals counted in the previous full minute of model time. */
+  renewsLastMin?: number;
+  /** Eureka only: (int)(expected x 2 x 0.85). */
+  renewThreshold?: number;
+  /** Eureka only: true while expiry is disabled (renewals <= threshold). */
+  selfPreservation?: boolean;
+  /** Nacos only: services currently served with protection (healthy ratio <= protectThreshold). */
+  protectedServices?: string[];
+  leases: InstanceLeaseStatus[];
+}

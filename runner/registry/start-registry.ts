@@ -1,0 +1,116 @@
+import type { AddressInfo } from 'node:net';
+import { SystemClock, ScaledClock, type Clock } from '../clock/clock.ts';
+import type { RegistryConfig } from '../config/topology.ts';
+import { ErrorCodes, MicroDevError } from '../errors/micro-dev-error.ts';
+import { addAgentRoutes } from './http/agent-routes.ts';
+import { addCatalogRoutes } from './http/catalog-routes.ts';
+import { addKvRoutes } from './http/kv-routes.ts';
+import { createRegistryHttpServer } from './http/registry-http-server.ts';
+import { RouteTable } from './http/route-table.ts';
+import { IndexFeed } from './index-feed.ts';
+import { KvStore } from './kv-store.ts';
+import { createLeaseModel } from './lease/create-lease-model.ts';
+import { RegistryCore } from './registry-core.ts';
+import type { RegistryEvent, RegistryStatus } from './registry-types.ts';
+
+export type { RegistryEvent, RegistryStatus } from './registry-types.ts';
+
+/**
+ * A running embedded registry. stop() closes the server, every lease/probe timer and every parked blocking
+ * query; it is idempotent. The caller that started it owns stopping it.
+ */
+export interface StartedRegistry {
+  /** "127.0.0.1:PORT" (the actual port when config.port is 0). */
+  readonly address: string;
+  /** "http://127.0.0.1:PORT" */
+  readonly url: string;
+  /** Live events (synchronous, in order); returns the unsubscribe function. */
+  subscribe(listener: (e: RegistryEvent) => void): () => void;
+  /** The lease model's live state (model-time milliseconds). */
+  status(): RegistryStatus;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_REGISTRY_CONFIG: Omit<RegistryConfig, 'host' | 'port'> = {
+  kind: 'embedded',
+  mode: 'process',
+  semantics: 'consul',
+  timeScale: 1,
+  profile: 'modern',
+  eureka: { doubleExpiryQuirk: true, selfPreservation: true },
+  nacos: { protectThreshold: 0 },
+};
+
+const VERSIONS = { modern: '1.17.0', legacy: '1.4.0' } as const;
+
+/**
+ * Starts the embedded Consul-compatible registry; resolves once listening. `options.clock` is the wall
+ * clock (tests pass a ManualClock); lease timers run on it scaled by `timeScale`, blocking-query waits
+ * run on it unscaled. Rejects with MicroDevError PORT_IN_USE when the port is taken.
+ */
+export async function startRegistry(
+  config: Pick<RegistryConfig, 'host' | 'port'> & Partial<RegistryConfig>,
+  options: { clock?: Clock } = {},
+): Promise<StartedRegistry> {
+  const cfg: RegistryConfig = { ...DEFAULT_REGISTRY_CONFIG, ...config } as RegistryConfig;
+  const host = cfg.host || '127.0.0.1';
+  const wallClock = options.clock ?? new SystemClock();
+  const leaseClock = cfg.timeScale === 1 ? wallClock : new ScaledClock(wallClock, cfg.timeScale);
+  const feed = new IndexFeed();
+  const core = new RegistryCore({
+    config: cfg,
+    leaseClock,
+    wallClock,
+    leaseModel: createLeaseModel(cfg),
+    feed,
+  });
+  const kv = new KvStore(feed);
+  let address = '';
+
+  const table = new RouteTable();
+  addAgentRoutes(table, core, { version: VERSIONS[cfg.profile], address: host });
+  addCatalogRoutes(table, core, wallClock);
+  addKvRoutes(table, kv, wallClock);
+  table.add('/v1/status/leader', { GET: () => ({ json: '127.0.0.1:8300' }) });
+  table.add('/v1/status/peers', { GET: () => ({ json: ['127.0.0.1:8300'] }) });
+  table.add('/v1/micro-dev/status', { GET: () => ({ json: core.status(address), index: feed.index }) });
+
+  const server = createRegistryHttpServer({ table, token: cfg.token });
+  await new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      core.stop();
+      if (e.code === 'EADDRINUSE') {
+        reject(
+          new MicroDevError(ErrorCodes.PORT_IN_USE, `port ${cfg.port} (registry) on ${host} is already in use`, {
+            cause: e,
+            hints: ['set registry.port in micro.dev.yaml to a free port, or 0 to pick one'],
+          }),
+        );
+      } else {
+        reject(new MicroDevError(ErrorCodes.START_FAILED, `registry could not listen on ${host}:${cfg.port}: ${e.message}`, { cause: e }));
+      }
+    };
+    server.once('error', onError);
+    server.listen(cfg.port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  address = `${host}:${port}`;
+
+  let stopped: Promise<void> | undefined;
+  return {
+    address,
+    url: `http://${address}`,
+    subscribe: (listener) => core.subscribe(listener),
+    status: () => core.status(address),
+    stop: () =>
+      (stopped ??= new Promise<void>((resolve) => {
+        core.stop();
+        feed.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })),
+  };
+}
