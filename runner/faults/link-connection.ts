@@ -1,0 +1,121 @@
+/**
+ * LinkConnection: one accepted client socket, its upstream socket, and a ToxicChain per direction.
+ *
+ *   client --data--> upstream chain (client -> server) --> server socket
+ *   client <-------- downstream chain (server -> client) <--data-- server socket
+ *
+ * Half-closes travel through the chains (a FIN is data a toxic may delay). An error on either socket, or
+ * a failed upstream connect, tears down both. Per-request toxicity: when the link carries a toxic with
+ * 0 < toxicity < 1, the client bytes go through an HttpRequestBoundary first and both chains redraw at
+ * each request start.
+ */
+import net from 'node:net';
+import type { Clock } from '../clock/clock.ts';
+import { HttpRequestBoundary } from './http-request-boundary.ts';
+import type { ToxicView } from './toxic-catalogue.ts';
+import { ToxicChain } from './toxic-chain.ts';
+
+export interface ConnectionEnv {
+  timers: Clock;
+  random(): number;
+  /** True while some toxic on the link has 0 < toxicity < 1 (read per chunk, so it can change live). */
+  perRequest(): boolean;
+  countUp(bytes: number): void;
+  countDown(bytes: number): void;
+  /** Called once when both sockets are gone. */
+  closed(connection: LinkConnection): void;
+}
+
+export class LinkConnection {
+  readonly #client: net.Socket;
+  readonly #server: net.Socket;
+  readonly #up: ToxicChain;
+  readonly #down: ToxicChain;
+  readonly #env: ConnectionEnv;
+  #boundary: HttpRequestBoundary | undefined;
+  #finished = false;
+
+  constructor(client: net.Socket, upstream: { host: string; port: number }, toxics: ToxicView[], env: ConnectionEnv) {
+    this.#env = env;
+    this.#client = client;
+    this.#server = net.connect({ host: upstream.host, port: upstream.port, allowHalfOpen: true, noDelay: true });
+    client.setNoDelay(true);
+    const hooks = {
+      resetConnection: () => this.reset(),
+      closeConnection: () => this.destroy(),
+      random: env.random,
+      timers: env.timers,
+    };
+    this.#up = new ToxicChain('upstream', client, this.#server, hooks);
+    this.#down = new ToxicChain('downstream', this.#server, client, hooks);
+    for (const toxic of toxics) this.addToxic(toxic);
+
+    client.on('data', (chunk: Buffer) => {
+      env.countUp(chunk.length);
+      if (env.perRequest()) this.#splitRequests(chunk);
+      else this.#up.write(chunk);
+    });
+    client.on('end', () => this.#up.end());
+    this.#server.on('data', (chunk: Buffer) => {
+      env.countDown(chunk.length);
+      this.#down.write(chunk);
+    });
+    this.#server.on('end', () => this.#down.end());
+    for (const socket of [client, this.#server]) {
+      socket.on('error', () => this.destroy());
+      socket.on('close', () => {
+        if (this.#client.destroyed && this.#server.destroyed) this.#finish();
+      });
+    }
+  }
+
+  addToxic(toxic: ToxicView): void {
+    const p = toxic.toxicity;
+    const active = p >= 1 ? true : p <= 0 ? false : this.#env.random() < p;
+    (toxic.stream === 'upstream' ? this.#up : this.#down).add(toxic, active);
+  }
+
+  removeToxic(toxic: ToxicView): void {
+    (toxic.stream === 'upstream' ? this.#up : this.#down).remove(toxic.name);
+  }
+
+  /** Closes both sockets (FIN, unsent data dropped). */
+  destroy(): void {
+    this.#client.destroy();
+    this.#server.destroy();
+  }
+
+  /** Destroys both sockets with a TCP RST. */
+  reset(): void {
+    for (const socket of [this.#client, this.#server]) {
+      try {
+        socket.resetAndDestroy();
+      } catch {
+        socket.destroy();
+      }
+    }
+  }
+
+  #splitRequests(chunk: Buffer): void {
+    if (this.#boundary?.off) return this.#up.write(chunk);
+    this.#boundary ??= new HttpRequestBoundary();
+    const starts = this.#boundary.feed(chunk);
+    if (!starts) return this.#up.write(chunk);
+    let from = 0;
+    for (const start of starts) {
+      if (start > from) this.#up.write(chunk.subarray(from, start));
+      this.#up.redraw();
+      this.#down.redraw();
+      from = start;
+    }
+    this.#up.write(from === 0 ? chunk : chunk.subarray(from));
+  }
+
+  #finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#up.close();
+    this.#down.close();
+    this.#env.closed(this);
+  }
+}
