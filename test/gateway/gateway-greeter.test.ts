@@ -1,0 +1,121 @@
+/**
+ * The default topology through the gateway: registry + greeter srv/api as worker threads + startGateway.
+ * Pins reference §4 (greeter), §3.4 (/rpc), §7 (errors) byte for byte.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway } from '../../runner/gateway/start-gateway.ts';
+import type { StartedServer } from '../../runner/gateway/started-server.ts';
+import { gatewayConfig, http, startStack, waitForNodes, type Stack } from './harness.ts';
+
+let stack: Stack;
+let gw: StartedServer;
+let rpcGw: StartedServer;
+const seen: { path: string; status: number; service?: string }[] = [];
+
+beforeAll(async () => {
+  stack = await startStack();
+  stack.startWorker('services/greeter-srv/main.ts');
+  stack.startWorker('services/greeter-api/main.ts');
+  await waitForNodes(stack.registry.address, 'go.micro.srv.greeter');
+  await waitForNodes(stack.registry.address, 'go.micro.api.greeter');
+  gw = await startGateway(gatewayConfig(), { registryAddress: stack.registry.address, onRequest: (r) => seen.push(r) });
+  rpcGw = await startGateway(gatewayConfig({ handler: 'rpc', enableRpc: false, timeoutMs: 1_000 }), { registryAddress: stack.registry.address });
+});
+
+afterAll(async () => {
+  await gw?.stop();
+  await rpcGw?.stop();
+  await stack?.stop();
+});
+
+describe('api handler (default topology)', () => {
+  it('GET /greeter/say/hello?name=John -> 200 {"message":"Hello John"}', async () => {
+    const r = await http(`${gw.url}/greeter/say/hello?name=John`);
+    expect(r.status).toBe(200);
+    expect(r.text).toBe('{"message":"Hello John"}');
+    expect(r.headers['content-type']).toBe('application/json');
+    expect(seen.some((s) => s.path === '/greeter/say/hello' && s.status === 200 && s.service === 'go.micro.api.greeter')).toBe(true);
+  });
+
+  it('no name -> 400 Name cannot be blank', async () => {
+    const r = await http(`${gw.url}/greeter/say/hello`);
+    expect(r.status).toBe(400);
+    expect(r.text).toBe('{"id":"go.micro.api.greeter","code":400,"detail":"Name cannot be blank","status":"Bad Request"}');
+  });
+
+  it('unknown service -> 500 go.micro.api service not found', async () => {
+    const r = await http(`${gw.url}/nope/say/hello`);
+    expect(r.status).toBe(500);
+    expect(r.text).toBe('{"id":"go.micro.api","code":500,"detail":"service not found","status":"Internal Server Error"}');
+  });
+
+  it('/ answers the version; /favicon.ico is empty; unclean paths 301', async () => {
+    expect((await http(`${gw.url}/`)).text).toBe('{"version": "1.18.0"}');
+    const fav = await http(`${gw.url}/favicon.ico`);
+    expect([fav.status, fav.text]).toEqual([200, '']);
+    const r = await http(`${gw.url}/greeter//say/./hello?name=x`);
+    expect(r.status).toBe(301);
+    expect(r.headers.location).toBe('/greeter/say/hello?name=x');
+  });
+
+  it('CORS headers (micro v2) and OPTIONS 200', async () => {
+    const r = await http(`${gw.url}/greeter/say/hello?name=a`, { headers: { origin: 'http://app.local' } });
+    expect(r.headers['access-control-allow-origin']).toBe('http://app.local');
+    expect(r.headers['access-control-allow-credentials']).toBe('true');
+    const o = await http(`${gw.url}/anything`, { method: 'OPTIONS' });
+    expect([o.status, o.text, o.headers['access-control-allow-origin']]).toEqual([200, '', '*']);
+  });
+});
+
+describe('/rpc', () => {
+  it('JSON body -> exactly {"msg":"Hello John"}', async () => {
+    const r = await http(`${gw.url}/rpc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"service":"go.micro.srv.greeter","endpoint":"Say.Hello","request":{"name":"John"}}',
+    });
+    expect([r.status, r.text]).toEqual([200, '{"msg":"Hello John"}']);
+  });
+
+  it('form body with method= and request string (the docs curl)', async () => {
+    const body = new URLSearchParams({ service: 'go.micro.srv.greeter', method: 'Say.Hello', request: '{"name": "John"}' }).toString();
+    const r = await http(`${gw.url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    expect([r.status, r.text]).toEqual([200, '{"msg":"Hello John"}']);
+  });
+
+  it('validation and method errors', async () => {
+    const bad = await http(`${gw.url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"endpoint":"Say.Hello"}' });
+    expect([bad.status, bad.text]).toEqual([400, '{"id":"go.micro.rpc","code":400,"detail":"invalid service","status":"Bad Request"}']);
+    const noEp = await http(`${gw.url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"service":"x"}' });
+    expect(JSON.parse(noEp.text).detail).toBe('invalid endpoint');
+    const get = await http(`${gw.url}/rpc`);
+    expect([get.status, get.text]).toEqual([405, 'Method not allowed\n']);
+  });
+
+  it('is off when enableRpc is false (handled as a route instead)', async () => {
+    const r = await http(`${rpcGw.url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(r.status).toBe(500);
+    expect(JSON.parse(r.text).detail).toBe('service not found');
+  });
+});
+
+describe('rpc handler', () => {
+  it('POST JSON to /greeter/greeter/hello -> go.micro.api.greeter Greeter.Hello', async () => {
+    const r = await http(`${rpcGw.url}/greeter/greeter/hello`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name": "Asim"}' });
+    expect([r.status, r.text]).toEqual([200, '{"msg":"Hello Asim"}']);
+  });
+
+  it('GET query becomes JSON (qson)', async () => {
+    const r = await http(`${rpcGw.url}/greeter/greeter/hello?name=Qson`);
+    expect([r.status, r.text]).toEqual([200, '{"msg":"Hello Qson"}']);
+  });
+
+  it('PUT -> 405 (v1, --handler=rpc); unknown method -> 500 error during request', async () => {
+    const put = await http(`${rpcGw.url}/greeter/greeter/hello`, { method: 'PUT' });
+    expect([put.status, put.text]).toEqual([405, 'Method not allowed\n']);
+    const r = await http(`${rpcGw.url}/greeter/nope/x`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(r.status).toBe(500);
+    expect(JSON.parse(r.text)).toMatchObject({ id: 'go.micro.api', code: 500, status: 'Internal Server Error' });
+    expect(JSON.parse(r.text).detail).toMatch(/^error during request: /);
+  });
+});
