@@ -62,7 +62,6 @@ export class ContainerRuntime implements Runtime {
     const { instance, service } = spec;
     const signal = options.signal;
     const fail = (what: string, cause?: unknown): never => {
-      if (isMicroDevError(cause) && cause.code === 'START_FAILED') throw cause;
       const detail = cause instanceof Error ? `: ${cause.message}` : '';
       throw new MicroDevError('START_FAILED', `instance ${instance}: ${what}${detail}`, {
         cause,
@@ -76,29 +75,38 @@ export class ContainerRuntime implements Runtime {
 
     const relays = new Map<number, number>();
     for (const port of loopbackPorts(spec.env)) relays.set(port, await relay.ensure(port));
-    let port = serverPort(spec.env);
-    if (port === 0) port = await freePort();
+    // Inside a container the server must bind 0.0.0.0 on a known port to be reachable at all, so every
+    // instance gets one: the engine's (published on the same host port), the service's, or a free one.
+    let port = serverPort(spec.env) || service.port || undefined;
+    port ??= await freePort();
     const ip = network.allocateIp();
     const reach = service.container?.reach ?? 'published';
-    const advertise = port === undefined ? undefined : reach === 'network' ? `${ip}:${port}` : `127.0.0.1:${port}`;
+    const advertise = reach === 'network' ? `${ip}:${port}` : `127.0.0.1:${port}`;
     const env = translateEnv(spec.env, { gatewayIp: network.gatewayIp, relays, port, advertise });
     const aliases = [instance, service.name];
+    let command: ReturnType<ContainerRuntime['commandFor']>;
+    try {
+      command = this.commandFor(plan, spec);
+    } catch (e) {
+      network.releaseIp(ip);
+      throw e;
+    }
 
     let container: Docker.Container | undefined;
     try {
       container = await docker.createContainer({
         name: `micro-dev-${slug(this.options.topology)}-${slug(instance)}-${randomBytes(2).toString('hex')}`,
         Image: plan.image,
-        ...this.commandFor(plan, spec),
+        ...command,
         Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
         Labels: containerLabels(this.labels, instance, service.name),
-        ExposedPorts: port === undefined ? {} : { [`${port}/tcp`]: {} },
+        ExposedPorts: { [`${port}/tcp`]: {} },
         StopTimeout: Math.ceil(service.stopTimeoutMs / 1000),
         HostConfig: {
           Init: true,
           NetworkMode: network.name,
           Binds: plan.mode === 'mount' ? this.bindsFor(spec) : [],
-          PortBindings: port === undefined ? {} : { [`${port}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: String(port) }] },
+          PortBindings: { [`${port}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: String(port) }] },
         },
         NetworkingConfig: { EndpointsConfig: { [network.name]: network.endpoint(ip, aliases) } },
       });
@@ -107,7 +115,7 @@ export class ContainerRuntime implements Runtime {
       await container.start();
       const started = new ContainerInstance({
         docker, container, instance, network, ip, aliases, output,
-        address: port === undefined ? undefined : `127.0.0.1:${port}`,
+        address: `127.0.0.1:${port}`,
       });
       this.live.add(started);
       void started.exited.then(() => this.live.delete(started));
