@@ -16,17 +16,23 @@ interface Column {
 const STATE_WIDTH = 9; // 'unhealthy'
 
 function faultsCell(v: InstanceView): Segment {
-  if (v.faults.length > 0) return seg(v.faults.map((f) => `[${f}]`).join(''), 'warn');
+  if (v.faults.length > 0) return seg(faultsText(v), 'warn');
   if (v.lastError && (v.state === 'crashed' || v.state === 'failed' || v.state === 'backoff')) {
     return seg(v.lastError, 'bad');
   }
   return seg('');
 }
 
-function columns(nameWidth: number): Column[] {
+function faultsText(v: InstanceView): string {
+  return v.faults.join(',');
+}
+
+function columns(nameWidth: number, faultsWidth: number): Column[] {
   return [
     { title: 'INSTANCE', width: nameWidth, priority: 0, cell: (v) => seg(v.instance) },
     { title: 'STATE', width: STATE_WIDTH, priority: 0, cell: (v) => seg(v.state, stateTone(v.state)) },
+    // Right after the state: an active fault is what the user just toggled, it outranks the numbers.
+    { title: 'FAULTS', width: faultsWidth, priority: 1, cell: faultsCell },
     { title: 'ADDRESS', width: 15, priority: 2, cell: (v) => seg(v.address ?? '-') },
     { title: 'REF', width: 10, priority: 6, cell: (v) => seg(v.ref ?? '-', 'dim') },
     { title: 'RST', width: 3, priority: 4, right: true, cell: (v) => seg(String(v.restarts), v.restarts > 0 ? 'warn' : undefined) },
@@ -47,11 +53,10 @@ function columns(nameWidth: number): Column[] {
       cell: (v) => seg(formatPercent(v.traffic?.errorRate), (v.traffic?.errorRate ?? 0) > 0 ? 'bad' : undefined),
     },
     { title: 'P99', width: 5, priority: 5, right: true, cell: (v) => seg(v.traffic ? formatDuration(v.traffic.p99) : '-') },
-    { title: 'FAULTS', width: 8, priority: 1, cell: faultsCell },
   ];
 }
 
-/** Columns that fit: drop the highest priority numbers first; the last column (faults) takes what is left. */
+/** Columns that fit: drop the highest priority numbers first. */
 function fitColumns(all: Column[], width: number): Column[] {
   let cols = all;
   const total = (cs: Column[]) => cs.reduce((n, c) => n + c.width + 1, 2);
@@ -65,8 +70,7 @@ function fitColumns(all: Column[], width: number): Column[] {
 }
 
 function cellText(c: Column, s: Segment, last: boolean): Segment {
-  if (last) return s;
-  return { ...s, text: (c.right ? padStart(s.text, c.width) : pad(s.text, c.width)) + ' ' };
+  return { ...s, text: (c.right ? padStart(s.text, c.width) : pad(s.text, c.width)) + (last ? '' : ' ') };
 }
 
 export interface InstanceLinesOptions {
@@ -82,7 +86,8 @@ export interface InstanceLinesOptions {
 export function instanceLines(instances: readonly InstanceView[], o: InstanceLinesOptions): Line[] {
   const ordered = orderInstances(instances);
   const nameWidth = Math.min(24, Math.max(8, ...ordered.map((v) => v.instance.length)));
-  const cols = fitColumns(columns(nameWidth), o.compact ? o.width - 4 : o.width);
+  const faultsWidth = Math.min(34, Math.max(6, ...ordered.map((v) => faultsText(v).length)));
+  const cols = fitColumns(columns(nameWidth, faultsWidth), o.compact ? o.width - 4 : o.width);
   const header: Line[] = [];
   if (!o.compact) {
     const ready = ordered.filter((v) => v.state === 'ready').length;

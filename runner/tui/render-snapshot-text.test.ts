@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import type { Snapshot } from '../engine/api.ts';
+import { renderSnapshotText } from './render-snapshot-text.ts';
+
+const snapshot: Snapshot = {
+  topology: 'greeter',
+  startedAt: 0,
+  ready: false,
+  urls: { gateway: 'http://127.0.0.1:8080', proxy: 'http://127.0.0.1:8081', web: 'http://127.0.0.1:8082', registry: 'http://127.0.0.1:8500' },
+  instances: [
+    { instance: 'greeter-srv-1', service: 'greeter-srv', tier: 'srv', runtime: 'worker', state: 'ready', address: '127.0.0.1:41001', ref: 'tid:1', restarts: 2, faults: ['latency'], leaseLeftMs: 4000, traffic: { rps: 3, errorRate: 0.5, p99: 250 } },
+    { instance: 'greeter-api-1', service: 'greeter-api', tier: 'api', runtime: 'process', state: 'backoff', restarts: 1, faults: [] },
+  ],
+  registry: { kind: 'embedded', semantics: 'eureka', address: '127.0.0.1:8500', passing: 1, critical: 1, renewsLastMin: 10, renewThreshold: 8, selfPreservation: false },
+  gatewayRps: [1, 2, 3],
+};
+
+describe('renderSnapshotText', () => {
+  it('prints every pane in plain text at 100x30', () => {
+    const text = renderSnapshotText(snapshot, { columns: 100, rows: 30, now: 65_000 });
+    expect(text.includes('\u001b')).toBe(false);
+    expect(text).toContain('greeter  starting  up 1m05s');
+    expect(text).toContain('registry embedded/eureka 127.0.0.1:8500  gateway http://127.0.0.1:8080');
+    expect(text).toMatch(/greeter-srv-1\s+ready\s+latency\s+127\.0\.0\.1:41001\s+tid:1\s+2\s+-\s+4\.0s\s+3\.0\s+50%\s+250ms/);
+    expect(text).toMatch(/greeter-api-1\s+backoff/);
+    expect(text.indexOf('greeter-api-1')).toBeLessThan(text.indexOf('greeter-srv-1'));
+    expect(text).toContain('renews 10/min >= threshold 8');
+    expect(text).toContain('self-preservation off');
+    expect(text).toContain('▃▆█ 3.0 req/s');
+  });
+
+  it('fits the width and the rows, compact below 80 columns', () => {
+    for (const [columns, rows] of [[60, 20], [80, 24], [40, 10]]) {
+      const lines = renderSnapshotText(snapshot, { columns, rows, now: 0 }).split('\n');
+      for (const l of lines) expect(l.length).toBeLessThanOrEqual(columns);
+      expect(lines.length).toBeLessThan(rows);
+    }
+    const compact = renderSnapshotText(snapshot, { columns: 60, rows: 20, now: 0 });
+    expect(compact).toMatch(/srv\s+greeter-srv-1\s+ready/);
+    expect(compact).toContain('reg passing 1  critical 1');
+    expect(compact).not.toContain('INSTANCE');
+  });
+
+  it('is pure: the same input gives the same text', () => {
+    const a = renderSnapshotText(snapshot, { columns: 90, rows: 30, now: 1 });
+    expect(renderSnapshotText(structuredClone(snapshot), { columns: 90, rows: 30, now: 1 })).toBe(a);
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import type { InstanceView } from '../engine/api.ts';
+import { initialUi, reduceKey, type KeyInfo, type UiState } from './ui-state.ts';
+
+const view = (instance: string, state: InstanceView['state'] = 'ready'): InstanceView => ({
+  instance,
+  service: instance.replace(/-\d+$/, ''),
+  tier: 'srv',
+  runtime: 'worker',
+  state,
+  restarts: 0,
+  faults: [],
+});
+const ordered = [view('a-1'), view('b-1', 'stopped'), view('c-1', 'crashed')];
+const ctx = { ordered, scenarios: [] as string[] };
+const sel = (selected: string): UiState => ({ ...initialUi, selected });
+
+describe('reduceKey', () => {
+  it.each([
+    ['k', 'a-1', { type: 'kill', instance: 'a-1' }],
+    ['r', 'a-1', { type: 'restart', instance: 'a-1' }],
+    ['s', 'a-1', { type: 'stop', instance: 'a-1' }],
+    ['s', 'b-1', { type: 'start', instance: 'b-1' }],
+    ['s', 'c-1', { type: 'start', instance: 'c-1' }],
+    ['p', 'a-1', { type: 'toggle-fault', instance: 'a-1', fault: 'partition' }],
+    ['h', 'a-1', { type: 'toggle-fault', instance: 'a-1', fault: 'heartbeat-loss' }],
+    ['l', 'a-1', { type: 'toggle-fault', instance: 'a-1', fault: 'latency' }],
+  ])('%s on %s sends %j', (input, selected, command) => {
+    expect(reduceKey(sel(selected), input, {}, ctx).command).toEqual(command);
+  });
+
+  it('moves the selection with arrows and tab, wrapping around', () => {
+    const keys: [string, KeyInfo][] = [['', { downArrow: true }], ['', { tab: true }], ['', { tab: true }]];
+    let ui = sel('a-1');
+    const seen: (string | undefined)[] = [];
+    for (const [input, key] of keys) {
+      ui = reduceKey(ui, input, key, ctx).ui;
+      seen.push(ui.selected);
+    }
+    expect(seen).toEqual(['b-1', 'c-1', 'a-1']);
+    expect(reduceKey(sel('a-1'), '', { tab: true, shift: true }, ctx).ui.selected).toBe('c-1');
+  });
+
+  it('asks for a selection instead of sending a command without one', () => {
+    const out = reduceKey(initialUi, 'k', {}, { ordered: [], scenarios: [] });
+    expect(out.command).toBeUndefined();
+    expect(out.ui.status?.text).toContain('select an instance');
+  });
+
+  it('q and Ctrl-C quit; typing q into the filter does not', () => {
+    expect(reduceKey(initialUi, 'q', {}, ctx).quit).toBe(true);
+    expect(reduceKey({ ...initialUi, mode: 'filter' }, 'c', { ctrl: true }, ctx).quit).toBe(true);
+    const typing = reduceKey({ ...initialUi, mode: 'filter', draft: 'se' }, 'q', {}, ctx);
+    expect(typing.quit).toBeUndefined();
+    expect(typing.ui.draft).toBe('seq');
+  });
+
+  it('escape in the filter clears it', () => {
+    const out = reduceKey({ ...initialUi, mode: 'filter', draft: 'x', filter: 'old' }, '', { escape: true }, ctx);
+    expect(out.ui).toMatchObject({ mode: 'normal', filter: '', draft: '' });
+  });
+});
