@@ -1,0 +1,142 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client } from './client.ts';
+import { Server, type RequestContext } from './server.ts';
+import { MicroError } from './errors.ts';
+import { Selector } from './selector.ts';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((f) => f()));
+});
+
+async function server(setup: (s: Server) => void): Promise<Server> {
+  const s = new Server();
+  setup(s);
+  await s.start();
+  cleanups.push(() => s.stop(100));
+  return s;
+}
+
+function client(options: ConstructorParameters<typeof Client>[0] = {}): Client {
+  const c = new Client(options);
+  cleanups.push(() => c.close());
+  return c;
+}
+
+/** An address nothing listens on (bound, then released). */
+async function deadAddress(): Promise<string> {
+  const h = createServer();
+  await new Promise<void>((r) => h.listen(0, '127.0.0.1', r));
+  const { port } = h.address() as AddressInfo;
+  await new Promise((r) => h.close(r));
+  return `127.0.0.1:${port}`;
+}
+
+describe('Client', () => {
+  it('sends go-micro headers and decodes the JSON reply', async () => {
+    const seen: RequestContext[] = [];
+    const s = await server((s) =>
+      s.handle('Say.Hello', (req: { name: string }, ctx) => {
+        seen.push(ctx);
+        return { msg: 'Hello ' + req.name };
+      }),
+    );
+    const c = client({ timeoutMs: 2_000 });
+    expect(await c.call('go.micro.srv.greeter', 'Say.Hello', { name: 'John' }, { address: s.address, headers: { 'X-Trace': 't1' } })).toEqual({ msg: 'Hello John' });
+    await c.call('go.micro.srv.greeter', 'Say.Hello', { name: 'B' }, { address: s.address });
+    const md = seen[0]!.metadata;
+    expect(md).toMatchObject({
+      'Micro-Id': '0',
+      'Micro-Service': 'go.micro.srv.greeter',
+      'Micro-Method': 'Say.Hello',
+      'Micro-Endpoint': 'Say.Hello',
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+      'X-Trace': 't1',
+    });
+    expect(Number(md['Timeout'])).toBeGreaterThan(1_000_000_000);
+    expect(Number(md['Timeout'])).toBeLessThanOrEqual(2_000_000_000);
+    expect(seen[1]!.metadata['Micro-Id']).toBe('1');
+  });
+
+  it('surfaces Micro-Error as a MicroError and retries once on 500, never on 400', async () => {
+    const calls = { bad: 0, boom: 0 };
+    const s = await server((s) => {
+      s.handle('X.Bad', () => {
+        calls.bad++;
+        throw MicroError.badRequest('svc', 'bad');
+      });
+      s.handle('X.Boom', () => {
+        calls.boom++;
+        throw MicroError.internal('svc', 'boom');
+      });
+    });
+    const c = client();
+    await expect(c.call('svc', 'X.Bad', {}, { address: s.address })).rejects.toMatchObject({ code: 400, detail: 'bad', id: 'svc' });
+    await expect(c.call('svc', 'X.Boom', {}, { address: s.address })).rejects.toMatchObject({ code: 500, detail: 'boom' });
+    expect(calls).toEqual({ bad: 1, boom: 2 });
+  });
+
+  it('times out with go-micro\'s 408', async () => {
+    const s = await server((s) => s.handle('X.Slow', (_r, ctx) => new Promise((r) => ctx.signal.addEventListener('abort', r))));
+    const c = client();
+    const err = await c.call('svc', 'X.Slow', {}, { address: s.address, timeoutMs: 100 }).catch((e: unknown) => e);
+    expect(JSON.stringify(err)).toBe('{"id":"go.micro.client","code":408,"detail":"call timeout: context deadline exceeded","status":"Request Timeout"}');
+  });
+
+  it('reports a refused connection as a connection error and ejects the node', async () => {
+    const addr = await deadAddress();
+    const selector = new Selector({ strategy: 'random' });
+    const c = client({ selector });
+    const err = (await c.call('svc', 'X.Y', {}, { address: addr }).catch((e: unknown) => e)) as MicroError;
+    expect(err.toJSON()).toEqual({
+      id: 'go.micro.client',
+      code: 500,
+      detail: `connection error: dial tcp ${addr}: connect: connection refused`,
+      status: 'Internal Server Error',
+    });
+    expect(selector.isEjected({ id: addr, address: addr, metadata: {} })).toBe(true);
+  });
+
+  it('maps a non-200 transport answer to go.micro.client.transport', async () => {
+    const h = createServer((_req, res) => {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end('404 page not found\n');
+    });
+    await new Promise<void>((r) => h.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => h.close(r)));
+    const addr = `127.0.0.1:${(h.address() as AddressInfo).port}`;
+    const err = (await client().call('svc', 'X.Y', {}, { address: addr }).catch((e: unknown) => e)) as MicroError;
+    expect(err.toJSON()).toMatchObject({ id: 'go.micro.client.transport', code: 500, detail: '404 Not Found: 404 page not found\n' });
+  });
+
+  it('through a proxy: names the original service and does not retry', async () => {
+    const seen: string[] = [];
+    const proxy = await server((s) =>
+      s.handle('Say.Hello', (_r, ctx) => {
+        seen.push(`${ctx.service} ${ctx.endpoint}`);
+        throw MicroError.internal('go.micro.proxy', 'upstream down');
+      }),
+    );
+    const c = client({ proxyAddress: proxy.address, registryAddress: await deadAddress() });
+    await expect(c.call('go.micro.srv.greeter', 'Say.Hello', {})).rejects.toMatchObject({ code: 500, detail: 'upstream down' });
+    expect(seen).toEqual(['go.micro.srv.greeter Say.Hello']);
+  });
+
+  it('without registry, proxy or address: a selection error', async () => {
+    await expect(client().call('svc', 'X.Y', {})).rejects.toMatchObject({
+      id: 'go.micro.client',
+      code: 500,
+      detail: 'error selecting svc node: no registry configured',
+    });
+  });
+
+  it('callRaw passes bytes and content type through', async () => {
+    const s = await server((s) => s.handle('Echo.Raw', (req: unknown) => req));
+    const res = await client().callRaw('svc', 'Echo.Raw', Buffer.from('{"a":[1,2]}'), { contentType: 'application/json', address: s.address });
+    expect(res.body.toString()).toBe('{"a":[1,2]}\n');
+    expect(res.headers['micro-endpoint']).toBe('Echo.Raw');
+  });
+});
