@@ -1,0 +1,91 @@
+/**
+ * RegisteredWaitStrategy: ready when the instance has registered with the registry and its TTL check
+ * passes, as seen through the Consul agent HTTP API:
+ *
+ *   GET /v1/agent/services  -> { "<ID>": {ID, Service, Address, Port} }   ID ends with "-<serverId>"
+ *   GET /v1/agent/checks    -> { "service:<ID>": {Status: "passing"} }    (no check at all counts as passing)
+ *
+ * Resolves with the registered Address:Port and the ID.
+ */
+import { request } from 'node:http';
+import { AbstractWaitStrategy } from './abstract-wait-strategy.ts';
+import { pollUntil } from './poll-until.ts';
+import type { WaitResult, WaitTarget } from './wait-strategy.ts';
+
+interface AgentService {
+  ID: string;
+  Service: string;
+  Address: string;
+  Port: number;
+}
+interface AgentCheck {
+  CheckID: string;
+  Status: string;
+  ServiceID?: string;
+}
+
+export class RegisteredWaitStrategy extends AbstractWaitStrategy {
+  #last = '';
+
+  describe(): string {
+    return `registered and passing in the registry (deadline ${this.deadlineMs}ms)`;
+  }
+
+  protected timeoutMessage(target: WaitTarget): string {
+    return `${target.instance.instance} not registered and passing after ${this.deadlineMs} ms${this.#last ? ` (${this.#last})` : ''}`;
+  }
+
+  protected async run(target: WaitTarget, signal: AbortSignal): Promise<WaitResult> {
+    const base = /^https?:\/\//.test(target.registryAddress) ? target.registryAddress : `http://${target.registryAddress}`;
+    const suffix = `-${target.serverId}`;
+    this.#last = '';
+    return pollUntil(this.clock, signal, async () => {
+      try {
+        const services = await getJson<Record<string, AgentService>>(`${base}/v1/agent/services`, signal);
+        const service = Object.values(services).find((s) => s.ID.endsWith(suffix));
+        if (!service) {
+          this.#last = `no service with id *${suffix} in the registry at ${target.registryAddress}`;
+          return undefined;
+        }
+        const checks = await getJson<Record<string, AgentCheck>>(`${base}/v1/agent/checks`, signal);
+        const own = Object.values(checks).filter((c) => c.CheckID === `service:${service.ID}` || c.ServiceID === service.ID);
+        const failing = own.find((c) => c.Status !== 'passing');
+        if (failing) {
+          this.#last = `registered as ${service.ID}, check ${failing.CheckID} is ${failing.Status}`;
+          return undefined;
+        }
+        return { address: `${service.Address}:${service.Port}`, registryId: service.ID };
+      } catch (error) {
+        if (signal.aborted) throw error;
+        this.#last = `registry at ${target.registryAddress} not answering: ${describeError(error)}`;
+        return undefined;
+      }
+    });
+  }
+}
+
+function getJson<T>(url: string, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: false, signal }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode} ${body.slice(0, 100)}`));
+        try {
+          resolve(JSON.parse(body) as T);
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function describeError(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  return e?.code ?? (e instanceof Error ? e.message : String(error));
+}
