@@ -37,7 +37,7 @@ export function zodIssuesToProblems(
       case 'unrecognized_keys': {
         const known = knownKeysAt(schema, path);
         for (const key of issue.keys) {
-          const guess = didYouMean(key, known.filter((k) => !(isRecord(value) && k in value)));
+          const guess = didYouMean(key, known);
           const hint = guess ? ` (did you mean "${guess}"?)` : known.length ? ` (known keys: ${known.join(', ')})` : '';
           problems.push(parsed.problemAt([...path, key], `unknown key "${key}" ${where(path)}${hint}`, 'key'));
         }
@@ -160,10 +160,6 @@ function valueAt(root: unknown, path: readonly Key[]): unknown {
     v = (v as Record<Key, unknown>)[seg];
   }
   return v;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /** `services.greeter-api.depends_on[0]`; the top level is `top level`. */
