@@ -36,6 +36,7 @@ export class RegistryCore {
     const host: LeaseHost = {
       store: this.store,
       clock: opts.leaseClock,
+      wallNow: () => opts.wallClock.now(),
       setCheck: (id, status, output) => this.#setCheck(id, status, output),
       removeService: (id, reason) => this.#remove(id, reason),
       emit: (e) => this.emit(e),

@@ -1,5 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CheckOptions } from 'consul/lib/agent/check.js';
 import { eventually, registryUnderTest, type RegistryUnderTest } from './registry-harness.ts';
+
+// The client's typings demand name/timeout on every check; Consul does not.
+const ttlCheck = (ttl: string) => ({ ttl }) as unknown as CheckOptions;
 
 // Conformance through the real `consul` npm client (v2), as services and the gateway use it.
 describe('registry through the consul npm client', () => {
@@ -16,7 +20,7 @@ describe('registry through the consul npm client', () => {
   it('registers with a TTL check, passes it, and lists it under health ?passing', async () => {
     const id = `web-${process.pid}-1`;
     ids.push(id);
-    await reg.consul.agent.service.register({ name: 'mdtest-web', id, address: '127.0.0.1', port: 8080, tags: ['v1'], check: { ttl: '10s' } });
+    await reg.consul.agent.service.register({ name: 'mdtest-web', id, address: '127.0.0.1', port: 8080, tags: ['v1'], check: ttlCheck('10s') });
     const checks = (await reg.consul.agent.checks()) as Record<string, { Status: string; Type: string }>;
     expect(checks[`service:${id}`]).toMatchObject({ Status: 'critical', Type: 'ttl' });
     expect(await reg.consul.health.service({ service: 'mdtest-web', passing: true })).toEqual([]);
@@ -51,7 +55,7 @@ describe('registry through the consul npm client', () => {
   it('watches health with blocking queries and sees a pass as a change', async () => {
     const id = `web-${process.pid}-2`;
     ids.push(id);
-    await reg.consul.agent.service.register({ name: 'mdtest-watch', id, check: { ttl: '30s' } });
+    await reg.consul.agent.service.register({ name: 'mdtest-watch', id, check: ttlCheck('30s') });
     const watch = reg.consul.watch({ method: reg.consul.health.service, options: { service: 'mdtest-watch', passing: true, wait: '5s' } as never });
     const seen: number[] = [];
     watch.on('change', (data: unknown[]) => seen.push(data.length));

@@ -18,6 +18,8 @@ export interface LeaseHost {
   readonly store: CatalogStore;
   /** The lease clock: model time, already scaled by timeScale. */
   readonly clock: Clock;
+  /** Wall-clock ms for event timestamps. */
+  wallNow(): number;
   /** Sets a check's status/output (publishes passing/warning/critical on change). */
   setCheck(checkId: string, status: CheckStatus, output: string): void;
   /** Removes a service and its checks (publishes deregistered, plus `evicted` when reason is evicted). */
