@@ -47,7 +47,7 @@ export interface PrepareImagesOptions extends BaseImageOptions {
  * seconds on vfs); progress goes to `options.log`, one line at a time. Rejects with DOCKER_UNAVAILABLE when
  * no engine answers, START_FAILED naming the service when a build fails or an image is missing.
  */
-export async function prepareImages(topology: Topology, options: PrepareImagesOptions = {}): Promise<PreparedImages> {
+export async function prepareImages(topology: Pick<Topology, 'name' | 'services'>, options: PrepareImagesOptions = {}): Promise<PreparedImages> {
   const started = Date.now();
   const docker = options.docker ?? (await connectDocker());
   const base = await ensureBaseImage(docker, options);

@@ -13,7 +13,6 @@
  * Readiness is not awaited here; the engine applies its wait strategy to the returned instance.
  */
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
@@ -22,6 +21,7 @@ import { MicroDevError, isMicroDevError } from '../../errors/micro-dev-error.ts'
 import { ensureBaseImage } from '../../images/base-image.ts';
 import { ensureServiceImage, planServiceImage, slug, type ServiceImagePlan } from '../../images/prepare-images.ts';
 import { connectDocker } from './docker-client.ts';
+import { freePort } from './free-port.ts';
 import { containerLabels, Labels, newSessionId, type SessionLabels } from './labels.ts';
 import { loopbackPorts, serverPort, translateEnv } from './container-env.ts';
 import { HostRelay } from './host-relay.ts';
@@ -204,15 +204,4 @@ export function projectRootOf(cwd: string): string {
     if (existsSync(join(dir, 'node_modules'))) return dir;
     if (dirname(dir) === dir) return resolve(cwd);
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      s.close(() => res(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
