@@ -17,6 +17,7 @@ import { normalizeToxic } from './toxic-catalogue.ts';
 
 export type FaultEvent =
   | { type: 'toxic-added'; at: number; link: string; toxic: ToxicView }
+  | { type: 'toxic-updated'; at: number; link: string; toxic: ToxicView }
   | { type: 'toxic-removed'; at: number; link: string; toxic: ToxicView }
   | { type: 'toxic-expired'; at: number; link: string; toxic: ToxicView }
   | { type: 'link-created'; at: number; link: string }
@@ -108,6 +109,30 @@ export class FaultPlane {
     }
     this.#emit({ type: 'toxic-added', at: this.#clock.now(), link: linkName, toxic: { ...view } });
     return { ...view, link: linkName, remove: () => void this.removeToxic(linkName, view.name, { ifPresent: true }) };
+  }
+
+  /**
+   * Changes attributes (merged over the current ones) and/or toxicity of a toxic in place, on live
+   * connections too. Name, type, stream and expiry stay. Throws BAD_ARGUMENTS if unknown or invalid.
+   */
+  updateToxic(linkName: string, toxicName: string, change: { attributes?: Record<string, unknown>; toxicity?: number }): ToxicView {
+    const link = this.#require(linkName);
+    const current = link.toxics().find((t) => t.name === toxicName);
+    if (!current) throw new MicroDevError('BAD_ARGUMENTS', `toxic ${toxicName} not found on link ${linkName}`);
+    let view: ToxicView;
+    try {
+      view = normalizeToxic({
+        ...current,
+        attributes: { ...current.attributes, ...change.attributes },
+        toxicity: change.toxicity ?? current.toxicity,
+      });
+    } catch (cause) {
+      throw new MicroDevError('BAD_ARGUMENTS', `toxic ${toxicName} on link ${linkName}: ${(cause as Error).message}`, { cause });
+    }
+    if (current.expiresAt !== undefined) view.expiresAt = current.expiresAt;
+    link.updateToxic(view);
+    this.#emit({ type: 'toxic-updated', at: this.#clock.now(), link: linkName, toxic: { ...view } });
+    return view;
   }
 
   /** Removes now (held bytes flow on). Throws BAD_ARGUMENTS if link or toxic is unknown, unless ifPresent. */

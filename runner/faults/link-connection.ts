@@ -70,9 +70,11 @@ export class LinkConnection {
   }
 
   addToxic(toxic: ToxicView): void {
-    const p = toxic.toxicity;
-    const active = p >= 1 ? true : p <= 0 ? false : this.#env.random() < p;
-    (toxic.stream === 'upstream' ? this.#up : this.#down).add(toxic, active);
+    (toxic.stream === 'upstream' ? this.#up : this.#down).add(toxic, this.#draw(toxic));
+  }
+
+  updateToxic(toxic: ToxicView): void {
+    (toxic.stream === 'upstream' ? this.#up : this.#down).update(toxic, this.#draw(toxic));
   }
 
   removeToxic(toxic: ToxicView): void {
@@ -94,6 +96,11 @@ export class LinkConnection {
         socket.destroy();
       }
     }
+  }
+
+  #draw(toxic: ToxicView): boolean {
+    const p = toxic.toxicity;
+    return p >= 1 ? true : p <= 0 ? false : this.#env.random() < p;
   }
 
   #splitRequests(chunk: Buffer): void {

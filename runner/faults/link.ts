@@ -146,7 +146,10 @@ export class Link {
         { cause },
       );
     }
-    this.#port = (server.address() as net.AddressInfo).port;
+    const bound = server.address() as net.AddressInfo;
+    // Report what the OS bound (localhost -> 127.0.0.1), as Toxiproxy does.
+    this.#host = bound.address;
+    this.#port = bound.port;
   }
 
   /** Toxics on this link: upstream stream first, then downstream, each in the order added. */
@@ -165,6 +168,15 @@ export class Link {
     this.#toxics.push(toxic);
     this.#refreshPerRequest();
     for (const connection of this.#connections) connection.addToxic(toxic);
+  }
+
+  /** Replaces the toxic with the same name (same stream and position) on every live connection. */
+  updateToxic(toxic: ToxicView): void {
+    const index = this.#toxics.findIndex((t) => t.name === toxic.name);
+    if (index < 0) return;
+    this.#toxics[index] = toxic;
+    this.#refreshPerRequest();
+    for (const connection of this.#connections) connection.updateToxic(toxic);
   }
 
   /** Removes from every live connection (held bytes are handed on). Returns the removed toxic. */

@@ -71,6 +71,15 @@ export class ToxicChain {
     this.#slots = this.#slots.filter((s) => s !== slot);
   }
 
+  /** Swaps a toxic's attributes/toxicity in place (same position); the old stage hands on what it holds. */
+  update(toxic: ToxicView, active: boolean): void {
+    const slot = this.#slots.find((s) => s.toxic.name === toxic.name);
+    if (!slot) return;
+    this.#deactivate(slot);
+    slot.toxic = toxic;
+    if (active) this.#activate(slot);
+  }
+
   /** A new request began: draw again for every toxic whose toxicity is strictly between 0 and 1. */
   redraw(): void {
     for (const slot of this.#slots) {
