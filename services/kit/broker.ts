@@ -22,7 +22,7 @@ export interface BrokerEvent {
 }
 
 /** Gets the body decoded as JSON when the message says so (else the raw Buffer) and the whole event. */
-export type SubscriberHandler = (message: any, event: BrokerEvent) => unknown;
+export type SubscriberHandler<Msg = unknown> = (message: Msg, event: BrokerEvent) => unknown;
 
 export interface Subscription {
   topic: string;
@@ -37,8 +37,8 @@ export class BrokerSubscriptions {
   readonly #brokerId = `${BROKER_SERVICE}-${randomUUID()}`;
   readonly #subs: Subscription[] = [];
 
-  add(topic: string, handler: SubscriberHandler, options: { queue?: string } = {}): Subscription {
-    const sub: Subscription = { topic, id: `${this.#brokerId}.${randomUUID()}`, handler, ...(options.queue ? { queue: options.queue } : {}) };
+  add<Msg = unknown>(topic: string, handler: SubscriberHandler<Msg>, options: { queue?: string } = {}): Subscription {
+    const sub: Subscription = { topic, id: `${this.#brokerId}.${randomUUID()}`, handler: handler as SubscriberHandler, ...(options.queue ? { queue: options.queue } : {}) };
     this.#subs.push(sub);
     return sub;
   }

@@ -28,7 +28,8 @@ export interface RequestContext {
   signal: AbortSignal;
 }
 
-export type Handler = (req: any, ctx: RequestContext) => unknown;
+/** `Req` is whatever the JSON body decodes to; the handler is trusted to know its own request shape. */
+export type Handler<Req = unknown> = (req: Req, ctx: RequestContext) => unknown;
 
 export interface HandleOptions {
   request?: Value;
@@ -69,12 +70,12 @@ export class Server {
   }
 
   /** Registers `Handler.Method`. Call before start() so the endpoint gets registered. */
-  handle(endpoint: string, fn: Handler, options: HandleOptions = {}): this {
+  handle<Req = unknown>(endpoint: string, fn: Handler<Req>, options: HandleOptions = {}): this {
     const [svc, method, extra] = endpoint.split('.');
     if (!svc || !method || extra !== undefined) throw new RangeError(`endpoint "${endpoint}" must be Handler.Method`);
     let methods = this.#handlers.get(svc);
     if (!methods) this.#handlers.set(svc, (methods = new Map()));
-    methods.set(method, { fn, options });
+    methods.set(method, { fn: fn as Handler, options });
     return this;
   }
 

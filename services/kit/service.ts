@@ -43,8 +43,8 @@ export interface Service {
   readonly address: string;
   /** Client for calling other services (created on first use; closed on stop). */
   readonly client: Client;
-  handle(endpoint: string, fn: Handler, options?: HandleOptions): Service;
-  subscribe(topic: string, handler: SubscriberHandler, options?: { queue?: string }): Service;
+  handle<Req = unknown>(endpoint: string, fn: Handler<Req>, options?: HandleOptions): Service;
+  subscribe<Msg = unknown>(topic: string, handler: SubscriberHandler<Msg>, options?: { queue?: string }): Service;
   /** Publishes via MICRO_BROKER_ADDRESS; rejects with MicroError when unset or the broker fails. */
   publish(topic: string, message: unknown, headers?: Record<string, string>): Promise<void>;
   /** Starts and registers; resolves with the registered address (registration retries in the background). */
@@ -106,12 +106,12 @@ class MicroService implements Service {
     return this.#client;
   }
 
-  handle(endpoint: string, fn: Handler, options?: HandleOptions): Service {
+  handle<Req = unknown>(endpoint: string, fn: Handler<Req>, options?: HandleOptions): Service {
     this.#server.handle(endpoint, fn, options);
     return this;
   }
 
-  subscribe(topic: string, handler: SubscriberHandler, options?: { queue?: string }): Service {
+  subscribe<Msg = unknown>(topic: string, handler: SubscriberHandler<Msg>, options?: { queue?: string }): Service {
     if (this.#subs.list().length === 0) this.#server.route(SUB_PATH, this.#subs.listener);
     this.#subs.add(topic, handler, options);
     return this;
