@@ -33,6 +33,8 @@ export interface GatewayBackend {
   listServices(): Promise<string[]>;
   /** mucp call; resolves with the raw response body, rejects with a MicroError. */
   callRaw(service: string, endpoint: string, body: Buffer, options: BackendCallOptions): Promise<Buffer>;
+  /** Like callRaw, also returning the node's response headers (lower-case names); for the mucp proxy. */
+  callWithHeaders(service: string, endpoint: string, body: Buffer, options: BackendCallOptions): Promise<{ body: Buffer; headers: Record<string, string> }>;
   /** Picks one of `nodes` (load balancing + ejection) and tracks it until done(). */
   pick(service: string, nodes: readonly RegistryNode[], exclude?: ReadonlySet<string>): PickedNode | undefined;
   /** Publishes to the broker; rejects when there is no broker or it fails. Resolves with deliveries. */

@@ -81,6 +81,9 @@ export function createKitBackend(options: KitBackendOptions): GatewayBackend {
       const res = await client.callRaw(service, endpoint, body, o);
       return res.body;
     },
+    callWithHeaders(service: string, endpoint: string, body: Buffer, o: BackendCallOptions) {
+      return client.callRaw(service, endpoint, body, o);
+    },
     pick(service: string, nodes: readonly RegistryNode[], exclude?: ReadonlySet<string>): PickedNode | undefined {
       const fresh = exclude ? nodes.filter((n) => !exclude.has(n.id)) : nodes;
       const node = selector.select(service, fresh);

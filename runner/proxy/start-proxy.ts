@@ -1,0 +1,93 @@
+/**
+ * startProxy: `micro proxy` on 8081 for clients that cannot reach services directly (MICRO_PROXY_ADDRESS).
+ *
+ *   POST  (Micro-Service / Micro-Endpoint headers)  -> mucp-forward -> a selected node of that service
+ *   /rpc       JSON or form call (as the gateway's /rpc, always on)
+ *   /registry  GET/POST/DELETE (registry-endpoint.ts)
+ *   /broker    POST ?topic=t publishes the body with the request headers (needs deps.brokerAddress)
+ *   anything else without Micro-Service -> mucp error `service name is blank`
+ *
+ * Resolves once listening; stop() closes the listener, connections and registry watches.
+ */
+import http from 'node:http';
+import { ConsulRegistryClient } from '../../services/kit/registry-client.ts';
+import type { ProxyConfig } from '../config/topology.ts';
+import { headersToMetadata } from '../gateway/handler-context.ts';
+import { BodyTooLargeError, canonicalHeaderKey, readBody, send, sendTooLarge, splitUrl } from '../gateway/http-io.ts';
+import { createKitBackend } from '../gateway/kit-backend.ts';
+import { serveRpcEndpoint } from '../gateway/rpc-endpoint.ts';
+import { closeServer, hostPort, listenOn, type StartedServer } from '../gateway/started-server.ts';
+import { forwardMucp } from './mucp-forward.ts';
+import { serveRegistry } from './registry-endpoint.ts';
+
+const BODY_LIMIT = 10 * 1024 * 1024;
+const TIMEOUT_MS = 5_000;
+const skipMessageHeaders = new Set(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding']);
+
+export async function startProxy(config: ProxyConfig, deps: { registryAddress: string; brokerAddress?: string }): Promise<StartedServer> {
+  const backend = createKitBackend({
+    registryAddress: deps.registryAddress,
+    ...(deps.brokerAddress ? { brokerAddress: deps.brokerAddress } : {}),
+  });
+  const registry = new ConsulRegistryClient(deps.registryAddress);
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const { path, query } = splitUrl(req.url ?? '/');
+    let body: Buffer;
+    try {
+      body = await readBody(req, BODY_LIMIT);
+    } catch (e) {
+      res.setHeader('Connection', 'close');
+      if (e instanceof BodyTooLargeError) return sendTooLarge(res, 'go.micro.proxy', e.limit);
+      return send(res, 400, '');
+    }
+    if (path === '/rpc') {
+      return serveRpcEndpoint(req, res, body, backend, { timeoutMs: TIMEOUT_MS, metadata: headersToMetadata(req, canonicalHeaderKey) });
+    }
+    if (path === '/registry') return serveRegistry(req, res, body, query, { backend, registry });
+    if (path === '/broker') {
+      if (req.method !== 'POST') return send(res, 405, 'Method not allowed\n', { 'Content-Type': 'text/plain; charset=utf-8' });
+      const topic = new URLSearchParams(query).get('topic') ?? '';
+      if (topic === '') return send(res, 400, 'Topic not specified\n', { 'Content-Type': 'text/plain; charset=utf-8' });
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) {
+        if (v !== undefined && !skipMessageHeaders.has(k)) headers[canonicalHeaderKey(k)] = Array.isArray(v) ? v.join(',') : v;
+      }
+      try {
+        const delivered = await backend.publish(topic, body, headers);
+        return send(res, 200, JSON.stringify({ delivered }), { 'Content-Type': 'application/json' });
+      } catch (e) {
+        return send(res, 500, `${(e as Error).message}\n`, { 'Content-Type': 'text/plain; charset=utf-8' });
+      }
+    }
+    await forwardMucp(req, res, body, backend, { timeoutMs: TIMEOUT_MS });
+  }
+
+  const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 60_000, keepAliveTimeout: 5_000 }, (req, res) => {
+    handle(req, res).catch((e: unknown) => send(res, 500, `${e instanceof Error ? e.message : String(e)}\n`));
+  });
+  server.on('clientError', (_e, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  let port: number;
+  try {
+    port = await listenOn(server, config.host, config.port, 'proxy');
+  } catch (e) {
+    await Promise.allSettled([backend.close(), registry.close()]);
+    throw e;
+  }
+  const address = hostPort(config.host, port);
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://${address}`,
+    address,
+    port,
+    stop() {
+      stopping ??= closeServer(server).then(async () => {
+        await Promise.allSettled([backend.close(), registry.close()]);
+      });
+      return stopping;
+    },
+  };
+}
