@@ -3,6 +3,7 @@
  * `fileExists`:
  *
  *   text -> parseYamlWithPositions -> ConfigSchema (zod) -> applyDefaults -> ALL_VALIDATORS
+ *           (parseYamlWithSchema: the first two)
  *            syntax problems           shape problems                         rule problems
  *
  * Each stage runs only on a clean result from the one before (a mis-typed value cannot be defaulted), and
@@ -12,10 +13,9 @@ import { existsSync } from 'node:fs';
 import { applyDefaults } from './apply-defaults.ts';
 import { sortProblems, type ConfigProblem } from './config-problem.ts';
 import { ConfigSchema } from './config-schema.ts';
-import { parseYamlWithPositions } from './parse-yaml-with-positions.ts';
+import { parseYamlWithSchema } from './parse-yaml-with-schema.ts';
 import type { Topology } from './topology.ts';
 import { ALL_VALIDATORS } from './validators/all-validators.ts';
-import { zodIssuesToProblems } from './zod-issues-to-problems.ts';
 
 export interface TopologyCheck {
   /** Present only when there are no problems. */
@@ -30,16 +30,13 @@ export interface CheckOptions {
 
 /** `file` must be absolute: it is where problems point and what relative paths resolve against. */
 export function checkTopologyText(text: string, file: string, options: CheckOptions = {}): TopologyCheck {
-  const parsed = parseYamlWithPositions(text, file);
-  if (parsed.problems.length > 0) return { problems: parsed.problems };
-  if (parsed.value === null || parsed.value === undefined) {
-    return { problems: [parsed.problemAt([], 'the config file is empty: it needs at least a services: mapping')] };
-  }
-  const shaped = ConfigSchema.safeParse(parsed.value);
-  if (!shaped.success) return { problems: sortProblems(zodIssuesToProblems(shaped.error.issues, parsed, ConfigSchema)) };
+  const shaped = parseYamlWithSchema(text, file, ConfigSchema, {
+    emptyMessage: 'the config file is empty: it needs at least a services: mapping',
+  });
+  if (!shaped.data) return { problems: shaped.problems };
 
   const topology = applyDefaults(shaped.data, file);
-  const input = { topology, raw: shaped.data, parsed, fileExists: options.fileExists ?? existsSync };
+  const input = { topology, raw: shaped.data, parsed: shaped.parsed, fileExists: options.fileExists ?? existsSync };
   const problems = sortProblems(ALL_VALIDATORS.flatMap((validate) => validate(input)));
   return problems.length > 0 ? { problems } : { topology, problems };
 }
