@@ -160,7 +160,13 @@ export class Orchestrator implements OrchestratorApi {
           broker: infra.brokerAddress,
         }),
       readiness: (started, serverId, signal) =>
-        readinessFor(service, { instance: started, serverId, registryAddress: infra.registryAddress, signal }),
+        readinessFor(service, {
+          instance: started,
+          serverId,
+          registryAddress: infra.registryAddress,
+          port: service.port === 0 ? undefined : service.port + replica - 1,
+          signal,
+        }),
       report: (view, message) => {
         this.#store.dispatch({ type: 'instance', view, message });
         if (message) this.#progress(`${view.instance.padEnd(16)} ${view.state.padEnd(9)} ${message}`);

@@ -1,6 +1,7 @@
 import { parseCli, configPath } from '../cli-args.ts';
 import { resolveTargets } from '../targets.ts';
 import { formatRegistryStatus } from '../../registry/format-status.ts';
+import type { RegistryStatus } from '../../registry/registry-types.ts';
 import { MicroDevError } from '../../errors/micro-dev-error.ts';
 
 /** `micro-dev registry status`: the lease model's live state, from the embedded registry's status route. */
@@ -19,7 +20,7 @@ export async function run(args: string[]): Promise<number> {
   if (res.status === 404) {
     throw new MicroDevError('CALL_FAILED', `the registry at ${targets.registry} has no lease-model status (a real Consul?)`);
   }
-  const status = await res.json();
+  const status = (await res.json()) as RegistryStatus;
   process.stdout.write(values.json ? JSON.stringify(status, null, 2) + '\n' : formatRegistryStatus(status) + '\n');
   return 0;
 }

@@ -1,0 +1,16 @@
+import type { ServiceConfig } from '../config/topology.ts';
+import type { Clock } from '../clock/clock.ts';
+import type { StartedInstance } from '../runtimes/runtime.ts';
+import { waitFor } from '../runtimes/wait/wait-for.ts';
+import type { ReadyInfo } from './instance-supervisor.ts';
+
+/** Applies a service's readiness strategy to one started instance. */
+export function readinessFor(
+  service: ServiceConfig,
+  target: { instance: StartedInstance; serverId: string; registryAddress: string; port?: number; signal: AbortSignal; clock?: Clock },
+): Promise<ReadyInfo> {
+  return waitFor(service.readiness, { clock: target.clock }).wait(
+    { instance: target.instance, serverId: target.serverId, registryAddress: target.registryAddress, host: '127.0.0.1', port: target.port },
+    { signal: target.signal },
+  );
+}
