@@ -65,10 +65,10 @@ describe('control API', () => {
     const headers = { authorization: `Bearer ${control.token}` };
     const bad = await fetch(`${control.url}/api/command`, { method: 'POST', headers, body: '{nope' });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toBe('body must be a JSON command');
+    expect(((await bad.json()) as { error: string }).error).toBe('body must be a JSON command');
     const unknown = await fetch(`${control.url}/api/command`, { method: 'POST', headers, body: '{"type":"explode"}' });
     expect(unknown.status).toBe(400);
-    expect((await unknown.json()).error).toBe('unknown command "explode"');
+    expect(((await unknown.json()) as { error: string }).error).toBe('unknown command "explode"');
   });
 
   it('lets a RemoteOrchestrator see the snapshot, send commands and follow events', async () => {
