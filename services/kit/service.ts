@@ -181,6 +181,7 @@ class MicroService implements Service {
   async #heartbeat(): Promise<void> {
     if (this.#stopping) return;
     try {
+      let registeredNow = false;
       for (const node of this.#nodes()) {
         try {
           if (!this.#registered) throw new Error('not registered yet');
@@ -188,10 +189,12 @@ class MicroService implements Service {
         } catch {
           await this.#registry.register(node, this.#env.registerTtlMs);
           await this.#registry.passTtl(`service:${node.id}`);
-          if (node.id === this.id) this.#log(`registered ${this.name} ${this.id} at ${this.#address}`);
+          registeredNow = true;
         }
       }
       this.#registered = true;
+      // Logged once every node (broker subscriptions included) is in: runtimes treat it as "discoverable".
+      if (registeredNow) this.#log(`registered ${this.name} ${this.id} at ${this.#address}`);
     } catch (e) {
       this.#log(`heartbeat ${this.name} ${this.id} to registry ${this.#env.registryAddress} failed: ${(e as Error).message}`);
     }
