@@ -63,7 +63,7 @@ export function runWorker(main: string, env: Record<string, string>): RunningSer
   const { lines, waitForLine } = collect([worker.stdout, worker.stderr]);
   const exited = new Promise<number | null>((resolve) => {
     worker.once('exit', resolve);
-    worker.once('error', (e) => lines.push(`worker error: ${e.message}`));
+    worker.once('error', (e: Error) => lines.push(`worker error: ${e.message}`));
   });
   return { lines, waitForLine, exited, stop: () => worker.postMessage({ type: 'stop' }), kill: () => void worker.terminate() };
 }
