@@ -59,6 +59,12 @@ describe('parseYamlWithPositions', () => {
     expect(p.locate(['svc', 'y'], 'value')).toEqual({ line: 5, col: 6 });
   });
 
+  it('points an empty value at its key', () => {
+    const p = parseYamlWithPositions('services:\n  a:\n  b: 1\n', '/tmp/x.yaml');
+    expect(p.locate(['services', 'a'], 'value')).toEqual({ line: 2, col: 3 });
+    expect(p.locate(['services', 'b'], 'value')).toEqual({ line: 3, col: 6 });
+  });
+
   it('treats an empty document as null', () => {
     expect(parseYamlWithPositions('# only a comment\n', '/tmp/x.yaml').value).toBeNull();
   });

@@ -77,7 +77,9 @@ function offsetOf(doc: Document, path: YamlPath, at: 'key' | 'value'): number | 
       const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(seg));
       if (!pair) return best;
       const keyOffset = (pair.key as Node | null)?.range?.[0];
-      const valueOffset = (pair.value as Node | null)?.range?.[0];
+      // An empty value (`a:` then nothing) has a zero-width range after the colon: the key reads better.
+      const v = pair.value as Node | null;
+      const valueOffset = v?.range && v.range[1] > v.range[0] ? v.range[0] : undefined;
       if (last) return at === 'key' ? (keyOffset ?? valueOffset ?? best) : (valueOffset ?? keyOffset ?? best);
       best = keyOffset ?? best;
       node = pair.value;
