@@ -26,13 +26,18 @@ export function parseGoDuration(text: string): number {
   if (rest === '0') return 0;
   if (rest === '') throw new Error(`time: invalid duration ${quoted}`);
   let total = 0;
-  const part = /^(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)?/;
+  // Go's time.ParseDuration: a number, then every following non-digit, non-dot character is the unit.
+  const num = /^(\d+\.?\d*|\.\d+)/;
   while (rest !== '') {
-    const m = part.exec(rest);
+    const m = num.exec(rest);
     if (!m) throw new Error(`time: invalid duration ${quoted}`);
-    if (m[2] === undefined) throw new Error(`time: missing unit in duration ${quoted}`);
-    total += Number(m[1]) * UNIT_MS[m[2]];
     rest = rest.slice(m[0].length);
+    const unit = /^[^\d.]*/.exec(rest)![0];
+    rest = rest.slice(unit.length);
+    if (unit === '') throw new Error(`time: missing unit in duration ${quoted}`);
+    const factor = UNIT_MS[unit];
+    if (factor === undefined) throw new Error(`time: unknown unit ${JSON.stringify(unit)} in duration ${quoted}`);
+    total += Number(m[1]) * factor;
   }
   return sign * total;
 }

@@ -10,6 +10,7 @@ export class IndexFeed {
   #index: number;
   #waiters = new Set<{ min: number; done: () => void }>();
   #closed = false;
+  readonly #listeners = new Set<(index: number) => void>();
 
   constructor(start = 1) {
     this.#index = Math.max(1, start);
@@ -31,6 +32,12 @@ export class IndexFeed {
     if (index <= this.#index) return;
     this.#index = index;
     this.#wake();
+  }
+
+  /** Called after every index move (persistence); returns the unsubscribe function. */
+  onAdvance(fn: (index: number) => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
   }
 
   waitBeyond(min: number, ms: number, clock: Clock, signal?: AbortSignal): Promise<void> {
@@ -67,6 +74,7 @@ export class IndexFeed {
   }
 
   #wake(): void {
+    for (const l of this.#listeners) l(this.#index);
     for (const w of [...this.#waiters]) if (this.#index > w.min) w.done();
   }
 }

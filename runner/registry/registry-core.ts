@@ -104,7 +104,7 @@ export class RegistryCore {
     this.model.onHeartbeat(this.store.getCheck(checkId)!);
   }
 
-  /** Sets a probe result (HTTP/TCP interval checks). */
+  /** Sets a check from a probe result (HTTP/TCP interval checks) or a restored state; not a heartbeat. */
   setProbeResult(checkId: string, status: CheckStatus, output: string): void {
     const check = this.store.getCheck(checkId);
     if (check) this.#setCheck(checkId, status, truncateOutput(output, check.outputMaxSize));

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { SystemClock, ScaledClock, type Clock } from '../clock/clock.ts';
 import type { RegistryConfig } from '../config/topology.ts';
 import { ErrorCodes, MicroDevError } from '../errors/micro-dev-error.ts';
+import { CheckRunner } from './check-runner.ts';
 import { addAgentRoutes } from './http/agent-routes.ts';
 import { addCatalogRoutes } from './http/catalog-routes.ts';
 import { addKvRoutes } from './http/kv-routes.ts';
@@ -11,6 +12,7 @@ import { IndexFeed } from './index-feed.ts';
 import { KvStore } from './kv-store.ts';
 import { createLeaseModel } from './lease/create-lease-model.ts';
 import { RegistryCore } from './registry-core.ts';
+import { RegistryPersistence } from './registry-persistence.ts';
 import type { RegistryEvent, RegistryStatus } from './registry-types.ts';
 
 export type { RegistryEvent, RegistryStatus } from './registry-types.ts';
@@ -65,6 +67,16 @@ export async function startRegistry(
     feed,
   });
   const kv = new KvStore(feed);
+  const probes = new CheckRunner(core, leaseClock);
+  const persistence = cfg.persist ? new RegistryPersistence(cfg.persist, core, kv) : undefined;
+  try {
+    persistence?.load();
+  } catch (e) {
+    probes.stop();
+    core.stop();
+    throw e;
+  }
+  persistence?.start();
   let address = '';
 
   const table = new RouteTable();
@@ -78,6 +90,8 @@ export async function startRegistry(
   const server = createRegistryHttpServer({ table, token: cfg.token });
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
+      persistence?.stop();
+      probes.stop();
       core.stop();
       if (e.code === 'EADDRINUSE') {
         reject(
@@ -107,6 +121,8 @@ export async function startRegistry(
     status: () => core.status(address),
     stop: () =>
       (stopped ??= new Promise<void>((resolve) => {
+        persistence?.stop();
+        probes.stop();
         core.stop();
         feed.close();
         server.close(() => resolve());
