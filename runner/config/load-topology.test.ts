@@ -224,4 +224,8 @@ describe('the repository micro.dev.yaml', () => {
       ['greeter-web', 'web', 1, ['greeter-api'], 'services/greeter-web/main.ts'],
     ]);
   });
+
+  it('loads from disk, the greeter modules included', async () => {
+    expect((await validateTopologyFile(file)).map((p) => formatProblem(p))).toEqual([]);
+  });
 });
