@@ -40,6 +40,7 @@ export async function startStack(): Promise<Stack> {
       w.stdout.resume();
       w.stderr.resume();
       w.on('error', () => undefined);
+      w.once('exit', () => workers.delete(w));
       workers.add(w);
       return w;
     },
