@@ -1,7 +1,4 @@
-import { render } from 'ink';
-import React from 'react';
 import type { OrchestratorApi } from '../engine/api.ts';
-import { Dashboard } from './dashboard.ts';
 
 export interface RunDashboardOptions {
   stdin?: NodeJS.ReadStream;
@@ -24,6 +21,22 @@ export interface RunDashboardOptions {
   alternateScreen?: boolean;
 }
 
+/**
+ * React picks its development or production build from NODE_ENV when first loaded; the development build
+ * costs several times the CPU per frame. Load the UI modules with NODE_ENV=production unless the user set
+ * it, then put the environment back (instances inherit it and must not see a change).
+ */
+async function loadUi() {
+  const had = Object.hasOwn(process.env, 'NODE_ENV');
+  if (!had) process.env.NODE_ENV = 'production';
+  try {
+    const [ink, react, dashboard] = await Promise.all([import('ink'), import('react'), import('./dashboard.ts')]);
+    return { render: ink.render, createElement: react.default.createElement, Dashboard: dashboard.Dashboard };
+  } finally {
+    if (!had) delete process.env.NODE_ENV;
+  }
+}
+
 const ENTER_ALT = '\x1b[?1049h';
 const LEAVE_ALT = '\x1b[?1049l';
 
@@ -39,6 +52,8 @@ export async function runDashboard(api: OrchestratorApi, options: RunDashboardOp
   const noColor = options.noColor ?? Boolean(process.env.NO_COLOR);
   const alt = options.alternateScreen ?? Boolean(stdout.isTTY);
   if (options.signal?.aborted) return;
+  const { render, createElement, Dashboard } = await loadUi();
+  if (options.signal?.aborted) return;
 
   let reason: 'quit' | 'engine' | 'signal' | undefined;
   let finish!: () => void;
@@ -53,7 +68,7 @@ export async function runDashboard(api: OrchestratorApi, options: RunDashboardOp
 
   if (alt) stdout.write(ENTER_ALT);
   const app = render(
-    React.createElement(Dashboard, {
+    createElement(Dashboard, {
       api,
       scenarios: options.scenarios ?? [],
       noColor,

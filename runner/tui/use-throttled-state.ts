@@ -43,8 +43,9 @@ export function useThrottledState(api: OrchestratorApi, o: ThrottleOptions = {})
       state.apply(update);
       if (state.version !== renderedVersion) schedule();
     });
+    // Only when nothing else drew lately: a ticking engine already gives us frames.
     const tick = setInterval(() => {
-      if (!timer) flush();
+      if (!timer && Date.now() - lastFrame >= tickMs / 2) flush();
     }, tickMs);
     return () => {
       unsubscribe();
