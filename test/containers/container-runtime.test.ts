@@ -9,6 +9,7 @@ import type { ContainerInstance } from '../../runner/runtimes/container/containe
 import { connectDocker, dockerStatus } from '../../runner/runtimes/container/docker-client.ts';
 import { Labels } from '../../runner/runtimes/container/labels.ts';
 import { sweepContainers } from '../../runner/runtimes/container/sweep.ts';
+import { hasNetworkControl } from '../../runner/runtimes/container/network-control.ts';
 import { beaconService, BeatCounter, dockerGate, freePort, getJson, waitFor } from './container-test-kit.ts';
 
 const gate = await dockerGate();
@@ -64,6 +65,7 @@ describe.runIf(gate.run)('container runtime', () => {
     const { instance, lines, url, port } = first;
     expect(instance.kind).toBe('container');
     expect(instance.ref).toMatch(/^[0-9a-f]{12}$/);
+    expect(hasNetworkControl(instance)).toBe(true);
 
     await waitFor('the listening line on stdout', () => lines.some((l) => l.stream === 'stdout' && l.line.includes('listening')));
     await waitFor('the stderr line', () => lines.some((l) => l.stream === 'stderr' && l.line.includes('stderr works')));
@@ -148,5 +150,16 @@ describe.runIf(gate.run)('container runtime', () => {
       { signal: AbortSignal.timeout(10_000) },
     );
     await expect(start).rejects.toMatchObject({ code: 'START_FAILED', message: expect.stringMatching(/ghost-1.*micro-dev\/absent:0 not found locally/) });
+  });
+
+  it('an aborted start rejects with START_FAILED and leaves no container', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('engine gave up'));
+    await expect(
+      runtime.start({ instance: 'aborted-1', service: beaconService(), env: {} }, { signal: controller.signal }),
+    ).rejects.toMatchObject({ code: 'START_FAILED', message: expect.stringContaining('aborted-1: start aborted') });
+    const docker = await connectDocker();
+    const left = await docker.listContainers({ all: true, filters: { label: [`${Labels.instance}=aborted-1`] } });
+    expect(left).toHaveLength(0);
   });
 });

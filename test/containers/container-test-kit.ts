@@ -75,13 +75,15 @@ export class BeatCounter {
 }
 
 /** Polls `check` every 50 ms until it returns truthy; throws naming `what` and the deadline. */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, deadlineMs = 15_000): Promise<T> {
+export type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
+
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, deadlineMs = 15_000): Promise<Truthy<T>> {
   const until = Date.now() + deadlineMs;
   let last: unknown;
   for (;;) {
     try {
       const value = await check();
-      if (value) return value;
+      if (value) return value as Truthy<T>;
     } catch (e) {
       last = e;
     }

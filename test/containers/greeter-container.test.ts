@@ -66,7 +66,7 @@ describe.runIf(gate.run)('greeter-srv in a container', () => {
     const nodes = await waitFor('greeter registered in the embedded registry', async () => {
       const res = await fetch(`${registry.url}/v1/health/service/go.micro.srv.greeter`);
       const entries = (await res.json()) as { Service: { Address: string; Port: number } }[];
-      return entries.length > 0 ? entries : undefined;
+      return entries.length > 0 ? entries : false;
     }, 30_000);
     expect(nodes[0]!.Service).toMatchObject({ Address: '127.0.0.1', Port: port });
 

@@ -15,6 +15,7 @@ import type { ExitInfo, LogLine, StartedInstance } from '../runtime.ts';
 import { MicroDevError } from '../../errors/micro-dev-error.ts';
 import { dockerStatus } from './docker-client.ts';
 import type { TopologyNetwork } from './topology-network.ts';
+import type { ContainerNetworkControl } from './network-control.ts';
 
 export interface ContainerInstanceParts {
   docker: Docker;
@@ -30,7 +31,7 @@ export interface ContainerInstanceParts {
   output: NodeJS.ReadableStream;
 }
 
-export class ContainerInstance implements StartedInstance {
+export class ContainerInstance implements StartedInstance, ContainerNetworkControl {
   readonly kind = 'container' as const;
   readonly instance: string;
   /** Short (12 char) container id. */
@@ -164,7 +165,7 @@ export class ContainerInstance implements StartedInstance {
   }
 
   private async waitForExit(): Promise<ExitInfo> {
-    let status: number | null = null;
+    let status: number | null;
     try {
       const result = (await this.parts.container.wait()) as { StatusCode?: number };
       status = typeof result.StatusCode === 'number' ? result.StatusCode : null;
