@@ -1,0 +1,98 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../runner/clock/clock.ts';
+import { eventually, http, registryUnderTest, type RegistryUnderTest } from './registry-harness.ts';
+
+// Vectors 30-31 on a ManualClock: the server's wait timers only fire when the test advances time.
+describe('blocking queries', () => {
+  let r: RegistryUnderTest;
+  let clock: ManualClock;
+  afterEach(() => r.stop());
+
+  async function start() {
+    clock = new ManualClock(Date.now());
+    r = await registryUnderTest({}, { clock, forceEmbedded: true });
+  }
+
+  /** Starts a blocking GET and resolves once the server has parked it (its wait timer exists). */
+  async function parked(path: string) {
+    const before = clock.pending;
+    let done = false;
+    const res = http(`${r.url}${path}`).then((x) => {
+      done = true;
+      return x;
+    });
+    await eventually(() => clock.pending > before, 'query parked');
+    return { res, isDone: () => done };
+  }
+
+  /** A round trip through the server, so anything it was going to answer has been answered. */
+  const settle = () => http(`${r.url}/v1/status/leader`);
+
+  it('returns after wait (+ jitter < wait/16) with the same index when nothing changes (vector 30)', async () => {
+    await start();
+    const index = (await http(`${r.url}/v1/health/service/web`)).headers.get('x-consul-index');
+    const q = await parked(`/v1/health/service/web?index=${index}&wait=2s`);
+    clock.advance(1999);
+    await settle();
+    expect(q.isDone()).toBe(false);
+    clock.advance(2000 / 16);
+    const res = await q.res;
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-consul-index')).toBe(index);
+  });
+
+  it('returns early with a greater index when a service registers (vector 30)', async () => {
+    await start();
+    const index = Number((await http(`${r.url}/v1/health/service/web`)).headers.get('x-consul-index'));
+    const q = await parked(`/v1/health/service/web?index=${index}&wait=5m`);
+    await http(`${r.url}/v1/agent/service/register`, 'PUT', '{"Name":"web","Check":{"TTL":"10s","Status":"passing"}}');
+    const res = await q.res;
+    expect(Number(res.headers.get('x-consul-index'))).toBeGreaterThan(index);
+    expect(res.json()).toHaveLength(1);
+  });
+
+  it('a KV write does not release a health query whose result did not change', async () => {
+    await start();
+    const index = Number((await http(`${r.url}/v1/health/service/web`)).headers.get('x-consul-index'));
+    const q = await parked(`/v1/health/service/web?index=${index}&wait=1m`);
+    await http(`${r.url}/v1/kv/x`, 'PUT', 'y');
+    await settle();
+    expect(q.isDone()).toBe(false);
+    clock.advance(60_000 + 60_000 / 16);
+    expect(Number((await q.res).headers.get('x-consul-index'))).toBe(index);
+  });
+
+  it('caps wait at 10m and defaults to 5m (vector 31)', async () => {
+    await start();
+    const index = (await http(`${r.url}/v1/catalog/services`)).headers.get('x-consul-index');
+    const capped = await parked(`/v1/catalog/services?index=${index}&wait=20m`);
+    clock.advance(10 * 60_000 + 37_500);
+    expect((await capped.res).status).toBe(200);
+
+    const dflt = await parked(`/v1/catalog/services?index=${index}`);
+    clock.advance(5 * 60_000 - 1);
+    await settle();
+    expect(dflt.isDone()).toBe(false);
+    clock.advance(18_751);
+    expect((await dflt.res).status).toBe(200);
+  });
+
+  it('a KV read blocks on its own index', async () => {
+    await start();
+    const first = await http(`${r.url}/v1/kv/cfg`, 'PUT', 'a');
+    expect(first.text).toBe('true');
+    const index = (await http(`${r.url}/v1/kv/cfg`)).headers.get('x-consul-index');
+    const q = await parked(`/v1/kv/cfg?index=${index}&wait=1m`);
+    await http(`${r.url}/v1/kv/cfg`, 'PUT', 'b');
+    const res = await q.res;
+    expect((res.json() as { Value: string }[])[0].Value).toBe(Buffer.from('b').toString('base64'));
+  });
+
+  it('stop() ends parked queries and leaves no timers', async () => {
+    await start();
+    const q = await parked('/v1/health/service/web?index=1000&wait=5m');
+    await r.stop();
+    await q.res.catch(() => undefined);
+    expect(clock.pending).toBe(0);
+  });
+});
