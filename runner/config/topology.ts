@@ -54,13 +54,13 @@ export interface GatewayConfig extends Listen {
   tls?: { cert?: string; key?: string; auto?: boolean };
 }
 
-export interface ProxyConfig extends Listen {}
+export type ProxyConfig = Listen;
 export interface WebConfig extends Listen {
   namespace: string;
 }
-export interface BrokerConfig extends Listen {}
-export interface FaultsConfig extends Listen {}
-export interface ControlConfig extends Listen {}
+export type BrokerConfig = Listen;
+export type FaultsConfig = Listen;
+export type ControlConfig = Listen;
 
 export type ReadinessConfig =
   | { kind: 'registered'; timeoutMs: number }

@@ -75,11 +75,12 @@ describe('micro-dev up (end to end)', () => {
 
   it('leaves no child process behind when it is SIGKILLed', async () => {
     const marker = `micro-dev-orphan-marker-${process.pid}-${Date.now()}`;
-    // A process-runtime service (a shell running a long sleep tagged with a unique marker): micro-dev's
+    // A process-runtime service (a shell and its sleeping child, both tagged by a unique env marker): micro-dev's
     // children and grandchildren must all notice micro-dev's death.
     const topo = await writeTestTopology(`  sleeper:
     runtime: process
-    command: ["sh", "-c", "echo sleeper started; exec sleep 300 # ${marker}"]
+    command: ["sh", "-c", "echo sleeper started; sleep 300; echo done"]
+    env: { ORPHAN_MARKER: "${marker}" }
     readiness: { log: { pattern: "sleeper started", timeout: 5s } }
 `);
     const up = new CliProcess(['up', '-c', topo.file, '--no-tui']);

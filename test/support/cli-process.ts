@@ -122,7 +122,7 @@ export async function descendants(pid: number): Promise<number[]> {
   return out;
 }
 
-/** Pids of live processes whose command line contains `marker`. */
+/** Pids of live processes whose command line or environment contains `marker`. */
 export async function processesWith(marker: string): Promise<number[]> {
   const { readdir, readFile } = await import('node:fs/promises');
   const out: number[] = [];
@@ -131,8 +131,9 @@ export async function processesWith(marker: string): Promise<number[]> {
     try {
       const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
       if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
-      const cmdline = (await readFile(`/proc/${entry}/cmdline`, 'utf8')).replaceAll('\0', ' ');
-      if (cmdline.includes(marker)) out.push(Number(entry));
+      const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8');
+      const environ = await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
+      if (cmdline.includes(marker) || environ.includes(marker)) out.push(Number(entry));
     } catch {
       // gone
     }

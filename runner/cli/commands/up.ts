@@ -78,8 +78,15 @@ export async function run(args: string[]): Promise<number> {
     });
     if (tui) {
       const { runDashboard } = await import('../../tui/run-dashboard.ts');
-      const dashboard = runDashboard(orchestrator, { quitCommand: 'shutdown' });
-      await started;
+      const closeDashboard = new AbortController();
+      process.once('SIGTERM', () => closeDashboard.abort());
+      const dashboard = runDashboard(orchestrator, { quitCommand: 'shutdown', signal: closeDashboard.signal });
+      // A start failure closes the dashboard first, so the error is printed on a restored terminal.
+      await started.catch(async (error) => {
+        closeDashboard.abort();
+        await dashboard;
+        throw error;
+      });
       await dashboard;
       return stop('quit');
     }
