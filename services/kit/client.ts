@@ -21,6 +21,8 @@ import type { RegistryNode } from './types.ts';
 export interface ClientOptions {
   /** Consul address (host:port) to discover nodes through; ignored when `cache` is given. */
   registryAddress?: string;
+  /** ACL token for that registry. */
+  registryToken?: string;
   /** Send every call to this mucp proxy (host:port) naming the original service; disables retries. */
   proxyAddress?: string;
   cache?: NodeCache;
@@ -67,7 +69,7 @@ export class Client {
     this.#proxyAddress = options.proxyAddress || undefined;
     if (options.cache) this.#cache = options.cache;
     else if (options.registryAddress) {
-      this.#ownedRegistry = new ConsulRegistryClient(options.registryAddress);
+      this.#ownedRegistry = new ConsulRegistryClient(options.registryAddress, { token: options.registryToken });
       this.#cache = this.#ownedCache = new NodeCache(this.#ownedRegistry);
     }
     this.selector = options.selector ?? new Selector({ strategy: 'random' });

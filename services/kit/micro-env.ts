@@ -14,6 +14,8 @@ export interface MicroEnv {
   advertise?: string;
   registry: string;
   registryAddress: string;
+  /** ACL token for the registry (MICRO_REGISTRY_TOKEN), sent as X-Consul-Token. */
+  registryToken?: string;
   registerTtlMs: number;
   registerIntervalMs: number;
   proxyAddress?: string;
@@ -39,6 +41,7 @@ export function readMicroEnv(env: Record<string, string | undefined> = process.e
     advertise: env.MICRO_SERVER_ADVERTISE || undefined,
     registry: env.MICRO_REGISTRY || 'consul',
     registryAddress: (env.MICRO_REGISTRY_ADDRESS || '127.0.0.1:8500').split(',')[0]!.replace(/^https?:\/\//, ''),
+    registryToken: env.MICRO_REGISTRY_TOKEN || undefined,
     registerTtlMs: dur('MICRO_REGISTER_TTL', 60_000),
     registerIntervalMs: dur('MICRO_REGISTER_INTERVAL', 30_000),
     proxyAddress: env.MICRO_PROXY_ADDRESS || undefined,

@@ -51,7 +51,11 @@ export interface Service {
   start(): Promise<string>;
   /** Graceful stop (deregister, drain, close). Idempotent; never rejects. */
   stop(): Promise<void>;
-  /** start() + wait for a stop trigger + stop(); resolves once everything is closed. */
+  /**
+   * start() + wait for a stop trigger + stop(); resolves once everything is closed. Meant for a service's
+   * main module (worker thread or process): in a process it listens to SIGTERM/SIGINT, the IPC channel and
+   * a piped stdin. In-process users (tests, embedding) should call start()/stop() instead.
+   */
   run(): Promise<void>;
 }
 
@@ -89,7 +93,7 @@ class MicroService implements Service {
     this.id = `${options.name}-${this.#env.serverId}`;
     this.#log = options.log ?? ((l) => console.log(l));
     this.#server = new Server({ address: this.#env.serverAddress, ...(options.http ? { http: options.http } : {}) });
-    this.#registry = new ConsulRegistryClient(this.#env.registryAddress);
+    this.#registry = new ConsulRegistryClient(this.#env.registryAddress, { token: this.#env.registryToken });
   }
 
   get address(): string {
@@ -99,6 +103,7 @@ class MicroService implements Service {
   get client(): Client {
     this.#client ??= new Client({
       registryAddress: this.#env.registryAddress,
+      ...(this.#env.registryToken ? { registryToken: this.#env.registryToken } : {}),
       ...(this.#env.proxyAddress ? { proxyAddress: this.#env.proxyAddress } : {}),
       timeoutMs: this.#env.clientTimeoutMs,
       retries: this.#env.clientRetries,
@@ -132,8 +137,10 @@ class MicroService implements Service {
   }
 
   async run(): Promise<void> {
+    let external = false;
     const dispose = installShutdownTriggers((reason) => {
       this.#log(`stopping ${this.name} ${this.id} (${reason})`);
+      external = reason !== 'message';
       void this.stop();
     });
     try {
@@ -142,8 +149,9 @@ class MicroService implements Service {
     } finally {
       await this.stop();
       dispose();
-      // Last resort for a process held open by a handle someone else leaked; unref'd, so it only fires then.
-      if (isMainThread) setTimeout(() => process.exit(process.exitCode ?? 0), 3_000).unref();
+      // Last resort for a process told to go (signal, parent gone) but held open by a handle someone else
+      // leaked; unref'd, so it only fires then. A programmatic stop() never exits the process.
+      if (isMainThread && external) setTimeout(() => process.exit(process.exitCode ?? 0), 3_000).unref();
     }
   }
 

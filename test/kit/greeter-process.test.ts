@@ -6,7 +6,9 @@ import { Selector } from '../../services/kit/selector.ts';
 import { Client } from '../../services/kit/client.ts';
 import { MicroError } from '../../services/kit/errors.ts';
 import type { ServiceInfo } from '../../services/kit/types.ts';
-import { runProcess, waitFor, within, type RunningService } from './service-harness.ts';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { NODE, ROOT, runProcess, waitFor, within, type RunningService } from './service-harness.ts';
 
 const SRV = 'go.micro.srv.greeter';
 let registry: StartedRegistry;
@@ -105,6 +107,21 @@ describe('greeter-srv as child processes', () => {
     expect(await within('srv exit after stdin EOF', s.svc.exited)).toBe(0);
     expect(s.svc.lines).toContain(`deregistered ${SRV} ${s.id}`);
     expect((await consul.getService(SRV)).services).toEqual([]);
+  });
+
+  it('exits and deregisters when its IPC channel closes', async () => {
+    const child = spawn(NODE, [`${ROOT}services/greeter-srv/main.ts`], {
+      env: { ...process.env, MICRO_REGISTRY_ADDRESS: registry.address },
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const line = await new Promise<string>((resolve) =>
+      createInterface({ input: child.stdout! }).on('line', (l) => l.startsWith('registered ') && resolve(l)),
+    );
+    child.disconnect();
+    expect(await within('srv exit after IPC disconnect', exited)).toBe(0);
+    const id = line.split(' ')[2]!;
+    expect((await consul.getService(SRV)).services.flatMap((s) => s.nodes).map((n) => n.id)).not.toContain(id);
   });
 
   it('keeps heartbeating through a registry outage and re-registers when it returns', async () => {
