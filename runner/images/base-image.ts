@@ -52,13 +52,23 @@ export async function ensureBaseImage(docker: Docker, options: BaseImageOptions 
   const root = await mkdtemp(join(tmpdir(), 'micro-dev-rootfs-'));
   try {
     await layOutRootfs(root, nodeBinary);
-    await importRootfs(docker, root, tag, [
+    // Import under a private tag and move the real one only if nobody else finished first: parallel test
+    // workers (or two `up`s) building at once would otherwise leave a dangling 130 MB image behind.
+    const building = `${tag.split(':')[0]}:building-${process.pid}-${Date.now().toString(36)}`;
+    await importRootfs(docker, root, building, [
       `ENV PATH=${IMAGE_PATH_ENV}`,
       'ENV HOME=/tmp',
       `LABEL ${NODE_VERSION_LABEL}=${nodeVersion}`,
       'WORKDIR /tmp',
       `CMD ["${IMAGE_NODE_PATH}"]`,
     ]);
+    const raced = (await inspectImageLabels(docker, tag))?.[NODE_VERSION_LABEL] === nodeVersion;
+    if (!raced) {
+      const [repo, version] = splitTag(tag);
+      await docker.getImage(building).tag({ repo, tag: version });
+    }
+    // Untags when the image also carries `tag`; deletes it when we lost the race.
+    await docker.getImage(building).remove();
   } finally {
     await rm(root, { recursive: true, force: true });
   }
