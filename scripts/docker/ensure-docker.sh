@@ -15,6 +15,8 @@ DOCKER_WAIT_SECONDS="${DOCKER_WAIT_SECONDS:-60}"
 log() { echo "ensure-docker: $*" >&2; }
 
 engine_answers() { docker info >/dev/null 2>&1; }
+# A killed daemon can linger as a zombie: only a live (non-Z) dockerd counts as running.
+dockerd_running() { ps -C dockerd -o stat= 2>/dev/null | grep -qv '^Z'; }
 
 if command -v docker >/dev/null 2>&1 && engine_answers; then
   log "engine already running"
@@ -39,7 +41,7 @@ if ! command -v dockerd >/dev/null 2>&1; then
   exit 1
 fi
 
-if ! pgrep -x dockerd >/dev/null 2>&1; then
+if ! dockerd_running; then
   log "starting dockerd (log: $DOCKERD_LOG)"
   # setsid + nohup: the daemon must outlive this script and the shell that called it.
   $SUDO setsid nohup dockerd --iptables=false --ip6tables=false --storage-driver=vfs \
