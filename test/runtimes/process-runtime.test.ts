@@ -87,8 +87,10 @@ describe('ProcessRuntime', () => {
   });
 
   it('keeps the last stderr lines of a command that exits at once', async () => {
-    const { instance } = await start(['sh', '-c', 'echo starting; echo "config missing: FOO" >&2; exit 2']);
+    const { instance, logs } = await start(['sh', '-c', 'echo starting; echo "config missing: FOO" >&2; exit 2']);
     const exit = await instance.exited;
+    // Written before start() resolved, perhaps: still delivered to whoever subscribed right after it.
+    expect(logs.text()).toEqual(expect.arrayContaining(['starting', 'config missing: FOO']));
     expect(exit).toMatchObject({ code: 2, signal: null, requested: false });
     expect(exitLines(exit)).toEqual(['config missing: FOO']);
     await expect(instance.pause()).rejects.toMatchObject({ code: 'NOT_RUNNING' });

@@ -85,6 +85,7 @@ export class ProcessRuntime implements Runtime {
         await instance.exited;
         throw options.signal.reason;
       }
+      tap.closeReplayWindow();
       return instance;
     }
     guard.kill('SIGKILL');

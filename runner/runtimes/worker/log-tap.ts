@@ -5,7 +5,10 @@
  *   stdout ─┐  chunks -> split on \n (utf8-safe, \r stripped) -> LogLine ──> listeners (sync, errors ignored)
  *   stderr ─┘                                                          └──> tail (last `keep` lines)
  *
- * Shared by the worker and process runtimes. Lines before a listener subscribes are not replayed to it.
+ * Shared by the worker and process runtimes. Lines are not replayed to late subscribers, with one exception:
+ * lines written before start() handed the instance out (a fast crash's message, which nobody could have
+ * subscribed for yet) are replayed, in a microtask, to listeners that subscribe before the runtime calls
+ * closeReplayWindow() + one macrotask, i.e. to whoever subscribes right after `await runtime.start()`.
  */
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
@@ -13,12 +16,16 @@ import type { LogLine } from '../runtime.ts';
 
 /** A line longer than this is cut and emitted in pieces, so a chatty instance cannot grow memory unbounded. */
 const MAX_LINE = 64 * 1024;
+/** At most this many early lines are kept for replay. */
+const EARLY_MAX = 200;
 
 export class LogTap {
   readonly #instance: string;
   readonly #keep: number;
   readonly #listeners = new Set<(line: LogLine) => void>();
   readonly #tail: LogLine[] = [];
+  /** Lines written before the instance was handed out; undefined once the replay window has closed. */
+  #early: LogLine[] | undefined = [];
 
   constructor(instance: string, keep = 20) {
     this.#instance = instance;
@@ -27,7 +34,19 @@ export class LogTap {
 
   onLog(listener: (line: LogLine) => void): () => void {
     this.#listeners.add(listener);
+    const early = this.#early?.slice();
+    if (early && early.length > 0) {
+      // Not synchronously: a listener may call the unsubscribe function it has not been handed yet.
+      queueMicrotask(() => {
+        for (const line of early) if (this.#listeners.has(listener)) deliver(listener, line);
+      });
+    }
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Called by the runtime as start() resolves: early lines stay replayable until the next macrotask. */
+  closeReplayWindow(): void {
+    setImmediate(() => (this.#early = undefined));
   }
 
   /** Reads stream to its end; resolves when it has ended or errored (never rejects). */
@@ -68,18 +87,21 @@ export class LogTap {
     const line: LogLine = { instance: this.#instance, stream, line: text.replace(/\r$/, ''), at: Date.now() };
     this.#tail.push(line);
     if (this.#tail.length > this.#keep) this.#tail.shift();
-    for (const listener of this.#listeners) {
-      try {
-        listener(line);
-      } catch {
-        // A failing subscriber must not break the instance's output pipe.
-      }
-    }
+    if (this.#early && this.#early.length < EARLY_MAX) this.#early.push(line);
+    for (const listener of this.#listeners) deliver(listener, line);
   }
 
   /** The last lines kept: the stderr ones when there are any (that is where crashes speak), else all. */
   lastLines(): string[] {
     const stderr = this.#tail.filter((l) => l.stream === 'stderr');
     return (stderr.length > 0 ? stderr : this.#tail).map((l) => l.line);
+  }
+}
+
+function deliver(listener: (line: LogLine) => void, line: LogLine): void {
+  try {
+    listener(line);
+  } catch {
+    // A failing subscriber must not break the instance's output pipe.
   }
 }

@@ -61,6 +61,11 @@ export class WorkerInstance implements StartedInstance {
     return this.#tap.onLog(listener);
   }
 
+  /** For the runtime: see LogTap.closeReplayWindow. */
+  closeReplayWindow(): void {
+    this.#tap.closeReplayWindow();
+  }
+
   async stop(graceMs: number): Promise<ExitReport> {
     if (this.#hasExited) return this.exited;
     this.#requested = true;

@@ -67,6 +67,7 @@ export class WorkerRuntime implements Runtime {
       await instance.exited;
       throw options.signal.reason;
     }
+    instance.closeReplayWindow();
     return instance;
   }
 }
