@@ -1,0 +1,83 @@
+/**
+ * The dashboard in a real terminal: `micro-dev up` inside tmux (a real pty), keys sent as a user types
+ * them, the screen read back with capture-pane. Skipped, with a message, when tmux is not installed.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readRunFile } from '../../runner/control/run-file.ts';
+import { binPath, eventually, processesWith, repoRoot, runCli, writeTestTopology } from '../support/cli-process.ts';
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+if (!hasTmux) console.warn('dashboard-tmux.test.ts skipped: tmux is not installed (apt-get install -y tmux)');
+
+const sockets: string[] = [];
+afterEach(() => {
+  for (const socket of sockets.splice(0)) spawnSync('tmux', ['-L', socket, 'kill-server']);
+});
+
+function tmux(socket: string, ...args: string[]): string {
+  // Ink renders only the last frame when it believes it runs in CI: the pane must not inherit CI.
+  const env = { ...process.env };
+  delete env.CI;
+  delete env.NO_COLOR;
+  const r = spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', env });
+  if (r.status !== 0) throw new Error(`tmux ${args[0]} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+describe.skipIf(!hasTmux)('micro-dev up in a real terminal (tmux)', () => {
+  it('shows the dashboard; k kills an instance that comes back; q exits 0 leaving nothing behind', async () => {
+    const topo = await writeTestTopology();
+    const socket = `micro-dev-tui-${process.pid}-${Date.now()}`;
+    sockets.push(socket);
+    const exitFile = join(topo.dir, 'exit-code');
+    const command = `cd '${repoRoot}' && env -u CI '${process.execPath}' '${binPath}' up -c '${topo.file}'; echo $? > '${exitFile}'`;
+    tmux(socket, 'new-session', '-d', '-s', 'dash', '-x', '120', '-y', '40', command);
+    const screen = () => tmux(socket, 'capture-pane', '-p', '-t', 'dash');
+
+    await eventually(async () => /Services 4\/4 ready/.test(screen()), 45_000, 'the dashboard showing 4/4 ready');
+    const info = await readRunFile(topo.file);
+    expect(info?.pid).toBeGreaterThan(0);
+    expect(screen()).toMatch(/greeter-srv-2\s+ready\s+127\.0\.0\.1:\d+/);
+
+    // The selection starts on the first instance (web); move down to greeter-srv-1.
+    await eventually(
+      async () => {
+        if (screen().includes('> greeter-srv-1')) return true;
+        tmux(socket, 'send-keys', '-t', 'dash', 'Down');
+        return false;
+      },
+      5_000,
+      'greeter-srv-1 selected',
+    );
+    tmux(socket, 'send-keys', '-t', 'dash', 'k');
+    const restarted = await eventually(
+      async () => {
+        const status = await runCli(['status', '--json', '-c', topo.file]);
+        const srv = JSON.parse(status.output).instances.find((i: { instance: string }) => i.instance === 'greeter-srv-1');
+        return srv.restarts >= 1 && srv.state === 'ready' ? srv : undefined;
+      },
+      20_000,
+      'greeter-srv-1 killed and ready again',
+    );
+    expect(restarted.restarts).toBe(1);
+    await eventually(async () => /> greeter-srv-1\s+ready/.test(screen()), 5_000, 'the pane showing greeter-srv-1 ready again');
+    expect(screen()).toContain('Services 4/4 ready');
+
+    tmux(socket, 'send-keys', '-t', 'dash', 'q');
+    await eventually(async () => existsSync(exitFile), 15_000, 'micro-dev up to exit after q');
+    expect(readFileSync(exitFile, 'utf8').trim()).toBe('0');
+    expect(existsSync(`/proc/${info!.pid}`)).toBe(false);
+    // The tmux server's own command line names the config too; it is not micro-dev's.
+    const leftovers = (await processesWith(topo.file)).filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'tmux';
+      } catch {
+        return false;
+      }
+    });
+    expect(leftovers).toEqual([]);
+  }, 90_000);
+});
