@@ -79,6 +79,8 @@ class MicroService implements Service {
   #registered = false;
   #timer: NodeJS.Timeout | undefined;
   #beat: Promise<void> | undefined;
+  #failingSince: number | undefined;
+  #lastFailureLog = 0;
   #stopping: Promise<void> | undefined;
   #stopped!: () => void;
   readonly #stoppedPromise = new Promise<void>((r) => (this.#stopped = r));
@@ -203,8 +205,16 @@ class MicroService implements Service {
       this.#registered = true;
       // Logged once every node (broker subscriptions included) is in: runtimes treat it as "discoverable".
       if (registeredNow) this.#log(`registered ${this.name} ${this.id} at ${this.#address}`);
+      this.#failingSince = undefined;
     } catch (e) {
-      this.#log(`heartbeat ${this.name} ${this.id} to registry ${this.#env.registryAddress} failed: ${(e as Error).message}`);
+      // Short intervals (scaled time) would flood the log during an outage: first failure, then every 5 s.
+      const now = Date.now();
+      if (this.#failingSince === undefined || now - this.#lastFailureLog >= 5_000) {
+        this.#failingSince ??= now;
+        this.#lastFailureLog = now;
+        const since = now - this.#failingSince > 0 ? ` (failing for ${now - this.#failingSince}ms)` : '';
+        this.#log(`heartbeat ${this.name} ${this.id} to registry ${this.#env.registryAddress} failed: ${(e as Error).message}${since}`);
+      }
     }
     if (this.#stopping) return;
     // Until the first registration succeeds, retry sooner than a (possibly long) interval.
