@@ -74,11 +74,12 @@ export class ContainerRuntime implements Runtime {
     if (signal.aborted) fail('start aborted', signal.reason);
 
     const relays = new Map<number, number>();
-    for (const port of loopbackPorts(spec.env)) relays.set(port, await relay.ensure(port));
+    for (const hostPort of loopbackPorts(spec.env)) {
+      relays.set(hostPort, await relay.ensure(hostPort).catch((e) => fail(`no relay to 127.0.0.1:${hostPort} on ${network.gatewayIp}`, e)));
+    }
     // Inside a container the server must bind 0.0.0.0 on a known port to be reachable at all, so every
     // instance gets one: the engine's (published on the same host port), the service's, or a free one.
-    let port = serverPort(spec.env) || service.port || undefined;
-    port ??= await freePort();
+    const port = serverPort(spec.env) || service.port || (await freePort());
     const ip = network.allocateIp();
     const reach = service.container?.reach ?? 'published';
     const advertise = reach === 'network' ? `${ip}:${port}` : `127.0.0.1:${port}`;
