@@ -9,6 +9,7 @@
  * Resolves once listening; stop() closes the listener and the registry watch. The caller owns it.
  */
 import http from 'node:http';
+import { onClientError, serverTimeoutOptions } from '../gateway/server-timeouts.ts';
 import type { BrokerConfig } from '../config/topology.ts';
 import { NodeCache } from '../../services/kit/node-cache.ts';
 import { ConsulRegistryClient } from '../../services/kit/registry-client.ts';
@@ -51,7 +52,7 @@ export async function startBroker(config: BrokerConfig, deps: { registryAddress:
     return deliver(targets, encodeMessage(topic, body, headers));
   };
 
-  const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 60_000, keepAliveTimeout: 5_000 }, (req, res) => {
+  const server = http.createServer(serverTimeoutOptions(), (req, res) => {
     const { path, query } = splitUrl(req.url ?? '/');
     if (path !== '/publish' && path !== '/broker') return send(res, 404, '404 page not found\n', { 'Content-Type': 'text/plain; charset=utf-8' });
     if (req.method !== 'POST') return send(res, 405, 'Method not allowed\n', { 'Content-Type': 'text/plain; charset=utf-8' });
@@ -67,6 +68,7 @@ export async function startBroker(config: BrokerConfig, deps: { registryAddress:
         else send(res, 500, e instanceof Error ? e.message : String(e), { 'Content-Type': 'text/plain; charset=utf-8' });
       });
   });
+  server.on('clientError', onClientError);
   let port: number;
   try {
     port = await listenOn(server, config.host, config.port, 'broker');

@@ -19,6 +19,7 @@ import { hostAllowed } from './host-allowlist.ts';
 import { createKitBackend } from './kit-backend.ts';
 import { closeServer, hostPort, listenOn, type StartedServer } from './started-server.ts';
 import { loadTlsCredentials, type TlsSettings } from './tls-credentials.ts';
+import { onClientError, SERVER_TIMEOUTS, serverTimeoutOptions } from './server-timeouts.ts';
 
 export interface GatewayDeps {
   registryAddress: string;
@@ -27,9 +28,9 @@ export interface GatewayDeps {
   onRequest?: (r: RequestRecord) => void;
   /** Where `tls: auto` keeps its CA and certificate (default `<cwd>/.micro-dev`). */
   stateDir?: string;
+  /** Overrides of SERVER_TIMEOUTS (ms), e.g. for tests of slow clients. */
+  serverTimeouts?: Partial<typeof SERVER_TIMEOUTS>;
 }
-
-export const SERVER_TIMEOUTS = { headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000 };
 
 export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Promise<StartedServer> {
   const tlsSettings = config.tls as TlsSettings | undefined;
@@ -43,11 +44,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     retries: config.retries,
   });
   const router = createGatewayRouter(config, backend, deps.onRequest);
-  const options = {
-    headersTimeout: SERVER_TIMEOUTS.headersTimeoutMs,
-    requestTimeout: SERVER_TIMEOUTS.requestTimeoutMs,
-    keepAliveTimeout: SERVER_TIMEOUTS.keepAliveTimeoutMs,
-  };
+  const options = serverTimeoutOptions(deps.serverTimeouts);
   let server: http.Server;
   if (creds) {
     let ctx: SecureContext | undefined;
@@ -72,10 +69,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     server = http.createServer(options, router.handle);
   }
   server.on('upgrade', router.upgrade);
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
-  });
+  server.on('clientError', onClientError);
   let port: number;
   try {
     port = await listenOn(server, config.host, config.port, 'gateway');

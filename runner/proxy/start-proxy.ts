@@ -10,6 +10,7 @@
  * Resolves once listening; stop() closes the listener, connections and registry watches.
  */
 import http from 'node:http';
+import { onClientError, serverTimeoutOptions } from '../gateway/server-timeouts.ts';
 import { ConsulRegistryClient } from '../../services/kit/registry-client.ts';
 import type { ProxyConfig } from '../config/topology.ts';
 import { headersToMetadata } from '../gateway/handler-context.ts';
@@ -63,13 +64,10 @@ export async function startProxy(config: ProxyConfig, deps: { registryAddress: s
     await forwardMucp(req, res, body, backend, { timeoutMs: TIMEOUT_MS });
   }
 
-  const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 60_000, keepAliveTimeout: 5_000 }, (req, res) => {
+  const server = http.createServer(serverTimeoutOptions(), (req, res) => {
     handle(req, res).catch((e: unknown) => send(res, 500, `${e instanceof Error ? e.message : String(e)}\n`));
   });
-  server.on('clientError', (_e, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
-  });
+  server.on('clientError', onClientError);
   let port: number;
   try {
     port = await listenOn(server, config.host, config.port, 'proxy');

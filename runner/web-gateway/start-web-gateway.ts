@@ -9,6 +9,7 @@
  * Resolves once listening; stop() closes the listener, connections and registry watches.
  */
 import http from 'node:http';
+import { onClientError, serverTimeoutOptions } from '../gateway/server-timeouts.ts';
 import type { WebConfig } from '../config/topology.ts';
 import { allNodes } from '../gateway/gateway-backend.ts';
 import { BodyTooLargeError, readBody, send, sendTooLarge } from '../gateway/http-io.ts';
@@ -51,7 +52,7 @@ export async function startWebGateway(config: WebConfig, deps: { registryAddress
     });
   }
 
-  const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 60_000, keepAliveTimeout: 5_000 }, (req, res) => {
+  const server = http.createServer(serverTimeoutOptions(), (req, res) => {
     handle(req, res).catch((e: unknown) => send(res, 500, `${e instanceof Error ? e.message : String(e)}\n`, text));
   });
   server.on('upgrade', (req: http.IncomingMessage, socket, head: Buffer) => {
@@ -66,10 +67,7 @@ export async function startWebGateway(config: WebConfig, deps: { registryAddress
       picked.done(outcome === 'refused' ? 'refused' : 'ok');
     })().catch(() => socket.destroy());
   });
-  server.on('clientError', (_e, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
-  });
+  server.on('clientError', onClientError);
   let port: number;
   try {
     port = await listenOn(server, config.host, config.port, 'web gateway');
