@@ -150,3 +150,13 @@ describe('Server (mucp over HTTP, JSON codec)', () => {
     expect(MicroError.parse(Buffer.from(r.headers['micro-error'] as string, 'latin1').toString('utf8')).detail).toBe('héllo ✓');
   });
 });
+
+describe('Server.start', () => {
+  it('names the address when the port is taken', async () => {
+    const a = new Server();
+    servers.push(a);
+    await a.start();
+    const b = new Server({ address: a.address });
+    await expect(b.start()).rejects.toThrow(`cannot listen on ${a.address}: address already in use`);
+  });
+});

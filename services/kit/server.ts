@@ -110,10 +110,13 @@ export class Server {
   }
 
   async start(): Promise<string> {
+    const where = joinHostPort(this.#bind.host, this.#bind.port);
     await new Promise<void>((resolve, reject) => {
-      this.#http.once('error', reject);
+      this.#http.once('error', (e: NodeJS.ErrnoException) =>
+        reject(new Error(`cannot listen on ${where}: ${e.code === 'EADDRINUSE' ? 'address already in use' : e.message}`, { cause: e })),
+      );
       this.#http.listen(this.#bind.port, this.#bind.host, () => {
-        this.#http.off('error', reject);
+        this.#http.removeAllListeners('error');
         resolve();
       });
     });
