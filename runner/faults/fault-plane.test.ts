@@ -49,6 +49,36 @@ describe('FaultPlane and Link', () => {
     expect((await client.waitForBytes(2)).toString()).toBe('ab');
   });
 
+  it('keeps a byte stream intact and in order while toxics come and go on the live connection', async () => {
+    await using f = await linkFixture();
+    const client = await f.connect();
+    const sent: Buffer[] = [];
+    for (let i = 0; i < 200; i++) {
+      const chunk = Buffer.from(`<${i}>`);
+      sent.push(chunk);
+      client.socket.write(chunk);
+      if (i % 50 === 10) f.plane.addToxic('echo', { name: 'lag', type: 'latency', attributes: { latency: 20, jitter: 10 } });
+      if (i % 50 === 30) f.plane.addToxic('echo', { name: 'cut', type: 'slicer', stream: 'upstream', attributes: { average_size: 3 } });
+      if (i % 50 === 40) f.plane.removeToxic('echo', 'lag');
+      if (i % 50 === 45) f.plane.removeToxic('echo', 'cut');
+      if (i % 20 === 0) await new Promise((r) => setImmediate(r));
+    }
+    const expected = Buffer.concat(sent);
+    expect((await client.waitForBytes(expected.length)).toString()).toBe(expected.toString());
+  });
+
+  it('closes the client when the upstream refuses the connection', async () => {
+    const plane = new FaultPlane();
+    try {
+      const link = await plane.createLink({ name: 'dead', upstream: '127.0.0.1:1' });
+      const client = await connectClient(link.port);
+      await client.closed;
+      await waitUntil(() => link.stats().connections === 0, 'the link to forget the connection');
+    } finally {
+      await plane.close();
+    }
+  });
+
   it('expires a toxic after durationMs on the injected clock and reports it', async () => {
     const clock = new ManualClock();
     const plane = new FaultPlane({ clock, random: seededRandom(1) });

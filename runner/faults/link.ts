@@ -146,6 +146,8 @@ export class Link {
         { cause },
       );
     }
+    // A listener error after bind (e.g. EMFILE on accept) must not crash the orchestrator.
+    server.on('error', () => {});
     const bound = server.address() as net.AddressInfo;
     // Report what the OS bound (localhost -> 127.0.0.1), as Toxiproxy does.
     this.#host = bound.address;
