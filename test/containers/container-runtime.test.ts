@@ -48,6 +48,9 @@ describe.runIf(gate.run)('container runtime', () => {
           MICRO_SERVER_ADDRESS: `127.0.0.1:${port}`,
           MICRO_SERVER_ID: id,
           MICRO_REGISTRY_ADDRESS: `127.0.0.1:${beats.port}`,
+          // What the engine passes along from the host; inside the image they must give way to its own.
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
         },
       },
       { signal: AbortSignal.timeout(60_000) },
@@ -76,6 +79,8 @@ describe.runIf(gate.run)('container runtime', () => {
     expect(env.MICRO_SERVER_ADDRESS).toBe(`0.0.0.0:${port}`);
     expect(env.MICRO_SERVER_ADVERTISE).toBe(`127.0.0.1:${port}`);
     expect(env.MICRO_REGISTRY_ADDRESS).not.toContain('127.0.0.1');
+    expect(env.PATH).toBe('/usr/local/bin:/usr/bin:/bin');
+    expect(env.HOME).toBe('/tmp');
 
     await waitFor('heartbeats through the host relay', () => beats.count('beacon-1') >= 3);
 

@@ -83,7 +83,7 @@ export class ContainerRuntime implements Runtime {
     const ip = network.allocateIp();
     const reach = service.container?.reach ?? 'published';
     const advertise = reach === 'network' ? `${ip}:${port}` : `127.0.0.1:${port}`;
-    const env = translateEnv(spec.env, { gatewayIp: network.gatewayIp, relays, port, advertise });
+    const env = translateEnv(withoutHostPaths(spec.env), { gatewayIp: network.gatewayIp, relays, port, advertise });
     const aliases = [instance, service.name];
     let command: ReturnType<ContainerRuntime['commandFor']>;
     try {
@@ -197,6 +197,13 @@ export class ContainerRuntime implements Runtime {
     if (!spec.service.cwd.startsWith(root)) binds.add(`${spec.service.cwd}:${spec.service.cwd}:ro`);
     return [...binds];
   }
+}
+
+/** The host's PATH and HOME mean nothing inside an image: drop them when inherited so the image's ENV applies. */
+function withoutHostPaths(env: Record<string, string>): Record<string, string> {
+  const out = { ...env };
+  for (const key of ['PATH', 'HOME']) if (out[key] !== undefined && out[key] === process.env[key]) delete out[key];
+  return out;
 }
 
 /** Nearest ancestor (or self) holding node_modules, so imports of dependencies resolve inside the container. */
