@@ -1,8 +1,11 @@
 /**
  * Infrastructure: the in-process servers a topology needs before any instance starts, in order:
  *
- *   registry (embedded or an existing Consul) -> broker -> gateway (8080) -> proxy (8081) -> web (8082)
- *                                                                         -> fault plane admin (8474)
+ *   fault plane + admin (8474) -> registry (embedded or an existing Consul) -> infra/registry link
+ *       -> broker -> gateway (8080) -> proxy (8081) -> web (8082)
+ *
+ * The in-process servers reach the registry through the `infra/registry` link, so a registry outage can be
+ * simulated for them too (they keep serving from their cached nodes).
  *
  * startInfrastructure() either returns all of them running or stops what it started and rethrows.
  */
@@ -15,9 +18,13 @@ import { startProxy } from '../proxy/start-proxy.ts';
 import { startWebGateway } from '../web-gateway/start-web-gateway.ts';
 import type { StartedServer } from '../gateway/started-server.ts';
 import type { RequestSample } from './traffic-meter.ts';
+import { FaultPlane } from '../faults/fault-plane.ts';
+import { startFaultAdmin } from '../faults/admin-server.ts';
 
 export interface Infrastructure {
+  /** The registry itself (readiness checks use it directly, unaffected by faults). */
   registryAddress: string;
+  faultPlane: FaultPlane;
   registry?: StartedRegistry;
   brokerAddress: string;
   gateway: StartedServer;
@@ -36,6 +43,11 @@ export async function startInfrastructure(
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
   };
   try {
+    const faultPlane = new FaultPlane({ clock: deps.clock });
+    stoppers.push(() => faultPlane.close());
+    const faultAdmin = await startFaultAdmin(faultPlane, topology.faults);
+    stoppers.push(() => faultAdmin.stop());
+    deps.onProgress(`faults    ${faultAdmin.url} (Toxiproxy-compatible API)`);
     let registry: StartedRegistry | undefined;
     let registryAddress: string;
     if (topology.registry.kind === 'embedded') {
@@ -47,29 +59,32 @@ export async function startInfrastructure(
       registryAddress = topology.registry.address ?? `${topology.registry.host}:${topology.registry.port}`;
       deps.onProgress(`registry  consul at ${registryAddress}`);
     }
-    const broker = await startBroker(topology.broker, { registryAddress });
+    const infraLink = await faultPlane.createLink({ name: 'infra/registry', upstream: registryAddress });
+    const viaLink = infraLink.listen;
+    const broker = await startBroker(topology.broker, { registryAddress: viaLink });
     stoppers.push(() => broker.stop());
     const gateway = await startGateway(topology.gateway, {
-      registryAddress,
+      registryAddress: viaLink,
       brokerAddress: broker.address,
       onRequest: (r) => deps.onRequest({ at: r.at, status: r.status, ms: r.ms, service: r.service }),
     });
     stoppers.push(() => gateway.stop());
     deps.onProgress(`gateway   ${gateway.url} (namespace ${topology.gateway.namespace}, handler ${topology.gateway.handler})`);
-    const proxy = await startProxy(topology.proxy, { registryAddress, brokerAddress: broker.address });
+    const proxy = await startProxy(topology.proxy, { registryAddress: viaLink, brokerAddress: broker.address });
     stoppers.push(() => proxy.stop());
     deps.onProgress(`proxy     ${proxy.url}`);
-    const web = await startWebGateway(topology.web, { registryAddress });
+    const web = await startWebGateway(topology.web, { registryAddress: viaLink });
     stoppers.push(() => web.stop());
     deps.onProgress(`web       ${web.url}`);
     return {
       registryAddress,
+      faultPlane,
       registry,
       brokerAddress: broker.address,
       gateway,
       proxy,
       web,
-      urls: { gateway: gateway.url, proxy: proxy.url, web: web.url, registry: `http://${registryAddress}` },
+      urls: { gateway: gateway.url, proxy: proxy.url, web: web.url, registry: `http://${registryAddress}`, faults: faultAdmin.url },
       stop: stopAll,
     };
   } catch (error) {

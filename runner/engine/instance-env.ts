@@ -7,10 +7,14 @@ import type { ServiceConfig, Topology } from '../config/topology.ts';
  * scales it by timeScale itself), the interval is the kit's real timer, so it is scaled here.
  */
 export interface InstanceAddresses {
+  /** The registry as this instance reaches it (its own registry link). */
   registry: string;
   broker?: string;
   /** The instance's own egress link to the proxy (fault plane), when there is one. */
   proxy?: string;
+  /** Where the instance binds (127.0.0.1:port), and what it registers instead (its inbound link). */
+  server?: string;
+  advertise?: string;
 }
 
 const leaseTiming = {
@@ -29,10 +33,12 @@ export function instanceEnv(
   const timing = leaseTiming[topology.registry.semantics];
   const intervalMs = Math.max(50, Math.round(timing.intervalS * 1000 * topology.registry.timeScale));
   const port = service.port === 0 ? 0 : service.port + replica - 1;
+  const server = addresses.server ?? `127.0.0.1:${port}`;
   const env: Record<string, string> = {
     MICRO_REGISTRY: 'consul',
     MICRO_REGISTRY_ADDRESS: addresses.registry,
-    MICRO_SERVER_ADDRESS: `127.0.0.1:${port}`,
+    MICRO_SERVER_ADDRESS: server,
+    ...(addresses.advertise ? { MICRO_SERVER_ADVERTISE: addresses.advertise } : {}),
     MICRO_SERVER_ID: serverId,
     MICRO_REGISTER_TTL: `${timing.ttlS}s`,
     MICRO_REGISTER_INTERVAL: `${intervalMs}ms`,

@@ -23,7 +23,7 @@ export interface SupervisorDeps {
   runtime: Runtime;
   clock: Clock;
   /** Environment for one start (a fresh MICRO_SERVER_ID each time). */
-  env: () => { env: Record<string, string>; serverId: string };
+  env: () => Promise<{ env: Record<string, string>; serverId: string }>;
   /** Resolves when the started instance is ready; rejects with a message naming the limit. */
   readiness: (started: StartedInstance, serverId: string, signal: AbortSignal) => Promise<ReadyInfo>;
   report: (view: InstanceView, message?: string) => void;
@@ -123,10 +123,13 @@ export class InstanceSupervisor {
   async #startOnce(): Promise<void> {
     const attempt = new AbortController();
     this.#attempt = attempt;
-    const { env, serverId } = this.#deps.env();
     this.#set('starting', 'starting');
     let started: StartedInstance;
+    let serverId: string;
     try {
+      const prepared = await this.#deps.env();
+      serverId = prepared.serverId;
+      const env = prepared.env;
       started = await this.#deps.runtime.start(
         { instance: this.name, service: this.service, env },
         { signal: attempt.signal },

@@ -23,6 +23,8 @@ import { instanceEnv } from './instance-env.ts';
 import { startInfrastructure, type Infrastructure } from './infrastructure.ts';
 import { readinessFor } from './readiness.ts';
 import { registryView, instanceLease } from './registry-view.ts';
+import { InstanceLinks } from './instance-links.ts';
+import type { FaultPlane } from '../faults/fault-plane.ts';
 
 export interface OrchestratorOptions {
   clock?: Clock;
@@ -42,6 +44,7 @@ export class Orchestrator implements OrchestratorApi {
   readonly #progress: (line: string) => void;
   #infra?: Infrastructure;
   #supervisors: InstanceSupervisor[] = [];
+  readonly #links = new Map<string, InstanceLinks>();
   #pollTimer?: Timer;
   #shuttingDown?: Promise<void>;
 
@@ -94,6 +97,16 @@ export class Orchestrator implements OrchestratorApi {
     return this.#infra;
   }
 
+  /** The fault plane: every instance's links (`<instance>/inbound|registry|proxy`) and `infra/registry`. */
+  get faultPlane(): FaultPlane | undefined {
+    return this.#infra?.faultPlane;
+  }
+
+  /** The links of one instance (created at its first start). */
+  links(instance: string): InstanceLinks | undefined {
+    return this.#links.get(instance);
+  }
+
   supervisor(instance: string): InstanceSupervisor | undefined {
     return this.#supervisors.find((s) => s.name === instance);
   }
@@ -122,8 +135,14 @@ export class Orchestrator implements OrchestratorApi {
         case 'start':
           void supervisor.start().catch(() => undefined);
           return { ok: true, message: `${command.instance} starting` };
-        case 'toggle-fault':
-          return { ok: false, message: `fault ${command.fault} needs the fault plane (not wired yet)` };
+        case 'toggle-fault': {
+          const links = this.#links.get(command.instance);
+          if (!links) return { ok: false, message: `${command.instance} has no links yet (not started)` };
+          const on = links.toggle(command.fault);
+          supervisor.update({ faults: links.active });
+          this.#progress(`${command.instance.padEnd(16)} fault     ${command.fault} ${on ? 'on' : 'off'}`);
+          return { ok: true, message: `${command.fault} ${on ? 'on' : 'off'} for ${command.instance}` };
+        }
       }
     } catch (error) {
       return { ok: false, message: error instanceof Error ? error.message : String(error) };
@@ -151,20 +170,32 @@ export class Orchestrator implements OrchestratorApi {
     const service = this.topology.services.find((s) => s.name === serviceName)!;
     const infra = this.#infra!;
     const name = `${service.name}-${replica}`;
+    let serverAddress = '127.0.0.1:0';
     return new InstanceSupervisor(name, service, {
       runtime: this.#runtime(service.runtime),
       clock: this.#clock,
-      env: () =>
-        instanceEnv(this.topology, service, replica, {
-          registry: infra.registryAddress,
+      env: async () => {
+        let links = this.#links.get(name);
+        if (!links) {
+          links = await InstanceLinks.open(infra.faultPlane, name, { registry: infra.registryAddress, proxy: infra.proxy.address });
+          this.#links.set(name, links);
+        }
+        const fixedPort = service.port === 0 ? 0 : service.port + replica - 1;
+        serverAddress = await links.serverAddress(fixedPort);
+        return instanceEnv(this.topology, service, replica, {
+          registry: links.registry.listen,
+          proxy: links.proxy.listen,
           broker: infra.brokerAddress,
-        }),
+          server: serverAddress,
+          advertise: links.inbound.listen,
+        });
+      },
       readiness: (started, serverId, signal) =>
         readinessFor(service, {
           instance: started,
           serverId,
           registryAddress: infra.registryAddress,
-          port: service.port === 0 ? undefined : service.port + replica - 1,
+          port: Number(serverAddress.split(':').pop()),
           signal,
         }),
       report: (view, message) => {

@@ -1,0 +1,94 @@
+/**
+ * InstanceLinks: the three fault-plane links of one instance, so a fault can target who talks to whom
+ * without root, iptables or containers.
+ *
+ *   callers ──> <instance>/inbound ──> instance        (the instance advertises the inbound link's address)
+ *   instance ──> <instance>/registry ──> registry       (heartbeats, lookups)
+ *   instance ──> <instance>/proxy ──> proxy ──> other services
+ *
+ * Instance faults are named toxics on those links: partition = `down` on all three, heartbeat-loss = `down`
+ * on the registry link, latency = `latency` on the inbound link. The links outlive restarts: a new start
+ * only moves the inbound link's upstream to the new server port.
+ */
+import type { FaultPlane } from '../faults/fault-plane.ts';
+import type { Link } from '../faults/link.ts';
+import { findFreePort } from '../net/find-free-port.ts';
+
+export type InstanceFault = 'partition' | 'heartbeat-loss' | 'latency';
+
+export const instanceLinkName = (instance: string, kind: 'inbound' | 'registry' | 'proxy') => `${instance}/${kind}`;
+
+export class InstanceLinks {
+  readonly instance: string;
+  readonly #plane: FaultPlane;
+  readonly inbound: Link;
+  readonly registry: Link;
+  readonly proxy: Link;
+  readonly #active = new Set<InstanceFault>();
+
+  private constructor(instance: string, plane: FaultPlane, inbound: Link, registry: Link, proxy: Link) {
+    this.instance = instance;
+    this.#plane = plane;
+    this.inbound = inbound;
+    this.registry = registry;
+    this.proxy = proxy;
+  }
+
+  static async open(plane: FaultPlane, instance: string, to: { registry: string; proxy: string }): Promise<InstanceLinks> {
+    // The inbound upstream is set for real on each start (serverAddress()); park it on the registry meanwhile.
+    const inbound = await plane.createLink({ name: instanceLinkName(instance, 'inbound'), upstream: to.registry });
+    const registry = await plane.createLink({ name: instanceLinkName(instance, 'registry'), upstream: to.registry });
+    const proxy = await plane.createLink({ name: instanceLinkName(instance, 'proxy'), upstream: to.proxy });
+    return new InstanceLinks(instance, plane, inbound, registry, proxy);
+  }
+
+  /** A fresh server address for the next start (a fixed port when configured), with the inbound link aimed at it. */
+  async serverAddress(fixedPort: number): Promise<string> {
+    const port = fixedPort === 0 ? await findFreePort('127.0.0.1') : fixedPort;
+    const address = `127.0.0.1:${port}`;
+    this.inbound.setUpstream(address);
+    return address;
+  }
+
+  get active(): InstanceFault[] {
+    return [...this.#active].sort();
+  }
+
+  /** Turns a fault on or off; returns whether it is on now. */
+  toggle(fault: InstanceFault): boolean {
+    if (this.#active.has(fault)) {
+      this.#clear(fault);
+      this.#active.delete(fault);
+      return false;
+    }
+    this.#apply(fault);
+    this.#active.add(fault);
+    return true;
+  }
+
+  #links(fault: InstanceFault): Link[] {
+    if (fault === 'partition') return [this.inbound, this.registry, this.proxy];
+    if (fault === 'heartbeat-loss') return [this.registry];
+    return [this.inbound];
+  }
+
+  #apply(fault: InstanceFault): void {
+    for (const link of this.#links(fault)) {
+      if (fault === 'latency') {
+        this.#plane.addToxic(link.name, { type: 'latency', name: `ui-${fault}`, stream: 'downstream', attributes: { latency: 300, jitter: 50 } });
+      } else {
+        for (const stream of ['upstream', 'downstream'] as const) {
+          this.#plane.addToxic(link.name, { type: 'down', name: `ui-${fault}-${stream}`, stream });
+        }
+      }
+    }
+  }
+
+  #clear(fault: InstanceFault): void {
+    for (const link of this.#links(fault)) {
+      for (const name of [`ui-${fault}`, `ui-${fault}-upstream`, `ui-${fault}-downstream`]) {
+        this.#plane.removeToxic(link.name, name, { ifPresent: true });
+      }
+    }
+  }
+}
