@@ -47,14 +47,7 @@ export function Dashboard(p: DashboardProps) {
   const scenarios = p.scenarios ?? [];
   const state = useThrottledState(p.api, { frameMs: p.frameMs });
   const size = useTerminalSize(p.size);
-  const ui = useKeyBindings({ api: p.api, state, scenarios, onQuit: p.onQuit });
-  const { onShutdown } = p;
-  useEffect(() => {
-    if (state.shutdown) onShutdown?.();
-  }, [state.shutdown, onShutdown]);
-
   const s = state.snapshot;
-  const now = (p.now ?? Date.now)();
   const compact = size.columns < 80 || size.rows < 24;
   const plan = planLayout(size, {
     instances: instancePaneHeight(s, compact),
@@ -62,6 +55,13 @@ export function Dashboard(p: DashboardProps) {
     logs: true,
     status: true,
   });
+  const ui = useKeyBindings({ api: p.api, state, scenarios, onQuit: p.onQuit, logPage: Math.max(1, plan.logs - 2) });
+  const { onShutdown } = p;
+  useEffect(() => {
+    if (state.shutdown) onShutdown?.();
+  }, [state.shutdown, onShutdown]);
+
+  const now = (p.now ?? Date.now)();
   const w = plan.width;
   const left = Math.floor((w - 1) / 2);
   const side = plan.compact
@@ -87,6 +87,7 @@ export function Dashboard(p: DashboardProps) {
             state,
             instance: ui.logScope === 'selected' ? ui.selected : undefined,
             filter: ui.filter,
+            skip: ui.logSkip,
             width: w,
             height: plan.logs,
             compact: plan.compact,

@@ -18,6 +18,8 @@ export interface UiState {
   draft: string;
   pickIndex: number;
   logScope: 'all' | 'selected';
+  /** Log lines scrolled back from the newest (0 = follow new lines). */
+  logSkip: number;
   status?: { text: string; tone: Tone };
 }
 
@@ -35,6 +37,10 @@ export interface KeyInfo {
   delete?: boolean;
   ctrl?: boolean;
   meta?: boolean;
+  pageUp?: boolean;
+  pageDown?: boolean;
+  home?: boolean;
+  end?: boolean;
 }
 
 export interface KeyOutcome {
@@ -43,7 +49,7 @@ export interface KeyOutcome {
   quit?: boolean;
 }
 
-export const initialUi: UiState = { mode: 'normal', filter: '', draft: '', pickIndex: 0, logScope: 'all' };
+export const initialUi: UiState = { mode: 'normal', filter: '', draft: '', pickIndex: 0, logScope: 'all', logSkip: 0 };
 
 /** States in which `s` means start rather than stop. */
 const DOWN_STATES = new Set(['stopped', 'crashed', 'failed']);
@@ -67,7 +73,7 @@ export function reduceKey(
   ui: UiState,
   input: string,
   key: KeyInfo,
-  ctx: { ordered: readonly InstanceView[]; scenarios: readonly string[] },
+  ctx: { ordered: readonly InstanceView[]; scenarios: readonly string[]; logPage?: number },
 ): KeyOutcome {
   if (key.ctrl && input === 'c') return { ui, quit: true };
   switch (ui.mode) {
@@ -76,7 +82,7 @@ export function reduceKey(
       return { ui: { ...ui, mode: 'normal' } };
     case 'filter':
       if (key.escape) return { ui: { ...ui, mode: 'normal', draft: '', filter: '' } };
-      if (key.return) return { ui: { ...ui, mode: 'normal', filter: ui.draft.trim(), draft: '' } };
+      if (key.return) return { ui: { ...ui, mode: 'normal', filter: ui.draft.trim(), draft: '', logSkip: 0 } };
       return { ui: editDraft(ui, input, key) };
     case 'prompt-scenario': {
       if (key.escape) return { ui: { ...ui, mode: 'normal', draft: '' } };
@@ -101,6 +107,10 @@ export function reduceKey(
     case 'normal':
       break;
   }
+  const page = Math.max(1, ctx.logPage ?? 10);
+  if (key.pageUp) return { ui: { ...ui, logSkip: ui.logSkip + page } };
+  if (key.pageDown) return { ui: { ...ui, logSkip: Math.max(0, ui.logSkip - page) } };
+  if (key.end) return { ui: { ...ui, logSkip: 0 } };
   if (key.upArrow || key.leftArrow || (key.tab && key.shift)) return { ui: move(ui, ctx.ordered, -1) };
   if (key.downArrow || key.rightArrow || key.tab) return { ui: move(ui, ctx.ordered, +1) };
   if (key.escape) return { ui: { ...ui, filter: '', status: undefined } };
@@ -112,7 +122,7 @@ export function reduceKey(
     case '/':
       return { ui: { ...ui, mode: 'filter', draft: ui.filter } };
     case 'a':
-      return { ui: { ...ui, logScope: ui.logScope === 'all' ? 'selected' : 'all' } };
+      return { ui: { ...ui, logScope: ui.logScope === 'all' ? 'selected' : 'all', logSkip: 0 } };
     case 'c':
       return ctx.scenarios.length > 0
         ? { ui: { ...ui, mode: 'pick-scenario', pickIndex: 0 } }

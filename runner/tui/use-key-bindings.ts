@@ -34,6 +34,8 @@ export function useKeyBindings(o: {
   state: DashboardState;
   scenarios: readonly string[];
   onQuit: () => void;
+  /** Lines the logs pane shows (PgUp/PgDn step). */
+  logPage?: number;
 }): UiState {
   // The ref is the source of truth: several keys can arrive in one chunk, before React re-renders.
   const ref = useRef<UiState>(initialUi);
@@ -56,7 +58,7 @@ export function useKeyBindings(o: {
   useInput(
     (input, key) => {
       const ordered = orderInstances(o.state.snapshot.instances);
-      const out = reduceKey(effectiveUi(ref.current, o.state), input, key, { ordered, scenarios: o.scenarios });
+      const out = reduceKey(effectiveUi(ref.current, o.state), input, key, { ordered, scenarios: o.scenarios, logPage: o.logPage });
       update(out.ui);
       if (out.quit) o.onQuit();
       else if (out.command) run(out.command);

@@ -214,3 +214,19 @@ describe('Dashboard keys', () => {
     expect(api.commands).toEqual([]);
   });
 });
+
+describe('Dashboard log scrollback', () => {
+  it('PgUp scrolls back through kept lines, End follows again', async () => {
+    const api = new FakeOrchestrator();
+    for (let i = 0; i < 50; i++) api.log('greeter-srv-1', `line-${String(i).padStart(2, '0')}`);
+    const app = mount(api, { size: { columns: 100, rows: 24 } });
+    expect(app.frame()).toContain('line-49');
+    app.stdin.write('\x1b[5~'); // PgUp
+    await waitFor(() => app.frame().includes('scrolled back'), 'scrolled');
+    expect(app.frame()).not.toContain('line-49');
+    api.log('greeter-srv-1', 'line-50');
+    app.stdin.write('\x1b[F'); // End
+    await waitFor(() => app.frame().includes('line-50'), 'following again');
+    expect(app.frame()).not.toContain('scrolled back');
+  });
+});

@@ -16,7 +16,7 @@ interface Column {
 const STATE_WIDTH = 9; // 'unhealthy'
 
 function faultsCell(v: InstanceView): Segment {
-  if (v.faults.length > 0) return seg(faultsText(v), 'warn');
+  if (v.faults?.length) return seg(faultsText(v), 'warn');
   if (v.lastError && (v.state === 'crashed' || v.state === 'failed' || v.state === 'backoff')) {
     return seg(v.lastError, 'bad');
   }
@@ -24,7 +24,7 @@ function faultsCell(v: InstanceView): Segment {
 }
 
 function faultsText(v: InstanceView): string {
-  return v.faults.join(',');
+  return (v.faults ?? []).join(',');
 }
 
 function columns(nameWidth: number, faultsWidth: number): Column[] {

@@ -16,6 +16,8 @@ export interface LogLinesOptions {
   instance?: string;
   filter?: string;
   compact?: boolean;
+  /** Matching lines to skip from the newest end (scrollback); 0 = follow. */
+  skip?: number;
 }
 
 /**
@@ -24,14 +26,24 @@ export interface LogLinesOptions {
  */
 export function logLines(entries: (i: number) => LogEntry, count: number, o: LogLinesOptions): Line[] {
   const scope = o.instance ?? 'all instances';
-  const title = titleLine(`Logs: ${scope}`, o.width, o.filter ? [seg(` filter "${o.filter}"`, 'warn')] : []);
+  const skip = Math.max(0, o.skip ?? 0);
+  const extra = [
+    ...(o.filter ? [seg(` filter "${o.filter}"`, 'warn')] : []),
+    ...(skip > 0 ? [seg(` scrolled back ${skip} (End follows)`, 'warn')] : []),
+  ];
+  const title = titleLine(`Logs: ${scope}`, o.width, extra);
   const room = Math.max(0, o.maxLines - 1);
   const needle = o.filter?.toLowerCase();
   const picked: LogEntry[] = [];
+  let skipped = 0;
   for (let i = count - 1; i >= 0 && picked.length < room; i--) {
     const e = entries(i);
     if (o.instance && e.instance !== o.instance) continue;
     if (needle && !`${e.instance} ${e.line}`.toLowerCase().includes(needle)) continue;
+    if (skipped < skip) {
+      skipped++;
+      continue;
+    }
     picked.push(e);
   }
   picked.reverse();
@@ -41,6 +53,6 @@ export function logLines(entries: (i: number) => LogEntry, count: number, o: Log
     const time = o.compact ? [] : [seg(formatClock(e.at) + ' ', 'dim')];
     return fitLine([...time, seg(pad(e.instance, nameWidth) + ' ', 'info'), seg(sanitize(e.line), tone)], o.width);
   });
-  if (body.length === 0) body.push([seg(o.filter ? '  no lines match' : '  no logs yet', 'dim')]);
+  if (body.length === 0) body.push([seg(skip > 0 ? '  nothing older kept' : o.filter ? '  no lines match' : '  no logs yet', 'dim')]);
   return [title, ...body].slice(0, Math.max(1, o.maxLines));
 }

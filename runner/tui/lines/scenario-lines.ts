@@ -36,6 +36,6 @@ export function scenarioLines(sc: ScenarioView, o: { width: number; now: number;
   const start = Math.max(0, Math.min(lastStarted - Math.floor(stepRoom / 2), sc.steps.length - stepRoom));
   const steps = sc.steps
     .slice(start, start + stepRoom)
-    .map((st) => fitLine([STEP_MARK[st.state], seg(`+${formatDuration(st.at)} `, 'dim'), seg(st.label)], o.width));
+    .map((st) => fitLine([STEP_MARK[st.state], seg(`+${st.at % 1000 === 0 ? `${st.at / 1000}s` : formatDuration(st.at)} `, 'dim'), seg(st.label)], o.width));
   return [title, ...steps, ...expShown].slice(0, Math.max(1, o.maxLines));
 }

@@ -13,12 +13,13 @@ export const KeyHelp: readonly [string, string][] = [
   ['c', 'run a scenario'],
   ['a', 'logs: all instances / the selected one'],
   ['/', 'filter logs (enter applies, esc clears)'],
+  ['pgup pgdn end', 'scroll the logs back / forward / follow'],
   ['?', 'this help (any key closes)'],
   ['q  ctrl-c', 'quit'],
 ];
 
 export function helpLines(width: number, height: number): Line[] {
-  const lines = [titleLine('Keys', width), ...KeyHelp.map(([k, what]) => fitLine([seg(`  ${k.padEnd(12)}`, 'accent'), seg(what)], width))];
+  const lines = [titleLine('Keys', width), ...KeyHelp.map(([k, what]) => fitLine([seg(`  ${k.padEnd(14)}`, 'accent'), seg(what)], width))];
   return lines.slice(0, Math.max(1, height));
 }
 

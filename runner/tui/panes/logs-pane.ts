@@ -8,6 +8,7 @@ export function LogsPane(p: {
   state: DashboardState;
   instance?: string;
   filter: string;
+  skip: number;
   width: number;
   height: number;
   compact: boolean;
@@ -21,6 +22,7 @@ export function LogsPane(p: {
     instance: p.instance,
     filter: p.filter || undefined,
     compact: p.compact,
+    skip: p.skip,
   });
   return React.createElement(LinesView, { lines, noColor: p.noColor });
 }
