@@ -62,3 +62,17 @@ describe('process groups', () => {
     await expect(starting).rejects.toThrow('topology going down');
   });
 });
+
+describe('a guard killed from outside', () => {
+  it('takes its group with it (micro-dev kills the group when the guard vanishes unannounced)', async () => {
+    const instance = await start([process.execPath, fileURLToPath(new URL('./fixtures/spawn-grandchild.ts', import.meta.url))]);
+    const logs = new LogRecorder(instance);
+    const [, command, grandchild] = (await logs.waitFor(/^pids /)).line.split(' ').map(Number);
+    const guardPid = Number(readFileSync(`/proc/${command}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+    expect(readFileSync(`/proc/${guardPid}/cmdline`, 'utf8')).toContain('guard.ts\0fixture-1');
+    process.kill(guardPid, 'SIGKILL');
+    expect(await instance.exited).toMatchObject({ code: null, signal: 'SIGKILL' });
+    await goneWithin(command, 3000);
+    await goneWithin(grandchild, 3000);
+  });
+});

@@ -66,6 +66,14 @@ export class ProcessInstance implements StartedInstance {
       this.#commandExited = true;
       // IPC messages and the guard's 'exit' event are not ordered: give the report the same short drain window.
       await Promise.race([Promise.all([drained, realExit]), this.#clock.sleep(DRAIN_MS)]);
+      if (!reported) {
+        // The guard died without reporting (killed from outside): its group must not live on unguarded.
+        try {
+          process.kill(-this.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
       const real = reported ?? guardExit;
       return { code: real.code, signal: real.signal, requested: this.#requested, lastLines: this.#tap.lastLines() };
     });

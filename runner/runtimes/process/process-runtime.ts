@@ -50,7 +50,8 @@ export class ProcessRuntime implements Runtime {
 
     const guardEnv = { ...process.env };
     delete guardEnv.NODE_OPTIONS; // the guard must not inherit test loaders or inspectors
-    const guard = spawn(process.execPath, [GUARD], { stdio: ['pipe', 'pipe', 'pipe', 'ipc'], env: guardEnv });
+    // The instance name in argv only makes `ps` readable (and lets a sweep find the guard of an instance).
+    const guard = spawn(process.execPath, [GUARD, spec.instance], { stdio: ['pipe', 'pipe', 'pipe', 'ipc'], env: guardEnv });
     const tap = new LogTap(spec.instance);
     const drained = Promise.all([tap.attach(guard.stdout!, 'stdout'), tap.attach(guard.stderr!, 'stderr')]);
     let resolveExit!: (exit: GuardExit | undefined) => void;

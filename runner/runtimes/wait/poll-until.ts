@@ -16,7 +16,7 @@ export async function pollUntil<T>(
   clock: Clock,
   signal: AbortSignal,
   attempt: (signal: AbortSignal) => Promise<T | undefined>,
-  { initialMs = 25, maxMs = 500, factor = 1.6 }: PollOptions = {},
+  { initialMs = 20, maxMs = 200, factor = 1.5 }: PollOptions = {},
 ): Promise<T> {
   for (let delay = initialMs; ; delay = Math.min(delay * factor, maxMs)) {
     signal.throwIfAborted();
