@@ -50,3 +50,12 @@ describe('LogTap', () => {
     expect(first).toEqual(['early', 'later']);
   });
 });
+
+describe('LogTap tails', () => {
+  it('a burst of stdout after a crash message does not push the message out', () => {
+    const tap = new LogTap('svc-1', 2);
+    tap.emit('stderr', 'Error: boom');
+    for (let n = 0; n < 10; n++) tap.emit('stdout', `out ${n}`);
+    expect(tap.lastLines()).toEqual(['Error: boom']);
+  });
+});

@@ -24,6 +24,8 @@ export class LogTap {
   readonly #keep: number;
   readonly #listeners = new Set<(line: LogLine) => void>();
   readonly #tail: LogLine[] = [];
+  /** Kept apart so a burst of stdout cannot push a crash message out. */
+  readonly #stderrTail: LogLine[] = [];
   /** Lines written before the instance was handed out; undefined once the replay window has closed. */
   #early: LogLine[] | undefined = [];
 
@@ -85,16 +87,16 @@ export class LogTap {
   /** Emits one line as if the instance had written it (used for errors the runtime observes itself). */
   emit(stream: LogLine['stream'], text: string): void {
     const line: LogLine = { instance: this.#instance, stream, line: text.replace(/\r$/, ''), at: Date.now() };
-    this.#tail.push(line);
-    if (this.#tail.length > this.#keep) this.#tail.shift();
+    const tail = stream === 'stderr' ? this.#stderrTail : this.#tail;
+    tail.push(line);
+    if (tail.length > this.#keep) tail.shift();
     if (this.#early && this.#early.length < EARLY_MAX) this.#early.push(line);
     for (const listener of this.#listeners) deliver(listener, line);
   }
 
   /** The last lines kept: the stderr ones when there are any (that is where crashes speak), else all. */
   lastLines(): string[] {
-    const stderr = this.#tail.filter((l) => l.stream === 'stderr');
-    return (stderr.length > 0 ? stderr : this.#tail).map((l) => l.line);
+    return (this.#stderrTail.length > 0 ? this.#stderrTail : this.#tail).map((l) => l.line);
   }
 }
 
