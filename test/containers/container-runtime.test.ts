@@ -130,7 +130,8 @@ describe.runIf(gate.run)('container runtime', () => {
   it('stop is graceful: SIGTERM reaches the service, exit 0, requested, container removed', async () => {
     const { instance, lines } = first;
     const exit = await instance.stop(10_000);
-    expect(exit).toEqual({ code: 0, signal: null, requested: true });
+    expect(exit).toMatchObject({ code: 0, signal: null, requested: true });
+    expect(exit.lastLines).toContain('beacon beacon-1 stderr works'); // the last lines, stderr preferred
     expect(lines.some((l) => l.line.includes('stopping on SIGTERM'))).toBe(true);
     expect(await instance.exited).toEqual(exit);
     expect(await instance.stop(10_000)).toEqual(exit);
@@ -146,7 +147,7 @@ describe.runIf(gate.run)('container runtime', () => {
     const seen = await waitFor('an answer on the container IP', () => getJson(`http://${instance.ip}:${port}/`));
     expect((seen.env as Record<string, string>).MICRO_SERVER_ADVERTISE).toBe(`${instance.ip}:${port}`);
     instance.kill();
-    expect(await instance.exited).toEqual({ code: null, signal: 'SIGKILL', requested: false });
+    expect(await instance.exited).toMatchObject({ code: null, signal: 'SIGKILL', requested: false });
   });
 
   it('rejects with START_FAILED naming the instance when the image is missing', async () => {

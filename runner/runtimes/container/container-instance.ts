@@ -2,7 +2,7 @@
  * ContainerInstance: the StartedInstance of one Docker container, plus what only containers can do:
  * a real network partition (`partition()` / `heal()` = docker network disconnect / connect).
  *
- *   docker attach ──demux──> stdout/stderr ──split lines──> onLog listeners
+ *   docker attach ──demux──> stdout/stderr ──LogTap (lines; early ones replayed once)──> onLog listeners
  *   docker wait ──> exit code ──> ExitInfo (128+n -> signal n) ──> container removed, IP released
  *
  * stop(graceMs) sends SIGTERM (the container runs with an init, which passes it to the service), waits up
@@ -12,6 +12,7 @@ import { constants } from 'node:os';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import type { ExitInfo, LogLine, StartedInstance } from '../runtime.ts';
+import { LogTap } from '../worker/log-tap.ts';
 import { MicroDevError } from '../../errors/micro-dev-error.ts';
 import { dockerStatus } from './docker-client.ts';
 import type { TopologyNetwork } from './topology-network.ts';
@@ -31,6 +32,10 @@ export interface ContainerInstanceParts {
   output: NodeJS.ReadableStream;
 }
 
+export interface ContainerExit extends ExitInfo {
+  lastLines: string[];
+}
+
 export class ContainerInstance implements StartedInstance, ContainerNetworkControl {
   readonly kind = 'container' as const;
   readonly instance: string;
@@ -39,13 +44,14 @@ export class ContainerInstance implements StartedInstance, ContainerNetworkContr
   readonly id: string;
   readonly ip: string;
   readonly address: string | undefined;
-  readonly exited: Promise<ExitInfo>;
+  /** ExitInfo plus the last output lines (stderr first), as the process runtime reports them. */
+  readonly exited: Promise<ContainerExit>;
   private readonly parts: ContainerInstanceParts;
-  private readonly listeners = new Set<(line: LogLine) => void>();
+  private readonly tap: LogTap;
   private requested = false;
   private ended = false;
   private partitioned = false;
-  private stopping: Promise<ExitInfo> | undefined;
+  private stopping: Promise<ContainerExit> | undefined;
   private readonly outputDone: Promise<void>;
 
   constructor(parts: ContainerInstanceParts) {
@@ -55,16 +61,21 @@ export class ContainerInstance implements StartedInstance, ContainerNetworkContr
     this.ref = parts.container.id.slice(0, 12);
     this.ip = parts.ip;
     this.address = parts.address;
+    this.tap = new LogTap(parts.instance);
     this.outputDone = this.pumpOutput();
     this.exited = this.waitForExit();
   }
 
   onLog(listener: (line: LogLine) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.tap.onLog(listener);
   }
 
-  stop(graceMs: number): Promise<ExitInfo> {
+  /** The runtime calls this as start() hands the instance out: lines written until then are replayed once. */
+  closeReplayWindow(): void {
+    this.tap.closeReplayWindow();
+  }
+
+  stop(graceMs: number): Promise<ContainerExit> {
     this.stopping ??= this.stopNow(graceMs);
     return this.stopping;
   }
@@ -109,7 +120,7 @@ export class ContainerInstance implements StartedInstance, ContainerNetworkContr
     return this.partitioned;
   }
 
-  private async stopNow(graceMs: number): Promise<ExitInfo> {
+  private async stopNow(graceMs: number): Promise<ContainerExit> {
     if (this.ended) return this.exited;
     this.requested = true;
     const c = this.parts.container;
@@ -132,39 +143,16 @@ export class ContainerInstance implements StartedInstance, ContainerNetworkContr
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     this.parts.docker.modem.demuxStream(this.parts.output, stdout, stderr);
-    const done = Promise.all([this.splitLines(stdout, 'stdout'), this.splitLines(stderr, 'stderr')]);
-    this.parts.output.on('end', () => {
+    const end = () => {
       stdout.end();
       stderr.end();
-    });
-    this.parts.output.on('error', () => {
-      stdout.end();
-      stderr.end();
-    });
-    return done.then(() => {});
-  }
-
-  private splitLines(stream: PassThrough, name: 'stdout' | 'stderr'): Promise<void> {
-    let pending = '';
-    const emit = (line: string) => {
-      const entry: LogLine = { instance: this.instance, stream: name, line: line.replace(/\r$/, ''), at: Date.now() };
-      for (const listener of this.listeners) listener(entry);
     };
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      const lines = (pending + chunk).split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) emit(line);
-    });
-    return new Promise((resolve) =>
-      stream.on('end', () => {
-        if (pending) emit(pending);
-        resolve();
-      }),
-    );
+    this.parts.output.on('end', end);
+    this.parts.output.on('error', end);
+    return Promise.all([this.tap.attach(stdout, 'stdout'), this.tap.attach(stderr, 'stderr')]).then(() => {});
   }
 
-  private async waitForExit(): Promise<ExitInfo> {
+  private async waitForExit(): Promise<ContainerExit> {
     let status: number | null;
     try {
       const result = (await this.parts.container.wait()) as { StatusCode?: number };
@@ -180,7 +168,7 @@ export class ContainerInstance implements StartedInstance, ContainerNetworkContr
     await Promise.race([this.outputDone, new Promise((r) => setTimeout(r, 1000).unref())]);
     this.parts.network.releaseIp(this.ip);
     this.parts.container.remove({ force: true }).catch(() => {});
-    return exitInfo(status, this.requested);
+    return { ...exitInfo(status, this.requested), lastLines: this.tap.lastLines() };
   }
 }
 

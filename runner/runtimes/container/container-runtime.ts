@@ -118,6 +118,7 @@ export class ContainerRuntime implements Runtime {
         docker, container, instance, network, ip, aliases, output,
         address: `127.0.0.1:${port}`,
       });
+      started.closeReplayWindow();
       this.live.add(started);
       void started.exited.then(() => this.live.delete(started));
       if (signal.aborted) {
