@@ -157,6 +157,24 @@ describe('Wait.forRegistered against the embedded registry', () => {
     );
   });
 
+  it('sends the ACL token to a registry that wants one', async () => {
+    const reg = await startRegistry({ host: '127.0.0.1', port: 0, token: 's3cret' });
+    closers.push(() => reg.stop());
+    const id = 'go.micro.srv.greeter-abc-123';
+    const res = await fetch(`${reg.url}/v1/agent/service/register`, {
+      method: 'PUT',
+      headers: { 'x-consul-token': 's3cret' },
+      body: JSON.stringify({ ID: id, Name: 'go.micro.srv.greeter', Address: '127.0.0.1', Port: 1 }),
+    });
+    expect(res.status).toBe(200);
+    const t = target(new ScriptedInstance(), { registryAddress: reg.address });
+    await expect(waitFor({ kind: 'registered', timeoutMs: 5000 }, { registryToken: 's3cret' }).wait(t, noAbort())).resolves.toEqual({
+      address: '127.0.0.1:1',
+      registryId: id,
+    });
+    await expect(waitFor({ kind: 'registered', timeoutMs: 200 }).wait(t, noAbort())).rejects.toThrow(/not answering: HTTP 403/);
+  });
+
   it('reports an unreachable registry', async () => {
     const port = await findFreePort();
     await expect(

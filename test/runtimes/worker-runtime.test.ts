@@ -74,6 +74,16 @@ describe('WorkerRuntime', () => {
     await expect(instance.resume()).rejects.toBeInstanceOf(MicroDevError);
   });
 
+  it('aborting the signal during start stops what was started', async () => {
+    const controller = new AbortController();
+    const starting = runtime.start(
+      { instance: 'fixture-1', service: fixtureService({ runtime: 'worker', module: fixture('worker-ignore-stop.ts') }), env: {} },
+      { signal: controller.signal },
+    );
+    controller.abort(new Error('topology going down'));
+    await expect(starting).rejects.toThrow('topology going down');
+  });
+
   it('rejects START_FAILED for a module that does not exist', async () => {
     await expect(start('/nonexistent/main.ts')).rejects.toMatchObject({
       code: 'START_FAILED',

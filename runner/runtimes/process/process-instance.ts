@@ -35,8 +35,9 @@ export class ProcessInstance implements StartedInstance {
   #commandExited = false;
 
   /**
-   * @param realExit resolves with the command's own exit as reported by the guard (undefined if the guard
-   *   died without saying); guardClosed resolves when the guard process is gone.
+   * Built by ProcessRuntime once the guard reported the command started. `drained` resolves when the
+   * output pipes have ended; `realExit` with the command's own exit as the guard reported it (undefined
+   * when the guard's channel closed without a report).
    */
   constructor(
     instance: string,

@@ -26,6 +26,13 @@ interface AgentCheck {
 
 export class RegisteredWaitStrategy extends AbstractWaitStrategy {
   #last = '';
+  #token: string | undefined;
+
+  /** ACL token for a registry that wants one (sent as X-Consul-Token). */
+  withToken(token: string | undefined): this {
+    this.#token = token;
+    return this;
+  }
 
   describe(): string {
     return `registered and passing in the registry (deadline ${this.deadlineMs}ms)`;
@@ -41,13 +48,13 @@ export class RegisteredWaitStrategy extends AbstractWaitStrategy {
     this.#last = '';
     return pollUntil(this.clock, signal, async () => {
       try {
-        const services = await getJson<Record<string, AgentService>>(`${base}/v1/agent/services`, signal);
+        const services = await getJson<Record<string, AgentService>>(`${base}/v1/agent/services`, signal, this.#token);
         const service = Object.values(services).find((s) => s.ID.endsWith(suffix));
         if (!service) {
           this.#last = `no service with id *${suffix} in the registry at ${target.registryAddress}`;
           return undefined;
         }
-        const checks = await getJson<Record<string, AgentCheck>>(`${base}/v1/agent/checks`, signal);
+        const checks = await getJson<Record<string, AgentCheck>>(`${base}/v1/agent/checks`, signal, this.#token);
         const own = Object.values(checks).filter((c) => c.CheckID === `service:${service.ID}` || c.ServiceID === service.ID);
         const failing = own.find((c) => c.Status !== 'passing');
         if (failing) {
@@ -64,9 +71,10 @@ export class RegisteredWaitStrategy extends AbstractWaitStrategy {
   }
 }
 
-function getJson<T>(url: string, signal: AbortSignal): Promise<T> {
+function getJson<T>(url: string, signal: AbortSignal, token: string | undefined): Promise<T> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false, signal }, (res) => {
+    const headers = token ? { 'x-consul-token': token } : {};
+    const req = request(url, { agent: false, signal, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);

@@ -8,15 +8,22 @@ import type { AbstractWaitStrategy } from './abstract-wait-strategy.ts';
 import { Wait } from './wait.ts';
 import type { WaitStrategy } from './wait-strategy.ts';
 
-export function waitFor(readiness: ReadinessConfig, options: { clock?: Clock } = {}): WaitStrategy {
-  const strategy = build(readiness).withDeadline(readiness.timeoutMs);
+export interface WaitForOptions {
+  clock?: Clock;
+  /** The registry's ACL token (topology registry.token), for `registered`. */
+  registryToken?: string;
+}
+
+/** A fresh strategy per call: a strategy object serves one wait at a time. */
+export function waitFor(readiness: ReadinessConfig, options: WaitForOptions = {}): WaitStrategy {
+  const strategy = build(readiness, options).withDeadline(readiness.timeoutMs);
   return options.clock ? strategy.withClock(options.clock) : strategy;
 }
 
-function build(readiness: ReadinessConfig): AbstractWaitStrategy {
+function build(readiness: ReadinessConfig, options: WaitForOptions): AbstractWaitStrategy {
   switch (readiness.kind) {
     case 'registered':
-      return Wait.forRegistered();
+      return Wait.forRegistered().withToken(options.registryToken);
     case 'http':
       return Wait.forHttp(readiness.path, readiness.port).forStatusCode(readiness.status);
     case 'tcp':
