@@ -78,29 +78,34 @@ export function Dashboard(p: DashboardProps) {
         h(Box, { width: 1 }),
         h(TrafficSparkline, { gatewayRps: s.gatewayRps, width: w - left - 1, compact: false, noColor }),
       );
+  const header = h(Header, { snapshot: s, width: w, now, compact: plan.compact, shutdown: state.shutdown, noColor });
+  const status = h(StatusLine, { ui, width: w, noColor });
+  if (ui.mode === 'help') {
+    // The help takes every pane between header and status line, so all keys fit even at 80x24.
+    const height = plan.instances + plan.side + plan.scenario + plan.logs;
+    return h(Box, { flexDirection: 'column', width: w }, header, h(HelpOverlay, { width: w, height, noColor }), status);
+  }
   const lower =
-    ui.mode === 'help'
-      ? h(HelpOverlay, { width: w, height: plan.logs + plan.scenario, noColor })
-      : ui.mode === 'pick-scenario'
-        ? h(ScenarioPicker, { scenarios, index: ui.pickIndex, width: w, height: plan.logs, noColor })
-        : h(LogsPane, {
-            state,
-            instance: ui.logScope === 'selected' ? ui.selected : undefined,
-            filter: ui.filter,
-            skip: ui.logSkip,
-            width: w,
-            height: plan.logs,
-            compact: plan.compact,
-            noColor,
-          });
+    ui.mode === 'pick-scenario'
+      ? h(ScenarioPicker, { scenarios, index: ui.pickIndex, width: w, height: plan.logs, noColor })
+      : h(LogsPane, {
+          state,
+          instance: ui.logScope === 'selected' ? ui.selected : undefined,
+          filter: ui.filter,
+          skip: ui.logSkip,
+          width: w,
+          height: plan.logs,
+          compact: plan.compact,
+          noColor,
+        });
   return h(
     Box,
     { flexDirection: 'column', width: w },
-    h(Header, { snapshot: s, width: w, now, compact: plan.compact, shutdown: state.shutdown, noColor }),
+    header,
     h(InstancesPane, { instances: s.instances, selected: ui.selected, width: w, height: plan.instances, compact: plan.compact, noColor }),
     side,
-    ui.mode === 'help' ? null : h(ScenarioPane, { scenario: s.scenario, width: w, height: plan.scenario, now, noColor }),
+    h(ScenarioPane, { scenario: s.scenario, width: w, height: plan.scenario, now, noColor }),
     lower,
-    h(StatusLine, { ui, width: w, noColor }),
+    status,
   );
 }

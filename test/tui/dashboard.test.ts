@@ -2,6 +2,7 @@ import { render, cleanup } from 'ink-testing-library';
 import React from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Dashboard } from '../../runner/tui/dashboard.ts';
+import { KeyHelp } from '../../runner/tui/panes/help-overlay.ts';
 import { FakeOrchestrator, instance, sampleSnapshot } from './fake-orchestrator.ts';
 import { AnsiPattern, Keys, waitFor } from './wait-for.ts';
 
@@ -200,11 +201,12 @@ describe('Dashboard keys', () => {
     expect(app.frame()).not.toContain('alpha request');
   });
 
-  it('? shows help, any key closes it; q and Ctrl-C quit', async () => {
+  it('? shows help (every key at 80x24), any key closes it; q and Ctrl-C quit', async () => {
     const api = new FakeOrchestrator();
-    const app = mount(api);
+    const app = mount(api, { size: { columns: 80, rows: 24 } });
     app.stdin.write('?');
     await waitFor(() => app.frame().includes('toggle heartbeat loss'), 'help');
+    for (const [, what] of KeyHelp) expect(app.frame()).toContain(what);
     app.stdin.write('x');
     await waitFor(() => !app.frame().includes('toggle heartbeat loss'), 'help closed');
     app.stdin.write('q');

@@ -12,7 +12,8 @@ export function headerLines(s: Snapshot, o: { width: number; now: number; compac
       : seg('starting', 'info');
   const model = `${s.registry.kind}/${s.registry.semantics}`;
   if (o.compact) {
-    return [fitLine([seg(s.topology, 'title'), seg(' '), status, seg(` up ${uptime} `), seg(`reg ${model} `, 'dim'), seg(s.urls.gateway.replace(/^https?:\/\//, ''))], o.width)];
+    const gateway = s.urls.gateway.replace(/^https?:\/\//, '');
+    return [fitLine([seg(s.topology, 'title'), seg(' '), status, seg(` up ${uptime}  `), seg(model, 'dim'), seg('  gw ', 'dim'), seg(gateway)], o.width)];
   }
   return [
     fitLine([seg('micro-dev ', 'accent'), seg(s.topology, 'title'), seg('  '), status, seg(`  up ${uptime}`)], o.width),

@@ -4,6 +4,7 @@ import { LinesView } from './lines-view.ts';
 
 export const KeyHelp: readonly [string, string][] = [
   ['↑ ↓ ← → tab', 'select an instance'],
+  ['q  ctrl-c', 'quit'],
   ['k', 'kill the selected instance'],
   ['r', 'restart it'],
   ['s', 'stop it (start it when stopped, crashed or failed)'],
@@ -15,7 +16,6 @@ export const KeyHelp: readonly [string, string][] = [
   ['/', 'filter logs (enter applies, esc clears)'],
   ['pgup pgdn end', 'scroll the logs back / forward / follow'],
   ['?', 'this help (any key closes)'],
-  ['q  ctrl-c', 'quit'],
 ];
 
 export function helpLines(width: number, height: number): Line[] {

@@ -8,6 +8,7 @@ export function statusLine(ui: UiState, width: number): Line {
   let left: Line;
   if (ui.mode === 'filter') left = [seg('/', 'accent'), seg(ui.draft + '_')];
   else if (ui.mode === 'prompt-scenario') left = [seg('scenario name: ', 'accent'), seg(ui.draft + '_')];
+  else if (ui.mode === 'help') left = [seg('any key closes the help', 'dim')];
   else if (ui.status) left = [seg(ui.status.text, ui.status.tone)];
   else left = [seg('ready for keys', 'dim')];
   const room = width - hint.text.length;
