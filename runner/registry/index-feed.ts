@@ -43,18 +43,18 @@ export class IndexFeed {
   waitBeyond(min: number, ms: number, clock: Clock, signal?: AbortSignal): Promise<void> {
     if (this.#index > min || this.#closed || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      let timer: Timer | undefined;
+      const timers: Timer[] = [];
       const waiter = {
         min,
         done: () => {
           this.#waiters.delete(waiter);
-          timer?.cancel();
+          for (const t of timers) t.cancel();
           signal?.removeEventListener('abort', waiter.done);
           resolve();
         },
       };
       this.#waiters.add(waiter);
-      timer = clock.setTimeout(waiter.done, ms);
+      timers.push(clock.setTimeout(waiter.done, ms));
       signal?.addEventListener('abort', waiter.done, { once: true });
     });
   }

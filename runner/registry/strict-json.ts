@@ -39,11 +39,11 @@ export function parseJsonBody(text: string): unknown {
     return JSON.parse(text);
   } catch (e) {
     const msg = (e as Error).message;
-    if (/end of JSON input|Unterminated/i.test(msg)) throw new Error('unexpected EOF');
+    if (/end of JSON input|Unterminated/i.test(msg)) throw new Error('unexpected EOF', { cause: e });
     const pos = /position (\d+)/.exec(msg);
     const ch = pos ? text[Number(pos[1])] : undefined;
-    if (ch !== undefined) throw new Error(`invalid character '${ch}' looking for beginning of value`);
-    throw new Error('invalid character looking for beginning of value');
+    if (ch !== undefined) throw new Error(`invalid character '${ch}' looking for beginning of value`, { cause: e });
+    throw new Error('invalid character looking for beginning of value', { cause: e });
   }
 }
 
