@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcessRuntime } from '../../runner/runtimes/process/process-runtime.ts';
+import { Wait } from '../../runner/runtimes/wait/wait.ts';
 import type { StartedInstance } from '../../runner/runtimes/runtime.ts';
 import { exitLines } from '../../runner/runtimes/worker/exit-report.ts';
 import { fixtureService } from './fixtures/fixture-service.ts';
@@ -94,6 +95,15 @@ describe('ProcessRuntime', () => {
     expect(exit).toMatchObject({ code: 2, signal: null, requested: false });
     expect(exitLines(exit)).toEqual(['config missing: FOO']);
     await expect(instance.pause()).rejects.toMatchObject({ code: 'NOT_RUNNING' });
+  });
+
+  it('a wait strategy explains a real Node crash by its error line', async () => {
+    const { instance } = await start([process.execPath, '-e', 'console.log("booting"); throw new Error("database unreachable")']);
+    const waiting = Wait.forRegistered().wait(
+      { instance, serverId: 'x', registryAddress: '127.0.0.1:1', host: '127.0.0.1' },
+      { signal: new AbortController().signal },
+    );
+    await expect(waiting).rejects.toThrow('fixture-1 exited with code 1 before it was ready: Error: database unreachable');
   });
 
   it('rejects START_FAILED naming the instance, the command and the cwd when it cannot run', async () => {

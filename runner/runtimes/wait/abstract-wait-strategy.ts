@@ -9,7 +9,7 @@
 import { SystemClock, type Clock } from '../../clock/clock.ts';
 import { MicroDevError } from '../../errors/micro-dev-error.ts';
 import type { ExitInfo } from '../runtime.ts';
-import { exitLines } from '../worker/exit-report.ts';
+import { exitLines, isTelling, tellingLine } from '../worker/exit-report.ts';
 import type { WaitResult, WaitStrategy, WaitTarget } from './wait-strategy.ts';
 
 export const DEFAULT_DEADLINE_MS = 60_000;
@@ -74,12 +74,6 @@ export abstract class AbstractWaitStrategy implements WaitStrategy {
 
 function exitedError(instance: string, exit: ExitInfo, lastLine: string | undefined): MicroDevError {
   const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-  const line = exitLines(exit).filter(isTelling).at(-1) ?? lastLine;
+  const line = tellingLine(exitLines(exit)) ?? lastLine;
   return new MicroDevError('NOT_READY', `${instance} ${how} before it was ready${line ? `: ${line}` : ''}`);
-}
-
-/** Skips lines that never explain a crash: blanks, stack frames, Node's version footer, caret markers. */
-function isTelling(line: string): boolean {
-  const trimmed = line.trim();
-  return trimmed !== '' && !/^at\s/.test(trimmed) && !/^Node\.js v\d/.test(trimmed) && !/^\^+$/.test(trimmed);
 }

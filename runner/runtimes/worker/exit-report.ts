@@ -15,3 +15,16 @@ export function exitLines(info: ExitInfo): string[] {
   const lines = (info as Partial<ExitReport>).lastLines;
   return Array.isArray(lines) ? lines : [];
 }
+
+/**
+ * The last line that can explain a crash, skipping what never does: blanks, stack frames (`at ...`), Node's
+ * `Node.js v24...` footer and `^^^` source markers. For a Node crash that is the `Error: ...` line.
+ */
+export function tellingLine(lines: readonly string[]): string | undefined {
+  return lines.filter(isTelling).at(-1);
+}
+
+export function isTelling(line: string): boolean {
+  const trimmed = line.trim();
+  return trimmed !== '' && !/^at\s/.test(trimmed) && !/^Node\.js v\d/.test(trimmed) && !/^\^+$/.test(trimmed);
+}
