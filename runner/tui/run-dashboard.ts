@@ -44,7 +44,8 @@ const LEAVE_ALT = '\x1b[?1049l';
  * Shows the dashboard until the user quits (q / Ctrl-C), the engine reports shutdown, or `signal` aborts.
  * Resolves after the terminal is restored (raw mode off, alternate screen left) and, with
  * quitCommand 'shutdown' and a user quit, after api.command({type:'shutdown'}) settled. Never exits the
- * process. Rejects only if the shutdown command rejects.
+ * process. Rejects if rendering failed (the terminal is restored first) or the shutdown command rejects.
+ * If the process exits while the dashboard is up, an 'exit' listener still leaves the alternate screen.
  */
 export async function runDashboard(api: OrchestratorApi, options: RunDashboardOptions = {}): Promise<void> {
   const stdout = options.stdout ?? process.stdout;
@@ -55,10 +56,11 @@ export async function runDashboard(api: OrchestratorApi, options: RunDashboardOp
   const { render, createElement, Dashboard } = await loadUi();
   if (options.signal?.aborted) return;
 
-  let reason: 'quit' | 'engine' | 'signal' | undefined;
+  let reason: 'quit' | 'engine' | 'signal' | 'error' | undefined;
+  let failure: unknown;
   let finish!: () => void;
   const closed = new Promise<void>((resolve) => (finish = resolve));
-  const close = (why: 'quit' | 'engine' | 'signal') => {
+  const close = (why: 'quit' | 'engine' | 'signal' | 'error') => {
     if (reason) return;
     reason = why;
     finish();
@@ -66,7 +68,14 @@ export async function runDashboard(api: OrchestratorApi, options: RunDashboardOp
   const onAbort = () => close('signal');
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
-  if (alt) stdout.write(ENTER_ALT);
+  // Someone calling process.exit() with the dashboard up must not leave the user on a blank screen.
+  const onExit = () => {
+    if (alt) stdout.write(LEAVE_ALT);
+  };
+  if (alt) {
+    stdout.write(ENTER_ALT);
+    process.once('exit', onExit);
+  }
   const app = render(
     createElement(Dashboard, {
       api,
@@ -77,6 +86,14 @@ export async function runDashboard(api: OrchestratorApi, options: RunDashboardOp
     }),
     { stdout, stdin, exitOnCtrlC: false, patchConsole: false, maxFps: 10 },
   );
+  // A render error unmounts the app on its own (ink's error boundary): close with that error.
+  app.waitUntilExit().then(
+    () => close('engine'),
+    (e: unknown) => {
+      failure = e;
+      close('error');
+    },
+  );
   try {
     await closed;
   } finally {
@@ -84,8 +101,12 @@ export async function runDashboard(api: OrchestratorApi, options: RunDashboardOp
     app.unmount();
     await app.waitUntilExit().catch(() => undefined);
     app.cleanup();
-    if (alt) stdout.write(LEAVE_ALT);
+    if (alt) {
+      process.off('exit', onExit);
+      stdout.write(LEAVE_ALT);
+    }
   }
+  if (reason === 'error') throw failure;
   if (reason === 'quit' && options.quitCommand === 'shutdown') await api.command({ type: 'shutdown' });
   options.onQuit?.();
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runDashboard } from '../../runner/tui/run-dashboard.ts';
-import { FakeOrchestrator } from './fake-orchestrator.ts';
+import { FakeOrchestrator, sampleSnapshot } from './fake-orchestrator.ts';
 import { asStreams, FakeTerminalIn, FakeTerminalOut } from './fake-terminal.ts';
 import { Keys, waitFor } from './wait-for.ts';
 
@@ -63,6 +63,15 @@ describe('runDashboard', () => {
     await waitFor(() => out.output.slice(mark).includes('reg passing 3'), 'compact layout after resize');
     input.press('q');
     await done;
+  });
+
+  it('rejects with the render error after restoring the terminal', async () => {
+    const broken = new FakeOrchestrator({ ...sampleSnapshot(), instances: undefined as never });
+    const out = new FakeTerminalOut(100, 30, true);
+    const input = new FakeTerminalIn();
+    await expect(runDashboard(broken, { ...asStreams(out, input), noColor: true })).rejects.toThrow();
+    expect(input.rawMode).toBe(false);
+    expect(out.output.endsWith('\x1b[?1049l')).toBe(true);
   });
 
   it('uses the alternate screen on a TTY and leaves it on quit', async () => {
