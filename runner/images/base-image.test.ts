@@ -31,6 +31,16 @@ describe('planServiceImage', () => {
       image: 'micro-dev/node:24',
     });
   });
+  it('mounts the project when the image is the base image itself', () => {
+    expect(planServiceImage({ ...base, container: { image: 'micro-dev/node:24', reach: 'published' } } as never, 't', 'micro-dev/node:24')).toEqual({
+      mode: 'mount',
+      image: 'micro-dev/node:24',
+    });
+    expect(planServiceImage({ ...base, container: { image: 'nginx:1', reach: 'published' } } as never, 't', 'micro-dev/node:24')).toEqual({
+      mode: 'image',
+      image: 'nginx:1',
+    });
+  });
   it('builds a dockerfile relative to the cwd, context defaulting to its folder', () => {
     expect(planServiceImage({ ...base, container: { dockerfile: 'docker/Dockerfile', reach: 'network' } } as never, 'My Topo', 'b')).toEqual({
       mode: 'build',

@@ -2,8 +2,9 @@
  * `micro-dev images prepare`: makes every image a topology's container services need, with no registry.
  *
  *   base image (ensureBaseImage)  ──>  per service, one of three plans:
- *     mount  (no image/dockerfile): the base image; the runtime bind-mounts the project read-only at the
- *                                   same path and runs `node <module>` / the command in the service's cwd
+ *     mount  (no image/dockerfile, or image: micro-dev/node:<n>): the base image; the runtime bind-mounts
+ *                                   the project read-only at the same path and runs `node <module>` / the
+ *                                   command in the service's cwd (no Dockerfile needed for a Node service)
  *     build  (container.dockerfile): `docker build` of container.context (default: the Dockerfile's folder),
  *                                   tagged micro-dev/<topology>-<service>:latest (FROM micro-dev/node:24 works)
  *     image  (container.image):     used as is; it must already be present locally (nothing can be pulled)
@@ -67,6 +68,8 @@ export async function prepareImages(topology: Pick<Topology, 'name' | 'services'
 /** Which image a service runs and how it gets there. Pure. */
 export function planServiceImage(service: ServiceConfig, topologyName: string, baseTag: string): ServiceImagePlan {
   const c = service.container;
+  // The base image holds nothing but Node: naming it means "run my project's code on it".
+  if (c?.image && (c.image === baseTag || c.image.startsWith(`${baseTag.split(':')[0]}:`))) return { mode: 'mount', image: c.image };
   if (c?.image) return { mode: 'image', image: c.image };
   if (c?.dockerfile) {
     const dockerfile = absolute(c.dockerfile, service.cwd);
