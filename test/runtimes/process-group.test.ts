@@ -76,3 +76,18 @@ describe('a guard killed from outside', () => {
     await goneWithin(grandchild, 3000);
   });
 });
+
+describe('signals meant for micro-dev', () => {
+  it('Ctrl-C (SIGINT to the guard) leaves the instance to micro-dev; SIGTERM to the guard stops it', async () => {
+    const instance = await start([process.execPath, fileURLToPath(new URL('./fixtures/trap-term.ts', import.meta.url))]);
+    const logs = new LogRecorder(instance);
+    await logs.waitFor(/^listening/);
+    const guardPid = Number(readFileSync(`/proc/${instance.ref}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+    process.kill(guardPid, 'SIGINT');
+    process.kill(guardPid, 'SIGTERM');
+    // Had SIGINT killed the guard, it could not have reported anything: micro-dev would have SIGKILLed the
+    // group and `exited` would carry the guard's signal. Code 7 is the command's own, relayed by the guard.
+    expect(await instance.exited).toMatchObject({ code: 7, requested: false });
+    expect(logs.text()).toContain('got SIGTERM, exiting 7');
+  });
+});

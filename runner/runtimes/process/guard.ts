@@ -145,4 +145,8 @@ process.on('disconnect', shutdown);
 process.stdin.on('end', shutdown);
 process.stdin.on('error', shutdown);
 process.stdin.resume();
-for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, shutdown);
+process.on('SIGTERM', shutdown);
+// Ctrl-C and a terminal hang-up reach every process in micro-dev's group, guards included: micro-dev decides
+// what they mean (orderly teardown, no restarts); if it dies of them, the broken link brings us down anyway.
+process.on('SIGINT', () => undefined);
+process.on('SIGHUP', () => undefined);
