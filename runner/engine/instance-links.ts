@@ -42,12 +42,15 @@ export class InstanceLinks {
     return new InstanceLinks(instance, plane, inbound, registry, proxy);
   }
 
-  /** A fresh server address for the next start (a fixed port when configured), with the inbound link aimed at it. */
+  /** A fresh server address for the next start (a fixed port when configured). */
   async serverAddress(fixedPort: number): Promise<string> {
     const port = fixedPort === 0 ? await findFreePort('127.0.0.1') : fixedPort;
-    const address = `127.0.0.1:${port}`;
+    return `127.0.0.1:${port}`;
+  }
+
+  /** Callers' new connections go to `address` from now on (live connections stay where they are). */
+  aim(address: string): void {
     this.inbound.setUpstream(address);
-    return address;
   }
 
   get active(): InstanceFault[] {

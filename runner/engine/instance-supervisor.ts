@@ -22,8 +22,10 @@ export interface ReadyInfo {
 export interface SupervisorDeps {
   runtime: Runtime;
   clock: Clock;
-  /** Environment for one start (a fresh MICRO_SERVER_ID each time). */
-  env: () => Promise<{ env: Record<string, string>; serverId: string }>;
+  /** Environment for one start (a fresh MICRO_SERVER_ID and server address each time). */
+  env: () => Promise<{ env: Record<string, string>; serverId: string; serverAddress: string }>;
+  /** Sends the instance's traffic to serverAddress from now on (its inbound link); before a start, or after a reload is ready. */
+  activate: (serverAddress: string) => void;
   /** Resolves when the started instance is ready; rejects with a message naming the limit. */
   readiness: (started: StartedInstance, serverId: string, signal: AbortSignal) => Promise<ReadyInfo>;
   report: (view: InstanceView, message?: string) => void;
@@ -39,6 +41,7 @@ export class InstanceSupervisor {
   #attempt?: AbortController;
   #backoffTimer?: Timer;
   #consecutiveFailures = 0;
+  #reload?: AbortController;
   #wanted = false;
   #lastLines: string[] = [];
 
@@ -99,6 +102,51 @@ export class InstanceSupervisor {
     await this.start();
   }
 
+  /**
+   * Blue-green reload: starts the next generation beside the current one, waits until it is ready, moves
+   * traffic to it, then stops the old one gracefully (it deregisters and drains). If the new one fails, the
+   * old one keeps serving and the error is reported. A reload requested while one is in flight cancels it:
+   * a burst of saves ends with the last version serving, not a pile of half-started instances.
+   * Resolves true when the new generation serves, false when the old one still does.
+   */
+  async replace(): Promise<boolean> {
+    const old = this.#current;
+    if (!old || this.#view.state !== 'ready') {
+      await this.restart();
+      return this.#view.state === 'ready';
+    }
+    this.#reload?.abort(new Error(`${this.name}: superseded by a newer reload`));
+    const reload = new AbortController();
+    this.#reload = reload;
+    let next: StartedInstance | undefined;
+    try {
+      const prepared = await this.#deps.env();
+      reload.signal.throwIfAborted();
+      next = await this.#deps.runtime.start({ instance: this.name, service: this.service, env: prepared.env }, { signal: reload.signal });
+      const started = next;
+      started.onLog((line) => this.#deps.log(line));
+      const ready = await this.#deps.readiness(started, prepared.serverId, reload.signal);
+      reload.signal.throwIfAborted();
+      if (this.#current !== old) throw new Error(`${this.name} changed while reloading`);
+      this.#deps.activate(prepared.serverAddress);
+      this.#current = started;
+      started.onLog((line) => (this.#lastLines = [...this.#lastLines.slice(-4), line.line]));
+      void started.exited.then((exit) => this.#onExit(started, exit.code, exit.signal, exit.requested));
+      this.#view = { ...this.#view, ref: started.ref, address: ready.address, registryId: ready.registryId, lastError: undefined };
+      this.#set('ready', `reloaded: new version ready at ${ready.address ?? '?'}`);
+      await old.stop(this.service.stopTimeoutMs);
+      return true;
+    } catch (error) {
+      if (next && this.#current !== next) await next.stop(this.service.stopTimeoutMs);
+      if (reload.signal.aborted) return false;
+      this.#view = { ...this.#view, lastError: `reload failed: ${messageOf(error)}` };
+      this.#set(this.#view.state, `reload failed, previous version still serving: ${messageOf(error)}`);
+      return false;
+    } finally {
+      if (this.#reload === reload) this.#reload = undefined;
+    }
+  }
+
   async pause(): Promise<void> {
     if (!this.#current) throw new Error(`${this.name} is not running`);
     await this.#current.pause();
@@ -130,6 +178,7 @@ export class InstanceSupervisor {
       const prepared = await this.#deps.env();
       serverId = prepared.serverId;
       const env = prepared.env;
+      this.#deps.activate(prepared.serverAddress);
       started = await this.#deps.runtime.start(
         { instance: this.name, service: this.service, env },
         { signal: attempt.signal },

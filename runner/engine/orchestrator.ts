@@ -107,6 +107,20 @@ export class Orchestrator implements OrchestratorApi {
     return this.#links.get(instance);
   }
 
+  /**
+   * Blue-green reload of every instance of a service, one replica at a time, so the service never has
+   * fewer ready instances than before. Resolves with how many replicas now run the new version.
+   */
+  async reload(service: string): Promise<{ replaced: number; failed: number }> {
+    let replaced = 0;
+    let failed = 0;
+    for (const s of this.#supervisors.filter((s) => s.service.name === service)) {
+      if (await s.replace()) replaced++;
+      else failed++;
+    }
+    return { replaced, failed };
+  }
+
   supervisor(instance: string): InstanceSupervisor | undefined {
     return this.#supervisors.find((s) => s.name === instance);
   }
@@ -182,14 +196,16 @@ export class Orchestrator implements OrchestratorApi {
         }
         const fixedPort = service.port === 0 ? 0 : service.port + replica - 1;
         serverAddress = await links.serverAddress(fixedPort);
-        return instanceEnv(this.topology, service, replica, {
+        const prepared = instanceEnv(this.topology, service, replica, {
           registry: links.registry.listen,
           proxy: links.proxy.listen,
           broker: infra.brokerAddress,
           server: serverAddress,
           advertise: links.inbound.listen,
         });
+        return { ...prepared, serverAddress };
       },
+      activate: (address) => this.#links.get(name)?.aim(address),
       readiness: (started, serverId, signal) =>
         readinessFor(service, {
           instance: started,

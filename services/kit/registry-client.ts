@@ -64,7 +64,7 @@ export class ConsulRegistryClient {
    * Registers one node as a Consul service with go-micro's tags and a TTL check of ttlMs. Does not pass the
    * check: go-micro (and Service.run) call passTtl right after.
    */
-  async register(node: RegisterNode, ttlMs: number): Promise<void> {
+  async register(node: RegisterNode, ttlMs: number, options: { timeoutMs?: number } = {}): Promise<void> {
     const { host, port } = splitHostPort(node.address);
     const meta: Record<string, string> = {};
     // Consul rejects bad Meta keys/values with a 400; the tags still carry every key.
@@ -81,16 +81,19 @@ export class ConsulRegistryClient {
       Meta: meta,
       Check: { TTL: `${Math.max(1, Math.round(ttlMs))}ms`, DeregisterCriticalServiceAfter: `${deregisterMs}ms` },
     };
-    await this.#call('register', 'PUT', '/v1/agent/service/register', JSON.stringify(body));
+    await this.#call('register', 'PUT', '/v1/agent/service/register', JSON.stringify(body), undefined, options.timeoutMs);
   }
 
   async deregister(id: string): Promise<void> {
     await this.#call('deregister', 'PUT', `/v1/agent/service/deregister/${encodeURIComponent(id)}`);
   }
 
-  /** `checkId` is `service:<node id>` for checks created by register(). */
-  async passTtl(checkId: string): Promise<void> {
-    await this.#call('passTtl', 'PUT', `/v1/agent/check/pass/${encodeURIComponent(checkId)}?note=`);
+  /**
+   * `checkId` is `service:<node id>` for checks created by register(). `timeoutMs` (default 10 s) bounds a
+   * heartbeat that gets no answer (a partitioned registry link), so the next beat is not held up behind it.
+   */
+  async passTtl(checkId: string, options: { timeoutMs?: number } = {}): Promise<void> {
+    await this.#call('passTtl', 'PUT', `/v1/agent/check/pass/${encodeURIComponent(checkId)}?note=`, undefined, undefined, options.timeoutMs);
   }
 
   /**

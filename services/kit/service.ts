@@ -192,13 +192,15 @@ class MicroService implements Service {
     if (this.#stopping) return;
     try {
       let registeredNow = false;
+      // A beat that outlives its interval is worthless (the next one is due): bound each request by it.
+      const bound = { timeoutMs: Math.min(10_000, Math.max(250, this.#env.registerIntervalMs)) };
       for (const node of this.#nodes()) {
         try {
           if (!this.#registered) throw new Error('not registered yet');
-          await this.#registry.passTtl(`service:${node.id}`);
+          await this.#registry.passTtl(`service:${node.id}`, bound);
         } catch {
-          await this.#registry.register(node, this.#env.registerTtlMs);
-          await this.#registry.passTtl(`service:${node.id}`);
+          await this.#registry.register(node, this.#env.registerTtlMs, bound);
+          await this.#registry.passTtl(`service:${node.id}`, bound);
           registeredNow = true;
         }
       }

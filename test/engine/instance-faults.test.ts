@@ -39,7 +39,7 @@ describe('instance faults through the fault plane', () => {
     expect(await hello()).toEqual({ status: 200, body: '{"message":"Hello John"}' });
 
     await orchestrator.command({ type: 'toggle-fault', instance: 'greeter-srv-1', fault: 'heartbeat-loss' });
-    await eventually(async () => state('greeter-srv-1') === 'ready', 20_000, 'greeter-srv-1 to be ready again');
+    await eventually(async () => state('greeter-srv-1') === 'ready', 8000, 'greeter-srv-1 to be ready again');
   });
 
   it('partition: once the registry marks the replica critical, every request goes to the other one', async () => {
@@ -51,7 +51,7 @@ describe('instance faults through the fault plane', () => {
     for (let i = 0; i < 20; i++) results.push(await hello());
     expect(results.filter((r) => r.status !== 200)).toEqual([]);
     await orchestrator.command({ type: 'toggle-fault', instance: 'greeter-srv-2', fault: 'partition' });
-    await eventually(async () => state('greeter-srv-2') === 'ready', 20_000, 'greeter-srv-2 to rejoin');
+    await eventually(async () => state('greeter-srv-2') === 'ready', 8000, 'greeter-srv-2 to rejoin');
   });
 
   it('names an unknown instance instead of failing silently', async () => {
