@@ -88,6 +88,43 @@ export class CatalogStore extends CatalogData {
     return { service, checks: this.checksOf(service.id), written, removedChecks, created: !prev };
   }
 
+  /** Adds or replaces one check of an existing service (agent/check/register); keeps a previous state. */
+  putCheck(serviceId: string, def: CheckDefinition & { checkId: string }, initialStatus: CheckStatus): CheckRecord {
+    const service = this.services.get(serviceId)!;
+    const index = this.#nextIndex();
+    const old = this.checks.get(def.checkId);
+    if (old && old.serviceId !== serviceId) this.checksByService.get(old.serviceId)?.delete(def.checkId);
+    const record: CheckRecord = {
+      ...def,
+      name: def.name || def.checkId,
+      status: old ? old.status : (def.status ?? initialStatus),
+      output: old ? old.output : '',
+      criticalSince: old ? old.criticalSince : null,
+      serviceId,
+      serviceName: service.name,
+      serviceTags: service.tags,
+      createIndex: old?.createIndex ?? index,
+      modifyIndex: index,
+    };
+    this.checks.set(record.checkId, record);
+    const ids = this.checksByService.get(serviceId) ?? new Set<string>();
+    ids.add(record.checkId);
+    this.checksByService.set(serviceId, ids);
+    this.#published(index);
+    return record;
+  }
+
+  /** Removes one check; undefined when unknown. */
+  removeCheck(checkId: string): CheckRecord | undefined {
+    const old = this.checks.get(checkId);
+    if (!old) return undefined;
+    const index = this.#nextIndex();
+    this.checks.delete(checkId);
+    this.checksByService.get(old.serviceId)?.delete(checkId);
+    this.#published(index);
+    return old;
+  }
+
   /** Removes a service and all its checks; undefined when unknown (no index bump). */
   removeService(id: string): { service: ServiceRecord; checks: CheckRecord[] } | undefined {
     const service = this.services.get(id);

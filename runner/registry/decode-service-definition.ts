@@ -4,7 +4,7 @@ import { decodeStruct, parseJsonBody, type Decoded, type StructSchema } from './
 import type { CheckDefinition, CheckStatus, CheckType, ServiceDefinition, TaggedAddress } from './registry-types.ts';
 import { CheckStatuses } from './registry-types.ts';
 
-const CHECK_TYPE: StructSchema = {
+export const CHECK_TYPE: StructSchema = {
   name: 'CheckType',
   fields: {
     CheckID: { kind: 'string' },
@@ -143,7 +143,7 @@ export function decodeServiceDefinition(body: string, opts: DecodeOptions): Serv
 }
 
 /** Decodes the `Checks`-style definition of one check (also used by persistence). */
-function toCheckDefinition(c: Decoded, opts: DecodeOptions): CheckDefinition {
+export function toCheckDefinition(c: Decoded, opts: DecodeOptions): CheckDefinition {
   const ttlMs = (c.TTL as number | undefined) ?? 0;
   let intervalMs = (c.Interval as number | undefined) ?? 0;
   const isScript = Array.isArray(c.Args) && (c.Args as string[]).length > 0;

@@ -4,7 +4,7 @@ import { CatalogStore } from './catalog-store.ts';
 import { ConsulHttpError, badRequest, notFound } from './consul-http-error.ts';
 import { IndexFeed } from './index-feed.ts';
 import type { LeaseHost, LeaseModel } from './lease/lease-model.ts';
-import type { CheckRecord, CheckStatus, RegistryEvent, RegistryStatus, ServiceDefinition } from './registry-types.ts';
+import type { CheckDefinition, CheckRecord, CheckStatus, RegistryEvent, RegistryStatus, ServiceDefinition } from './registry-types.ts';
 
 export type LeaseModelFactory = (host: LeaseHost) => LeaseModel;
 
@@ -82,6 +82,27 @@ export class RegistryCore {
     this.model.onRegistered(r.service, r.written, r.created);
     for (const h of this.#probeHooks) h.registered(r.written);
     if (r.created) this.emit({ type: 'registered', at: this.now(), serviceId: r.service.id, service: r.service.name });
+  }
+
+  /** agent/check/register: a check bound to an existing service (node-level checks are not modelled). */
+  registerCheck(serviceId: string, def: CheckDefinition & { checkId: string }): void {
+    if (serviceId === '') throw badRequest('micro-dev: node-level checks are not supported; set ServiceID');
+    const service = this.store.getService(serviceId);
+    if (!service) throw badRequest(`ServiceID ${JSON.stringify(serviceId)} does not exist`);
+    const record = this.store.putCheck(serviceId, def, this.model.initialTtlStatus);
+    this.model.onRegistered(service, [record], false);
+    for (const h of this.#probeHooks) h.registered([record]);
+  }
+
+  deregisterCheck(checkId: string): void {
+    const check = this.store.getCheck(checkId);
+    if (!check) {
+      if (this.profile === 'legacy') return;
+      throw notFound(`Unknown check ID ${JSON.stringify(checkId)}. Ensure that the check ID is passed, not the check name.`);
+    }
+    this.store.removeCheck(checkId);
+    this.model.onRemoved(check.serviceId, [check]);
+    for (const h of this.#probeHooks) h.removed([check]);
   }
 
   deregister(serviceId: string): void {

@@ -235,6 +235,25 @@ describe('conformance vectors (raw HTTP)', () => {
     expect((await http(`${r.url}/v1/kv/app/cfg`)).status).toBe(404);
   });
 
+  it('agent/check/register adds a TTL check to a service; check/deregister removes it', async () => {
+    await http(`${r.url}${REG}`, 'PUT', '{"Name":"web"}');
+    const missing = await http(`${r.url}/v1/agent/check/register`, 'PUT', '{"ServiceID":"web"}');
+    expect([missing.status, missing.text]).toEqual([400, 'Missing check name']);
+    const ok = await http(`${r.url}/v1/agent/check/register`, 'PUT', '{"Name":"extra","ServiceID":"web","TTL":"30s"}');
+    expect([ok.status, ok.text]).toEqual([200, '']);
+    expect((await http(`${r.url}/v1/agent/check/pass/extra`, 'PUT')).status).toBe(200);
+    const checks = (await http(`${r.url}/v1/health/checks/web`)).json() as { CheckID: string; Status: string }[];
+    expect(checks.map((c) => [c.CheckID, c.Status])).toEqual([['extra', 'passing']]);
+    expect((await http(`${r.url}/v1/agent/check/deregister/extra`, 'PUT')).status).toBe(200);
+    expect((await http(`${r.url}/v1/health/checks/web`)).json()).toEqual([]);
+  });
+
+  it('agent/service/:id returns one service, 404 when unknown', async () => {
+    await http(`${r.url}${REG}`, 'PUT', '{"Name":"web","Port":81}');
+    expect((await http(`${r.url}/v1/agent/service/web`)).json()).toMatchObject({ ID: 'web', Port: 81 });
+    expect((await http(`${r.url}/v1/agent/service/nope`)).status).toBe(404);
+  });
+
   it('OPTIONS answers 200 with Allow', async () => {
     const res = await http(`${r.url}/v1/kv/x`, 'OPTIONS');
     expect(res.status).toBe(200);

@@ -139,6 +139,16 @@ describe('embedded registry options', () => {
     expect(((await http(`${r.url}/v1/catalog/service/svc`)).json() as unknown[]).length).toBe(1);
   });
 
+  it('the legacy profile keeps old agents\' answers for unknown IDs and the old interval text', async () => {
+    const r = await start({ host: '127.0.0.1', port: 0, profile: 'legacy' });
+    expect((await http(`${r.url}/v1/agent/service/deregister/nope`, 'PUT')).status).toBe(200);
+    const pass = await http(`${r.url}/v1/agent/check/pass/nope`, 'PUT');
+    expect([pass.status, pass.text]).toEqual([500, 'CheckID "nope" does not have associated TTL']);
+    const bad = await http(`${r.url}/v1/agent/service/register`, 'PUT', '{"Name":"web","Check":{"TCP":"127.0.0.1:1"}}');
+    expect(bad.text).toBe('Invalid check: Interval must be > 0 for Script, HTTP, or TCP checks');
+    expect(((await http(`${r.url}/v1/agent/self`)).json() as { Config: { Version: string } }).Config.Version).toBe('1.4.0');
+  });
+
   it('status() and the status route agree; formatRegistryStatus renders instances', async () => {
     const r = await start({ host: '127.0.0.1', port: 0 });
     await http(`${r.url}/v1/agent/service/register`, 'PUT', '{"Name":"web","ID":"web-1","Check":{"TTL":"10s","Status":"passing"}}');

@@ -1,4 +1,5 @@
-import { badRequest } from '../consul-http-error.ts';
+import { badRequest, notFound } from '../consul-http-error.ts';
+import { decodeCheckDefinition } from '../decode-check-definition.ts';
 import { decodeServiceDefinition } from '../decode-service-definition.ts';
 import type { RegistryCore } from '../registry-core.ts';
 import { CheckStatuses, type CheckStatus } from '../registry-types.ts';
@@ -23,6 +24,19 @@ export function addAgentRoutes(table: RouteTable, core: RegistryCore, info: { ve
   table.add('/v1/agent/service/deregister/', {
     PUT: (ctx) => {
       core.deregister(ctx.param);
+      return EMPTY;
+    },
+  });
+  table.add('/v1/agent/check/register', {
+    PUT: async (ctx) => {
+      const { serviceId, check } = decodeCheckDefinition(await ctx.text(), { profile, semantics: core.model.semantics });
+      core.registerCheck(serviceId, { ...check, checkId: check.checkId! });
+      return EMPTY;
+    },
+  });
+  table.add('/v1/agent/check/deregister/', {
+    PUT: (ctx) => {
+      core.deregisterCheck(ctx.param);
       return EMPTY;
     },
   });
@@ -60,8 +74,9 @@ export function addAgentRoutes(table: RouteTable, core: RegistryCore, info: { ve
   table.add('/v1/agent/service/', {
     GET: (ctx) => {
       const s = core.store.getService(ctx.param);
-      if (!s) throw badRequest(`unknown service ID: ${ctx.param}`);
-      return { json: renderAgentService(s, profile) };
+      if (!s) throw notFound(`unknown service ID: ${ctx.param}`);
+      const json = renderAgentService(s, profile);
+      return { json, headers: { 'X-Consul-Contenthash': String(json.ContentHash ?? '') } };
     },
   });
   table.add('/v1/agent/checks', {
