@@ -13,6 +13,8 @@ interface Item {
   /** null marks the FIN. */
   chunk: Buffer | null;
   due: number;
+  /** When set, due is fixed only once the item reaches the head: previous emission + gap. */
+  gap?: number;
 }
 
 export class DelayQueue {
@@ -20,6 +22,7 @@ export class DelayQueue {
   #items: Item[] = [];
   #head = 0;
   #timer: Timer | undefined;
+  #lastEmit = -Infinity;
 
   constructor(ctx: ToxicContext) {
     this.#ctx = ctx;
@@ -37,6 +40,17 @@ export class DelayQueue {
 
   add(chunk: Buffer | null, due: number): void {
     this.#items.push({ chunk, due });
+    if (chunk) this.#ctx.held(chunk.length);
+    if (this.#timer === undefined) this.#drain();
+  }
+
+  /**
+   * Queues an item due `gap` ms after the item before it actually leaves (not after it was scheduled), so
+   * a late timer cannot bunch pieces together: slicer's gaps stay gaps under load.
+   */
+  addAfterGap(chunk: Buffer | null, gap: number): void {
+    this.#items.push({ chunk, due: Infinity, gap });
+    if (chunk) this.#ctx.held(chunk.length);
     if (this.#timer === undefined) this.#drain();
   }
 
@@ -52,6 +66,7 @@ export class DelayQueue {
   cancel(): void {
     this.#timer?.cancel();
     this.#timer = undefined;
+    for (let i = this.#head; i < this.#items.length; i++) this.#ctx.held(-(this.#items[i]!.chunk?.length ?? 0));
     this.#reset();
   }
 
@@ -60,20 +75,26 @@ export class DelayQueue {
     const now = performance.now();
     while (this.#head < this.#items.length) {
       const item = this.#items[this.#head]!;
+      if (item.gap !== undefined) {
+        item.due = this.#lastEmit + item.gap;
+        item.gap = undefined;
+      }
       // Timers can fire a fraction of a millisecond early; 0.5 ms slack avoids a busy re-arm.
       if (item.due - now > 0.5) {
         this.#timer = this.#ctx.setTimeout(this.#drain, item.due - now);
         return;
       }
       this.#head++;
+      this.#lastEmit = now;
       this.#emit(item);
     }
     this.#reset();
   };
 
   #emit(item: Item): void {
-    if (item.chunk === null) this.#ctx.end();
-    else this.#ctx.push(item.chunk);
+    if (item.chunk === null) return this.#ctx.end();
+    this.#ctx.held(-item.chunk.length);
+    this.#ctx.push(item.chunk);
   }
 
   #reset(): void {

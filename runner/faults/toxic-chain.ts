@@ -22,6 +22,9 @@ export interface ChainHooks {
   timers: Clock;
 }
 
+const HOLD_HIGH = 1024 * 1024;
+const HOLD_LOW = 256 * 1024;
+
 interface Slot {
   toxic: ToxicView;
   stage: ToxicStage | null;
@@ -37,6 +40,9 @@ export class ToxicChain {
   #slots: Slot[] = [];
   #closed = false;
   #waitingDrain = false;
+  /** Bytes held by this chain's stages (latency queues, timeout buffers...). */
+  #held = 0;
+  #overHeld = false;
 
   constructor(stream: Stream, source: Socket, sink: Socket, hooks: ChainHooks) {
     this.stream = stream;
@@ -134,6 +140,7 @@ export class ToxicChain {
       closeConnection: () => {
         if (live.value && !this.#closed) this.#hooks.closeConnection();
       },
+      held: (delta) => this.#onHeld(delta),
       setTimeout: (fn, ms) => this.#hooks.timers.setTimeout(fn, ms),
       random: this.#hooks.random,
     };
@@ -163,8 +170,24 @@ export class ToxicChain {
     this.#source.pause();
     sink.once('drain', () => {
       this.#waitingDrain = false;
-      this.#source.resume();
+      this.#flow();
     });
+  }
+
+  #onHeld(delta: number): void {
+    this.#held += delta;
+    if (!this.#overHeld && this.#held > HOLD_HIGH) {
+      this.#overHeld = true;
+      this.#source.pause();
+    } else if (this.#overHeld && this.#held < HOLD_LOW) {
+      this.#overHeld = false;
+      this.#flow();
+    }
+  }
+
+  /** Resumes the source once neither the sink nor held bytes ask for a pause. */
+  #flow(): void {
+    if (!this.#waitingDrain && !this.#overHeld && !this.#closed) this.#source.resume();
   }
 
   #sinkEnd(): void {

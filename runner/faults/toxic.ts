@@ -24,6 +24,11 @@ export interface ToxicContext {
   resetConnection(): void;
   /** Closes both sockets gracefully (FIN), dropping what was not yet written. */
   closeConnection(): void;
+  /**
+   * Reports bytes the stage starts (+n) or stops (-n) holding. Past 1 MiB held on a chain the source socket
+   * is paused (TCP backpressure to the sender) until it falls under 256 KiB.
+   */
+  held(delta: number): void;
   /** Real-time timers for the data path (ms). Durations of whole toxics use the plane's injected clock. */
   setTimeout(fn: () => void, ms: number): Timer;
   /** Uniform [0, 1); seeded by the plane so jitter and slice sizes replay. */

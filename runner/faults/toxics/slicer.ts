@@ -3,7 +3,7 @@
  * `delay` µs apart (Toxiproxy's slicer), which exercises a reader's framing. Delays below 1 ms are rounded
  * by Node's timers to about 1 ms.
  *
- *   chunk --> [piece, piece, piece] --> DelayQueue(piece i due i*delay after the first) --> next
+ *   chunk --> [piece, piece, piece] --> DelayQueue(each piece `delay` after the previous one left) --> next
  */
 import { DelayQueue } from '../delay-queue.ts';
 import type { ToxicDefinition } from '../toxic.ts';
@@ -27,16 +27,14 @@ export const slicer: ToxicDefinition<SlicerAttributes> = {
       Math.max(1, Math.round(average_size + (size_variation > 0 ? (ctx.random() * 2 - 1) * size_variation : 0)));
     return {
       write: (chunk) => {
-        if (average_size <= 0) return queue.add(chunk, queue.lastDue);
-        let due = queue.size ? queue.lastDue + gap : performance.now();
+        if (average_size <= 0) return queue.addAfterGap(chunk, 0);
         for (let at = 0; at < chunk.length; ) {
           const size = nextSize();
-          queue.add(chunk.subarray(at, at + size), due);
+          queue.addAfterGap(chunk.subarray(at, at + size), gap);
           at += size;
-          due += gap;
         }
       },
-      end: () => queue.add(null, queue.lastDue),
+      end: () => queue.addAfterGap(null, 0),
       detach: () => queue.flush(),
     };
   },

@@ -18,7 +18,10 @@ export const timeout: ToxicDefinition<TimeoutAttributes> = {
     let held: (Buffer | null)[] = [];
     const timer = ms > 0 ? ctx.setTimeout(() => ctx.closeConnection(), ms) : undefined;
     return {
-      write: (chunk) => void held.push(chunk),
+      write: (chunk) => {
+        held.push(chunk);
+        ctx.held(chunk.length);
+      },
       end: () => void held.push(null),
       detach: () => {
         timer?.cancel();
@@ -26,7 +29,10 @@ export const timeout: ToxicDefinition<TimeoutAttributes> = {
         held = [];
         for (const chunk of release) {
           if (chunk === null) ctx.end();
-          else ctx.push(chunk);
+          else {
+            ctx.held(-chunk.length);
+            ctx.push(chunk);
+          }
         }
       },
     };
