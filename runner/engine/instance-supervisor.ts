@@ -14,6 +14,9 @@ import type { Clock, Timer } from '../clock/clock.ts';
 import type { Runtime, StartedInstance, LogLine } from '../runtimes/runtime.ts';
 import type { InstanceState, InstanceView } from './api.ts';
 
+/** Uptime after which a crash counts as a new failure rather than part of a crash loop. */
+const STABLE_MS = 10_000;
+
 export interface ReadyInfo {
   address?: string;
   registryId?: string;
@@ -42,6 +45,8 @@ export class InstanceSupervisor {
   #backoffTimer?: Timer;
   #consecutiveFailures = 0;
   #reload?: AbortController;
+  /** When the current generation became ready; a crash after STABLE_MS of uptime starts a fresh backoff. */
+  #readyAt?: number;
   #wanted = false;
   #lastLines: string[] = [];
 
@@ -71,6 +76,7 @@ export class InstanceSupervisor {
   /** Starts and resolves once ready; rejects (state failed) if the first start cannot become ready. */
   async start(): Promise<void> {
     this.#wanted = true;
+    this.#readyAt = undefined;
     this.#consecutiveFailures = 0;
     await this.#startOnce();
   }
@@ -197,7 +203,7 @@ export class InstanceSupervisor {
     try {
       const ready = await this.#deps.readiness(started, serverId, attempt.signal);
       if (this.#current !== started) return;
-      this.#consecutiveFailures = 0;
+      this.#readyAt = this.#deps.clock.now();
       this.#view = { ...this.#view, address: ready.address, registryId: ready.registryId, lastError: undefined };
       this.#set('ready', `ready at ${ready.address ?? '?'}`);
     } catch (error) {
@@ -214,6 +220,8 @@ export class InstanceSupervisor {
     if (this.#current !== started) return;
     this.#current = undefined;
     if (requested || !this.#wanted) return;
+    if (this.#readyAt !== undefined && this.#deps.clock.now() - this.#readyAt >= STABLE_MS) this.#consecutiveFailures = 0;
+    this.#readyAt = undefined;
     const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
     const tail = this.#lastLines.at(-1);
     const policy = this.service.restart;
