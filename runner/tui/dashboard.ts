@@ -50,7 +50,7 @@ export function Dashboard(p: DashboardProps) {
   const s = state.snapshot;
   const compact = size.columns < 80 || size.rows < 24;
   const plan = planLayout(size, {
-    instances: instancePaneHeight(s, compact),
+    instances: instancePaneHeight(s, compact) + (compact ? 0 : 1), // + the selection's detail line
     scenario: scenarioPaneHeight(s),
     logs: true,
     status: true,

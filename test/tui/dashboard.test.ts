@@ -35,6 +35,8 @@ describe('Dashboard frames', () => {
     expect(f).toContain('▁▁▂▃▅█▅▃▂▁');
     expect(f).toContain('listening on 127.0.0.1:41001');
     expect(f).toContain('? help  q quit');
+    // the selection (first instance) is detailed under the table
+    expect(f).toMatch(/↳ greeter-web-1 starting {2}worker pid 4243/);
   });
 
   it('follows engine events (state, faults, registry, traffic, logs) within a frame or two', async () => {

@@ -16,11 +16,8 @@ interface Column {
 const STATE_WIDTH = 9; // 'unhealthy'
 
 function faultsCell(v: InstanceView): Segment {
-  if (v.faults?.length) return seg(faultsText(v), 'warn');
-  if (v.lastError && (v.state === 'crashed' || v.state === 'failed' || v.state === 'backoff')) {
-    return seg(v.lastError, 'bad');
-  }
-  return seg('');
+  // lastError is not a fault: it goes on the selection's detail line.
+  return v.faults?.length ? seg(faultsText(v), 'warn') : seg('');
 }
 
 function faultsText(v: InstanceView): string {
