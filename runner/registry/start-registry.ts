@@ -56,6 +56,9 @@ export async function startRegistry(
 ): Promise<StartedRegistry> {
   const cfg: RegistryConfig = { ...DEFAULT_REGISTRY_CONFIG, ...config } as RegistryConfig;
   const host = cfg.host || '127.0.0.1';
+  if (!(cfg.timeScale > 0) || !Number.isFinite(cfg.timeScale)) {
+    throw new MicroDevError(ErrorCodes.CONFIG_INVALID, `registry.timeScale must be a number > 0 (1 = real time), got ${cfg.timeScale}`);
+  }
   const wallClock = options.clock ?? new SystemClock();
   const leaseClock = cfg.timeScale === 1 ? wallClock : new ScaledClock(wallClock, cfg.timeScale);
   const feed = new IndexFeed();
