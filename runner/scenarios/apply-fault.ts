@@ -1,0 +1,110 @@
+/**
+ * applyFault: puts one step's fault on its targets and returns the way back (heal). Faults become
+ * fault-plane toxics on the instances' links (named `scenario:<step>:...` so heal removes exactly those),
+ * or supervisor actions:
+ *
+ *   partition        down on <i>/inbound + <i>/registry + <i>/proxy   (cut from callers, registry, callees)
+ *   heartbeat-loss   down on <i>/registry                             (still serves; leases run out)
+ *   latency          latency on <i>/inbound, answers delayed
+ *   registry-outage  down on every <x>/registry link                  (clients keep their cached nodes)
+ *   kill             SIGKILL / terminate; the restart policy brings it back (heal: nothing)
+ *   stop / pause     graceful stop / SIGSTOP; heal: start / SIGCONT
+ *   rolling-restart  restart each target in turn, the next once the previous is ready again
+ *   static-proxy     kill = close it; heal = start it again on the same port
+ *
+ * Blocking: resolves once the fault is in place (toxics are on live connections before return).
+ */
+import type { Orchestrator } from '../engine/orchestrator.ts';
+import type { FaultPlane } from '../faults/fault-plane.ts';
+import type { ToxicSpec } from '../faults/toxic-catalogue.ts';
+import type { StepSpec } from './scenario-schema.ts';
+import type { StaticProxy } from './static-proxy.ts';
+
+export interface FaultContext {
+  orchestrator: Orchestrator;
+  staticProxy?: StaticProxy;
+  /** Waits until the instance is ready (rolling restart); rejects at its deadline. */
+  waitReady: (instance: string, signal: AbortSignal) => Promise<void>;
+  signal: AbortSignal;
+}
+
+export type Heal = () => Promise<void>;
+
+export async function applyFault(ctx: FaultContext, step: StepSpec, targets: readonly string[]): Promise<Heal> {
+  const o = ctx.orchestrator;
+  const name = `scenario:${step.id}`;
+  switch (step.fault) {
+    case 'partition':
+      return toxics(plane(o), targets.flatMap((i) => [`${i}/inbound`, `${i}/registry`, `${i}/proxy`]), name, down);
+    case 'heartbeat-loss':
+      return toxics(plane(o), targets.map((i) => `${i}/registry`), name, down);
+    case 'latency':
+      return toxics(plane(o), targets.map((i) => `${i}/inbound`), name, () => [
+        { type: 'latency', stream: 'downstream', attributes: { latency: step.latency, jitter: step.jitter } },
+      ]);
+    case 'registry-outage': {
+      const p = plane(o);
+      return toxics(p, p.links().map((l) => l.name).filter((l) => l.endsWith('/registry')), name, down);
+    }
+    case 'kill':
+      if (targets.includes('static-proxy')) {
+        const proxy = ctx.staticProxy!;
+        await proxy.stop();
+        return () => proxy.start();
+      }
+      for (const i of targets) supervisor(o, i).kill();
+      return async () => undefined;
+    case 'stop':
+      await Promise.all(targets.map((i) => supervisor(o, i).stop()));
+      return async () => {
+        await Promise.all(targets.map((i) => supervisor(o, i).start()));
+      };
+    case 'pause':
+      await Promise.all(targets.map((i) => supervisor(o, i).pause()));
+      return async () => {
+        await Promise.all(targets.map((i) => supervisor(o, i).resume()));
+      };
+    case 'rolling-restart':
+      for (const i of targets) {
+        await supervisor(o, i).restart();
+        await ctx.waitReady(i, ctx.signal);
+      }
+      return async () => undefined;
+  }
+}
+
+const down = (): ToxicSpec[] => [
+  { type: 'down', stream: 'upstream' },
+  { type: 'down', stream: 'downstream' },
+];
+
+function toxics(p: FaultPlane, links: string[], prefix: string, specs: () => ToxicSpec[]): Heal {
+  const added: { link: string; name: string }[] = [];
+  try {
+    for (const link of links) {
+      for (const spec of specs()) {
+        const toxicName = `${prefix}:${spec.type}:${spec.stream ?? 'downstream'}`;
+        p.addToxic(link, { ...spec, name: toxicName });
+        added.push({ link, name: toxicName });
+      }
+    }
+  } catch (error) {
+    for (const a of added) p.removeToxic(a.link, a.name, { ifPresent: true });
+    throw error;
+  }
+  return async () => {
+    for (const a of added) p.removeToxic(a.link, a.name, { ifPresent: true });
+  };
+}
+
+function plane(o: Orchestrator): FaultPlane {
+  const p = o.faultPlane;
+  if (!p) throw new Error('this engine has no fault plane (network faults need it)');
+  return p;
+}
+
+function supervisor(o: Orchestrator, instance: string) {
+  const s = o.supervisor(instance);
+  if (!s) throw new Error(`no instance named ${instance}`);
+  return s;
+}

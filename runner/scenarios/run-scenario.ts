@@ -1,0 +1,302 @@
+/**
+ * runScenario: one scenario, start to verdict, on a topology of its own (free ports):
+ *
+ *   start topology ─> (static proxy) ─> load on ─┬─ before window (steady state) ─┬─ steps on their timeline
+ *                                                 │  sampler: registry + instances every 25 ms        │
+ *   verdict <─ expectations on the Timeline <─ load off <─ after window <─ settle (all ready+passing) ┘
+ *   rollbacks (heal every fault still on, start / resume) run ALWAYS, also after a deviation or an error
+ *
+ * Never throws for a scenario that ran badly: the result says `error` with the reason. The engine and
+ * everything started here are stopped before it resolves.
+ */
+import { createRuntimes } from '../cli/create-runtimes.ts';
+import { Orchestrator } from '../engine/orchestrator.ts';
+import { selectTargets } from '../faults/select-targets.ts';
+import { seededRandom } from '../faults/seeded-random.ts';
+import { applyFault, type Heal } from './apply-fault.ts';
+import type { Scenario } from './check-scenario-text.ts';
+import { evaluateExpectation, evaluateSteadyState, type ExpectationResult } from './evaluate-expectation.ts';
+import { LoadGenerator } from './load-generator.ts';
+import type { StepSpec } from './scenario-schema.ts';
+import { StaticProxy } from './static-proxy.ts';
+import type { LeaseState, RegistrySample, StepRecord, Timeline } from './timeline.ts';
+import { requestStats, type RequestStats } from './verdict-math.ts';
+
+export interface ScenarioRunOptions {
+  /** Overrides the file's seed (replay). */
+  seed?: number;
+  onProgress?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export type Verdict = 'held' | 'failed' | 'error';
+
+export interface ScenarioResult {
+  name: string;
+  description: string;
+  seed: number;
+  verdict: Verdict;
+  startedAt: string;
+  durationMs: number;
+  steps: StepRecord[];
+  loads: ({ name: string; through: string; skipped: number } & RequestStats)[];
+  hypothesis: { before: ExpectationResult[]; after: ExpectationResult[] };
+  expectations: ExpectationResult[];
+  rollbacks: { action: string; ok: boolean; detail: string }[];
+  error?: string;
+  timeline: Timeline;
+}
+
+const SAMPLE_MS = 25;
+
+export async function runScenario(scenario: Scenario, options: ScenarioRunOptions = {}): Promise<ScenarioResult> {
+  const seed = options.seed ?? scenario.seed;
+  const rng = seededRandom(seed);
+  const say = (line: string) => options.onProgress?.(`[${scenario.name}] ${line}`);
+  const started = Date.now();
+  const abort = new AbortController();
+  options.signal?.addEventListener('abort', () => abort.abort(options.signal!.reason), { once: true });
+  const timeline: Timeline = { requests: [], samples: [], steps: [], endAt: 0 };
+  const heals = new Map<string, Heal>();
+  const loads: LoadGenerator[] = [];
+  const rollbacks: ScenarioResult['rollbacks'] = [];
+  let error: string | undefined;
+  let orchestrator: Orchestrator | undefined;
+  let staticProxy: StaticProxy | undefined;
+  let sampler: NodeJS.Timeout | undefined;
+  let t0 = performance.now();
+  const now = () => performance.now() - t0;
+  const hypothesis = scenario.steadyState;
+  const windowMs = hypothesis?.window ?? 1000;
+
+  try {
+    say(`starting topology (${scenario.topology.services.map((s) => `${s.name} x${s.replicas}`).join(', ')}; registry ${scenario.topology.registry.semantics}, time_scale ${scenario.topology.registry.timeScale}; seed ${seed})`);
+    const o = new Orchestrator(scenario.topology, { runtimes: await createRuntimes(scenario.topology) });
+    orchestrator = o;
+    await o.start();
+    const infra = o.infrastructure!;
+    if (scenario.staticProxy) {
+      const upstream = scenario.staticProxy.upstream;
+      const addresses = o.snapshot().instances.filter((i) => i.service === upstream && i.address).map((i) => i.address!);
+      staticProxy = new StaticProxy(addresses);
+      await staticProxy.start();
+      say(`static proxy on ${staticProxy.address} -> fixed upstreams ${addresses.join(', ')}`);
+    }
+    const instances = o.snapshot().instances.map((i) => i.instance);
+    await warmUp(scenario, infra.gateway.url, staticProxy);
+    t0 = performance.now();
+    const sample = () => timeline.samples.push(takeSample(o, instances, now()));
+    sample();
+    sampler = setInterval(sample, SAMPLE_MS);
+    for (const spec of scenario.loads) {
+      const viaProxy = spec.through === 'static-proxy';
+      loads.push(
+        new LoadGenerator(
+          {
+            name: spec.name,
+            origin: viaProxy ? `http://${staticProxy!.address}` : infra.gateway.url,
+            ...(viaProxy ? mucpRequest(scenario) : { path: spec.path }),
+            rate: spec.rate,
+            concurrency: spec.concurrency,
+            timeoutMs: spec.timeout,
+          },
+          { t0 },
+        ),
+      );
+    }
+    say(`load on: ${scenario.loads.map((l) => `${l.name} ${l.rate}/s via ${l.through}`).join(', ') || 'none'}`);
+
+    const firstAt = Math.min(...scenario.steps.map((s) => s.at), windowMs);
+    timeline.before = [Math.max(0, firstAt - windowMs), firstAt];
+    await Promise.all(scenario.steps.map((step) => runStep(step)));
+    if (scenario.steps.length === 0) await sleepUntil(firstAt);
+
+    const settled = await settle(o, instances, scenario.settleMs, abort.signal);
+    say(settled ? `settled at +${fmt(now())}: every instance ready and passing` : `not settled after ${scenario.settleMs} ms`);
+    const afterFrom = now();
+    timeline.after = [afterFrom, afterFrom + windowMs];
+    await sleepUntil(afterFrom + windowMs);
+  } catch (e) {
+    error = e instanceof Error ? e.message : String(e);
+    say(`error: ${error}`);
+  } finally {
+    for (const [step, heal] of heals) {
+      rollbacks.push(await attempt(`heal ${step}`, heal));
+    }
+    heals.clear();
+    if (orchestrator) {
+      for (const rb of scenario.rollbacks) {
+        if (rb.action === 'heal') continue;
+        rollbacks.push(await attempt(rb.action, () => extraRollback(orchestrator!, rb.action)));
+      }
+    }
+    await Promise.all(loads.map((l) => l.stop()));
+    timeline.endAt = now();
+    if (sampler) clearInterval(sampler);
+    await staticProxy?.stop();
+    await orchestrator?.shutdown().catch(() => undefined);
+  }
+
+  for (const l of loads) timeline.requests.push(...l.records);
+  timeline.requests.sort((a, b) => a.at - b.at);
+  const defaultLoad = scenario.loads[0]?.name;
+  const before = hypothesis && !error ? evaluateSteadyState(hypothesis, timeline, timeline.before, 'before', defaultLoad) : [];
+  const after = hypothesis && !error ? evaluateSteadyState(hypothesis, timeline, timeline.after, 'after', defaultLoad) : [];
+  const expectations = error ? [] : scenario.expect.map((e) => evaluateExpectation(e, timeline, defaultLoad));
+  const failedRollback = rollbacks.find((r) => !r.ok);
+  if (failedRollback && !error) error = `rollback ${failedRollback.action} failed: ${failedRollback.detail}`;
+  const allOk = [...before, ...after, ...expectations].every((r) => r.ok);
+  const result: ScenarioResult = {
+    name: scenario.name,
+    description: scenario.description,
+    seed,
+    verdict: error ? 'error' : allOk ? 'held' : 'failed',
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    steps: timeline.steps,
+    loads: loads.map((l) => ({
+      name: l.target.name,
+      through: scenario.loads.find((s) => s.name === l.target.name)!.through,
+      skipped: l.skipped,
+      ...requestStats(timeline.requests, [0, timeline.endAt], l.target.name),
+    })),
+    hypothesis: { before, after },
+    expectations,
+    rollbacks,
+    ...(error ? { error } : {}),
+    timeline,
+  };
+  say(`verdict: ${result.verdict}`);
+  return result;
+
+  async function runStep(step: StepSpec): Promise<void> {
+    await sleepUntil(step.at);
+    const o = orchestrator!;
+    const candidates = [
+      ...o.snapshot().instances.map((i) => ({ instance: i.instance, service: i.service, tier: i.tier })),
+      ...(staticProxy ? [{ instance: 'static-proxy', service: 'static-proxy', tier: 'other' as const }] : []),
+    ];
+    // The static proxy is a target only by name, never by service / tier / percent.
+    const targets = selectTargets(
+      candidates.filter((c) => c.instance !== 'static-proxy' || step.target.instance === 'static-proxy'),
+      step.target,
+      rng,
+    ).map((t) => t.instance);
+    const record: StepRecord = {
+      id: step.id,
+      fault: step.fault,
+      targets,
+      targetIds: targets.map((t) => o.supervisor(t)?.view.registryId),
+      startAt: now(),
+      endAt: 0,
+    };
+    timeline.steps.push(record);
+    if (targets.length === 0) throw new Error(`step ${step.id}: no instance matches target ${JSON.stringify(step.target)}`);
+    say(`+${fmt(record.startAt)} ${step.fault} ${targets.join(', ')}${step.duration !== undefined ? ` for ${step.duration} ms` : ''}`);
+    const heal = await applyFault(
+      { orchestrator: o, ...(staticProxy ? { staticProxy } : {}), waitReady: (i, signal) => waitReady(o, i, signal), signal: abort.signal },
+      step,
+      targets,
+    );
+    heals.set(step.id, heal);
+    await sleepUntil(record.startAt + (step.duration ?? 1000));
+    heals.delete(step.id);
+    await heal();
+    record.endAt = now();
+    if (step.fault !== 'kill' && step.fault !== 'rolling-restart') say(`+${fmt(record.endAt)} healed ${step.id}`);
+  }
+
+  function sleepUntil(t: number): Promise<void> {
+    const ms = t - now();
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(resolve, ms);
+      abort.signal.addEventListener('abort', () => (clearTimeout(timer), reject(abort.signal.reason)), { once: true });
+    });
+  }
+}
+
+/** Half a second of load whose answers are thrown away: first calls pay for JIT, connections and caches. */
+async function warmUp(scenario: Scenario, gatewayUrl: string, staticProxy: StaticProxy | undefined): Promise<void> {
+  const warm = scenario.loads.map(
+    (spec) =>
+      new LoadGenerator(
+        {
+          name: spec.name,
+          origin: spec.through === 'static-proxy' ? `http://${staticProxy!.address}` : gatewayUrl,
+          ...(spec.through === 'static-proxy' ? mucpRequest(scenario) : { path: spec.path }),
+          rate: Math.min(spec.rate, 50),
+          concurrency: 4,
+          timeoutMs: spec.timeout,
+        },
+        { t0: performance.now(), maxMs: 2000 },
+      ),
+  );
+  await new Promise((r) => setTimeout(r, 500));
+  await Promise.all(warm.map((w) => w.stop()));
+}
+
+function takeSample(o: Orchestrator, instances: string[], at: number): RegistrySample {
+  const status = o.infrastructure?.registry?.status();
+  const leases: Record<string, LeaseState> = {};
+  for (const l of status?.leases ?? []) leases[l.serviceId] = l.status;
+  return {
+    at,
+    instances: instances.map((name) => {
+      const v = o.supervisor(name)!.view;
+      return { instance: name, service: v.service, state: v.state, ...(v.registryId ? { registryId: v.registryId } : {}), restarts: v.restarts };
+    }),
+    leases,
+    ...(status?.selfPreservation !== undefined ? { selfPreservation: status.selfPreservation } : {}),
+  };
+}
+
+/** The go-micro wire call the static proxy forwards to a srv replica (micro-api.md §6.1). */
+function mucpRequest(scenario: Scenario) {
+  const upstream = scenario.topology.services.find((s) => s.name === scenario.staticProxy!.upstream)!;
+  return {
+    path: '/',
+    method: 'POST' as const,
+    headers: { 'content-type': 'application/json', 'micro-service': `go.micro.${upstream.tier}.${upstream.name.replace(/-(srv|api|web)$/, '')}`, 'micro-endpoint': 'Say.Hello' },
+    body: JSON.stringify({ name: 'John' }),
+    accept: (_status: number, headers: Record<string, string | string[] | undefined>) => headers['micro-error'] === undefined,
+  };
+}
+
+async function settle(o: Orchestrator, instances: string[], limitMs: number, signal: AbortSignal): Promise<boolean> {
+  const deadline = performance.now() + limitMs;
+  while (performance.now() < deadline && !signal.aborted) {
+    const sample = takeSample(o, instances, 0);
+    if (sample.instances.every((v) => v.state === 'ready' && v.registryId && sample.leases[v.registryId] === 'passing')) return true;
+    await new Promise((r) => setTimeout(r, SAMPLE_MS));
+  }
+  return false;
+}
+
+async function waitReady(o: Orchestrator, instance: string, signal: AbortSignal, limitMs = 10_000): Promise<void> {
+  const deadline = performance.now() + limitMs;
+  while (o.supervisor(instance)?.view.state !== 'ready') {
+    if (signal.aborted) throw signal.reason;
+    if (performance.now() > deadline) throw new Error(`${instance} not ready again after ${limitMs} ms`);
+    await new Promise((r) => setTimeout(r, SAMPLE_MS));
+  }
+}
+
+async function extraRollback(o: Orchestrator, action: string): Promise<void> {
+  for (const v of o.snapshot().instances) {
+    const s = o.supervisor(v.instance)!;
+    if (action === 'start-all' && (v.state === 'stopped' || v.state === 'failed')) await s.start();
+    if (action === 'resume-all' && v.state === 'paused') await s.resume();
+  }
+}
+
+async function attempt(action: string, fn: () => Promise<void>): Promise<{ action: string; ok: boolean; detail: string }> {
+  try {
+    await fn();
+    return { action, ok: true, detail: 'done' };
+  } catch (e) {
+    return { action, ok: false, detail: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+const fmt = (ms: number) => `${(ms / 1000).toFixed(2)}s`;

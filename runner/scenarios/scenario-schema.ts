@@ -1,0 +1,124 @@
+/**
+ * ScenarioSchema: the shape of a scenario file (`scenarios/*.yaml`) as a user writes it. Modelled on Chaos
+ * Toolkit's experiment (steady-state hypothesis, method, rollbacks) with a timeline instead of a sequence:
+ *
+ *   topology (merged over micro.dev.yaml) -> load (for the whole run) -> steady_state before
+ *     -> steps (at T: fault F on targets for D) -> steady_state after -> expect (verdicts) ; rollbacks always
+ *
+ * Every object is strict (typos get a did-you-mean); durations are `300ms`/`2s` or ms and come out in ms;
+ * percentages are 0..100 (`99.9`). Nothing here touches the machine: see loadScenario.
+ */
+import { z } from 'zod';
+import { GatewaySchema, RegistrySchema, ServiceSchema } from '../config/config-schema.ts';
+import { DURATION_HINT, DURATION_PATTERN, parseDuration } from '../config/parse-duration.ts';
+import { FaultTargetSchema } from '../faults/fault-spec.ts';
+
+const ms = z
+  .union([z.number().nonnegative(), z.string().regex(new RegExp(DURATION_PATTERN), { error: DURATION_HINT })], {
+    error: DURATION_HINT,
+  })
+  .transform((v) => parseDuration(v)!);
+const percent = z.number().min(0).max(100).describe('percent, 0..100 (99.9 = 99.9 %)');
+const id = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { error: 'expected lower-case letters, digits, - or _' });
+
+export const TopologyOverrideSchema = z
+  .strictObject({
+    registry: RegistrySchema.optional(),
+    gateway: GatewaySchema.optional(),
+    services: z.record(z.string(), ServiceSchema.partial()).optional().describe('merged per service over micro.dev.yaml'),
+  })
+  .describe('keys of micro.dev.yaml merged over the default topology (ports are always free ones)');
+
+export const LoadSchema = z.strictObject({
+  name: id.default('load'),
+  through: z.enum(['gateway', 'static-proxy']).default('gateway').describe('static-proxy: needs static_proxy'),
+  path: z.string().startsWith('/', { error: 'must start with /' }).default('/greeter/say/hello?name=John'),
+  rate: z.number().positive().max(2000).default(100).describe('requests per second'),
+  concurrency: z.number().int().positive().max(256).default(32).describe('requests in flight at most'),
+  timeout: ms.default(2000).describe('per request'),
+});
+
+export const StaticProxySchema = z
+  .strictObject({
+    upstream: z.string().min(1).describe('service whose replicas form the fixed upstream list'),
+    engine: z.enum(['auto', 'nginx', 'builtin']).default('auto').describe('auto: nginx when installed'),
+  })
+  .describe('one reverse proxy with a fixed upstream list (the pre-registry architecture)');
+
+const window = ms.optional().describe('how long the hypothesis is measured (default 1s)');
+export const SteadyStateSchema = z.strictObject({
+  window,
+  availability: percent.optional().describe('at least this share of requests succeed'),
+  p99: ms.optional().describe('p99 latency at most'),
+  passing: z
+    .strictObject({ service: z.string().min(1), min: z.number().int().nonnegative() })
+    .optional()
+    .describe('at least min instances of service passing in the registry'),
+});
+
+const target = FaultTargetSchema.default({});
+const stepBase = {
+  id: id.optional().describe('name used by expect (default: step-N)'),
+  at: ms.describe('when the fault starts, from the start of the load'),
+  target,
+  duration: ms.optional().describe('how long it lasts before it is healed (kill: the window measured)'),
+};
+
+export const StepSchema = z.discriminatedUnion('fault', [
+  z.strictObject({ fault: z.literal('kill'), ...stepBase }),
+  z.strictObject({ fault: z.literal('stop'), ...stepBase }),
+  z.strictObject({ fault: z.literal('pause'), ...stepBase }),
+  z.strictObject({ fault: z.literal('partition'), ...stepBase }),
+  z.strictObject({ fault: z.literal('heartbeat-loss'), ...stepBase }),
+  z.strictObject({ fault: z.literal('latency'), ...stepBase, latency: ms, jitter: ms.default(0) }),
+  z.strictObject({ fault: z.literal('registry-outage'), ...stepBase }),
+  z.strictObject({ fault: z.literal('rolling-restart'), ...stepBase }),
+]);
+
+const loadRef = { load: id.optional().describe('which load (default: the first)') };
+const during = { during: id.describe('a step id, or "run" for the whole run') };
+const stepRef = { step: id.describe('a step id') };
+
+export const ExpectationSchema = z.discriminatedUnion('metric', [
+  z.strictObject({ metric: z.literal('availability'), ...loadRef, ...during, min: percent.optional(), max: percent.optional() }),
+  z.strictObject({ metric: z.literal('failed_requests'), ...loadRef, ...during, max: z.number().int().nonnegative() }),
+  z.strictObject({ metric: z.literal('p99'), ...loadRef, ...during, max: ms }),
+  z.strictObject({ metric: z.literal('time_to_detect'), ...stepRef, max: ms.describe('every target left the passing set') }),
+  z.strictObject({ metric: z.literal('time_to_recover'), ...stepRef, max: ms.describe('from heal until every target is ready and passing') }),
+  z.strictObject({ metric: z.literal('not_evicted'), ...stepRef, describe: z.string().optional() }),
+  z.strictObject({
+    metric: z.literal('passing'),
+    ...during,
+    service: z.string().min(1),
+    min: z.number().int().nonnegative().optional().describe('fewest passing at any moment of the window'),
+    max: z.number().int().nonnegative().optional().describe('most passing at the end of the window'),
+  }),
+  z.strictObject({ metric: z.literal('self_preservation'), ...during, engaged: z.boolean() }),
+  z.strictObject({ metric: z.literal('restarts'), ...stepRef, min: z.number().int().nonnegative() }),
+]);
+
+export const RollbackSchema = z.strictObject({
+  action: z.enum(['heal', 'start-all', 'resume-all']).describe('heal: remove every fault this run added'),
+});
+
+export const ScenarioSchema = z.strictObject({
+  name: id.optional().describe('default: the file name'),
+  description: z.string().optional(),
+  seed: z.number().int().nonnegative().max(0xffffffff).default(1).describe('every random choice; --seed overrides'),
+  topology: TopologyOverrideSchema.optional(),
+  static_proxy: StaticProxySchema.optional(),
+  load: z.union([LoadSchema, z.array(LoadSchema).min(1)]).optional().describe('one load or a list of named loads'),
+  steady_state: SteadyStateSchema.optional(),
+  steps: z.array(StepSchema).default([]),
+  settle: ms.default(10_000).describe('after the last step: wait at most this long for every instance ready+passing'),
+  expect: z.array(ExpectationSchema).default([]),
+  rollbacks: z.array(RollbackSchema).default([{ action: 'heal' }]).describe('run always, even when the hypothesis deviated'),
+});
+
+export type RawScenario = z.output<typeof ScenarioSchema>;
+export type LoadSpec = z.output<typeof LoadSchema>;
+export type StepSpec = z.output<typeof StepSchema> & { id: string };
+export type Expectation = z.output<typeof ExpectationSchema>;
+export type SteadyState = z.output<typeof SteadyStateSchema>;
+export type StaticProxySpec = z.output<typeof StaticProxySchema>;
+export type FaultName = StepSpec['fault'];

@@ -1,0 +1,62 @@
+/**
+ * Timeline: everything a scenario run observed, as plain data, times in ms from the start of the load.
+ * The runner records it; the verdict (evaluateExpectation) is a pure function of it, so verdict math is
+ * tested on hand-written timelines and a JSON report can be re-judged later.
+ *
+ *   load generator --RequestRecord--> requests
+ *   registry + engine (polled every ~25 ms) --RegistrySample--> samples
+ *   steps (applied / healed) --StepRecord--> steps
+ */
+import type { InstanceState } from '../engine/api.ts';
+
+export interface RequestRecord {
+  load: string;
+  /** When the request was sent. */
+  at: number;
+  ms: number;
+  ok: boolean;
+  status: number;
+  error?: string;
+}
+
+export type LeaseState = 'passing' | 'warning' | 'critical';
+
+export interface InstanceSample {
+  instance: string;
+  service: string;
+  state: InstanceState;
+  /** The instance's current registration (changes on each restart). */
+  registryId?: string;
+  restarts: number;
+}
+
+export interface RegistrySample {
+  at: number;
+  instances: InstanceSample[];
+  /** Every lease the registry holds, by service id; a missing id is deregistered / evicted. */
+  leases: Record<string, LeaseState>;
+  selfPreservation?: boolean;
+}
+
+export interface StepRecord {
+  id: string;
+  fault: string;
+  targets: string[];
+  /** Registry id of each target when the fault started (same order as targets). */
+  targetIds: (string | undefined)[];
+  startAt: number;
+  /** When it was healed (or, for kill, the end of the measured window). */
+  endAt: number;
+  error?: string;
+}
+
+export interface Timeline {
+  requests: RequestRecord[];
+  samples: RegistrySample[];
+  steps: StepRecord[];
+  /** When the load stopped. */
+  endAt: number;
+  /** Steady-state windows [from, to). */
+  before?: [number, number];
+  after?: [number, number];
+}
