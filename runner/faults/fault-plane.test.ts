@@ -136,6 +136,23 @@ describe('FaultPlane and Link', () => {
     }
   });
 
+  it('accepts a link whose upstream is known late (127.0.0.1:0 until setUpstream)', async () => {
+    const server = await replyServer('R');
+    const plane = new FaultPlane();
+    try {
+      const link = await plane.createLink({ name: 'registry', upstream: '127.0.0.1:0' });
+      await (await connectClient(link.port)).closed;
+      link.setUpstream(`127.0.0.1:${server.port}`);
+      const client = await connectClient(link.port);
+      client.socket.write('?');
+      expect((await client.waitForBytes(1)).toString()).toBe('R');
+      client.socket.destroy();
+    } finally {
+      await plane.close();
+      await server.close();
+    }
+  });
+
   it('a disabled link closes its connections and refuses new ones; reset enables it and drops toxics', async () => {
     await using f = await linkFixture();
     const events: string[] = [];

@@ -5,7 +5,8 @@
  *   client --> listen 127.0.0.1:P --> LinkConnection (chains per direction) --> upstream host:port
  *                                      ^ toxics added/removed on every live connection, synchronously
  *
- * The upstream can change at runtime (new connections use it; live ones keep theirs). Disabling a link
+ * The upstream can change at runtime (new connections use it; live ones keep theirs). When it is not known
+ * yet, create the link with `127.0.0.1:0`: clients are accepted and closed at once until setUpstream. Disabling a link
  * closes its listener (new connections are refused) and its live connections, as Toxiproxy's enabled=false;
  * enabling listens again on the same port. Toxics are changed through FaultPlane, which owns durations.
  */
