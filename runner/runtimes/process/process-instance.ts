@@ -33,6 +33,7 @@ export class ProcessInstance implements StartedInstance {
   readonly #tap: LogTap;
   #requested = false;
   #commandExited = false;
+  #stopping: Promise<ExitReport> | undefined;
 
   /**
    * Built by ProcessRuntime once the guard reported the command started. `drained` resolves when the
@@ -84,8 +85,14 @@ export class ProcessInstance implements StartedInstance {
     return this.#tap.onLog(listener);
   }
 
-  async stop(graceMs: number): Promise<ExitReport> {
+  stop(graceMs: number): Promise<ExitReport> {
     if (this.#commandExited) return this.exited;
+    // One stop at a time: a second SIGTERM means "quit now" to many programs.
+    this.#stopping ??= this.#stop(graceMs);
+    return this.#stopping;
+  }
+
+  async #stop(graceMs: number): Promise<ExitReport> {
     this.#requested = true;
     this.#signal('SIGTERM');
     this.#signal('SIGCONT'); // a paused group would never act on SIGTERM

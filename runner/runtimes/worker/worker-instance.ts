@@ -28,6 +28,7 @@ export class WorkerInstance implements StartedInstance {
   #requested = false;
   #terminated = false;
   #hasExited = false;
+  #stopping: Promise<ExitReport> | undefined;
 
   constructor(instance: string, worker: Worker, clock: Clock) {
     this.instance = instance;
@@ -66,8 +67,13 @@ export class WorkerInstance implements StartedInstance {
     this.#tap.closeReplayWindow();
   }
 
-  async stop(graceMs: number): Promise<ExitReport> {
+  stop(graceMs: number): Promise<ExitReport> {
     if (this.#hasExited) return this.exited;
+    this.#stopping ??= this.#stop(graceMs);
+    return this.#stopping;
+  }
+
+  async #stop(graceMs: number): Promise<ExitReport> {
     this.#requested = true;
     this.#worker.postMessage({ type: 'stop' });
     const timer = this.#clock.setTimeout(() => this.#terminate(), graceMs);
