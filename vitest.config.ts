@@ -11,6 +11,8 @@ export default defineConfig({
           name: 'unit',
           include: ['runner/**/*.test.ts', 'services/**/*.test.ts'],
           testTimeout: 20_000,
+          // Projects with different maxWorkers need their own group: units first, then integration.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -22,6 +24,7 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Integration tests start servers and processes: keep the 2-core machine from thrashing.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -61,6 +61,12 @@ export const commands: CliCommand[] = [
     run: lazy(() => import('./commands/registry.ts')),
   },
   {
+    name: 'images',
+    usage: 'micro-dev images prepare [-c FILE]',
+    help: 'Builds the images the topology\'s container services need, without any image registry: a base image\nmade from this machine\'s Node (docker import of a root filesystem) and each service\'s Dockerfile.',
+    run: lazy(() => import('./commands/images.ts')),
+  },
+  {
     name: 'ui',
     usage: 'micro-dev ui [-c FILE]',
     help: 'Opens the dashboard on an `up` that is already running (attaches through its control API).',

@@ -9,6 +9,11 @@ export async function createRuntimes(topology: Topology): Promise<Partial<Record
     worker: new WorkerRuntime(),
     process: new ProcessRuntime(),
   };
+  if (topology.services.some((s) => s.runtime === 'container') || topology.registry.mode === 'container') {
+    // Containers a dead micro-dev left behind go first (labelled with their owner's pid).
+    const { sweepContainers } = await import('../runtimes/container/sweep.ts');
+    await sweepContainers().catch(() => 0);
+  }
   if (topology.services.some((s) => s.runtime === 'container')) {
     const { ContainerRuntime } = await import('../runtimes/container/container-runtime.ts');
     runtimes.container = new ContainerRuntime({ topology: topology.name });

@@ -55,6 +55,12 @@ export async function startInfrastructure(
       stoppers.push(() => registry!.stop());
       registryAddress = registry.address;
       deps.onProgress(`registry  embedded (${topology.registry.semantics}) on ${registry.url}`);
+    } else if (topology.registry.mode === 'container') {
+      const { startConsulContainer } = await import('../runtimes/container/consul-container.ts');
+      const consul = await startConsulContainer({ port: topology.registry.port, topology: topology.name });
+      stoppers.push(() => consul.stop());
+      registryAddress = consul.address;
+      deps.onProgress(`registry  consul in container ${consul.containerId.slice(0, 12)} at ${registryAddress}`);
     } else {
       registryAddress = topology.registry.address ?? `${topology.registry.host}:${topology.registry.port}`;
       deps.onProgress(`registry  consul at ${registryAddress}`);

@@ -25,6 +25,7 @@ import { readinessFor } from './readiness.ts';
 import { registryView, instanceLease } from './registry-view.ts';
 import { InstanceLinks } from './instance-links.ts';
 import type { FaultPlane } from '../faults/fault-plane.ts';
+import { hasNetworkControl } from '../runtimes/container/network-control.ts';
 
 export interface OrchestratorOptions {
   clock?: Clock;
@@ -153,6 +154,11 @@ export class Orchestrator implements OrchestratorApi {
           const links = this.#links.get(command.instance);
           if (!links) return { ok: false, message: `${command.instance} has no links yet (not started)` };
           const on = links.toggle(command.fault);
+          // A container can also be cut off for real (docker network disconnect), beside its links.
+          const started = supervisor.started;
+          if (command.fault === 'partition' && started && hasNetworkControl(started)) {
+            await (on ? started.partition() : started.heal());
+          }
           supervisor.update({ faults: links.active });
           this.#progress(`${command.instance.padEnd(16)} fault     ${command.fault} ${on ? 'on' : 'off'}`);
           return { ok: true, message: `${command.fault} ${on ? 'on' : 'off'} for ${command.instance}` };
