@@ -36,14 +36,19 @@ describe.skipIf(!hasTmux)('micro-dev up in a real terminal (tmux)', () => {
     const command = `cd '${repoRoot}' && env -u CI '${process.execPath}' '${binPath}' up -c '${topo.file}'; echo $? > '${exitFile}'`;
     tmux(socket, 'new-session', '-d', '-s', 'dash', '-x', '120', '-y', '40', command);
     const screen = () => tmux(socket, 'capture-pane', '-p', '-t', 'dash');
+    // Failures show the screen as it was: that is what a user would have seen.
+    const until = (check: () => Promise<boolean>, ms: number, what: string) =>
+      eventually(check, ms, what).catch((e: Error) => {
+        throw new Error(`${e.message}\n--- screen ---\n${screen()}`);
+      });
 
-    await eventually(async () => /Services 4\/4 ready/.test(screen()), 45_000, 'the dashboard showing 4/4 ready');
+    await until(async () => /Services 4\/4 ready/.test(screen()), 45_000, 'the dashboard showing 4/4 ready');
     const info = await readRunFile(topo.file);
     expect(info?.pid).toBeGreaterThan(0);
     expect(screen()).toMatch(/greeter-srv-2\s+ready\s+127\.0\.0\.1:\d+/);
 
     // The selection starts on the first instance (web); move down to greeter-srv-1.
-    await eventually(
+    await until(
       async () => {
         if (screen().includes('> greeter-srv-1')) return true;
         tmux(socket, 'send-keys', '-t', 'dash', 'Down');
@@ -63,11 +68,11 @@ describe.skipIf(!hasTmux)('micro-dev up in a real terminal (tmux)', () => {
       'greeter-srv-1 killed and ready again',
     );
     expect(restarted.restarts).toBe(1);
-    await eventually(async () => /> greeter-srv-1\s+ready/.test(screen()), 5_000, 'the pane showing greeter-srv-1 ready again');
+    await until(async () => /> greeter-srv-1\s+ready/.test(screen()), 5_000, 'the pane showing greeter-srv-1 ready again');
     expect(screen()).toContain('Services 4/4 ready');
 
     tmux(socket, 'send-keys', '-t', 'dash', 'q');
-    await eventually(async () => existsSync(exitFile), 15_000, 'micro-dev up to exit after q');
+    await until(async () => existsSync(exitFile), 15_000, 'micro-dev up to exit after q');
     expect(readFileSync(exitFile, 'utf8').trim()).toBe('0');
     expect(existsSync(`/proc/${info!.pid}`)).toBe(false);
     // The tmux server's own command line names the config too; it is not micro-dev's.
