@@ -74,7 +74,7 @@ export function createKitBackend(options: KitBackendOptions): GatewayBackend {
       }
     },
     async listServices(): Promise<string[]> {
-      await refresh().catch(() => undefined);
+      if (Date.now() - fetchedAt >= ttl) await refresh().catch(() => undefined);
       return [...names].sort();
     },
     async callRaw(service: string, endpoint: string, body: Buffer, o: BackendCallOptions): Promise<Buffer> {

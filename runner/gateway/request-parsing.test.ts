@@ -39,6 +39,7 @@ describe('/rpc body parsing (reference §3.4)', () => {
 describe('rpc handler payloads (reference §3.2)', () => {
   it.each([
     ['GET', 'application/json', '', 'name=Test', '{"name":"Test"}'],
+    ['GET', 'application/json', '', '', 'null'],
     ['POST', 'application/json', '{"a":1}', '', '{"a":1}'],
     ['POST', 'text/plain', '', '', 'null'],
     ['PUT', 'application/json', '{"a":1}', '', 'null'],

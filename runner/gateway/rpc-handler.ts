@@ -29,7 +29,8 @@ export function rpcError(e: unknown, id = 'go.micro.api'): MicroError {
 
 /** The payload for one request; throws for an invalid query (qson) or json-rpc envelope. */
 export function rpcPayload(method: string, contentType: string, body: Buffer, query: string): Buffer {
-  if (method === 'GET') return Buffer.from(qsonToJson(query));
+  // v1: a GET without a query sends an empty payload (JSON null); v2 would send {}.
+  if (method === 'GET') return Buffer.from(query === '' ? 'null' : qsonToJson(query));
   if (method !== 'POST' && method !== 'PATCH') return Buffer.from('null');
   if (contentType === 'application/json-rpc') {
     const env = JSON.parse(body.toString('utf8') || 'null') as { params?: unknown[] } | null;

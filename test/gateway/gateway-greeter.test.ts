@@ -49,6 +49,13 @@ describe('api handler (default topology)', () => {
     expect(r.text).toBe('{"id":"go.micro.api","code":500,"detail":"service not found","status":"Internal Server Error"}');
   });
 
+  it('unknown endpoint on a live service -> 500 with the code-0 error body (reference §7)', async () => {
+    const r = await http(`${gw.url}/greeter/nope/x`);
+    expect(r.status).toBe(500);
+    expect(JSON.parse(r.text)).toMatchObject({ id: '', code: 0, status: '' });
+    expect(JSON.parse(r.text).detail).toMatch(/can't find/);
+  });
+
   it('/ answers the version; /favicon.ico is empty; unclean paths 301', async () => {
     expect((await http(`${gw.url}/`)).text).toBe('{"version": "1.18.0"}');
     const fav = await http(`${gw.url}/favicon.ico`);
