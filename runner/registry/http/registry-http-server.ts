@@ -30,13 +30,11 @@ export function createRegistryHttpServer(opts: HttpServerOptions): Server {
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, opts: HttpServerOptions): Promise<void> {
-  const abort = new AbortController();
-  res.on('close', () => abort.abort());
   res.setHeader('Vary', 'Accept-Encoding');
   res.setHeader('X-Consul-Default-Acl-Policy', opts.token ? 'deny' : 'allow');
   let ctx: RequestContext;
   try {
-    ctx = new RequestContext(req, abort.signal);
+    ctx = new RequestContext(req, res);
   } catch (e) {
     req.resume();
     return writeError(res, e);

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConsulHttpError } from '../consul-http-error.ts';
 
 /** What a handler returns; the server writes it (JSON unless `text`/`raw` is set). */
@@ -22,13 +22,14 @@ export class RequestContext {
   readonly path: string;
   readonly query: URLSearchParams;
   readonly req: IncomingMessage;
-  readonly signal: AbortSignal;
+  readonly #res: ServerResponse;
+  #abort: AbortController | undefined;
   /** The suffix after a prefix route (`/v1/kv/` + key), set by the router. */
   param = '';
 
-  constructor(req: IncomingMessage, signal: AbortSignal) {
+  constructor(req: IncomingMessage, res: ServerResponse) {
     this.req = req;
-    this.signal = signal;
+    this.#res = res;
     this.method = req.method ?? 'GET';
     const raw = req.url ?? '/';
     const q = raw.indexOf('?');
@@ -39,6 +40,16 @@ export class RequestContext {
       throw new ConsulHttpError(400, `invalid URL escape in path ${JSON.stringify(rawPath)}`);
     }
     this.query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
+  }
+
+  /** Aborts when the client goes away; created on first use (only blocking reads need it). */
+  get signal(): AbortSignal {
+    if (!this.#abort) {
+      const abort = (this.#abort = new AbortController());
+      if (this.#res.closed || this.#res.destroyed) abort.abort();
+      else this.#res.once('close', () => abort.abort());
+    }
+    return this.#abort.signal;
   }
 
   header(name: string): string | undefined {

@@ -20,7 +20,7 @@ export class ConsulLeaseModel implements LeaseModel {
   readonly initialTtlStatus = 'critical' as const;
   readonly #host: LeaseHost;
   readonly #deregisterMinMs: number;
-  readonly #ttlTimers = new Map<string, { timer: Timer; due: number }>();
+  readonly #ttlTimers = new Map<string, { timer: Timer; due: number; fireAt: number }>();
   readonly #lastHeartbeat = new Map<string, number>();
   readonly #reaper: Timer;
 
@@ -72,11 +72,28 @@ export class ConsulLeaseModel implements LeaseModel {
     for (const id of [...this.#ttlTimers.keys()]) this.#disarm(id);
   }
 
+  // A pass only moves `due`; the timer wakes at its old time and re-sleeps until `due`, so heartbeats cost no
+  // timer churn (thousands of passes per second).
   #arm(check: CheckRecord): void {
-    this.#disarm(check.checkId);
     const due = this.#host.clock.now() + check.ttlMs;
-    const timer = this.#host.clock.setTimeout(() => this.#expire(check.checkId), check.ttlMs);
-    this.#ttlTimers.set(check.checkId, { timer, due });
+    const entry = this.#ttlTimers.get(check.checkId);
+    if (entry && entry.fireAt <= due) {
+      entry.due = due;
+      return;
+    }
+    entry?.timer.cancel();
+    this.#schedule(check.checkId, due);
+  }
+
+  #schedule(checkId: string, due: number): void {
+    const wait = Math.max(0, due - this.#host.clock.now());
+    const timer = this.#host.clock.setTimeout(() => {
+      const entry = this.#ttlTimers.get(checkId);
+      if (!entry) return;
+      if (this.#host.clock.now() < entry.due) return this.#schedule(checkId, entry.due);
+      this.#expire(checkId);
+    }, wait);
+    this.#ttlTimers.set(checkId, { timer, due, fireAt: due });
   }
 
   #disarm(checkId: string): void {
