@@ -41,7 +41,7 @@ export function parseJsonBody(text: string): unknown {
     const msg = (e as Error).message;
     if (/end of JSON input|Unterminated/i.test(msg)) throw new Error('unexpected EOF', { cause: e });
     const pos = /position (\d+)/.exec(msg);
-    const ch = pos ? text[Number(pos[1])] : undefined;
+    const ch = pos ? text[Number(pos[1])] : /Unexpected token '(.)'/.exec(msg)?.[1];
     if (ch !== undefined) throw new Error(`invalid character '${ch}' looking for beginning of value`, { cause: e });
     throw new Error('invalid character looking for beginning of value', { cause: e });
   }
