@@ -1,0 +1,102 @@
+/**
+ * Hot reload end to end with worker threads: a real edit of a temporary greeter-srv changes the answer
+ * through the gateway; a broken edit keeps the old version serving and reports why; steady traffic sees no
+ * failed request across ten reloads; an atomic save is one reload; a burst of saves ends on the last one.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/cli-process.ts';
+import { startReloadFixture, type ReloadFixture } from './reload-fixture.ts';
+import { steadyLoad } from './steady-load.ts';
+
+let f: ReloadFixture;
+
+beforeAll(async () => {
+  f = await startReloadFixture({ runtime: 'worker', replicas: 2 });
+});
+afterAll(async () => {
+  await f?.close();
+});
+
+const answers = (greeting: string) => `{"message":"${greeting} John"}`;
+const serving = (greeting: string) => eventually(async () => (await f.hello()).body === answers(greeting), 10_000, `"${greeting}" to be served`);
+const reloads = (n: number) => eventually(async () => f.events.length >= n, 15_000, `${n} reload runs`);
+const instances = () => f.orchestrator.snapshot().instances.filter((i) => i.service === 'greeter-srv');
+const registered = async () => {
+  const registry = f.orchestrator.snapshot().urls.registry;
+  const res = await fetch(`${registry}/v1/health/service/go.micro.srv.greeter`);
+  return ((await res.json()) as unknown[]).length;
+};
+
+describe('hot reload (worker runtime)', () => {
+  it('a saved edit reaches the gateway', async () => {
+    expect(await f.hello()).toEqual({ status: 200, body: answers('Hello') });
+    await f.edit('Howdy');
+    await serving('Howdy');
+    await reloads(1);
+    expect(f.events[0]).toMatchObject({ service: 'greeter-srv', outcome: 'reloaded', replaced: 2, failed: 0 });
+  });
+
+  it('a broken edit keeps the old version serving and says why', async () => {
+    const before = f.events.length;
+    await f.writeRaw('export const = ;\n');
+    await reloads(before + 1);
+    expect(f.events.at(-1)).toMatchObject({ outcome: 'failed', replaced: 0, failed: 2 });
+    expect(await f.hello()).toEqual({ status: 200, body: answers('Howdy') });
+    const srv1 = instances().find((i) => i.instance === 'greeter-srv-1')!;
+    expect(srv1.state).toBe('ready');
+    expect(srv1.lastError).toMatch(/^reload failed: .*exited with code 1/);
+    expect(f.lines.some((l) => /greeter-srv reload failed for 2 of 2 replicas/.test(l))).toBe(true);
+    // Fixing it clears the error.
+    await f.edit('Howdy');
+    await reloads(before + 2);
+    expect(f.events.at(-1)).toMatchObject({ outcome: 'reloaded' });
+    expect(instances().every((i) => i.lastError === undefined)).toBe(true);
+  });
+
+  it('an atomic save (temp file renamed over the original) is exactly one reload', async () => {
+    const before = f.events.length;
+    await f.atomicSave('Hiya');
+    await serving('Hiya');
+    await reloads(before + 1);
+    // A second, plain save afterwards: anything the atomic save still had queued would show up before it.
+    await f.edit('Hiya again');
+    await serving('Hiya again');
+    await reloads(before + 2);
+    expect(f.events.slice(before).map((e) => e.outcome)).toEqual(['reloaded', 'reloaded']);
+  });
+
+  it('a burst of saves, some landing mid-reload, ends with the last version and no leftover instances', async () => {
+    const before = f.events.length;
+    for (let i = 1; i <= 10; i++) await f.edit(`Burst${i}`); // back to back: one debounce window
+    // Then saves that land while a reload is running.
+    for (let i = 11; i <= 14; i++) {
+      const reloading = f.lines.filter((l) => l.includes('reloading')).length;
+      await eventually(async () => f.lines.filter((l) => l.includes('reloading')).length > reloading, 10_000, 'a reload to start');
+      await f.edit(`Burst${i}`);
+    }
+    await serving('Burst14');
+    await eventually(async () => f.events.length > before && f.events.at(-1)!.reason.includes('main.ts') && (await registered()) === 2, 15_000, 'the burst to settle');
+    // Serialized and coalesced: at most one run per mid-reload save plus the first, never a pile.
+    expect(f.events.length - before).toBeLessThanOrEqual(5);
+    expect(instances().map((i) => i.state)).toEqual(['ready', 'ready']);
+    expect(await registered()).toBe(2);
+    expect(await f.hello()).toEqual({ status: 200, body: answers('Burst14') });
+  });
+
+  it('steady traffic through the gateway: zero failed requests across 10 consecutive reloads', async () => {
+    const load = steadyLoad(`${f.gateway}/greeter/say/hello?name=John`, { ratePerSecond: 80, maxRequests: 3000 });
+    const before = f.events.length;
+    for (let i = 1; i <= 10; i++) {
+      await f.edit(`Load${i}`);
+      await reloads(before + i);
+      await serving(`Load${i}`);
+    }
+    const result = await load.stop();
+    expect(f.events.slice(before).map((e) => e.outcome)).toEqual(Array(10).fill('reloaded'));
+    expect(result.failures).toEqual([]);
+    expect(result.sent).toBeGreaterThan(50);
+    const seen = new Set(result.bodies);
+    expect(seen.size).toBeGreaterThanOrEqual(5);
+    expect(seen.has(answers('Load10'))).toBe(true);
+  });
+});

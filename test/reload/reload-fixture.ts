@@ -1,0 +1,104 @@
+/**
+ * A greeter topology whose greeter-srv is a temporary copy (so tests can edit it) with `watch` on, running
+ * under a real Orchestrator on free ports. greeter-api stays the repository's; greeter-web is left out.
+ */
+import { mkdtemp, readFile, rename, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Orchestrator } from '../../runner/engine/orchestrator.ts';
+import { loadTopology } from '../../runner/config/load-topology.ts';
+import { createRuntimes } from '../../runner/cli/create-runtimes.ts';
+import { findFreePort } from '../../runner/net/find-free-port.ts';
+import { startWatching, type ReloadEvent, type Watching } from '../../runner/reload/service-watcher.ts';
+import { repoRoot } from '../support/cli-process.ts';
+
+export interface ReloadFixture {
+  orchestrator: Orchestrator;
+  watching: Watching;
+  dir: string;
+  /** The editable copy of services/greeter-srv/main.ts. */
+  srvFile: string;
+  gateway: string;
+  events: ReloadEvent[];
+  lines: string[];
+  /** Writes the service with `greeting` in place of "Hello" (in place: truncate + write). */
+  edit(greeting: string): Promise<void>;
+  /** An editor's atomic save: write a temp file beside it, rename it over the original. */
+  atomicSave(greeting: string): Promise<void>;
+  writeRaw(text: string): Promise<void>;
+  hello(): Promise<{ status: number; body: string }>;
+  close(): Promise<void>;
+}
+
+export async function startReloadFixture(options: { runtime: 'worker' | 'process'; replicas: number; debounce?: string }): Promise<ReloadFixture> {
+  const dir = await mkdtemp(join(tmpdir(), 'micro-dev-reload-'));
+  await mkdir(join(dir, 'greeter-srv'));
+  const srvFile = join(dir, 'greeter-srv', 'main.ts');
+  const kit = join(repoRoot, 'services/kit/service.ts');
+  const original = (await readFile(join(repoRoot, 'services/greeter-srv/main.ts'), 'utf8')).replace("'../kit/service.ts'", JSON.stringify(kit));
+  if (!original.includes(JSON.stringify(kit))) throw new Error('greeter-srv/main.ts no longer imports ../kit/service.ts');
+  const version = (greeting: string) => original.replace("'Hello '", JSON.stringify(greeting + ' '));
+  await writeFile(srvFile, original);
+
+  const port = () => findFreePort();
+  const srv =
+    options.runtime === 'worker'
+      ? `module: ${srvFile}`
+      : `runtime: process\n    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(srvFile)}]`;
+  const yaml = `name: reload-test
+registry: { port: ${await port()}, time_scale: 0.1 }
+gateway: { port: ${await port()}, handler: api }
+proxy: { port: ${await port()} }
+web: { port: ${await port()} }
+faults: { port: ${await port()} }
+control: { port: ${await port()} }
+services:
+  greeter-srv:
+    ${srv}
+    replicas: ${options.replicas}
+    watch: { paths: [greeter-srv], debounce: ${options.debounce ?? '100ms'} }
+  greeter-api:
+    module: ${join(repoRoot, 'services/greeter-api/main.ts')}
+    depends_on: [greeter-srv]
+`;
+  const file = join(dir, 'micro.dev.yaml');
+  await writeFile(file, yaml);
+  const topology = await loadTopology(file);
+  const orchestrator = new Orchestrator(topology, { runtimes: await createRuntimes(topology) });
+  await orchestrator.start();
+  const events: ReloadEvent[] = [];
+  const lines: string[] = [];
+  let watching: Watching;
+  try {
+    watching = await startWatching(orchestrator, topology, { onLine: (l) => lines.push(l), onReload: (e) => events.push(e) });
+  } catch (error) {
+    await orchestrator.shutdown();
+    throw error;
+  }
+  const gateway = orchestrator.snapshot().urls.gateway;
+  let tmp = 0;
+  return {
+    orchestrator,
+    watching,
+    dir,
+    srvFile,
+    gateway,
+    events,
+    lines,
+    edit: (greeting) => writeFile(srvFile, version(greeting)),
+    atomicSave: async (greeting) => {
+      const temp = join(dir, 'greeter-srv', `.main.ts.${++tmp}.tmp`);
+      await writeFile(temp, version(greeting));
+      await rename(temp, srvFile);
+    },
+    writeRaw: (text) => writeFile(srvFile, text),
+    hello: async () => {
+      const res = await fetch(`${gateway}/greeter/say/hello?name=John`);
+      return { status: res.status, body: await res.text() };
+    },
+    close: async () => {
+      await watching.close();
+      await orchestrator.shutdown();
+    },
+  };
+}

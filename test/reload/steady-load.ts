@@ -1,0 +1,44 @@
+/**
+ * A bounded, paced request loop against one URL (for "no request fails across reloads"): one request every
+ * `intervalMs` without waiting for the previous one, until stop() or maxRequests. Every outcome is kept.
+ */
+export interface LoadResult {
+  sent: number;
+  failures: { status?: number; error?: string; body?: string }[];
+  /** Answer bodies in completion order (200s only). */
+  bodies: string[];
+}
+
+export interface SteadyLoad {
+  /** Stops sending; resolves when every request in flight has finished. */
+  stop(): Promise<LoadResult>;
+}
+
+export function steadyLoad(url: string, options: { ratePerSecond: number; maxRequests: number; timeoutMs?: number }): SteadyLoad {
+  const result: LoadResult = { sent: 0, failures: [], bodies: [] };
+  const inFlight = new Set<Promise<void>>();
+  const one = async () => {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 5000) });
+      const body = await res.text();
+      if (res.status === 200) result.bodies.push(body);
+      else result.failures.push({ status: res.status, body });
+    } catch (error) {
+      result.failures.push({ error: error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? '')}` : String(error) });
+    }
+  };
+  const timer = setInterval(() => {
+    if (result.sent >= options.maxRequests) return clearInterval(timer);
+    result.sent++;
+    const p = one();
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  }, 1000 / options.ratePerSecond);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await Promise.all([...inFlight]);
+      return result;
+    },
+  };
+}
