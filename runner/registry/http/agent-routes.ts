@@ -4,7 +4,7 @@ import { decodeServiceDefinition } from '../decode-service-definition.ts';
 import type { RegistryCore } from '../registry-core.ts';
 import { CheckStatuses, type CheckStatus } from '../registry-types.ts';
 import { decodeStruct, parseJsonBody } from '../strict-json.ts';
-import { NODE, renderAgentService, renderCheck } from './render.ts';
+import { NODE, contentHash, renderAgentService, renderCheck } from './render.ts';
 import type { Reply, RequestContext } from './request-context.ts';
 import type { RouteTable } from './route-table.ts';
 
@@ -75,8 +75,8 @@ export function addAgentRoutes(table: RouteTable, core: RegistryCore, info: { ve
     GET: (ctx) => {
       const s = core.store.getService(ctx.param);
       if (!s) throw notFound(`unknown service ID: ${ctx.param}`);
-      const json = renderAgentService(s, profile);
-      return { json, headers: { 'X-Consul-Contenthash': String(json.ContentHash ?? '') } };
+      const hash = contentHash(s);
+      return { json: { ...renderAgentService(s, profile), ContentHash: hash }, headers: { 'X-Consul-Contenthash': hash } };
     },
   });
   table.add('/v1/agent/checks', {

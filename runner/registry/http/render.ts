@@ -32,10 +32,7 @@ export function renderAgentService(s: ServiceRecord, profile: 'modern' | 'legacy
   if (tagged) out.TaggedAddresses = tagged;
   out.Weights = s.weights;
   out.EnableTagOverride = s.enableTagOverride;
-  if (profile === 'modern') {
-    out.ContentHash = contentHash(s);
-    out.Datacenter = NODE.datacenter;
-  }
+  if (profile === 'modern') out.Datacenter = NODE.datacenter;
   return out;
 }
 
@@ -167,7 +164,8 @@ function taggedAddresses(s: ServiceRecord): Record<string, unknown> | undefined 
   return Object.keys(out).length ? out : undefined;
 }
 
-function contentHash(s: ServiceRecord): string {
+/** `/v1/agent/service/:id` adds a hash of the definition (X-Consul-ContentHash). */
+export function contentHash(s: ServiceRecord): string {
   let h = 0x811c9dc5;
   const text = `${s.id}|${s.name}|${s.tags.join(',')}|${s.address}|${s.port}|${JSON.stringify(s.meta)}`;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;

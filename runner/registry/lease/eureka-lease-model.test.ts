@@ -122,4 +122,12 @@ describe('eureka lease model', () => {
     t.clock.advance(MIN);
     expect(t.events).toContainEqual(expect.objectContaining({ type: 'renew-rate', renewsLastMin: 2, threshold: 3 }));
   });
+
+  it('stop() leaves no timers behind', () => {
+    t = eureka();
+    t.register(3);
+    t.clock.advance(90_000);
+    t.stop();
+    expect(t.clock.pending).toBe(0);
+  });
 });

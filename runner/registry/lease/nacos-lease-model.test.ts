@@ -59,4 +59,12 @@ describe('nacos lease model', () => {
     expect(t.core.status('x').protectedServices).toEqual(['svc']);
     expect(t.events).toContainEqual(expect.objectContaining({ type: 'protect-threshold', service: 'svc', reached: true, healthy: 2, total: 4 }));
   });
+
+  it('stop() leaves no timers behind', () => {
+    t = testCore({ semantics: 'nacos' });
+    t.register({ Name: 'svc', Check: { TTL: '5s' } });
+    t.clock.advance(7_000);
+    t.stop();
+    expect(t.clock.pending).toBe(0);
+  });
 });
