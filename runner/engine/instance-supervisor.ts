@@ -13,6 +13,7 @@ import type { ServiceConfig } from '../config/topology.ts';
 import type { Clock, Timer } from '../clock/clock.ts';
 import type { Runtime, StartedInstance, LogLine } from '../runtimes/runtime.ts';
 import type { InstanceState, InstanceView } from './api.ts';
+import { exitLines, tellingLine } from '../runtimes/worker/exit-report.ts';
 
 /** Uptime after which a crash counts as a new failure rather than part of a crash loop. */
 const STABLE_MS = 10_000;
@@ -48,7 +49,6 @@ export class InstanceSupervisor {
   /** When the current generation became ready; a crash after STABLE_MS of uptime starts a fresh backoff. */
   #readyAt?: number;
   #wanted = false;
-  #lastLines: string[] = [];
 
   constructor(name: string, service: ServiceConfig, deps: SupervisorDeps) {
     this.name = name;
@@ -136,8 +136,7 @@ export class InstanceSupervisor {
       if (this.#current !== old) throw new Error(`${this.name} changed while reloading`);
       this.#deps.activate(prepared.serverAddress);
       this.#current = started;
-      started.onLog((line) => (this.#lastLines = [...this.#lastLines.slice(-4), line.line]));
-      void started.exited.then((exit) => this.#onExit(started, exit.code, exit.signal, exit.requested));
+      void started.exited.then((exit) => this.#onExit(started, exit.code, exit.signal, exit.requested, tellingLine(exitLines(exit))));
       this.#view = { ...this.#view, ref: started.ref, address: ready.address, registryId: ready.registryId, lastError: undefined };
       this.#set('ready', `reloaded: new version ready at ${ready.address ?? '?'}`);
       await old.stop(this.service.stopTimeoutMs);
@@ -195,11 +194,8 @@ export class InstanceSupervisor {
     }
     this.#current = started;
     this.#view = { ...this.#view, ref: started.ref, address: undefined, registryId: undefined };
-    started.onLog((line) => {
-      this.#lastLines = [...this.#lastLines.slice(-4), line.line];
-      this.#deps.log(line);
-    });
-    void started.exited.then((exit) => this.#onExit(started, exit.code, exit.signal, exit.requested));
+    started.onLog((line) => this.#deps.log(line));
+    void started.exited.then((exit) => this.#onExit(started, exit.code, exit.signal, exit.requested, tellingLine(exitLines(exit))));
     try {
       const ready = await this.#deps.readiness(started, serverId, attempt.signal);
       if (this.#current !== started) return;
@@ -216,26 +212,25 @@ export class InstanceSupervisor {
     }
   }
 
-  #onExit(started: StartedInstance, code: number | null, signal: string | null, requested: boolean): void {
+  #onExit(started: StartedInstance, code: number | null, signal: string | null, requested: boolean, telling?: string): void {
     if (this.#current !== started) return;
     this.#current = undefined;
     if (requested || !this.#wanted) return;
     if (this.#readyAt !== undefined && this.#deps.clock.now() - this.#readyAt >= STABLE_MS) this.#consecutiveFailures = 0;
     this.#readyAt = undefined;
     const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
-    const tail = this.#lastLines.at(-1);
     const policy = this.service.restart;
     const failure = signal !== null || code !== 0;
     const restartable =
       policy.policy === 'always' || (policy.policy === 'on-failure' && failure);
     if (!restartable || this.#consecutiveFailures >= policy.maxRestarts) {
       const why = restartable ? `${how}; gave up after ${policy.maxRestarts} restarts` : how;
-      this.#set(failure ? 'failed' : 'stopped', why, tail ? `${how}: ${tail}` : how);
+      this.#set(failure ? 'failed' : 'stopped', why, telling ? `${how}: ${telling}` : how);
       return;
     }
     const delay = Math.min(policy.backoffMs * 2 ** this.#consecutiveFailures, policy.backoffMaxMs);
     this.#consecutiveFailures++;
-    this.#set('crashed', `${how}; restarting in ${delay} ms`, tail ? `${how}: ${tail}` : how);
+    this.#set('crashed', `${how}; restarting in ${delay} ms`, telling ? `${how}: ${telling}` : how);
     this.#set('backoff');
     this.#backoffTimer = this.#deps.clock.setTimeout(() => {
       if (!this.#wanted) return;

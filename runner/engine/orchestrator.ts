@@ -217,6 +217,7 @@ export class Orchestrator implements OrchestratorApi {
           instance: started,
           serverId,
           registryAddress: infra.registryAddress,
+          registryToken: this.topology.registry.token,
           port: Number(serverAddress.split(':').pop()),
           signal,
         }),

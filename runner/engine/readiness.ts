@@ -7,9 +7,17 @@ import type { ReadyInfo } from './instance-supervisor.ts';
 /** Applies a service's readiness strategy to one started instance. */
 export function readinessFor(
   service: ServiceConfig,
-  target: { instance: StartedInstance; serverId: string; registryAddress: string; port?: number; signal: AbortSignal; clock?: Clock },
+  target: {
+    instance: StartedInstance;
+    serverId: string;
+    registryAddress: string;
+    registryToken?: string;
+    port?: number;
+    signal: AbortSignal;
+    clock?: Clock;
+  },
 ): Promise<ReadyInfo> {
-  return waitFor(service.readiness, { clock: target.clock }).wait(
+  return waitFor(service.readiness, { clock: target.clock, registryToken: target.registryToken }).wait(
     { instance: target.instance, serverId: target.serverId, registryAddress: target.registryAddress, host: '127.0.0.1', port: target.port },
     { signal: target.signal },
   );
