@@ -100,6 +100,7 @@ export class EurekaLeaseModel implements LeaseModel {
       lastRenew: null,
       durationMs: ttl.ttlMs || this.#o.leaseDurationMs,
     });
+    this.#publishSelfPreservation();
   }
 
   onHeartbeat(check: CheckRecord): void {
@@ -112,7 +113,7 @@ export class EurekaLeaseModel implements LeaseModel {
   }
 
   onRemoved(serviceId: string): void {
-    this.#leases.delete(serviceId);
+    if (this.#leases.delete(serviceId)) this.#publishSelfPreservation();
   }
 
   readView(): CatalogView {
@@ -175,11 +176,21 @@ export class EurekaLeaseModel implements LeaseModel {
     this.#renewsThisMin = 0;
     const at = this.#host.wallNow();
     this.#host.emit({ type: 'renew-rate', at, renewsLastMin: this.#renewsLastMin, threshold: this.threshold });
+    this.#publishSelfPreservation();
+  }
+
+  // The threshold moves with registrations and evictions too, so the state can flip between minute rolls.
+  #publishSelfPreservation(): void {
     const on = !this.expiryEnabled;
-    if (on !== this.#selfPreservation) {
-      this.#selfPreservation = on;
-      this.#host.emit({ type: 'self-preservation', at, enabled: on, renewsLastMin: this.#renewsLastMin, threshold: this.threshold });
-    }
+    if (on === this.#selfPreservation) return;
+    this.#selfPreservation = on;
+    this.#host.emit({
+      type: 'self-preservation',
+      at: this.#host.wallNow(),
+      enabled: on,
+      renewsLastMin: this.#renewsLastMin,
+      threshold: this.threshold,
+    });
   }
 
   #syncCache(): void {
