@@ -22,7 +22,7 @@ import { InstanceSupervisor } from './instance-supervisor.ts';
 import { instanceEnv } from './instance-env.ts';
 import { startInfrastructure, type Infrastructure } from './infrastructure.ts';
 import { readinessFor } from './readiness.ts';
-import { registryView, instanceLease } from './registry-view.ts';
+import { registryView, instanceLease, describeRegistryEvent } from './registry-view.ts';
 import { InstanceLinks } from './instance-links.ts';
 import type { FaultPlane } from '../faults/fault-plane.ts';
 import { hasNetworkControl } from '../runtimes/container/network-control.ts';
@@ -47,6 +47,7 @@ export class Orchestrator implements OrchestratorApi {
   #supervisors: InstanceSupervisor[] = [];
   readonly #links = new Map<string, InstanceLinks>();
   #pollTimer?: Timer;
+  #stopFollowing?: () => void;
   #shuttingDown?: Promise<void>;
 
   constructor(topology: Topology, options: OrchestratorOptions = {}) {
@@ -68,6 +69,7 @@ export class Orchestrator implements OrchestratorApi {
       });
       this.#meter.start();
       this.#pollRegistry();
+      this.#followRegistryEvents();
       for (const wave of dependencyWaves(this.topology.services)) {
         const supervisors = wave.flatMap((service) =>
           Array.from({ length: service.replicas }, (_, i) => this.#supervise(service.name, i + 1)),
@@ -173,6 +175,7 @@ export class Orchestrator implements OrchestratorApi {
   shutdown(): Promise<void> {
     this.#shuttingDown ??= (async () => {
       this.#pollTimer?.cancel();
+      this.#stopFollowing?.();
       this.#meter.stop();
       const waves = dependencyWaves(this.topology.services).reverse();
       for (const wave of waves) {
@@ -238,6 +241,20 @@ export class Orchestrator implements OrchestratorApi {
       throw new MicroDevError('START_FAILED', `runtime "${kind}" is not available in this engine`);
     }
     return runtime;
+  }
+
+  /** Lease events as they happen (not only on the next poll): a progress line and a registry event. */
+  #followRegistryEvents(): void {
+    const registry = this.#infra?.registry;
+    if (!registry) return;
+    const unsubscribe = registry.subscribe((e) => {
+      const message = describeRegistryEvent(e);
+      if (!message) return;
+      this.#progress(`registry         ${message}`);
+      const view = registryView(this.topology, this.#infra!.registryAddress, registry.status());
+      this.#store.dispatch({ type: 'registry', view, message });
+    });
+    this.#stopFollowing = unsubscribe;
   }
 
   /** Once a second: registry counts and per-instance heartbeat/lease into the store. */

@@ -1,5 +1,5 @@
 import type { Topology } from '../config/topology.ts';
-import type { RegistryStatus } from '../registry/registry-types.ts';
+import type { RegistryEvent, RegistryStatus } from '../registry/registry-types.ts';
 import type { InstanceView, RegistryView } from './api.ts';
 
 /** The dashboard's registry pane from the lease model's status. */
@@ -32,4 +32,22 @@ export function instanceLease(
     leaseLeftMs: wall(lease.leaseLeftMs),
     critical: lease.status === 'critical',
   };
+}
+
+/** One line for the events a user should see as they happen; undefined for routine ones (passes, renew rates). */
+export function describeRegistryEvent(e: RegistryEvent): string | undefined {
+  switch (e.type) {
+    case 'critical':
+      return `${e.serviceId} is critical${e.output ? ` (${e.output})` : ''}`;
+    case 'evicted':
+      return `${e.serviceId} evicted (${e.semantics} lease expired)`;
+    case 'deregistered':
+      return e.reason === 'api' ? undefined : `${e.serviceId} removed (${e.reason})`;
+    case 'self-preservation':
+      return `self-preservation ${e.enabled ? 'ON: evictions stop' : 'off'} (renews last minute ${e.renewsLastMin}, threshold ${e.threshold})`;
+    case 'protect-threshold':
+      return e.reached ? `${e.service}: protect threshold reached (${e.healthy}/${e.total} healthy), serving all instances` : undefined;
+    default:
+      return undefined;
+  }
 }
