@@ -69,6 +69,20 @@ describe('embedded registry options', () => {
     await expect(startRegistry({ host: '127.0.0.1', port: 0, persist: file })).rejects.toThrow(`registry persist file ${file} is corrupt`);
   });
 
+  it('timeScale scales the TTL, the 1 m DCSA floor and the 30 s reaper (vector 23 in real time)', async () => {
+    const r = await start({ host: '127.0.0.1', port: 0, timeScale: 0.01 });
+    const events: RegistryEvent[] = [];
+    cleanups.push(r.subscribe((e) => events.push(e)));
+    const t0 = performance.now();
+    await http(`${r.url}/v1/agent/service/register`, 'PUT', '{"Name":"web","Check":{"TTL":"5s","DeregisterCriticalServiceAfter":"10s"}}');
+    await eventually(() => events.some((e) => e.type === 'deregistered' && e.reason === 'reaped'), 'reaped', 5000);
+    // Model time: TTL expires at 5 s, critical for > 60 s, reaper tick every 30 s -> gone in (65, 95] s.
+    const modelSeconds = (performance.now() - t0) / 1000 / 0.01;
+    expect(modelSeconds).toBeGreaterThan(65);
+    // Registered critical, so TTL expiry changes only the output: no status-change event in between.
+    expect(events.map((e) => e.type)).toEqual(['registered', 'deregistered']);
+  });
+
   it('runs HTTP checks: 2xx passing, 429 warning, 500 critical', async () => {
     let code = 200;
     const target: Server = createServer((_req, res) => {
