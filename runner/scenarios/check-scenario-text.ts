@@ -126,8 +126,8 @@ function checkExpectation(
 ): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   const p = (key: string, message: string) => out.push(ctx.at(['expect', i, key], message, 'value'));
-  if ('during' in e && e.during !== 'run' && !ctx.stepIds.includes(e.during)) {
-    p('during', unknown('step', e.during, ['run', ...ctx.stepIds]));
+  if ('during' in e && !['run', 'before', 'after'].includes(e.during) && !ctx.stepIds.includes(e.during)) {
+    p('during', unknown('step', e.during, ['run', 'before', 'after', ...ctx.stepIds]));
   }
   if ('step' in e && !ctx.stepIds.includes(e.step)) p('step', unknown('step', e.step, ctx.stepIds));
   if ('load' in e && e.load !== undefined && !ctx.loadNames.includes(e.load)) p('load', unknown('load', e.load, ctx.loadNames));
@@ -135,7 +135,7 @@ function checkExpectation(
     out.push(ctx.at(['expect', i, 'metric'], `${e.metric} needs a load: section`, 'value'));
   }
   if ('service' in e && !ctx.services.includes(e.service)) p('service', unknown('service', e.service, ctx.services));
-  if ((e.metric === 'availability' || e.metric === 'passing') && e.min === undefined && e.max === undefined) {
+  if ((e.metric === 'availability' || e.metric === 'passing' || e.metric === 'p99') && e.min === undefined && e.max === undefined) {
     out.push(ctx.at(['expect', i], `${e.metric} needs min or max`));
   }
   return out;

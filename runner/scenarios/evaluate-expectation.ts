@@ -46,7 +46,9 @@ export function evaluateExpectation(e: Expectation, timeline: Timeline, defaultL
       if (e.metric === 'failed_requests') {
         return result(`failed requests ${where} <= ${e.max}`, stats.failed <= e.max, stats.failed, `was ${stats.failed} of ${stats.sent}`);
       }
-      return result(`p99 ${where} <= ${e.max} ms`, stats.sent > 0 && stats.p99 <= e.max, stats.p99, `was ${stats.p99.toFixed(1)} ms over ${stats.ok} ok requests`);
+      const bounds = [e.min !== undefined ? `>= ${e.min} ms` : '', e.max !== undefined ? `<= ${e.max} ms` : ''].filter(Boolean).join(' and ');
+      const ok = stats.ok > 0 && (e.min === undefined || stats.p99 >= e.min) && (e.max === undefined || stats.p99 <= e.max);
+      return result(`p99 ${where} ${bounds}`, ok, stats.p99, `was ${stats.p99.toFixed(1)} ms over ${stats.ok} ok requests`);
     }
     case 'time_to_detect':
     case 'time_to_recover':

@@ -91,7 +91,8 @@ export class LoadGenerator {
       const ok = res.statusCode === 200 && (t.accept?.(res.statusCode, res.headers) ?? true);
       this.records.push({ load: t.name, at, ms: performance.now() - start, ok, status: res.statusCode });
     } catch (error) {
-      const message = error instanceof Error ? ((error as { code?: string }).code ?? error.name) : String(error);
+      const code = (error as { code?: unknown }).code;
+      const message = typeof code === 'string' ? code : error instanceof Error ? error.name : String(error);
       this.records.push({ load: t.name, at, ms: performance.now() - start, ok: false, status: 0, error: message });
     }
   }

@@ -17,7 +17,7 @@ import { applyFault, type Heal } from './apply-fault.ts';
 import type { Scenario } from './check-scenario-text.ts';
 import { evaluateExpectation, evaluateSteadyState, type ExpectationResult } from './evaluate-expectation.ts';
 import { LoadGenerator } from './load-generator.ts';
-import type { StepSpec } from './scenario-schema.ts';
+import type { LoadSpec, StepSpec } from './scenario-schema.ts';
 import { StaticProxy } from './static-proxy.ts';
 import type { LeaseState, RegistrySample, StepRecord, Timeline } from './timeline.ts';
 import { requestStats, type RequestStats } from './verdict-math.ts';
@@ -95,7 +95,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
           {
             name: spec.name,
             origin: viaProxy ? `http://${staticProxy!.address}` : infra.gateway.url,
-            ...(viaProxy ? mucpRequest(scenario) : { path: spec.path }),
+            ...(viaProxy ? mucpRequest(scenario) : gatewayRequest(spec)),
             rate: spec.rate,
             concurrency: spec.concurrency,
             timeoutMs: spec.timeout,
@@ -107,7 +107,9 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     say(`load on: ${scenario.loads.map((l) => `${l.name} ${l.rate}/s via ${l.through}`).join(', ') || 'none'}`);
 
     const firstAt = Math.min(...scenario.steps.map((s) => s.at), windowMs);
-    timeline.before = [Math.max(0, firstAt - windowMs), firstAt];
+    // Ends a little before the first fault: a request sent 2 ms before a kill belongs to the fault, not the baseline.
+    const guard = Math.min(100, firstAt / 10);
+    timeline.before = [Math.max(0, firstAt - guard - windowMs), firstAt - guard];
     await Promise.all(scenario.steps.map((step) => runStep(step)));
     if (scenario.steps.length === 0) await sleepUntil(firstAt);
 
@@ -224,7 +226,7 @@ async function warmUp(scenario: Scenario, gatewayUrl: string, staticProxy: Stati
         {
           name: spec.name,
           origin: spec.through === 'static-proxy' ? `http://${staticProxy!.address}` : gatewayUrl,
-          ...(spec.through === 'static-proxy' ? mucpRequest(scenario) : { path: spec.path }),
+          ...(spec.through === 'static-proxy' ? mucpRequest(scenario) : gatewayRequest(spec)),
           rate: Math.min(spec.rate, 50),
           concurrency: 4,
           timeoutMs: spec.timeout,
@@ -249,6 +251,11 @@ function takeSample(o: Orchestrator, instances: string[], at: number): RegistryS
     leases,
     ...(status?.selfPreservation !== undefined ? { selfPreservation: status.selfPreservation } : {}),
   };
+}
+
+function gatewayRequest(spec: LoadSpec) {
+  if (spec.method === 'GET') return { path: spec.path };
+  return { path: spec.path, method: 'POST' as const, headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec.body ?? {}) };
 }
 
 /** The go-micro wire call the static proxy forwards to a srv replica (micro-api.md §6.1). */

@@ -33,6 +33,8 @@ export const LoadSchema = z.strictObject({
   name: id.default('load'),
   through: z.enum(['gateway', 'static-proxy']).default('gateway').describe('static-proxy: needs static_proxy'),
   path: z.string().startsWith('/', { error: 'must start with /' }).default('/greeter/say/hello?name=John'),
+  method: z.enum(['GET', 'POST']).default('GET'),
+  body: z.unknown().optional().describe('POST: sent as JSON (e.g. /rpc {service, endpoint, request})'),
   rate: z.number().positive().max(2000).default(100).describe('requests per second'),
   concurrency: z.number().int().positive().max(256).default(32).describe('requests in flight at most'),
   timeout: ms.default(2000).describe('per request'),
@@ -76,13 +78,13 @@ export const StepSchema = z.discriminatedUnion('fault', [
 ]);
 
 const loadRef = { load: id.optional().describe('which load (default: the first)') };
-const during = { during: id.describe('a step id, or "run" for the whole run') };
+const during = { during: id.describe('a step id; run = the whole run; before / after = the steady-state windows') };
 const stepRef = { step: id.describe('a step id') };
 
 export const ExpectationSchema = z.discriminatedUnion('metric', [
   z.strictObject({ metric: z.literal('availability'), ...loadRef, ...during, min: percent.optional(), max: percent.optional() }),
   z.strictObject({ metric: z.literal('failed_requests'), ...loadRef, ...during, max: z.number().int().nonnegative() }),
-  z.strictObject({ metric: z.literal('p99'), ...loadRef, ...during, max: ms }),
+  z.strictObject({ metric: z.literal('p99'), ...loadRef, ...during, min: ms.optional().describe('proves the fault bit'), max: ms.optional() }),
   z.strictObject({ metric: z.literal('time_to_detect'), ...stepRef, max: ms.describe('every target left the passing set') }),
   z.strictObject({ metric: z.literal('time_to_recover'), ...stepRef, max: ms.describe('from heal until every target is ready and passing') }),
   z.strictObject({ metric: z.literal('not_evicted'), ...stepRef, describe: z.string().optional() }),

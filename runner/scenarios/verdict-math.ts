@@ -41,9 +41,10 @@ export function percentile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
-/** [from, to) of a step id, or of the whole run. */
+/** [from, to) of a step id, of the whole run, or of the steady-state windows `before` / `after`. */
 export function windowOf(timeline: Timeline, during: string): [number, number] | undefined {
   if (during === 'run') return [0, timeline.endAt];
+  if (during === 'before' || during === 'after') return timeline[during];
   const step = timeline.steps.find((s) => s.id === during);
   return step ? [step.startAt, Math.max(step.endAt, step.startAt + 1)] : undefined;
 }

@@ -1,0 +1,82 @@
+/**
+ * Reports of a scenario run: the summary table printed at the end, the JSON report (`--json FILE`: every
+ * result, its timeline included, so verdicts can be recomputed) and JUnit XML (`--junit FILE`: one test
+ * suite per scenario, one test case per hypothesis probe and expectation; an error run is one <error>).
+ * Pure: strings in, strings out.
+ */
+import type { ExpectationResult } from './evaluate-expectation.ts';
+import type { ScenarioResult } from './run-scenario.ts';
+
+export function exitCodeOf(results: readonly ScenarioResult[]): number {
+  if (results.some((r) => r.verdict === 'error')) return 2;
+  return results.some((r) => r.verdict === 'failed') ? 1 : 0;
+}
+
+export function jsonReport(results: readonly ScenarioResult[], options: { withTimeline?: boolean } = {}): string {
+  const scenarios = results.map((r) => (options.withTimeline === false ? { ...r, timeline: undefined } : r));
+  return JSON.stringify({ tool: 'micro-dev', exitCode: exitCodeOf(results), scenarios }, null, 2) + '\n';
+}
+
+/** One block per scenario (loads, steps, every check with its value), then one line per scenario. */
+export function summaryTable(results: readonly ScenarioResult[]): string {
+  const lines: string[] = [];
+  for (const r of results) {
+    lines.push('', `${r.name}  ${r.verdict.toUpperCase()}  (seed ${r.seed}, ${(r.durationMs / 1000).toFixed(1)} s)`);
+    if (r.error) lines.push(`  error: ${r.error}`);
+    for (const l of r.loads) {
+      lines.push(`  load ${l.name.padEnd(12)} via ${l.through.padEnd(12)} ${l.ok}/${l.sent} ok  availability ${fmtPct(l.availability)}  p50 ${l.p50.toFixed(1)} ms  p99 ${l.p99.toFixed(1)} ms`);
+    }
+    for (const s of r.steps) {
+      lines.push(`  step ${s.id.padEnd(12)} ${s.fault.padEnd(16)} ${s.targets.join(', ').padEnd(24)} +${(s.startAt / 1000).toFixed(2)}s .. +${(s.endAt / 1000).toFixed(2)}s`);
+    }
+    for (const c of checks(r)) lines.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.label}: ${c.detail}`);
+    for (const rb of r.rollbacks.filter((x) => !x.ok)) lines.push(`  FAIL rollback ${rb.action}: ${rb.detail}`);
+  }
+  const width = Math.max(8, ...results.map((r) => r.name.length));
+  lines.push('', `${'scenario'.padEnd(width)}  verdict  checks  seconds`);
+  for (const r of results) {
+    const all = checks(r);
+    lines.push(`${r.name.padEnd(width)}  ${r.verdict.padEnd(7)}  ${`${all.filter((c) => c.ok).length}/${all.length}`.padEnd(6)}  ${(r.durationMs / 1000).toFixed(1)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function junitReport(results: readonly ScenarioResult[]): string {
+  const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  const all = results.map(checks);
+  const failures = all.flat().filter((c) => !c.ok).length;
+  const errors = results.filter((r) => r.verdict === 'error').length;
+  const tests = all.reduce((n, c) => n + Math.max(1, c.length), 0);
+  const seconds = results.reduce((s, r) => s + r.durationMs, 0) / 1000;
+  out.push(`<testsuites name="micro-dev scenarios" tests="${tests}" failures="${failures}" errors="${errors}" time="${seconds.toFixed(3)}">`);
+  results.forEach((r, i) => {
+    const cs = all[i]!;
+    const time = (r.durationMs / 1000).toFixed(3);
+    out.push(
+      `  <testsuite name="${esc(r.name)}" tests="${Math.max(1, cs.length)}" failures="${cs.filter((c) => !c.ok).length}" errors="${r.verdict === 'error' ? 1 : 0}" time="${time}" timestamp="${esc(r.startedAt)}">`,
+      `    <properties><property name="seed" value="${r.seed}"/></properties>`,
+    );
+    if (r.verdict === 'error') {
+      out.push(`    <testcase classname="scenario.${esc(r.name)}" name="run" time="${time}">`, `      <error message="${esc(r.error ?? 'could not run')}"/>`, '    </testcase>');
+    }
+    for (const c of cs) {
+      out.push(`    <testcase classname="scenario.${esc(r.name)}" name="${esc(c.label)}" time="0">`);
+      if (!c.ok) out.push(`      <failure message="${esc(`${c.label}: ${c.detail}`)}">${esc(c.detail)}</failure>`);
+      else out.push(`      <system-out>${esc(c.detail)}</system-out>`);
+      out.push('    </testcase>');
+    }
+    out.push('  </testsuite>');
+  });
+  out.push('</testsuites>');
+  return out.join('\n') + '\n';
+}
+
+function checks(r: ScenarioResult): ExpectationResult[] {
+  return [...r.hypothesis.before, ...r.expectations, ...r.hypothesis.after];
+}
+
+const fmtPct = (v: number) => (Number.isNaN(v) ? 'n/a' : `${v.toFixed(2)}%`);
+
+function esc(s: string): string {
+  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+}
