@@ -14,6 +14,7 @@ import type { Clock } from '../clock/clock.ts';
 import { startRegistry, type StartedRegistry } from '../registry/start-registry.ts';
 import { startBroker } from '../broker/start-broker.ts';
 import { startGateway } from '../gateway/start-gateway.ts';
+import { resolveNamespace } from '../gateway/resolve-namespace.ts';
 import { startProxy } from '../proxy/start-proxy.ts';
 import { startWebGateway } from '../web-gateway/start-web-gateway.ts';
 import type { StartedServer } from '../gateway/started-server.ts';
@@ -69,13 +70,15 @@ export async function startInfrastructure(
     const viaLink = infraLink.listen;
     const broker = await startBroker(topology.broker, { registryAddress: viaLink });
     stoppers.push(() => broker.stop());
-    const gateway = await startGateway(topology.gateway, {
+    // MICRO_API_NAMESPACE / MICRO_NAMESPACE override the default namespace, as with `micro api`.
+    const gatewayConfig = { ...topology.gateway, namespace: resolveNamespace(topology.gateway, process.env) };
+    const gateway = await startGateway(gatewayConfig, {
       registryAddress: viaLink,
       brokerAddress: broker.address,
       onRequest: (r) => deps.onRequest({ at: r.at, status: r.status, ms: r.ms, service: r.service }),
     });
     stoppers.push(() => gateway.stop());
-    deps.onProgress(`gateway   ${gateway.url} (namespace ${topology.gateway.namespace}, handler ${topology.gateway.handler})`);
+    deps.onProgress(`gateway   ${gateway.url} (namespace ${gatewayConfig.namespace}, handler ${gatewayConfig.handler})`);
     const proxy = await startProxy(topology.proxy, { registryAddress: viaLink, brokerAddress: broker.address });
     stoppers.push(() => proxy.stop());
     deps.onProgress(`proxy     ${proxy.url}`);
