@@ -8,9 +8,9 @@ describe('blocking queries', () => {
   let clock: ManualClock;
   afterEach(() => r.stop());
 
-  async function start() {
-    clock = new ManualClock(Date.now());
-    r = await registryUnderTest({}, { clock, forceEmbedded: true });
+  async function start(config: Parameters<typeof registryUnderTest>[0] = {}) {
+    clock = new ManualClock(0);
+    r = await registryUnderTest(config, { clock, forceEmbedded: true });
   }
 
   /** Starts a blocking GET and resolves once the server has parked it (its wait timer exists). */
@@ -86,6 +86,20 @@ describe('blocking queries', () => {
     await http(`${r.url}/v1/kv/cfg`, 'PUT', 'b');
     const res = await q.res;
     expect((res.json() as { Value: string }[])[0].Value).toBe(Buffer.from('b').toString('base64'));
+  });
+
+  it('under the eureka model a watcher sees a registration only at the next 30 s cache sync', async () => {
+    await start({ semantics: 'eureka' });
+    const index = (await http(`${r.url}/v1/health/service/app`)).headers.get('x-consul-index');
+    const q = await parked(`/v1/health/service/app?index=${index}&wait=5m`);
+    await http(`${r.url}/v1/agent/service/register`, 'PUT', '{"Name":"app","ID":"a","Check":{"TTL":"90s"}}');
+    clock.advance(29_999);
+    await settle();
+    expect(q.isDone()).toBe(false);
+    clock.advance(1);
+    const res = await q.res;
+    expect((res.json() as unknown[]).length).toBe(1);
+    expect(Number(res.headers.get('x-consul-index'))).toBeGreaterThan(Number(index));
   });
 
   it('stop() ends parked queries and leaves no timers', async () => {
