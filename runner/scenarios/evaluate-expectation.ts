@@ -109,7 +109,8 @@ export function evaluateSteadyState(
 ): ExpectationResult[] {
   if (!window) return [{ label: `steady state ${phase}`, ok: false, value: null, detail: 'the window was not reached' }];
   const out: ExpectationResult[] = [];
-  const stats = requestStats(timeline.requests, window, defaultLoad);
+  const firstFault = Math.min(...timeline.steps.map((s) => s.startAt));
+  const stats = requestStats(timeline.requests, window, defaultLoad, phase === 'before' && Number.isFinite(firstFault) ? firstFault : undefined);
   if (hypothesis.availability !== undefined) {
     const ok = stats.sent > 0 && stats.availability >= hypothesis.availability;
     out.push({ label: `steady state ${phase}: availability >= ${hypothesis.availability}%`, ok, value: Number.isNaN(stats.availability) ? null : stats.availability, detail: `was ${pct(stats.availability)} (${stats.ok}/${stats.sent})` });

@@ -11,12 +11,12 @@
  */
 import { createRuntimes } from '../cli/create-runtimes.ts';
 import { Orchestrator } from '../engine/orchestrator.ts';
-import { selectTargets } from '../faults/select-targets.ts';
-import { seededRandom } from '../faults/seeded-random.ts';
+import type { TargetableInstance } from '../faults/select-targets.ts';
 import { applyFault, type Heal } from './apply-fault.ts';
 import type { Scenario } from './check-scenario-text.ts';
 import { evaluateExpectation, evaluateSteadyState, type ExpectationResult } from './evaluate-expectation.ts';
 import { LoadGenerator } from './load-generator.ts';
+import { planTargets, STATIC_PROXY } from './plan-targets.ts';
 import type { LoadSpec, StepSpec } from './scenario-schema.ts';
 import { StaticProxy } from './static-proxy.ts';
 import type { LeaseState, RegistrySample, StepRecord, Timeline } from './timeline.ts';
@@ -51,7 +51,6 @@ const SAMPLE_MS = 25;
 
 export async function runScenario(scenario: Scenario, options: ScenarioRunOptions = {}): Promise<ScenarioResult> {
   const seed = options.seed ?? scenario.seed;
-  const rng = seededRandom(seed);
   const say = (line: string) => options.onProgress?.(`[${scenario.name}] ${line}`);
   const started = Date.now();
   const abort = new AbortController();
@@ -64,6 +63,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
   let orchestrator: Orchestrator | undefined;
   let staticProxy: StaticProxy | undefined;
   let sampler: NodeJS.Timeout | undefined;
+  let plan = new Map<string, string[]>();
   let t0 = performance.now();
   const now = () => performance.now() - t0;
   const hypothesis = scenario.steadyState;
@@ -83,6 +83,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
       say(`static proxy on ${staticProxy.address} -> fixed upstreams ${addresses.join(', ')}`);
     }
     const instances = o.snapshot().instances.map((i) => i.instance);
+    plan = planTargets(scenario.steps, targetCandidates(o, staticProxy !== undefined), seed);
     await warmUp(scenario, infra.gateway.url, staticProxy);
     t0 = performance.now();
     const sample = () => timeline.samples.push(takeSample(o, instances, now()));
@@ -174,16 +175,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
   async function runStep(step: StepSpec): Promise<void> {
     await sleepUntil(step.at);
     const o = orchestrator!;
-    const candidates = [
-      ...o.snapshot().instances.map((i) => ({ instance: i.instance, service: i.service, tier: i.tier })),
-      ...(staticProxy ? [{ instance: 'static-proxy', service: 'static-proxy', tier: 'other' as const }] : []),
-    ];
-    // The static proxy is a target only by name, never by service / tier / percent.
-    const targets = selectTargets(
-      candidates.filter((c) => c.instance !== 'static-proxy' || step.target.instance === 'static-proxy'),
-      step.target,
-      rng,
-    ).map((t) => t.instance);
+    const targets = plan.get(step.id) ?? [];
     const record: StepRecord = {
       id: step.id,
       fault: step.fault,
@@ -236,6 +228,14 @@ async function warmUp(scenario: Scenario, gatewayUrl: string, staticProxy: Stati
   );
   await new Promise((r) => setTimeout(r, 500));
   await Promise.all(warm.map((w) => w.stop()));
+}
+
+/** What a step may hit: every instance of the topology (names are stable), and the static proxy if any. */
+export function targetCandidates(o: { snapshot(): { instances: TargetableInstance[] } }, staticProxy: boolean): TargetableInstance[] {
+  return [
+    ...o.snapshot().instances.map((i) => ({ instance: i.instance, service: i.service, tier: i.tier })),
+    ...(staticProxy ? [{ instance: STATIC_PROXY, service: STATIC_PROXY, tier: 'other' as const }] : []),
+  ];
 }
 
 function takeSample(o: Orchestrator, instances: string[], at: number): RegistrySample {

@@ -21,8 +21,20 @@ export interface RequestStats {
   p99: number;
 }
 
-export function requestStats(requests: readonly RequestRecord[], window: readonly [number, number], load?: string): RequestStats {
-  const inside = requests.filter((r) => r.at >= window[0] && r.at < window[1] && (load === undefined || r.load === load));
+/** `completedBy`: only requests answered by then (a baseline must not count calls the first fault cut). */
+export function requestStats(
+  requests: readonly RequestRecord[],
+  window: readonly [number, number],
+  load?: string,
+  completedBy?: number,
+): RequestStats {
+  const inside = requests.filter(
+    (r) =>
+      r.at >= window[0] &&
+      r.at < window[1] &&
+      (load === undefined || r.load === load) &&
+      (completedBy === undefined || r.at + r.ms <= completedBy),
+  );
   const ok = inside.filter((r) => r.ok).length;
   const latencies = inside.filter((r) => r.ok).map((r) => r.ms).sort((a, b) => a - b);
   return {
