@@ -64,18 +64,29 @@ export async function run(args: string[]): Promise<number> {
     }
   });
 
-  print(`micro-dev ${topology.name} from ${relative(process.cwd(), file)}; control API ${control.url}`);
-  try {
-    const started = orchestrator.start();
-    await writeRunFile({
+  // The run file lets status/down/ui/call find this `up`: written at once (so `down` works while starting)
+  // and again when ready, with the addresses the servers really got.
+  const startedAt = Date.now();
+  let saving: Promise<unknown> = Promise.resolve();
+  const saveRunFile = () =>
+    (saving = saving.then(() => writeRunFile({
       pid: process.pid,
       controlUrl: control.url,
       token: control.token,
       configFile: file,
       topology: topology.name,
-      startedAt: Date.now(),
+      startedAt,
       urls: orchestrator.snapshot().urls,
-    });
+      broker: orchestrator.infrastructure?.brokerAddress,
+    })));
+  orchestrator.subscribe((update) => {
+    if ('event' in update && update.event.type === 'ready') void saveRunFile();
+  });
+
+  print(`micro-dev ${topology.name} from ${relative(process.cwd(), file)}; control API ${control.url}`);
+  try {
+    const started = orchestrator.start();
+    await saveRunFile();
     if (tui) {
       const { runDashboard } = await import('../../tui/run-dashboard.ts');
       const closeDashboard = new AbortController();
@@ -97,16 +108,7 @@ export async function run(args: string[]): Promise<number> {
     throw error;
   }
   const { urls } = orchestrator.snapshot();
-  await writeRunFile({
-    pid: process.pid,
-    controlUrl: control.url,
-    token: control.token,
-    configFile: file,
-    topology: topology.name,
-    startedAt: Date.now(),
-    urls,
-    broker: orchestrator.infrastructure?.brokerAddress,
-  });
+  await saveRunFile();
   const seconds = ((performance.now() - t0) / 1000).toFixed(2);
   print(`micro-dev ready in ${seconds} s  gateway ${urls.gateway}  proxy ${urls.proxy}  web ${urls.web}  registry ${urls.registry}`);
   return signalled;
