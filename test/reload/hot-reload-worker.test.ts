@@ -19,7 +19,12 @@ afterAll(async () => {
 
 const answers = (greeting: string) => `{"message":"${greeting} John"}`;
 const serving = (greeting: string) => eventually(async () => (await f.hello()).body === answers(greeting), 10_000, `"${greeting}" to be served`);
-const reloads = (n: number) => eventually(async () => f.events.length >= n, 15_000, `${n} reload runs`);
+/** Saves, then waits for the reload run that started after the save (the one that surely read it). */
+const save = async (write: () => Promise<void>) => {
+  const savedAt = performance.now();
+  await write();
+  return eventually(async () => f.events.find((e) => e.startedAt > savedAt), 15_000, 'a reload run after the save');
+};
 const instances = () => f.orchestrator.snapshot().instances.filter((i) => i.service === 'greeter-srv');
 const registered = async () => {
   const registry = f.orchestrator.snapshot().urls.registry;
@@ -30,38 +35,32 @@ const registered = async () => {
 describe('hot reload (worker runtime)', () => {
   it('a saved edit reaches the gateway', async () => {
     expect(await f.hello()).toEqual({ status: 200, body: answers('Hello') });
-    await f.edit('Howdy');
+    const run = await save(() => f.edit('Howdy'));
     await serving('Howdy');
-    await reloads(1);
-    expect(f.events[0]).toMatchObject({ service: 'greeter-srv', outcome: 'reloaded', replaced: 2, failed: 0 });
+    expect(f.events).toHaveLength(1);
+    expect(run).toMatchObject({ service: 'greeter-srv', outcome: 'reloaded', replaced: 2, failed: 0 });
   });
 
   it('a broken edit keeps the old version serving and says why', async () => {
-    const before = f.events.length;
-    await f.writeRaw('export const = ;\n');
-    await reloads(before + 1);
-    expect(f.events.at(-1)).toMatchObject({ outcome: 'failed', replaced: 0, failed: 2 });
+    const broken = await save(() => f.writeRaw('export const = ;\n'));
+    expect(broken).toMatchObject({ outcome: 'failed', replaced: 0, failed: 2 });
     expect(await f.hello()).toEqual({ status: 200, body: answers('Howdy') });
     const srv1 = instances().find((i) => i.instance === 'greeter-srv-1')!;
     expect(srv1.state).toBe('ready');
     expect(srv1.lastError).toMatch(/^reload failed: .*exited with code 1/);
     expect(f.lines.some((l) => /greeter-srv reload failed for 2 of 2 replicas/.test(l))).toBe(true);
     // Fixing it clears the error.
-    await f.edit('Howdy');
-    await reloads(before + 2);
-    expect(f.events.at(-1)).toMatchObject({ outcome: 'reloaded' });
+    expect(await save(() => f.edit('Howdy'))).toMatchObject({ outcome: 'reloaded' });
     expect(instances().every((i) => i.lastError === undefined)).toBe(true);
   });
 
   it('an atomic save (temp file renamed over the original) is exactly one reload', async () => {
     const before = f.events.length;
-    await f.atomicSave('Hiya');
+    await save(() => f.atomicSave('Hiya'));
     await serving('Hiya');
-    await reloads(before + 1);
     // A second, plain save afterwards: anything the atomic save still had queued would show up before it.
-    await f.edit('Hiya again');
+    await save(() => f.edit('Hiya again'));
     await serving('Hiya again');
-    await reloads(before + 2);
     expect(f.events.slice(before).map((e) => e.outcome)).toEqual(['reloaded', 'reloaded']);
   });
 
@@ -69,13 +68,16 @@ describe('hot reload (worker runtime)', () => {
     const before = f.events.length;
     for (let i = 1; i <= 10; i++) await f.edit(`Burst${i}`); // back to back: one debounce window
     // Then saves that land while a reload is running.
-    for (let i = 11; i <= 14; i++) {
+    for (let i = 11; i < 14; i++) {
       const reloading = f.lines.filter((l) => l.includes('reloading')).length;
       await eventually(async () => f.lines.filter((l) => l.includes('reloading')).length > reloading, 10_000, 'a reload to start');
       await f.edit(`Burst${i}`);
     }
-    await serving('Burst14');
-    await eventually(async () => f.events.length > before && f.events.at(-1)!.reason.includes('main.ts') && (await registered()) === 2, 15_000, 'the burst to settle');
+    const reloading = f.lines.filter((l) => l.includes('reloading')).length;
+    await eventually(async () => f.lines.filter((l) => l.includes('reloading')).length > reloading, 10_000, 'a reload to start');
+    const last = await save(() => f.edit('Burst14'));
+    expect(last.outcome).toBe('reloaded');
+    await eventually(async () => (await registered()) === 2, 10_000, 'the old generation to deregister');
     // Serialized and coalesced: at most one run per mid-reload save plus the first, never a pile.
     expect(f.events.length - before).toBeLessThanOrEqual(5);
     expect(instances().map((i) => i.state)).toEqual(['ready', 'ready']);
@@ -87,8 +89,7 @@ describe('hot reload (worker runtime)', () => {
     const load = steadyLoad(`${f.gateway}/greeter/say/hello?name=John`, { ratePerSecond: 80, maxRequests: 3000 });
     const before = f.events.length;
     for (let i = 1; i <= 10; i++) {
-      await f.edit(`Load${i}`);
-      await reloads(before + i);
+      await save(() => f.edit(`Load${i}`));
       await serving(`Load${i}`);
     }
     const result = await load.stop();

@@ -19,7 +19,8 @@ export interface ReloadFixture {
   /** The editable copy of services/greeter-srv/main.ts. */
   srvFile: string;
   gateway: string;
-  events: ReloadEvent[];
+  /** Every reload run, with when it started (performance.now() ms). */
+  events: (ReloadEvent & { startedAt: number })[];
   lines: string[];
   /** Writes the service with `greeting` in place of "Hello" (in place: truncate + write). */
   edit(greeting: string): Promise<void>;
@@ -66,11 +67,11 @@ services:
   const topology = await loadTopology(file);
   const orchestrator = new Orchestrator(topology, { runtimes: await createRuntimes(topology) });
   await orchestrator.start();
-  const events: ReloadEvent[] = [];
+  const events: (ReloadEvent & { startedAt: number })[] = [];
   const lines: string[] = [];
   let watching: Watching;
   try {
-    watching = await startWatching(orchestrator, topology, { onLine: (l) => lines.push(l), onReload: (e) => events.push(e) });
+    watching = await startWatching(orchestrator, topology, { onLine: (l) => lines.push(l), onReload: (e) => events.push({ ...e, startedAt: performance.now() - e.durationMs }) });
   } catch (error) {
     await orchestrator.shutdown();
     throw error;
