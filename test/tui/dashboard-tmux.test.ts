@@ -10,7 +10,15 @@ import { readRunFile } from '../../runner/control/run-file.ts';
 import { binPath, eventually, processesWith, repoRoot, runCli, writeTestTopology } from '../support/cli-process.ts';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-if (!hasTmux) console.warn('dashboard-tmux.test.ts skipped: tmux is not installed (apt-get install -y tmux)');
+// CI installs tmux and sets MICRO_DEV_REQUIRE_TMUX=1, so this test cannot rot into a silent skip there.
+const required = process.env.MICRO_DEV_REQUIRE_TMUX === '1';
+if (!hasTmux && !required) console.warn('dashboard-tmux.test.ts skipped: tmux is not installed (apt-get install -y tmux)');
+
+describe.runIf(!hasTmux && required)('tmux is required (MICRO_DEV_REQUIRE_TMUX=1)', () => {
+  it('is installed', () => {
+    expect.fail('MICRO_DEV_REQUIRE_TMUX=1 but tmux is not installed: apt-get install -y tmux');
+  });
+});
 
 const sockets: string[] = [];
 afterEach(() => {
