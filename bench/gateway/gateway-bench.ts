@@ -20,7 +20,7 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { request } from 'undici';
 import { startRegistry } from '../../runner/registry/start-registry.ts';
-import { runAtRate, type RateResult } from './rate-load.ts';
+import { runAtRate, runClosedLoop, type RateResult } from './rate-load.ts';
 
 const run = promisify(execFile);
 const root = new URL('../../', import.meta.url).pathname;
@@ -88,6 +88,27 @@ function wrkMs(s: string | undefined): number {
   const ms = m[2] === 'us' ? v / 1000 : m[2] === 'ms' ? v : m[2] === 's' ? v * 1000 : v * 60_000;
   return Math.round(ms * 100) / 100;
 }
+
+interface Load {
+  url: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** Closed-loop throughput with wrk when installed, else with the undici loop (results say which). */
+async function measure(load: Load, script: string | undefined, connections = 32, delayMs = 0): Promise<{ rps: number; p50: number; p99: number }> {
+  if (hasWrk) return wrk(load.url, script, connections);
+  const u = new URL(load.url);
+  if (delayMs > 0) {
+    const r = await runAtRate({ origin: u.origin, path: u.pathname + u.search, method: load.method ?? 'GET', headers: load.headers ?? {}, body: load.body ?? '', rps: Math.round((connections * 1000) / delayMs), durationMs: wrkSeconds * 1000 });
+    return { rps: Math.round(r.ok / wrkSeconds), p50: r.p50, p99: r.p99 };
+  }
+  return runClosedLoop({ origin: u.origin, path: u.pathname + u.search, method: load.method ?? 'GET', headers: load.headers ?? {}, body: load.body ?? '', durationMs: wrkSeconds * 1000, connections });
+}
+
+const hasWrk = !process.env.BENCH_NO_WRK && await run('wrk', ['--version']).then(() => true, (e: { stdout?: string; code?: unknown }) => e.code !== 'ENOENT');
+const hasNginx = await run('nginx', ['-v']).then(() => true, (e: { code?: unknown }) => e.code !== 'ENOENT');
 
 async function wrk(url: string, script?: string, connections = 32): Promise<{ rps: number; p50: number; p99: number }> {
   const args = ['-t1', `-c${connections}`, `-d${wrkSeconds}s`, '--latency', url];
@@ -161,28 +182,36 @@ async function main(): Promise<void> {
     const lua = join(dir, 'direct.lua');
     writeFileSync(lua, `wrk.method = "POST"\nwrk.body = '${API_BODY}'\n${Object.entries(API_HEADERS).map(([k, v]) => `wrk.headers["${k}"] = "${v}"`).join('\n')}\n`);
 
-    // warm up, then alternate the three setups `rounds` times and keep each one's best run: the machine is
-    // shared, and a neighbour's burst should not decide a ratio.
-    await wrk(`${gw.url}${gwPath}`).catch(() => undefined);
-    const nginx = await startNginx(dir, apiAddr!);
-    const rounds = quick ? 1 : 2;
-    const best = (a: Awaited<ReturnType<typeof wrk>> | undefined, b: Awaited<ReturnType<typeof wrk>>) => (a && a.rps >= b.rps ? a : b);
-    let viaGateway, direct, viaNginx;
+    // warm up, then alternate the setups `rounds` times and keep each one's median run: the machine is
+    // shared, and one neighbour's burst should not decide a ratio.
+    const gwLoad: Load = { url: `${gw.url}${gwPath}` };
+    const directLoad: Load = { url: `http://${apiAddr}/`, method: 'POST', headers: API_HEADERS, body: API_BODY };
+    await measure(gwLoad, undefined).catch(() => undefined);
+    const nginx = hasNginx ? await startNginx(dir, apiAddr!) : undefined;
+    const rounds = quick ? 1 : 3;
+    type Run = Awaited<ReturnType<typeof measure>>;
+    const runs: { gateway: Run[]; direct: Run[]; nginx: Run[] } = { gateway: [], direct: [], nginx: [] };
     for (let i = 0; i < rounds; i++) {
-      viaGateway = best(viaGateway, await wrk(`${gw.url}${gwPath}`));
-      direct = best(direct, await wrk(`http://${apiAddr}/`, lua));
-      viaNginx = best(viaNginx, await wrk(nginx.url + '/', lua));
+      runs.gateway.push(await measure(gwLoad, undefined));
+      runs.direct.push(await measure(directLoad, lua));
+      if (nginx) runs.nginx.push(await measure({ ...directLoad, url: nginx.url + '/' }, lua));
     }
-    await nginx.stop();
-    if (!viaGateway || !direct || !viaNginx) throw new Error('no wrk runs');
+    await nginx?.stop();
+    const median = (xs: Run[]): Run | undefined => [...xs].sort((a, b) => a.rps - b.rps)[Math.floor(xs.length / 2)];
+    const viaGateway = median(runs.gateway)!;
+    const direct = median(runs.direct)!;
+    const viaNginx = median(runs.nginx);
+    const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
     results.throughput = {
+      loadGenerator: hasWrk ? 'wrk' : 'undici closed loop (wrk not installed)',
+      rounds,
       gatewayRps: viaGateway.rps,
       directRps: direct.rps,
-      nginxRps: viaNginx.rps,
-      gatewayVsDirect: Math.round((viaGateway.rps / direct.rps) * 1000) / 1000,
-      gatewayVsNginx: Math.round((viaGateway.rps / viaNginx.rps) * 1000) / 1000,
+      nginxRps: viaNginx?.rps ?? null,
+      gatewayVsDirect: ratio(viaGateway.rps, direct.rps),
+      gatewayVsNginx: viaNginx ? ratio(viaGateway.rps, viaNginx.rps) : null,
       targets: { gatewayVsDirect: 0.45, gatewayVsNginx: 0.6 },
-      wrkLatency: { gateway: viaGateway, direct, nginx: viaNginx },
+      runs,
     };
     console.log('throughput', results.throughput);
 
@@ -198,8 +227,8 @@ async function main(): Promise<void> {
     };
     const gwScript = paced('');
     const directScript = paced(readFileSync(lua, 'utf8'));
-    const gwHalf = await wrk(`${gw.url}${gwPath}`, gwScript, conns);
-    const directHalf = await wrk(`http://${apiAddr}/`, directScript, conns);
+    const gwHalf = await measure(gwLoad, gwScript, conns, delay);
+    const directHalf = await measure(directLoad, directScript, conns, delay);
     results.halfLoad = {
       targetRps: half,
       gateway: gwHalf,

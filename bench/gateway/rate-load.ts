@@ -87,3 +87,28 @@ export async function runAtRate(o: RateOptions): Promise<RateResult> {
   const r2 = (n: number) => Math.round(n * 100) / 100;
   return { sent, ok, failed, failures, p50: r2(percentile(lat, 50)), p90: r2(percentile(lat, 90)), p99: r2(percentile(lat, 99)), max: r2(lat[lat.length - 1] ?? NaN) };
 }
+
+/**
+ * Closed-loop load (the fallback when wrk is not installed): `connections` loops, each sending the next
+ * request when the previous answered, for durationMs. Returns requests/s and latency percentiles.
+ */
+export async function runClosedLoop(o: Omit<RateOptions, 'rps' | 'at'> & { connections: number }): Promise<{ rps: number; p50: number; p99: number }> {
+  const pool = new Pool(o.origin, { connections: o.connections, keepAliveTimeout: 10_000 });
+  const lat: number[] = [];
+  const end = performance.now() + o.durationMs;
+  const loop = async (): Promise<void> => {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      const res = await pool.request({ path: o.path, method: o.method ?? 'GET', headers: o.headers ?? {}, body: o.body ?? null });
+      await res.body.text();
+      lat.push(performance.now() - t0);
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: o.connections }, loop));
+  const seconds = (performance.now() - start) / 1000;
+  await pool.close();
+  lat.sort((a, b) => a - b);
+  const r2 = (n: number) => Math.round(n * 100) / 100;
+  return { rps: Math.round(lat.length / seconds), p50: r2(percentile(lat, 50)), p99: r2(percentile(lat, 99)) };
+}

@@ -24,7 +24,9 @@ export function goPathClean(p: string): string {
 
 function isSeparator(ch: string): boolean {
   const c = ch.codePointAt(0) ?? 0;
-  if (c <= 0x7f) return !/[0-9A-Za-z_]/.test(ch);
+  if (c <= 0x7f) {
+    return !((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95);
+  }
   if (/[\p{L}\p{Nd}]/u.test(ch)) return false;
   return /\s/u.test(ch);
 }

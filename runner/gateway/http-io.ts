@@ -15,7 +15,11 @@ export class BodyTooLargeError extends Error {
 }
 
 /** Reads the whole body; rejects with BodyTooLargeError past `limit` bytes (checked on Content-Length first). */
+const EMPTY = Buffer.alloc(0);
+
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  // No Content-Length and no Transfer-Encoding: HTTP/1.1 says there is no body (skip the stream events).
+  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return Promise.resolve(EMPTY);
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
@@ -51,9 +55,17 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 /** Go's textproto.CanonicalMIMEHeaderKey for ASCII token keys: `x-forwarded-for` -> `X-Forwarded-For`. */
+const canonicalCache = new Map<string, string>();
 export function canonicalHeaderKey(k: string): string {
-  if (!/^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/.test(k)) return k;
-  return k.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+  const hit = canonicalCache.get(k);
+  if (hit !== undefined) return hit;
+  const out = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/.test(k)
+    ? k.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase())
+    : k;
+  // Header names repeat; a bounded memo keeps hostile clients from growing it without limit.
+  if (canonicalCache.size > 2_000) canonicalCache.clear();
+  canonicalCache.set(k, out);
+  return out;
 }
 
 /** Sends `body` with status and headers unless the response already started (then just ends it). */

@@ -45,11 +45,19 @@ function bareName(input: RouteInput, resolver: GatewayResolver, handler: Gateway
   return { ok: true, service: dotted.slice(0, -1).join('.'), method: input.method };
 }
 
+const memo = new Map<string, RouteResult>();
+
 export function resolveRoute(
   input: RouteInput,
   opts: { resolver: GatewayResolver; handler: GatewayHandler; namespace: string },
 ): RouteResult {
+  // Pure, and real traffic repeats a few routes: memoise (bounded, so random paths cannot grow it).
+  const key = `${opts.resolver}\u0000${opts.handler}\u0000${opts.namespace}\u0000${input.method}\u0000${opts.resolver === 'host' ? input.host : ''}\u0000${input.path}`;
+  const hit = memo.get(key);
+  if (hit) return hit;
   const r = bareName(input, opts.resolver, opts.handler);
-  if (!r.ok) return r;
-  return { ok: true, service: setNamespace(opts.namespace, r.service), method: r.method };
+  const out: RouteResult = r.ok ? { ok: true, service: setNamespace(opts.namespace, r.service), method: r.method } : r;
+  if (memo.size > 5_000) memo.clear();
+  memo.set(key, out);
+  return out;
 }
