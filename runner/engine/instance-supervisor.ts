@@ -46,6 +46,7 @@ export class InstanceSupervisor {
   #backoffTimer?: Timer;
   #consecutiveFailures = 0;
   #reload?: AbortController;
+  #reloading?: Promise<void>;
   /** When the current generation became ready; a crash after STABLE_MS of uptime starts a fresh backoff. */
   #readyAt?: number;
   #wanted = false;
@@ -86,6 +87,9 @@ export class InstanceSupervisor {
     this.#wanted = false;
     this.#backoffTimer?.cancel();
     this.#attempt?.abort(new Error(`${this.name} stopped`));
+    // A reload in flight would otherwise finish starting its next generation after this stop and leave it running.
+    this.#reload?.abort(new Error(`${this.name} stopped`));
+    await this.#reloading;
     const current = this.#current;
     if (!current) {
       if (this.#view.state !== 'pending') this.#set('stopped');
@@ -124,6 +128,8 @@ export class InstanceSupervisor {
     this.#reload?.abort(new Error(`${this.name}: superseded by a newer reload`));
     const reload = new AbortController();
     this.#reload = reload;
+    let settle!: () => void;
+    const reloading = (this.#reloading = new Promise<void>((resolve) => (settle = resolve)));
     let next: StartedInstance | undefined;
     try {
       const prepared = await this.#deps.env();
@@ -149,6 +155,8 @@ export class InstanceSupervisor {
       return false;
     } finally {
       if (this.#reload === reload) this.#reload = undefined;
+      if (this.#reloading === reloading) this.#reloading = undefined;
+      settle();
     }
   }
 
