@@ -18,11 +18,11 @@ import type { Orchestrator } from '../engine/orchestrator.ts';
 import type { FaultPlane } from '../faults/fault-plane.ts';
 import type { ToxicSpec } from '../faults/toxic-catalogue.ts';
 import type { StepSpec } from './scenario-schema.ts';
-import type { StaticProxy } from './static-proxy.ts';
+import type { FrontProxy } from './front-proxy.ts';
 
 export interface FaultContext {
   orchestrator: Orchestrator;
-  staticProxy?: StaticProxy;
+  staticProxy?: FrontProxy;
   /** Waits until the instance is ready (rolling restart); rejects at its deadline. */
   waitReady: (instance: string, signal: AbortSignal) => Promise<void>;
   signal: AbortSignal;

@@ -12,6 +12,7 @@ import {
   restartsDuring,
   samplesIn,
   timeToDetect,
+  timeToEvict,
   timeToRecover,
   windowOf,
 } from './verdict-math.ts';
@@ -52,6 +53,7 @@ export function evaluateExpectation(e: Expectation, timeline: Timeline, defaultL
     }
     case 'time_to_detect':
     case 'time_to_recover':
+    case 'evicted':
     case 'not_evicted':
     case 'restarts': {
       const step = timeline.steps.find((s) => s.id === e.step);
@@ -63,6 +65,10 @@ export function evaluateExpectation(e: Expectation, timeline: Timeline, defaultL
       if (e.metric === 'time_to_recover') {
         const v = timeToRecover(timeline, step);
         return result(`time to recover ${e.step} <= ${e.max} ms`, v !== undefined && v <= e.max, v ?? null, `was ${msText(v)} (${step.targets.join(', ')} ready and passing again)`);
+      }
+      if (e.metric === 'evicted') {
+        const v = timeToEvict(timeline, step);
+        return result(`${e.step}: every target evicted within ${e.max} ms`, v !== undefined && v <= e.max, v ?? null, `was ${msText(v)} (${step.targets.join(', ')})`);
       }
       if (e.metric === 'not_evicted') {
         const gone = evictedTargets(timeline, step);

@@ -87,9 +87,10 @@ export class LoadGenerator {
         bodyTimeout: t.timeoutMs,
         signal: AbortSignal.timeout(t.timeoutMs),
       });
-      await res.body.text();
+      const body = await res.body.text();
       const ok = res.statusCode === 200 && (t.accept?.(res.statusCode, res.headers) ?? true);
-      this.records.push({ load: t.name, at, ms: performance.now() - start, ok, status: res.statusCode });
+      const why = ok ? undefined : (header(res.headers['micro-error']) ?? body.slice(0, 160).trim());
+      this.records.push({ load: t.name, at, ms: performance.now() - start, ok, status: res.statusCode, ...(why ? { error: why } : {}) });
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       const message = typeof code === 'string' ? code : error instanceof Error ? error.name : String(error);
@@ -105,4 +106,8 @@ export class LoadGenerator {
     await Promise.allSettled([...this.#inFlight]);
     await this.#pool.close().catch(() => undefined);
   }
+}
+
+function header(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
 }

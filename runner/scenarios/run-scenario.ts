@@ -18,7 +18,7 @@ import { evaluateExpectation, evaluateSteadyState, type ExpectationResult } from
 import { LoadGenerator } from './load-generator.ts';
 import { planTargets, STATIC_PROXY } from './plan-targets.ts';
 import type { LoadSpec, StepSpec } from './scenario-schema.ts';
-import { StaticProxy } from './static-proxy.ts';
+import { startFrontProxy, type FrontProxy } from './front-proxy.ts';
 import type { LeaseState, RegistrySample, StepRecord, Timeline } from './timeline.ts';
 import { requestStats, type RequestStats } from './verdict-math.ts';
 
@@ -61,7 +61,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
   const rollbacks: ScenarioResult['rollbacks'] = [];
   let error: string | undefined;
   let orchestrator: Orchestrator | undefined;
-  let staticProxy: StaticProxy | undefined;
+  let staticProxy: FrontProxy | undefined;
   let sampler: NodeJS.Timeout | undefined;
   let plan = new Map<string, string[]>();
   let t0 = performance.now();
@@ -78,9 +78,8 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     if (scenario.staticProxy) {
       const upstream = scenario.staticProxy.upstream;
       const addresses = o.snapshot().instances.filter((i) => i.service === upstream && i.address).map((i) => i.address!);
-      staticProxy = new StaticProxy(addresses);
-      await staticProxy.start();
-      say(`static proxy on ${staticProxy.address} -> fixed upstreams ${addresses.join(', ')}`);
+      staticProxy = await startFrontProxy(scenario.staticProxy.engine, addresses);
+      say(`static proxy (${staticProxy.engine}) on ${staticProxy.address} -> fixed upstreams ${addresses.join(', ')}`);
     }
     const instances = o.snapshot().instances.map((i) => i.instance);
     plan = planTargets(scenario.steps, targetCandidates(o, staticProxy !== undefined), seed);
@@ -136,7 +135,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     await Promise.all(loads.map((l) => l.stop()));
     timeline.endAt = now();
     if (sampler) clearInterval(sampler);
-    await staticProxy?.stop();
+    await staticProxy?.close();
     await orchestrator?.shutdown().catch(() => undefined);
   }
 
@@ -211,7 +210,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
 }
 
 /** Half a second of load whose answers are thrown away: first calls pay for JIT, connections and caches. */
-async function warmUp(scenario: Scenario, gatewayUrl: string, staticProxy: StaticProxy | undefined): Promise<void> {
+async function warmUp(scenario: Scenario, gatewayUrl: string, staticProxy: FrontProxy | undefined): Promise<void> {
   const warm = scenario.loads.map(
     (spec) =>
       new LoadGenerator(

@@ -87,7 +87,8 @@ export const ExpectationSchema = z.discriminatedUnion('metric', [
   z.strictObject({ metric: z.literal('p99'), ...loadRef, ...during, min: ms.optional().describe('proves the fault bit'), max: ms.optional() }),
   z.strictObject({ metric: z.literal('time_to_detect'), ...stepRef, max: ms.describe('every target left the passing set') }),
   z.strictObject({ metric: z.literal('time_to_recover'), ...stepRef, max: ms.describe('from heal until every target is ready and passing') }),
-  z.strictObject({ metric: z.literal('not_evicted'), ...stepRef, describe: z.string().optional() }),
+  z.strictObject({ metric: z.literal('evicted'), ...stepRef, max: ms.describe('every target deregistered / evicted within') }),
+  z.strictObject({ metric: z.literal('not_evicted'), ...stepRef }),
   z.strictObject({
     metric: z.literal('passing'),
     ...during,

@@ -12,6 +12,7 @@ import { createServer, request, type IncomingMessage, type Server, type ServerRe
 import type { AddressInfo, Socket } from 'node:net';
 
 export class StaticProxy {
+  readonly engine = 'builtin';
   readonly upstreams: readonly string[];
   #server?: Server;
   #sockets = new Set<Socket>();
@@ -53,6 +54,10 @@ export class StaticProxy {
     this.#server = undefined;
     for (const s of this.#sockets) s.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  close(): Promise<void> {
+    return this.stop();
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {

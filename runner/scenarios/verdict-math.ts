@@ -97,6 +97,14 @@ export function samplesIn(timeline: Timeline, window: readonly [number, number])
   return timeline.samples.filter((s) => s.at >= window[0] && s.at < window[1]);
 }
 
+/** From the fault's start until every target's registration (from the fault's start) is gone from the registry. */
+export function timeToEvict(timeline: Timeline, step: StepRecord): number | undefined {
+  const ids = step.targetIds.filter((id): id is string => id !== undefined);
+  if (ids.length === 0) return undefined;
+  const hit = timeline.samples.find((s) => s.at >= step.startAt && ids.every((id) => !(id in s.leases)));
+  return hit ? hit.at - step.startAt : undefined;
+}
+
 /** Was any target's registration (from the fault's start) gone from the registry at any time after it? */
 export function evictedTargets(timeline: Timeline, step: StepRecord): string[] {
   const after = timeline.samples.filter((s) => s.at >= step.startAt);
