@@ -20,7 +20,8 @@ export interface ReloadEvent {
   service: string;
   /** Why it ran: the changed file (relative to the config folder) or `cascade from <service>`. */
   reason: string;
-  outcome: 'reloaded' | 'failed' | 'build-failed';
+  /** cancelled: watching was closed (shutdown) while the reload ran. */
+  outcome: 'reloaded' | 'failed' | 'build-failed' | 'cancelled';
   replaced: number;
   failed: number;
   /** From the start of the run (build included) to the last replica swapped, in ms. */
@@ -139,6 +140,11 @@ export class ReloadQueue {
     this.#line(`${service} reloading (${job.reason})`);
     const { replaced, failed } = await this.#orchestrator.reload(service);
     const durationMs = performance.now() - t0;
+    if (this.#closed) {
+      // Cancelled by the shutdown: not a failure worth a line.
+      this.#emit({ service, reason: job.reason, outcome: 'cancelled', replaced, failed, durationMs });
+      return;
+    }
     const outcome = failed === 0 && replaced > 0 ? 'reloaded' : 'failed';
     this.#line(
       outcome === 'reloaded'

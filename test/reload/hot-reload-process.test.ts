@@ -51,7 +51,8 @@ describe('hot reload (process runtime)', () => {
     await f.close();
     // Nothing left once shutdown resolves: the supervisor's stop() cancels the reload in flight (the run is
     // over, not still waiting for readiness) and stops its new process.
-    expect(f.events.filter((e) => e.startedAt > savedAt)).toMatchObject([{ outcome: 'failed' }]);
+    expect(f.events.filter((e) => e.startedAt > savedAt)).toMatchObject([{ outcome: 'cancelled' }]);
+    expect(f.lines.filter((l) => l.includes('reload failed'))).toEqual([]);
     expect(await processesWith(f.srvFile)).toEqual([]);
   });
 });
