@@ -62,6 +62,8 @@ function once(address: string, req: IncomingMessage, res: ServerResponse, body: 
       settled = true;
     };
     up.on('response', (ur) => {
+      // timeoutMs bounds the wait for the response head only: streams (SSE, long downloads) may idle longer.
+      up.setTimeout(0);
       const out: http.OutgoingHttpHeaders = { ...ur.headers };
       for (const k of hopByHop) if (k !== 'transfer-encoding') delete out[k];
       if (!res.headersSent) res.writeHead(ur.statusCode ?? 502, out);

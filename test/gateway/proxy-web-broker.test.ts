@@ -180,6 +180,40 @@ describe('gateway http and web handlers (reverse proxy)', () => {
     }
   });
 
+  it('path, grpc and host resolvers route to the namespaced service (v1: namespace on every resolver)', async () => {
+    const reg = stack.registry.address;
+    for (const [resolver, path, host] of [
+      ['path', '/echo/a/b', undefined],
+      ['vpath', '/v1/echo/a', undefined],
+      ['grpc', '/echo.Say/Hello', undefined],
+      ['host', '/anything', 'echo'],
+    ] as const) {
+      const gw = await startGateway(gatewayConfig({ handler: 'http', resolver }), { registryAddress: reg });
+      try {
+        const r = await http(`${gw.url}${path}`, host ? { headers: { host } } : {});
+        expect([resolver, r.status]).toEqual([resolver, 200]);
+        expect((JSON.parse(r.text) as { url: string }).url).toBe(path);
+      } finally {
+        await gw.stop();
+      }
+    }
+  });
+
+  it('/rpc with an explicit address calls that node directly', async () => {
+    const gw = await startGateway(gatewayConfig(), { registryAddress: stack.registry.address });
+    try {
+      const [addr] = await waitForNodes(stack.registry.address, 'go.micro.srv.greeter');
+      const r = await http(`${gw.url}/rpc`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ service: 'go.micro.srv.greeter', endpoint: 'Say.Hello', address: addr, request: { name: 'Addr' } }),
+      });
+      expect(r.text).toBe('{"msg":"Hello Addr"}');
+    } finally {
+      await gw.stop();
+    }
+  });
+
   it('web: WebSocket upgrade through the api gateway', async () => {
     const gw = await startGateway(gatewayConfig({ handler: 'web' }), { registryAddress: stack.registry.address });
     try {
