@@ -4,7 +4,7 @@
  */
 import { mkdtemp, readFile, rename, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Orchestrator } from '../../runner/engine/orchestrator.ts';
 import { loadTopology } from '../../runner/config/load-topology.ts';
 import { createRuntimes } from '../../runner/cli/create-runtimes.ts';
@@ -22,6 +22,8 @@ export interface ReloadFixture {
   /** Every reload run, with when it started (performance.now() ms). */
   events: (ReloadEvent & { startedAt: number })[];
   lines: string[];
+  /** The service's source with `greeting` in place of "Hello". */
+  source(greeting: string): string;
   /** Writes the service with `greeting` in place of "Hello" (in place: truncate + write). */
   edit(greeting: string): Promise<void>;
   /** An editor's atomic save: write a temp file beside it, rename it over the original. */
@@ -31,7 +33,19 @@ export interface ReloadFixture {
   close(): Promise<void>;
 }
 
-export async function startReloadFixture(options: { runtime: 'worker' | 'process'; replicas: number; debounce?: string }): Promise<ReloadFixture> {
+export interface ReloadFixtureOptions {
+  runtime: 'worker' | 'process';
+  replicas: number;
+  debounce?: string;
+  /** watch.build, run in the fixture folder (which holds greeter-srv/ and micro.dev.yaml). */
+  build?: string;
+  cascade?: boolean;
+  ignore?: string[];
+  /** Files to create in the fixture folder before anything starts (path -> content). */
+  files?: Record<string, string>;
+}
+
+export async function startReloadFixture(options: ReloadFixtureOptions): Promise<ReloadFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'micro-dev-reload-'));
   await mkdir(join(dir, 'greeter-srv'));
   const srvFile = join(dir, 'greeter-srv', 'main.ts');
@@ -40,6 +54,10 @@ export async function startReloadFixture(options: { runtime: 'worker' | 'process
   if (!original.includes(JSON.stringify(kit))) throw new Error('greeter-srv/main.ts no longer imports ../kit/service.ts');
   const version = (greeting: string) => original.replace("'Hello '", JSON.stringify(greeting + ' '));
   await writeFile(srvFile, original);
+  for (const [name, content] of Object.entries(options.files ?? {})) {
+    await mkdir(dirname(join(dir, name)), { recursive: true });
+    await writeFile(join(dir, name), content);
+  }
 
   const port = () => findFreePort();
   const srv =
@@ -57,7 +75,13 @@ services:
   greeter-srv:
     ${srv}
     replicas: ${options.replicas}
-    watch: { paths: [greeter-srv], debounce: ${options.debounce ?? '100ms'} }
+    watch: ${JSON.stringify({
+      paths: ['greeter-srv'],
+      debounce: options.debounce ?? '100ms',
+      ...(options.build ? { build: options.build } : {}),
+      ...(options.cascade ? { cascade: true } : {}),
+      ...(options.ignore ? { ignore: options.ignore } : {}),
+    })}
   greeter-api:
     module: ${join(repoRoot, 'services/greeter-api/main.ts')}
     depends_on: [greeter-srv]
@@ -86,6 +110,7 @@ services:
     gateway,
     events,
     lines,
+    source: version,
     edit: (greeting) => writeFile(srvFile, version(greeting)),
     atomicSave: async (greeting) => {
       const temp = join(dir, 'greeter-srv', `.main.ts.${++tmp}.tmp`);
