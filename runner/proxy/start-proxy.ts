@@ -4,7 +4,8 @@
  *   POST  (Micro-Service / Micro-Endpoint headers)  -> mucp-forward -> a selected node of that service
  *   /rpc       JSON or form call (as the gateway's /rpc, always on)
  *   /registry  GET/POST/DELETE (registry-endpoint.ts)
- *   /broker    POST ?topic=t publishes the body with the request headers (needs deps.brokerAddress)
+ *   /broker    POST ?topic=t publishes the body with the request headers (needs deps.brokerAddress);
+ *              GET ?topic=t[&queue=q] as a WebSocket subscribes (broker-websocket.ts)
  *   anything else without Micro-Service -> mucp error `service name is blank`
  *
  * Resolves once listening; stop() closes the listener, connections and registry watches.
@@ -18,6 +19,7 @@ import { BodyTooLargeError, canonicalHeaderKey, readBody, send, sendTooLarge, sp
 import { createKitBackend } from '../gateway/kit-backend.ts';
 import { serveRpcEndpoint } from '../gateway/rpc-endpoint.ts';
 import { closeServer, hostPort, listenOn, type StartedServer } from '../gateway/started-server.ts';
+import { BrokerWebSocket } from './broker-websocket.ts';
 import { forwardMucp } from './mucp-forward.ts';
 import { serveRegistry } from './registry-endpoint.ts';
 
@@ -31,9 +33,12 @@ export async function startProxy(config: ProxyConfig, deps: { registryAddress: s
     ...(deps.brokerAddress ? { brokerAddress: deps.brokerAddress } : {}),
   });
   const registry = new ConsulRegistryClient(deps.registryAddress);
+  let boundAddress = '';
+  const brokerWs = new BrokerWebSocket(registry, () => boundAddress);
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const { path, query } = splitUrl(req.url ?? '/');
+    if (path === '/_sub' && req.method === 'POST') return brokerWs.deliver(req, res, query);
     let body: Buffer;
     try {
       body = await readBody(req, BODY_LIMIT);
@@ -68,6 +73,11 @@ export async function startProxy(config: ProxyConfig, deps: { registryAddress: s
     handle(req, res).catch((e: unknown) => send(res, 500, `${e instanceof Error ? e.message : String(e)}\n`));
   });
   server.on('clientError', onClientError);
+  server.on('upgrade', (req: http.IncomingMessage, socket, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    if (splitUrl(req.url ?? '/').path === '/broker') return brokerWs.upgrade(req, socket, head);
+    socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+  });
   let port: number;
   try {
     port = await listenOn(server, config.host, config.port, 'proxy');
@@ -76,13 +86,14 @@ export async function startProxy(config: ProxyConfig, deps: { registryAddress: s
     throw e;
   }
   const address = hostPort(config.host, port);
+  boundAddress = address;
   let stopping: Promise<void> | undefined;
   return {
     url: `http://${address}`,
     address,
     port,
     stop() {
-      stopping ??= closeServer(server).then(async () => {
+      stopping ??= brokerWs.close().then(() => closeServer(server)).then(async () => {
         await Promise.allSettled([backend.close(), registry.close()]);
       });
       return stopping;

@@ -93,6 +93,22 @@ describe('micro proxy', () => {
   });
 });
 
+describe('micro proxy /broker WebSocket subscribe', () => {
+  it('subscribes for the socket, receives published bodies, deregisters on close', async () => {
+    const ws = new WebSocket(`ws://${proxy.address}/broker?topic=ws.topic`);
+    const messages: string[] = [];
+    ws.on('message', (m) => messages.push(String(m)));
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    await waitFor('ws subscriber delivery', async () => (await broker.publish('ws.topic', Buffer.from('{"w":1}'))) === 1);
+    await waitFor('ws message', async () => messages.includes('{"w":1}'));
+    ws.close();
+    await waitFor('ws subscriber gone', async () => (await broker.publish('ws.topic', Buffer.from('x'))) === 0);
+  });
+});
+
 describe('broker', () => {
   it('POST /publish delivers {"Header","Body"} to subscribers; headers travel; :topic is set', async () => {
     const r = await http(`${broker.url}/publish?topic=test.topic`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-custom': 'c1' }, body: '{"n":1}' });
