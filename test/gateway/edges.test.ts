@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
 import { startGateway } from '../../runner/gateway/start-gateway.ts';
 import { MicroDevError } from '../../runner/errors/micro-dev-error.ts';
+import { loadTlsCredentials } from '../../runner/gateway/tls-credentials.ts';
 import { gatewayConfig, http, startStack, waitFor, waitForNodes, type Stack } from './harness.ts';
 
 let stack: Stack;
@@ -108,6 +109,13 @@ describe('hosts allowlist and TLS', () => {
     } finally {
       await gw.stop();
     }
+  });
+
+  it('tls: auto without openssl fails with a clear START_FAILED error', async () => {
+    const err = await loadTlsCredentials({ auto: true }, { stateDir: join(stateDir, 'no-openssl'), openssl: 'openssl-that-does-not-exist' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MicroDevError);
+    expect((err as MicroDevError).code).toBe('START_FAILED');
+    expect((err as MicroDevError).message).toMatch(/needs the openssl command, which was not found on PATH/);
   });
 
   it('cert/key files are used; a missing key or an ACME setting is a clear config error', async () => {
