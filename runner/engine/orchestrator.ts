@@ -13,7 +13,7 @@ import type { RuntimeKind, Topology } from '../config/topology.ts';
 import { SystemClock, type Clock, type Timer } from '../clock/clock.ts';
 import type { Runtime } from '../runtimes/runtime.ts';
 import { MicroDevError } from '../errors/micro-dev-error.ts';
-import type { Command, CommandResult, OrchestratorApi, Snapshot } from './api.ts';
+import type { Command, CommandResult, OrchestratorApi, ScenarioView, Snapshot } from './api.ts';
 import { Store, type Update } from './store.ts';
 import { LogBuffer } from './log-buffer.ts';
 import { TrafficMeter } from './traffic-meter.ts';
@@ -27,7 +27,19 @@ import { InstanceLinks } from './instance-links.ts';
 import type { FaultPlane } from '../faults/fault-plane.ts';
 import { hasNetworkControl } from '../runtimes/container/network-control.ts';
 
+/**
+ * Runs a named scenario (on a topology of its own) and reports its view as it goes; resolves when it ends.
+ * Injected by the CLI: the scenario runner itself builds on the engine.
+ */
+export type ScenarioRunner = (
+  name: string,
+  report: (view: ScenarioView, message?: string) => void,
+  signal: AbortSignal,
+) => Promise<void>;
+
 export interface OrchestratorOptions {
+  /** What the dashboard's `c` (run-scenario command) runs; without it the command says how to run one. */
+  runScenario?: ScenarioRunner;
   clock?: Clock;
   /** Runtimes by kind; defaults create worker and process runtimes (and container on demand). */
   runtimes?: Partial<Record<RuntimeKind, Runtime>>;
@@ -49,12 +61,16 @@ export class Orchestrator implements OrchestratorApi {
   #pollTimer?: Timer;
   #stopFollowing?: () => void;
   #shuttingDown?: Promise<void>;
+  readonly #runScenario?: ScenarioRunner;
+  #scenario?: AbortController;
+  #scenarioRun?: Promise<void>;
 
   constructor(topology: Topology, options: OrchestratorOptions = {}) {
     this.topology = topology;
     this.#clock = options.clock ?? new SystemClock();
     this.#runtimes = { ...options.runtimes };
     this.#progress = options.onProgress ?? (() => undefined);
+    this.#runScenario = options.runScenario;
     this.#store = new Store(emptySnapshot(topology), () => this.#clock.now());
     this.#meter = new TrafficMeter(this.#clock, (series) => this.#store.dispatch({ type: 'traffic', gatewayRps: series }));
   }
@@ -133,9 +149,7 @@ export class Orchestrator implements OrchestratorApi {
       void this.shutdown();
       return { ok: true, message: 'shutting down' };
     }
-    if (command.type === 'run-scenario') {
-      return { ok: false, message: `scenarios run with "micro-dev scenario run ${command.name}"` };
-    }
+    if (command.type === 'run-scenario') return this.#startScenario(command.name);
     const supervisor = this.supervisor(command.instance);
     if (!supervisor) return { ok: false, message: `no instance named ${command.instance}` };
     try {
@@ -171,9 +185,38 @@ export class Orchestrator implements OrchestratorApi {
     }
   }
 
+  /** Resolves once the scenario has loaded and reported (or failed to load: then ok is false, with why). */
+  async #startScenario(name: string): Promise<CommandResult> {
+    const runner = this.#runScenario;
+    if (!runner) return { ok: false, message: `scenarios run with "micro-dev scenario run ${name}"` };
+    if (this.#scenario) return { ok: false, message: 'a scenario is already running' };
+    const abort = new AbortController();
+    this.#scenario = abort;
+    let loaded!: () => void;
+    const firstReport = new Promise<void>((resolve) => (loaded = resolve));
+    const report = (view: ScenarioView, message?: string) => {
+      loaded();
+      this.#store.dispatch({ type: 'scenario', view, message });
+      if (message) this.#progress(`scenario         ${message}`);
+    };
+    const run = runner(name, report, abort.signal).finally(() => {
+      if (this.#scenario === abort) this.#scenario = undefined;
+    });
+    this.#scenarioRun = run.catch(() => undefined);
+    try {
+      await Promise.race([firstReport, run]);
+    } catch (error) {
+      return { ok: false, message: `scenario ${name} could not run: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    run.catch((error) => this.#progress(`scenario         ${name} failed: ${error instanceof Error ? error.message : String(error)}`));
+    return { ok: true, message: `scenario ${name} started on a topology of its own` };
+  }
+
   /** Stops every instance (reverse start order, gracefully) and then the infrastructure. Idempotent. */
   shutdown(): Promise<void> {
     this.#shuttingDown ??= (async () => {
+      this.#scenario?.abort(new Error('micro-dev is shutting down'));
+      await this.#scenarioRun; // the scenario stops its own topology once aborted
       this.#pollTimer?.cancel();
       this.#stopFollowing?.();
       this.#meter.stop();

@@ -1,5 +1,5 @@
 /**
- * micro-dev scenario list | run NAME... | --all [--json F] [--junit F] [--seed N] [--base FILE]
+ * micro-dev scenario list | run NAME... | --all [--json F] [--junit F] [--seed N] [-c FILE]
  * Exit 0: every expectation held; 1: one failed (or a hypothesis deviated); 2: could not run.
  */
 import { writeFile } from 'node:fs/promises';
@@ -11,10 +11,10 @@ import { loadScenario } from '../../scenarios/load-scenario.ts';
 import { runScenario, type ScenarioResult } from '../../scenarios/run-scenario.ts';
 import { exitCodeOf, jsonReport, junitReport, summaryTable } from '../../scenarios/scenario-report.ts';
 
-export const usage = 'micro-dev scenario list | scenario run NAME... | --all [--json FILE] [--junit FILE] [--seed N] [--base FILE]';
+export const usage = 'micro-dev scenario list | scenario run NAME...|--all [--json FILE] [--junit FILE] [--seed N] [-c FILE]';
 export const help = [
-  'Runs failure scenarios, each on a topology of its own (free ports; the default micro.dev.yaml with the',
-  "scenario's overrides, or --base FILE), with load through the gateway, faults on a timeline, and a verdict.",
+  'Runs failure scenarios, each on a topology of its own: the repository micro.dev.yaml (or -c FILE) with the',
+  "scenario's overrides and every port a free one; load through the gateway, faults on a timeline, a verdict.",
   '  list            the built-in scenarios (scenarios/*.yaml) with their description',
   '  run NAME...     built-in names or paths to scenario files; --all runs every built-in one',
   '  --seed N        overrides every scenario\'s seed (target choices replay exactly with the same seed)',
@@ -28,7 +28,6 @@ export async function run(args: string[]): Promise<number> {
     json: { type: 'string' },
     junit: { type: 'string' },
     seed: { type: 'string' },
-    base: { type: 'string' },
   });
   const [sub, ...names] = positionals;
   if (sub === 'list') {
@@ -45,7 +44,7 @@ export async function run(args: string[]): Promise<number> {
   const selected = values.all ? (await listScenarios()).map((e) => e.name) : names;
   if (selected.length === 0) throw new MicroDevError('BAD_ARGUMENTS', 'scenario run: name at least one scenario, or --all', { hints: ['micro-dev scenario list shows them'] });
   // Check every file before running any: a typo in the 5th should not cost the first four's minutes.
-  const scenarios = await Promise.all(selected.map((n) => loadScenario(n, values.base ? { baseTopology: values.base } : {})));
+  const scenarios = await Promise.all(selected.map((n) => loadScenario(n, values.config ? { baseTopology: values.config } : {})));
 
   const abort = new AbortController();
   const onSignal = () => abort.abort(new Error('interrupted'));

@@ -12,6 +12,7 @@ import { MicroDevError } from '../../errors/micro-dev-error.ts';
 import { preflightPorts } from '../preflight-ports.ts';
 import { createRuntimes } from '../create-runtimes.ts';
 import { plainLine } from '../plain-output.ts';
+import { runScenarioForDashboard } from '../dashboard-scenarios.ts';
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseCli('up', args, { 'no-tui': { type: 'boolean' } });
@@ -30,7 +31,11 @@ export async function run(args: string[]): Promise<number> {
   const print = (line: string) => {
     if (!tui) process.stdout.write(plainLine(line));
   };
-  const orchestrator = new Orchestrator(topology, { runtimes: await createRuntimes(topology), onProgress: print });
+  const orchestrator = new Orchestrator(topology, {
+    runtimes: await createRuntimes(topology),
+    onProgress: print,
+    runScenario: runScenarioForDashboard,
+  });
   if (!tui) {
     orchestrator.subscribe((update) => {
       if ('event' in update && update.event.type === 'log') {
@@ -91,7 +96,9 @@ export async function run(args: string[]): Promise<number> {
       const { runDashboard } = await import('../../tui/run-dashboard.ts');
       const closeDashboard = new AbortController();
       process.once('SIGTERM', () => closeDashboard.abort());
-      const dashboard = runDashboard(orchestrator, { quitCommand: 'shutdown', signal: closeDashboard.signal });
+      const { listScenarios } = await import('../../scenarios/list-scenarios.ts');
+      const scenarios = (await listScenarios().catch(() => [])).map((s) => s.name);
+      const dashboard = runDashboard(orchestrator, { quitCommand: 'shutdown', signal: closeDashboard.signal, scenarios });
       // A start failure closes the dashboard first, so the error is printed on a restored terminal.
       await started.catch(async (error) => {
         closeDashboard.abort();

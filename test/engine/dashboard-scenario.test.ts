@@ -1,0 +1,55 @@
+/**
+ * The dashboard's `c` key: the run-scenario command runs a real built-in scenario on its own topology,
+ * beside the running one, and the snapshot's scenario pane follows it to a verdict.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Orchestrator } from '../../runner/engine/orchestrator.ts';
+import { loadTopology } from '../../runner/config/load-topology.ts';
+import { createRuntimes } from '../../runner/cli/create-runtimes.ts';
+import { runScenarioForDashboard } from '../../runner/cli/dashboard-scenarios.ts';
+import { eventually, writeTestTopology } from '../support/cli-process.ts';
+
+let orchestrator: Orchestrator;
+beforeAll(async () => {
+  const topo = await writeTestTopology();
+  const topology = await loadTopology(topo.file);
+  orchestrator = new Orchestrator(topology, { runtimes: await createRuntimes(topology), runScenario: runScenarioForDashboard });
+  await orchestrator.start();
+});
+afterAll(async () => {
+  await orchestrator?.shutdown();
+});
+
+describe('run-scenario from the dashboard', () => {
+  it('runs crash-restart and shows its steps and expectations turning pass', async () => {
+    const result = await orchestrator.command({ type: 'run-scenario', name: 'crash-restart' });
+    expect(result).toEqual({ ok: true, message: 'scenario crash-restart started on a topology of its own' });
+    expect(await orchestrator.command({ type: 'run-scenario', name: 'crash-restart' })).toEqual({
+      ok: false,
+      message: 'a scenario is already running',
+    });
+    const done = await eventually(
+      async () => {
+        const s = orchestrator.snapshot().scenario;
+        return s && s.expectations.every((e) => e.state !== 'pending') ? s : undefined;
+      },
+      60_000,
+      'the scenario to finish',
+    );
+    expect(done.name).toBe('crash-restart');
+    expect(done.steps.length).toBeGreaterThan(0);
+    expect(done.steps.every((s) => s.state === 'done')).toBe(true);
+    expect(done.expectations.length).toBeGreaterThan(0);
+    expect(done.expectations.filter((e) => e.state !== 'pass')).toEqual([]);
+    // The running topology was not disturbed.
+    expect(orchestrator.snapshot().instances.every((i) => i.state === 'ready')).toBe(true);
+  });
+
+  it('refuses an unknown scenario with the loader\'s reason', async () => {
+    const result = await orchestrator.command({ type: 'run-scenario', name: 'no-such-scenario' });
+    expect(result.ok).toBe(false);
+    expect(result.message).toMatch(/^scenario no-such-scenario could not run: .*no-such-scenario/);
+    // and a later scenario can still start
+    expect((await orchestrator.command({ type: 'run-scenario', name: 'crash-restart' })).ok).toBe(true);
+  });
+});
