@@ -66,6 +66,11 @@ export function createKitBackend(options: KitBackendOptions): GatewayBackend {
 
   return {
     async lookup(service: string): Promise<ServiceInfo[]> {
+      // Hot path: a known name with a watched cache entry needs no registry round trip.
+      if (names.has(service) && Date.now() - fetchedAt < ttl) {
+        const cached = cache.peek(service);
+        if (cached) return cached;
+      }
       if (service === '' || !(await known(service))) return [];
       try {
         return await cache.get(service);
