@@ -83,3 +83,24 @@ describe('hot reload: build and cascade', () => {
     expect(changed).toEqual(['greeter-srv changed: greeter-srv/main.ts']);
   });
 });
+
+describe('hot reload: a worker loads its imports fresh', () => {
+  it('an edit to a module the service imports (not the entry file) is served after the reload', async () => {
+    const helper = join(f.dir, 'greeter-srv/greeting.ts');
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(helper, "export const greeting = 'Imported';\n");
+    const entry = f
+      .source('X')
+      .replace('"X "', 'greeting + " "')
+      .replace('const service', "import { greeting } from './greeting.ts';\nconst service");
+    let savedAt = performance.now();
+    await f.writeRaw(entry);
+    expect(await srvRunAfter(savedAt)).toMatchObject({ outcome: 'reloaded' });
+    expect(await f.hello()).toEqual({ status: 200, body: answers('Imported') });
+
+    savedAt = performance.now();
+    await writeFile(helper, "export const greeting = 'Reimported';\n");
+    expect(await srvRunAfter(savedAt)).toMatchObject({ outcome: 'reloaded' });
+    expect(await f.hello()).toEqual({ status: 200, body: answers('Reimported') });
+  });
+});
