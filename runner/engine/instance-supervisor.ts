@@ -50,6 +50,8 @@ export class InstanceSupervisor {
   /** When the current generation became ready; a crash after STABLE_MS of uptime starts a fresh backoff. */
   #readyAt?: number;
   #wanted = false;
+  /** True from start() until that start is ready or failed: an exit then fails start() instead of restarting. */
+  #firstStart = false;
 
   constructor(name: string, service: ServiceConfig, deps: SupervisorDeps) {
     this.name = name;
@@ -79,7 +81,12 @@ export class InstanceSupervisor {
     this.#wanted = true;
     this.#readyAt = undefined;
     this.#consecutiveFailures = 0;
-    await this.#startOnce();
+    this.#firstStart = true;
+    try {
+      await this.#startOnce();
+    } finally {
+      this.#firstStart = false;
+    }
   }
 
   /** Graceful stop; no restart follows. */
@@ -222,6 +229,9 @@ export class InstanceSupervisor {
 
   #onExit(started: StartedInstance, code: number | null, signal: string | null, requested: boolean, telling?: string): void {
     if (this.#current !== started) return;
+    // A first start that dies before it is ready is a start failure, not a crash to restart: the readiness
+    // wait sees the exit and start() rejects with the instance's telling line.
+    if (this.#firstStart && this.#readyAt === undefined && !requested) return;
     this.#current = undefined;
     if (requested || !this.#wanted) return;
     if (this.#readyAt !== undefined && this.#deps.clock.now() - this.#readyAt >= STABLE_MS) this.#consecutiveFailures = 0;
