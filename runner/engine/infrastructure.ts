@@ -9,6 +9,7 @@
  *
  * startInfrastructure() either returns all of them running or stops what it started and rethrows.
  */
+import { dirname, join } from 'node:path';
 import type { Topology } from '../config/topology.ts';
 import type { Clock } from '../clock/clock.ts';
 import { startRegistry, type StartedRegistry } from '../registry/start-registry.ts';
@@ -74,6 +75,8 @@ export async function startInfrastructure(
     const gatewayConfig = { ...topology.gateway, namespace: resolveNamespace(topology.gateway, process.env) };
     const gateway = await startGateway(gatewayConfig, {
       registryAddress: viaLink,
+      // tls: auto keeps its CA beside the config file, not wherever micro-dev was started from.
+      stateDir: join(dirname(topology.file), '.micro-dev'),
       brokerAddress: broker.address,
       onRequest: (r) => deps.onRequest({ at: r.at, status: r.status, ms: r.ms, service: r.service }),
     });

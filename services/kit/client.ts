@@ -113,7 +113,6 @@ export class Client {
         continue;
       }
       tried.add(node.id);
-      this.selector.begin(node);
       try {
         return await this.#send(node, service, endpoint, body, options, remaining);
       } catch (e) {
@@ -134,9 +133,17 @@ export class Client {
     await Promise.allSettled([this.#agent.close(), this.#ownedRegistry?.close()]);
   }
 
+  /**
+   * The node for one attempt, already counted as outstanding (selector.begin): counting right after the
+   * synchronous select() means concurrent calls see each other under least_outstanding. The caller ends it.
+   */
   async #pick(service: string, options: CallOptions, viaProxy: boolean, tried: Set<string>): Promise<RegistryNode> {
-    if (options.address) return { id: options.address, address: options.address, metadata: {} };
-    if (viaProxy) return { id: `proxy:${this.#proxyAddress}`, address: this.#proxyAddress!, metadata: {} };
+    const begun = (node: RegistryNode) => {
+      this.selector.begin(node);
+      return node;
+    };
+    if (options.address) return begun({ id: options.address, address: options.address, metadata: {} });
+    if (viaProxy) return begun({ id: `proxy:${this.#proxyAddress}`, address: this.#proxyAddress!, metadata: {} });
     if (!this.#cache) {
       throw MicroError.internal(CLIENT_ID, `error selecting ${service} node: no registry configured`);
     }
@@ -152,7 +159,7 @@ export class Client {
     const fresh = nodes.filter((n) => !tried.has(n.id));
     const node = this.selector.select(service, fresh.length > 0 ? fresh : nodes);
     if (!node) throw MicroError.internal(CLIENT_ID, `error selecting ${service} node: none available`);
-    return node;
+    return begun(node);
   }
 
   async #send(

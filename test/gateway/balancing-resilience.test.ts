@@ -98,6 +98,19 @@ describe('load balancing', () => {
     gate = new Promise<void>((r) => (release = r));
     expect(new Set(answers.map((a) => (JSON.parse(a.text) as { i: number }).i)).size).toBe(3);
   });
+
+  it('least_outstanding spreads calls that arrive at the same moment', async () => {
+    const answers = await withGateway({ balance: 'least_outstanding' }, async (gw) => {
+      const before = started.slow;
+      // All three at once: each selection must see the ones made just before it.
+      const calls = [1, 2, 3].map(() => rpcCall(gw, 'Who.Held'));
+      await waitFor('3 held calls', async () => started.slow >= before + 3);
+      release();
+      return Promise.all(calls);
+    });
+    gate = new Promise<void>((r) => (release = r));
+    expect(new Set(answers.map((a) => (JSON.parse(a.text) as { i: number }).i)).size).toBe(3);
+  });
 });
 
 describe('timeouts and errors', () => {

@@ -45,6 +45,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const control = await startControlServer(orchestrator, topology.control);
 
+  let watching: { close(): Promise<void> } | undefined;
   let stopping: Promise<number> | undefined;
   const stop = (why: string): Promise<number> => {
     stopping ??= (async () => {
@@ -54,6 +55,7 @@ export async function run(args: string[]): Promise<number> {
         process.exit(1);
       }, 8000);
       force.unref();
+      await watching?.close();
       await orchestrator.shutdown();
       await control.stop();
       await removeRunFile(file);
@@ -90,7 +92,13 @@ export async function run(args: string[]): Promise<number> {
 
   print(`micro-dev ${topology.name} from ${relative(process.cwd(), file)}; control API ${control.url}`);
   try {
-    const started = orchestrator.start();
+    const started = orchestrator.start().then(async () => {
+      // Hot reload: services with `watch` are reloaded blue-green when their files change.
+      if (topology.services.some((s) => s.watch)) {
+        const { startWatching } = await import('../../reload/service-watcher.ts');
+        watching = await startWatching(orchestrator, topology, { onLine: (line) => print(`reload           ${line}`) });
+      }
+    });
     await saveRunFile();
     if (tui) {
       const { runDashboard } = await import('../../tui/run-dashboard.ts');
@@ -110,6 +118,8 @@ export async function run(args: string[]): Promise<number> {
     }
     await started;
   } catch (error) {
+    // Ctrl-C / SIGTERM while starting aborts the start: that is a clean stop, not an error.
+    if (stopping) return stopping;
     await control.stop();
     await removeRunFile(file);
     throw error;
