@@ -2,7 +2,7 @@
  * A greeter topology whose greeter-srv is a temporary copy (so tests can edit it) with `watch` on, running
  * under a real Orchestrator on free ports. greeter-api stays the repository's; greeter-web is left out.
  */
-import { mkdtemp, readFile, rename, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, writeFile, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Orchestrator } from '../../runner/engine/orchestrator.ts';
@@ -11,6 +11,7 @@ import { createRuntimes } from '../../runner/cli/create-runtimes.ts';
 import { findFreePort } from '../../runner/net/find-free-port.ts';
 import { startWatching, type ReloadEvent, type Watching } from '../../runner/reload/service-watcher.ts';
 import { repoRoot } from '../support/cli-process.ts';
+
 
 export interface ReloadFixture {
   orchestrator: Orchestrator;
@@ -34,7 +35,9 @@ export interface ReloadFixture {
 }
 
 export interface ReloadFixtureOptions {
-  runtime: 'worker' | 'process';
+  /** container: the mount plan (base image, project bind-mounted read-only), so the fixture folder is made
+   * under the repository's git-ignored .micro-dev/ where the kit is reachable inside the container. */
+  runtime: 'worker' | 'process' | 'container';
   replicas: number;
   debounce?: string;
   /** watch.build, run in the fixture folder (which holds greeter-srv/ and micro.dev.yaml). */
@@ -46,7 +49,9 @@ export interface ReloadFixtureOptions {
 }
 
 export async function startReloadFixture(options: ReloadFixtureOptions): Promise<ReloadFixture> {
-  const dir = await mkdtemp(join(tmpdir(), 'micro-dev-reload-'));
+  const base = options.runtime === 'container' ? join(repoRoot, '.micro-dev') : tmpdir();
+  await mkdir(base, { recursive: true });
+  const dir = await mkdtemp(join(base, 'reload-test-'));
   await mkdir(join(dir, 'greeter-srv'));
   const srvFile = join(dir, 'greeter-srv', 'main.ts');
   const kit = join(repoRoot, 'services/kit/service.ts');
@@ -60,10 +65,11 @@ export async function startReloadFixture(options: ReloadFixtureOptions): Promise
   }
 
   const port = () => findFreePort();
-  const srv =
-    options.runtime === 'worker'
-      ? `module: ${srvFile}`
-      : `runtime: process\n    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(srvFile)}]`;
+  const srv = {
+    worker: `module: ${srvFile}`,
+    process: `runtime: process\n    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(srvFile)}]`,
+    container: `runtime: container\n    container: { image: micro-dev/node:${process.versions.node.split('.')[0]} }\n    command: [node, ${JSON.stringify(srvFile)}]`,
+  }[options.runtime];
   const yaml = `name: reload-test
 registry: { port: ${await port()}, time_scale: 0.1 }
 gateway: { port: ${await port()}, handler: api }
@@ -89,7 +95,13 @@ services:
   const file = join(dir, 'micro.dev.yaml');
   await writeFile(file, yaml);
   const topology = await loadTopology(file);
-  const orchestrator = new Orchestrator(topology, { runtimes: await createRuntimes(topology) });
+  const session = `reload-${process.pid}-${Date.now().toString(36)}`;
+  const runtimes = await createRuntimes(topology);
+  if (options.runtime === 'container') {
+    const { ContainerRuntime } = await import('../../runner/runtimes/container/container-runtime.ts');
+    runtimes.container = new ContainerRuntime({ topology: topology.name, session });
+  }
+  const orchestrator = new Orchestrator(topology, { runtimes });
   await orchestrator.start();
   const events: (ReloadEvent & { startedAt: number })[] = [];
   const lines: string[] = [];
@@ -125,6 +137,11 @@ services:
     close: async () => {
       await watching.close();
       await orchestrator.shutdown();
+      if (options.runtime === 'container') {
+        const { sweepContainers } = await import('../../runner/runtimes/container/sweep.ts');
+        await sweepContainers({ session });
+      }
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }
