@@ -5,14 +5,11 @@
 import { relative } from 'node:path';
 import { parseCli, configPath } from '../cli-args.ts';
 import { loadTopology } from '../../config/load-topology.ts';
-import { Orchestrator } from '../../engine/orchestrator.ts';
 import { startControlServer } from '../../control/control-server.ts';
 import { isAlive, readRunFile, removeRunFile, writeRunFile } from '../../control/run-file.ts';
 import { MicroDevError } from '../../errors/micro-dev-error.ts';
 import { preflightPorts } from '../preflight-ports.ts';
-import { createRuntimes } from '../create-runtimes.ts';
 import { plainLine } from '../plain-output.ts';
-import { runScenarioForDashboard } from '../dashboard-scenarios.ts';
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseCli('up', args, { 'no-tui': { type: 'boolean' } });
@@ -26,6 +23,13 @@ export async function run(args: string[]): Promise<number> {
     });
   }
   await preflightPorts(topology);
+  // The engine (and all it pulls in, most of a second) loads only after the cheap checks above, so a bad
+  // config, a busy port or a second `up` fails at once.
+  const [{ Orchestrator }, { createRuntimes }, { runScenarioForDashboard }] = await Promise.all([
+    import('../../engine/orchestrator.ts'),
+    import('../create-runtimes.ts'),
+    import('../dashboard-scenarios.ts'),
+  ]);
 
   const tui = process.stdout.isTTY && process.stdin.isTTY && !values['no-tui'];
   const print = (line: string) => {
