@@ -13,7 +13,7 @@ import { onClientError, serverTimeoutOptions } from '../gateway/server-timeouts.
 import type { BrokerConfig } from '../config/topology.ts';
 import { NodeCache } from '../../services/kit/node-cache.ts';
 import { ConsulRegistryClient } from '../../services/kit/registry-client.ts';
-import { closeServer, hostPort, listenOn, type StartedServer } from '../gateway/started-server.ts';
+import { serve, type StartedServer } from '../gateway/started-server.ts';
 import { BodyTooLargeError, readBody, send, splitUrl } from '../gateway/http-io.ts';
 import { BROKER_SERVICE, deliver, deliveryTargets, encodeMessage } from './deliver-message.ts';
 
@@ -69,27 +69,9 @@ export async function startBroker(config: BrokerConfig, deps: { registryAddress:
       });
   });
   server.on('clientError', onClientError);
-  let port: number;
-  try {
-    port = await listenOn(server, config.host, config.port, 'broker');
-  } catch (e) {
+  const started = await serve(server, { host: config.host, port: config.port, label: 'broker' }, async () => {
     cache.close();
     await registry.close();
-    throw e;
-  }
-  const address = hostPort(config.host, port);
-  let stopping: Promise<void> | undefined;
-  return {
-    url: `http://${address}`,
-    address,
-    port,
-    publish,
-    stop() {
-      stopping ??= closeServer(server).then(async () => {
-        cache.close();
-        await registry.close();
-      });
-      return stopping;
-    },
-  };
+  });
+  return { ...started, publish };
 }

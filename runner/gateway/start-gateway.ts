@@ -17,7 +17,7 @@ import type { GatewayConfig } from '../config/topology.ts';
 import { createGatewayRouter, type RequestRecord } from './gateway-router.ts';
 import { hostAllowed } from './host-allowlist.ts';
 import { createKitBackend } from './kit-backend.ts';
-import { closeServer, hostPort, listenOn, type StartedServer } from './started-server.ts';
+import { serve, type StartedServer } from './started-server.ts';
 import { loadTlsCredentials, type TlsSettings } from './tls-credentials.ts';
 import { onClientError, SERVER_TIMEOUTS, serverTimeoutOptions } from './server-timeouts.ts';
 
@@ -70,22 +70,5 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   }
   server.on('upgrade', router.upgrade);
   server.on('clientError', onClientError);
-  let port: number;
-  try {
-    port = await listenOn(server, config.host, config.port, 'gateway');
-  } catch (e) {
-    await backend.close();
-    throw e;
-  }
-  const address = hostPort(config.host, port);
-  let stopping: Promise<void> | undefined;
-  return {
-    url: `${creds ? 'https' : 'http'}://${address}`,
-    address,
-    port,
-    stop() {
-      stopping ??= closeServer(server).then(() => backend.close());
-      return stopping;
-    },
-  };
+  return serve(server, { host: config.host, port: config.port, label: 'gateway', scheme: creds ? 'https' : 'http' }, () => backend.close());
 }

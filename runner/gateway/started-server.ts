@@ -57,3 +57,34 @@ export function closeServer(server: Server & { closeAllConnections?: () => void 
 export function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
+
+/**
+ * Listens and wraps the server in a StartedServer: if listening fails, `release` frees what the caller set up
+ * for it (registry clients, caches) before the error goes on; stop() closes the server, then releases, once.
+ */
+export async function serve(
+  server: Server & { closeAllConnections?: () => void },
+  listen: { host: string; port: number; label: string; scheme?: 'http' | 'https' },
+  release: () => Promise<unknown> | void,
+): Promise<StartedServer> {
+  let port: number;
+  try {
+    port = await listenOn(server, listen.host, listen.port, listen.label);
+  } catch (e) {
+    await release();
+    throw e;
+  }
+  const address = hostPort(listen.host, port);
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `${listen.scheme ?? 'http'}://${address}`,
+    address,
+    port,
+    stop() {
+      stopping ??= closeServer(server).then(async () => {
+        await release();
+      });
+      return stopping;
+    },
+  };
+}

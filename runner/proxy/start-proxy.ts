@@ -18,7 +18,7 @@ import { headersToMetadata } from '../gateway/handler-context.ts';
 import { BodyTooLargeError, canonicalHeaderKey, readBody, send, sendTooLarge, splitUrl } from '../gateway/http-io.ts';
 import { createKitBackend } from '../gateway/kit-backend.ts';
 import { serveRpcEndpoint } from '../gateway/rpc-endpoint.ts';
-import { closeServer, hostPort, listenOn, type StartedServer } from '../gateway/started-server.ts';
+import { serve, type StartedServer } from '../gateway/started-server.ts';
 import { BrokerWebSocket } from './broker-websocket.ts';
 import { forwardMucp } from './mucp-forward.ts';
 import { serveRegistry } from './registry-endpoint.ts';
@@ -78,24 +78,16 @@ export async function startProxy(config: ProxyConfig, deps: { registryAddress: s
     if (splitUrl(req.url ?? '/').path === '/broker') return brokerWs.upgrade(req, socket, head);
     socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
   });
-  let port: number;
-  try {
-    port = await listenOn(server, config.host, config.port, 'proxy');
-  } catch (e) {
-    await Promise.allSettled([backend.close(), registry.close()]);
-    throw e;
-  }
-  const address = hostPort(config.host, port);
-  boundAddress = address;
+  const started = await serve(server, { host: config.host, port: config.port, label: 'proxy' }, () =>
+    Promise.allSettled([backend.close(), registry.close()]),
+  );
+  boundAddress = started.address;
   let stopping: Promise<void> | undefined;
   return {
-    url: `http://${address}`,
-    address,
-    port,
+    ...started,
+    // WebSocket subscribers are not HTTP connections: close them before the server.
     stop() {
-      stopping ??= brokerWs.close().then(() => closeServer(server)).then(async () => {
-        await Promise.allSettled([backend.close(), registry.close()]);
-      });
+      stopping ??= brokerWs.close().then(() => started.stop());
       return stopping;
     },
   };

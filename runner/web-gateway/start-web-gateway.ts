@@ -16,7 +16,7 @@ import { BodyTooLargeError, readBody, send, sendTooLarge } from '../gateway/http
 import { createKitBackend } from '../gateway/kit-backend.ts';
 import { proxyUpgrade } from '../gateway/proxy-upgrade.ts';
 import { proxyToService } from '../gateway/reverse-proxy.ts';
-import { closeServer, hostPort, listenOn, type StartedServer } from '../gateway/started-server.ts';
+import { serve, type StartedServer } from '../gateway/started-server.ts';
 import { indexPage } from './index-page.ts';
 import { webRoute } from './web-route.ts';
 
@@ -68,22 +68,5 @@ export async function startWebGateway(config: WebConfig, deps: { registryAddress
     })().catch(() => socket.destroy());
   });
   server.on('clientError', onClientError);
-  let port: number;
-  try {
-    port = await listenOn(server, config.host, config.port, 'web gateway');
-  } catch (e) {
-    await backend.close();
-    throw e;
-  }
-  const address = hostPort(config.host, port);
-  let stopping: Promise<void> | undefined;
-  return {
-    url: `http://${address}`,
-    address,
-    port,
-    stop() {
-      stopping ??= closeServer(server).then(() => backend.close());
-      return stopping;
-    },
-  };
+  return serve(server, { host: config.host, port: config.port, label: 'web gateway' }, () => backend.close());
 }
