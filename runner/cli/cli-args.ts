@@ -31,8 +31,13 @@ export async function requireRunning(configFile: string): Promise<RunInfo> {
   const info = await readRunFile(configFile);
   if (!info || !isAlive(info.pid)) {
     throw new MicroDevError('NOT_RUNNING', `micro-dev up is not running for ${configFile}`, {
-      hints: ['start it with: npx micro-dev up' + (configFile.endsWith('/micro.dev.yaml') ? '' : ` -c ${configFile}`)],
+      hints: [startHint(configFile)],
     });
   }
   return info;
+}
+
+/** How to start `up` for this config: `-c FILE` unless it is the default file of the current folder. */
+export function startHint(configFile: string): string {
+  return 'start it with: npx micro-dev up' + (configFile === configPath(undefined) ? '' : ` -c ${configFile}`);
 }
