@@ -1,4 +1,4 @@
-import { parseCli, configPath } from '../cli-args.ts';
+import { parseCli, configPath, startHint } from '../cli-args.ts';
 import { resolveTargets } from '../targets.ts';
 import { publishOnce } from '../../broker/publish-once.ts';
 import { MicroDevError } from '../../errors/micro-dev-error.ts';
@@ -10,10 +10,11 @@ export async function run(args: string[]): Promise<number> {
   if (!topic || json === undefined || positionals.length > 2) {
     throw new MicroDevError('BAD_ARGUMENTS', 'publish needs TOPIC JSON, e.g. micro-dev publish go.micro.srv.greeter \'{"say":"hi"}\'');
   }
-  const targets = await resolveTargets(configPath(values.config));
+  const file = configPath(values.config);
+  const targets = await resolveTargets(file);
   if (!targets.running || !targets.broker) {
     throw new MicroDevError('NOT_RUNNING', 'publish needs a running micro-dev up (the broker lives in it)', {
-      hints: ['start it with: npx micro-dev up'],
+      hints: [startHint(file)],
     });
   }
   const { delivered } = await publishOnce(targets.broker, topic, json);
