@@ -1,4 +1,4 @@
-import { parseCli, configPath } from '../cli-args.ts';
+import { parseCli, configPath, startHint } from '../cli-args.ts';
 import { resolveTargets } from '../targets.ts';
 import { formatRegistryStatus } from '../../registry/format-status.ts';
 import type { RegistryStatus } from '../../registry/registry-types.ts';
@@ -10,12 +10,17 @@ export async function run(args: string[]): Promise<number> {
   if (positionals[0] !== 'status' || positionals.length > 1) {
     throw new MicroDevError('BAD_ARGUMENTS', `registry: unknown subcommand "${positionals.join(' ')}"; try: micro-dev registry status`);
   }
-  const targets = await resolveTargets(configPath(values.config));
+  const file = configPath(values.config);
+  const targets = await resolveTargets(file);
   let res: Response;
   try {
     res = await fetch(`http://${targets.registry}/v1/micro-dev/status`, { signal: AbortSignal.timeout(5000) });
   } catch (error) {
-    throw new MicroDevError('NOT_RUNNING', `the registry at ${targets.registry} is not answering: ${(error as Error).message}`);
+    // fetch says only "fetch failed"; the cause (ECONNREFUSED, a timeout) is what a user can act on.
+    const cause = (error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED' ? 'connection refused' : (error as Error).message;
+    throw new MicroDevError('NOT_RUNNING', `the registry at ${targets.registry} is not answering (${cause})`, {
+      hints: targets.running ? [] : [startHint(file)],
+    });
   }
   if (res.status === 404) {
     throw new MicroDevError('CALL_FAILED', `the registry at ${targets.registry} has no lease-model status (a real Consul?)`);
