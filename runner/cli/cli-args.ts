@@ -15,7 +15,10 @@ export function parseCli<O extends Options>(command: string, args: string[], opt
       strict: true,
     });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    let message = error instanceof Error ? error.message : String(error);
+    // Node's text goes on about positionals after `--`; the user only needs the flag it did not know.
+    const unknown = (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && /'([^']+)'/.exec(message);
+    if (unknown) message = `unknown option ${unknown[1]}`;
     throw new MicroDevError('BAD_ARGUMENTS', `${command}: ${message}`, {
       hints: [`micro-dev ${command} --help shows the options`],
     });
