@@ -1,0 +1,70 @@
+/**
+ * Small topologies for the CLI error tests: every fixed port free (so parallel suites never collide), one
+ * greeter-srv replica by default (the quickest real service), services appended as YAML. Plus helpers that
+ * check a test left nothing behind: the run file, listening ports.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findFreePort } from '../../runner/net/find-free-port.ts';
+import { repoRoot } from '../support/cli-process.ts';
+
+export interface SmallTopology {
+  dir: string;
+  file: string;
+  /** Every fixed port the topology listens on, by role. */
+  ports: { registry: number; gateway: number; proxy: number; web: number; faults: number };
+}
+
+export const greeterSrv = `  greeter-srv:
+    module: ${join(repoRoot, 'services', 'greeter-srv', 'main.ts')}
+`;
+
+/** Writes `<tmp>/micro.dev.yaml`; `services` is the YAML under `services:` (default: one greeter-srv). */
+export async function writeSmallTopology(services = greeterSrv): Promise<SmallTopology> {
+  const dir = await mkdtemp(join(tmpdir(), 'micro-dev-cli-'));
+  const ports = {
+    registry: await findFreePort(),
+    gateway: await findFreePort(),
+    proxy: await findFreePort(),
+    web: await findFreePort(),
+    faults: await findFreePort(),
+  };
+  const file = join(dir, 'micro.dev.yaml');
+  await writeFile(
+    file,
+    `name: cli-errors
+registry: { port: ${ports.registry}, time_scale: 0.1 }
+gateway: { port: ${ports.gateway}, handler: api }
+proxy: { port: ${ports.proxy} }
+web: { port: ${ports.web} }
+faults: { port: ${ports.faults} }
+services:
+${services}`,
+  );
+  return { dir, file, ports };
+}
+
+export function runFileExists(topology: { dir: string }): boolean {
+  return existsSync(join(topology.dir, '.micro-dev', 'run.json'));
+}
+
+/** Resolves true when every port can be bound on 127.0.0.1 right now (each is closed again at once). */
+export async function portsFree(ports: number[]): Promise<boolean> {
+  const results = await Promise.all(
+    ports.map(
+      (port) =>
+        new Promise<boolean>((resolve) => {
+          const server = createServer();
+          server.once('error', () => resolve(false));
+          server.listen({ host: '127.0.0.1', port, exclusive: true }, () => server.close(() => resolve(true)));
+        }),
+    ),
+  );
+  return results.every(Boolean);
+}
+
+/** A micro-dev stack trace would show `    at fn (file:line)` lines; user-facing errors never do. */
+export const stackTraceLine = /^\s+at .+[:(]/m;
