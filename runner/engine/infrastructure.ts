@@ -82,7 +82,11 @@ export async function startInfrastructure(
     });
     stoppers.push(() => gateway.stop());
     deps.onProgress(`gateway   ${gateway.url} (namespace ${gatewayConfig.namespace}, handler ${gatewayConfig.handler})`);
-    const proxy = await startProxy(topology.proxy, { registryAddress: viaLink, brokerAddress: broker.address });
+    const proxy = await startProxy(topology.proxy, {
+      registryAddress: viaLink,
+      brokerAddress: broker.address,
+      onRequest: (r) => deps.onRequest({ at: r.at, status: r.status, ms: r.ms, service: r.service, error: r.error, gateway: false }),
+    });
     stoppers.push(() => proxy.stop());
     deps.onProgress(`proxy     ${proxy.url}`);
     const web = await startWebGateway(topology.web, { registryAddress: viaLink });

@@ -312,7 +312,9 @@ export class Orchestrator implements OrchestratorApi {
         }
         for (const s of this.#supervisors) {
           const lease = instanceLease(status, s.view.registryId);
-          const traffic = this.#meter.stats(s.service.name);
+          // Traffic is keyed by registry name: the registry id is `<name>-<server id>` (a uuid).
+          const registryName = s.view.registryId?.replace(/-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, '');
+          const traffic = registryName ? this.#meter.stats(registryName) : undefined;
           const patch = { ...lease, ...(traffic ? { traffic } : {}) };
           if (s.view.state === 'ready' && lease.critical) s.update({ ...patch, state: 'unhealthy' });
           else if (s.view.state === 'unhealthy' && lease.critical === false) s.update({ ...patch, state: 'ready' });

@@ -27,7 +27,14 @@ const BODY_LIMIT = 10 * 1024 * 1024;
 const TIMEOUT_MS = 5_000;
 const skipMessageHeaders = new Set(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding']);
 
-export async function startProxy(config: ProxyConfig, deps: { registryAddress: string; brokerAddress?: string }): Promise<StartedServer> {
+export interface ProxyDeps {
+  registryAddress: string;
+  brokerAddress?: string;
+  /** Called once per forwarded call (Micro-Service requests) when its answer is sent; for traffic stats. */
+  onRequest?: (r: { at: number; service: string; status: number; ms: number; error: boolean }) => void;
+}
+
+export async function startProxy(config: ProxyConfig, deps: ProxyDeps): Promise<StartedServer> {
   const backend = createKitBackend({
     registryAddress: deps.registryAddress,
     ...(deps.brokerAddress ? { brokerAddress: deps.brokerAddress } : {}),
@@ -70,6 +77,14 @@ export async function startProxy(config: ProxyConfig, deps: { registryAddress: s
   }
 
   const server = http.createServer(serverTimeoutOptions(), (req, res) => {
+    const service = req.headers['micro-service'];
+    if (deps.onRequest && typeof service === 'string' && service !== '') {
+      const t0 = performance.now();
+      // mucp answers 200 with the error in a header: that is what counts as a failed call here.
+      res.once('finish', () =>
+        deps.onRequest!({ at: Date.now(), service, status: res.statusCode, ms: performance.now() - t0, error: res.hasHeader('micro-error') || res.statusCode >= 500 }),
+      );
+    }
     handle(req, res).catch((e: unknown) => send(res, 500, `${e instanceof Error ? e.message : String(e)}\n`));
   });
   server.on('clientError', onClientError);

@@ -54,6 +54,14 @@ describe('instance faults through the fault plane', () => {
     await eventually(async () => state('greeter-srv-2') === 'ready', 8000, 'greeter-srv-2 to rejoin');
   });
 
+  it('shows each tier\'s traffic on its instances: the api tier via the gateway, the srv tier via the proxy', async () => {
+    for (let i = 0; i < 10; i++) expect((await hello()).status).toBe(200);
+    const traffic = (instance: string) => orchestrator.snapshot().instances.find((i) => i.instance === instance)?.traffic;
+    await eventually(async () => (traffic('greeter-api-1')?.rps ?? 0) > 0 && (traffic('greeter-srv-1')?.rps ?? 0) > 0, 5000, 'traffic on the api and srv rows');
+    expect(traffic('greeter-api-1')?.errorRate).toBe(0);
+    expect(traffic('greeter-web-1')).toBeUndefined();
+  });
+
   it('names an unknown instance instead of failing silently', async () => {
     expect(await orchestrator.command({ type: 'kill', instance: 'nope-1' })).toEqual({ ok: false, message: 'no instance named nope-1' });
   });
