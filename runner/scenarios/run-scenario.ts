@@ -110,7 +110,18 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     // Ends a little before the first fault: a request sent 2 ms before a kill belongs to the fault, not the baseline.
     const guard = Math.min(100, firstAt / 10);
     timeline.before = [Math.max(0, firstAt - guard - windowMs), firstAt - guard];
-    await Promise.all(scenario.steps.map((step) => runStep(step)));
+    // The first step that fails stops the others (their waits reject), so no fault lands after the rollback.
+    let firstError: unknown;
+    const outcomes = await Promise.allSettled(
+      scenario.steps.map((step) =>
+        runStep(step).catch((e: unknown) => {
+          firstError ??= e;
+          abort.abort(e);
+          throw e;
+        }),
+      ),
+    );
+    if (outcomes.some((o) => o.status === 'rejected')) throw firstError;
     if (scenario.steps.length === 0) await sleepUntil(firstAt);
 
     const settled = await settle(o, instances, scenario.settleMs, abort.signal);
@@ -180,6 +191,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
       fault: step.fault,
       targets,
       targetIds: targets.map((t) => o.supervisor(t)?.view.registryId),
+      restartsAtStart: targets.map((t) => o.supervisor(t)?.view.restarts ?? 0),
       startAt: now(),
       endAt: 0,
     };

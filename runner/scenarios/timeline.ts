@@ -44,6 +44,8 @@ export interface StepRecord {
   targets: string[];
   /** Registry id of each target when the fault started (same order as targets). */
   targetIds: (string | undefined)[];
+  /** Restart count of each target when the fault started (same order as targets). */
+  restartsAtStart?: number[];
   startAt: number;
   /** When it was healed (or, for kill, the end of the measured window). */
   endAt: number;

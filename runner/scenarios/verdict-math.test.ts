@@ -88,6 +88,8 @@ describe('verdict math', () => {
     expect(judge({ metric: 'not_evicted', step: 'cut' })).toMatchObject({ ok: true, value: 0 });
     expect(judge({ metric: 'not_evicted', step: 'crash' })).toMatchObject({ ok: false, detail: 'evicted: srv-2' });
     expect(judge({ metric: 'restarts', step: 'crash', min: 1 })).toMatchObject({ ok: true, value: 1 });
+    const counted = { ...timeline, steps: [{ ...timeline.steps[1]!, restartsAtStart: [0] }] };
+    expect(evaluateExpectation({ metric: 'restarts', step: 'crash', min: 2 }, counted, 'api')).toMatchObject({ ok: false, value: 1, detail: 'was 1' });
     expect(judge({ metric: 'p99', during: 'cut', min: 20, max: 50 })).toMatchObject({ ok: true, value: 20 });
     expect(judge({ metric: 'availability', during: 'nope', min: 1 })).toMatchObject({ ok: false, value: null, detail: 'step nope did not run' });
   });

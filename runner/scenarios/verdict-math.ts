@@ -115,10 +115,11 @@ export function evictedTargets(timeline: Timeline, step: StepRecord): string[] {
 }
 
 export function restartsDuring(timeline: Timeline, step: StepRecord): number {
-  const first = timeline.samples.find((s) => s.at >= step.startAt);
   const last = timeline.samples.at(-1);
-  if (!first || !last) return 0;
-  const count = (s: RegistrySample) =>
-    s.instances.filter((v) => step.targets.includes(v.instance)).reduce((n, v) => n + v.restarts, 0);
-  return count(last) - count(first);
+  if (!last) return 0;
+  const now = step.targets.map((t) => last.instances.find((v) => v.instance === t)?.restarts ?? 0);
+  // The count at the fault's start is recorded with the step (a 25 ms sample could already include it).
+  const first = timeline.samples.find((s) => s.at >= step.startAt);
+  const before = step.restartsAtStart ?? step.targets.map((t) => first?.instances.find((v) => v.instance === t)?.restarts ?? 0);
+  return now.reduce((n, r, i) => n + r - (before[i] ?? 0), 0);
 }
