@@ -47,7 +47,21 @@ export async function run(args: string[]): Promise<number> {
       }
     });
   }
-  const control = await startControlServer(orchestrator, topology.control);
+  // `micro-dev down` (or a remote dashboard) sends `shutdown` through the control API: that must end this
+  // process the way a signal does, not just stop the engine and leave `up` (and the control API) running.
+  const control = await startControlServer(
+    {
+      snapshot: () => orchestrator.snapshot(),
+      subscribe: (listener) => orchestrator.subscribe(listener),
+      logs: (instance, limit) => orchestrator.logs(instance, limit),
+      command: async (command) => {
+        if (command.type !== 'shutdown') return orchestrator.command(command);
+        void stop('shutdown').then(finish);
+        return { ok: true, message: 'shutting down' };
+      },
+    },
+    topology.control,
+  );
 
   let watching: { close(): Promise<void> } | undefined;
   let stopping: Promise<number> | undefined;
@@ -69,7 +83,9 @@ export async function run(args: string[]): Promise<number> {
     })();
     return stopping;
   };
+  let finish: (code: number) => void = () => undefined;
   const signalled = new Promise<number>((resolve) => {
+    finish = resolve;
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
       process.on(signal, () => void stop(signal).then(resolve));
     }
