@@ -18,8 +18,10 @@ export async function run(args: string[]): Promise<number> {
   const topology = await loadTopology(file);
   const previous = await readRunFile(file);
   if (previous && isAlive(previous.pid) && previous.pid !== process.pid) {
+    // Without -c, down/ui would look for the current folder's micro.dev.yaml, not this one.
+    const c = file === configPath(undefined) ? '' : ` -c ${file}`;
     throw new MicroDevError('START_FAILED', `micro-dev up is already running for ${relative(process.cwd(), file)} (pid ${previous.pid})`, {
-      hints: ['stop it with: npx micro-dev down', `or attach to it with: npx micro-dev ui`],
+      hints: [`stop it with: npx micro-dev down${c}`, `or attach to it with: npx micro-dev ui${c}`],
     });
   }
   await preflightPorts(topology);
