@@ -22,18 +22,25 @@ export interface RunDashboardOptions {
 }
 
 /**
- * React picks its development or production build from NODE_ENV when first loaded; the development build
- * costs several times the CPU per frame. Load the UI modules with NODE_ENV=production unless the user set
- * it, then put the environment back (instances inherit it and must not see a change).
+ * Loaded with a temporary environment, put back afterwards (instances inherit it and must not see a change):
+ * - React picks its development or production build from NODE_ENV when first loaded; the development build
+ *   costs several times the CPU per frame, so NODE_ENV=production unless the user set it.
+ * - ink decides once, at import, whether it runs in CI (CI / CONTINUOUS_INTEGRATION set) and then renders
+ *   only the last frame. The dashboard is only ever opened on a real terminal, where that is never wanted.
  */
 async function loadUi() {
-  const had = Object.hasOwn(process.env, 'NODE_ENV');
-  if (!had) process.env.NODE_ENV = 'production';
+  const saved = { NODE_ENV: process.env.NODE_ENV, CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  process.env.NODE_ENV ??= 'production';
+  if (saved.CI !== undefined) process.env.CI = 'false';
+  if (saved.CONTINUOUS_INTEGRATION !== undefined) process.env.CONTINUOUS_INTEGRATION = 'false';
   try {
     const [ink, react, dashboard] = await Promise.all([import('ink'), import('react'), import('./dashboard.ts')]);
     return { render: ink.render, createElement: react.default.createElement, Dashboard: dashboard.Dashboard };
   } finally {
-    if (!had) delete process.env.NODE_ENV;
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
   }
 }
 
