@@ -12,9 +12,12 @@ export function exitCodeOf(results: readonly ScenarioResult[]): number {
   return results.some((r) => r.verdict === 'failed') ? 1 : 0;
 }
 
+/** Results indented for reading; each timeline (thousands of samples) on one line to keep the file small. */
 export function jsonReport(results: readonly ScenarioResult[], options: { withTimeline?: boolean } = {}): string {
-  const scenarios = results.map((r) => (options.withTimeline === false ? { ...r, timeline: undefined } : r));
-  return JSON.stringify({ tool: 'micro-dev', exitCode: exitCodeOf(results), scenarios }, null, 2) + '\n';
+  const withTimeline = options.withTimeline ?? true;
+  const scenarios = results.map((r, i) => ({ ...r, timeline: withTimeline ? `\u0000timeline:${i}` : undefined }));
+  const text = JSON.stringify({ tool: 'micro-dev', exitCode: exitCodeOf(results), scenarios }, null, 2);
+  return text.replace(/"\\u0000timeline:(\d+)"/g, (_, i: string) => JSON.stringify(results[Number(i)]!.timeline)) + '\n';
 }
 
 /** One block per scenario (loads, steps, every check with its value), then one line per scenario. */
@@ -46,14 +49,15 @@ export function junitReport(results: readonly ScenarioResult[]): string {
   const all = results.map(checks);
   const failures = all.flat().filter((c) => !c.ok).length;
   const errors = results.filter((r) => r.verdict === 'error').length;
-  const tests = all.reduce((n, c) => n + Math.max(1, c.length), 0);
+  const cases = (r: ScenarioResult, i: number) => all[i]!.length + (r.verdict === 'error' ? 1 : 0);
+  const tests = results.reduce((n, r, i) => n + cases(r, i), 0);
   const seconds = results.reduce((s, r) => s + r.durationMs, 0) / 1000;
   out.push(`<testsuites name="micro-dev scenarios" tests="${tests}" failures="${failures}" errors="${errors}" time="${seconds.toFixed(3)}">`);
   results.forEach((r, i) => {
     const cs = all[i]!;
     const time = (r.durationMs / 1000).toFixed(3);
     out.push(
-      `  <testsuite name="${esc(r.name)}" tests="${Math.max(1, cs.length)}" failures="${cs.filter((c) => !c.ok).length}" errors="${r.verdict === 'error' ? 1 : 0}" time="${time}" timestamp="${esc(r.startedAt)}">`,
+      `  <testsuite name="${esc(r.name)}" tests="${cases(r, i)}" failures="${cs.filter((c) => !c.ok).length}" errors="${r.verdict === 'error' ? 1 : 0}" time="${time}" timestamp="${esc(r.startedAt)}">`,
       `    <properties><property name="seed" value="${r.seed}"/></properties>`,
     );
     if (r.verdict === 'error') {

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import type { ScenarioResult } from './run-scenario.ts';
+import { exitCodeOf, jsonReport, junitReport, summaryTable } from './scenario-report.ts';
+
+const result = (name: string, verdict: ScenarioResult['verdict'], checks: [string, boolean][]): ScenarioResult => ({
+  name,
+  description: '',
+  seed: 7,
+  verdict,
+  startedAt: '2026-01-01T00:00:00.000Z',
+  durationMs: 1500,
+  steps: [{ id: 'crash', fault: 'kill', targets: ['greeter-srv-1'], targetIds: ['x'], startAt: 1000, endAt: 3000 }],
+  loads: [{ name: 'api', through: 'gateway', skipped: 0, sent: 10, ok: 9, failed: 1, availability: 90, p50: 3, p99: 9 }],
+  hypothesis: { before: [{ label: 'steady state before: availability >= 99%', ok: true, value: 100, detail: 'was 100.00% (5/5)' }], after: [] },
+  expectations: checks.map(([label, ok]) => ({ label, ok, value: 1, detail: ok ? 'fine' : 'was 2 <"&>' })),
+  rollbacks: [],
+  ...(verdict === 'error' ? { error: 'topology did not start' } : {}),
+  timeline: { requests: [{ load: 'api', at: 1, ms: 2, ok: true, status: 200 }], samples: [], steps: [], endAt: 5 },
+});
+
+describe('scenario reports', () => {
+  const held = result('a', 'held', [['time to recover crash <= 3000 ms', true]]);
+  const failed = result('b', 'failed', [['p99 during crash (api) <= 1 ms', false], ['restarts after crash >= 1', true]]);
+  const error = result('c', 'error', []);
+
+  it('exit code: 0 all held, 1 one failed, 2 one could not run', () => {
+    expect(exitCodeOf([held])).toBe(0);
+    expect(exitCodeOf([held, failed])).toBe(1);
+    expect(exitCodeOf([held, failed, error])).toBe(2);
+  });
+
+  it('JUnit: one suite per scenario, one case per check, failures and errors escaped', () => {
+    const xml = junitReport([held, failed, error]);
+    expect(xml).toContain('<testsuites name="micro-dev scenarios" tests="7" failures="1" errors="1" time="4.500">');
+    expect(xml).toContain('<testsuite name="b" tests="3" failures="1" errors="0" time="1.500" timestamp="2026-01-01T00:00:00.000Z">');
+    expect(xml).toContain(
+      '<testcase classname="scenario.b" name="p99 during crash (api) &lt;= 1 ms" time="0">\n      <failure message="p99 during crash (api) &lt;= 1 ms: was 2 &lt;&quot;&amp;&gt;">was 2 &lt;&quot;&amp;&gt;</failure>',
+    );
+    expect(xml).toContain('<testcase classname="scenario.c" name="run" time="1.500">\n      <error message="topology did not start"/>');
+    expect(xml.match(/<testcase /g)).toHaveLength(7);
+  });
+
+  it('JSON keeps every field and the timeline, and parses back', () => {
+    const parsed = JSON.parse(jsonReport([held, failed]));
+    expect(parsed.exitCode).toBe(1);
+    expect(parsed.scenarios[1]).toEqual(JSON.parse(JSON.stringify(failed)));
+    expect(JSON.parse(jsonReport([held], { withTimeline: false })).scenarios[0].timeline).toBeUndefined();
+  });
+
+  it('the summary table ends with one line per scenario', () => {
+    const table = summaryTable([held, failed]);
+    expect(table).toContain('  FAIL p99 during crash (api) <= 1 ms: was 2 <"&>');
+    expect(table.trimEnd().split('\n').slice(-3)).toEqual(['scenario  verdict  checks  seconds', 'a         held     2/2     1.5', 'b         failed   2/3     1.5']);
+  });
+});
