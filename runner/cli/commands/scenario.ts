@@ -28,6 +28,7 @@ export async function run(args: string[]): Promise<number> {
     json: { type: 'string' },
     junit: { type: 'string' },
     seed: { type: 'string' },
+    base: { type: 'string' }, // alias of -c
   });
   const [sub, ...names] = positionals;
   if (sub === 'list') {
@@ -44,7 +45,7 @@ export async function run(args: string[]): Promise<number> {
   const selected = values.all ? (await listScenarios()).map((e) => e.name) : names;
   if (selected.length === 0) throw new MicroDevError('BAD_ARGUMENTS', 'scenario run: name at least one scenario, or --all', { hints: ['micro-dev scenario list shows them'] });
   // Check every file before running any: a typo in the 5th should not cost the first four's minutes.
-  const scenarios = await Promise.all(selected.map((n) => loadScenario(n, values.config ? { baseTopology: values.config } : {})));
+  const scenarios = await Promise.all(selected.map((n) => loadScenario(n, (values.config ?? values.base) ? { baseTopology: (values.config ?? values.base)! } : {})));
 
   const abort = new AbortController();
   const onSignal = () => abort.abort(new Error('interrupted'));
