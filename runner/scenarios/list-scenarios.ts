@@ -14,8 +14,8 @@ export interface ScenarioEntry {
 }
 
 export async function listScenarios(dir: string = BUILTIN_SCENARIO_DIR): Promise<ScenarioEntry[]> {
-  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.yaml')).sort();
-  return Promise.all(
+  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.yaml'));
+  const entries = await Promise.all(
     files.map(async (f) => {
       const file = path.join(dir, f);
       let description = '';
@@ -28,4 +28,5 @@ export async function listScenarios(dir: string = BUILTIN_SCENARIO_DIR): Promise
       return { name: path.basename(f, '.yaml'), file, description };
     }),
   );
+  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
