@@ -19,7 +19,9 @@ import { LoadGenerator } from './load-generator.ts';
 import { planTargets, STATIC_PROXY } from './plan-targets.ts';
 import type { LoadSpec, StepSpec } from './scenario-schema.ts';
 import { startFrontProxy, type FrontProxy } from './front-proxy.ts';
-import type { LeaseState, RegistrySample, StepRecord, Timeline } from './timeline.ts';
+import { scenarioView } from './scenario-view.ts';
+import type { ScenarioView } from '../engine/api.ts';
+import type { LeaseState, RegistrySample, RequestRecord, StepRecord, Timeline } from './timeline.ts';
 import { requestStats, type RequestStats } from './verdict-math.ts';
 
 export interface ScenarioRunOptions {
@@ -27,6 +29,8 @@ export interface ScenarioRunOptions {
   seed?: number;
   onProgress?: (line: string) => void;
   signal?: AbortSignal;
+  /** The scenario as a dashboard shows it, on every step change and once with the verdict. Must not throw. */
+  onView?: (view: ScenarioView, message?: string) => void;
 }
 
 export type Verdict = 'held' | 'failed' | 'error';
@@ -39,7 +43,8 @@ export interface ScenarioResult {
   startedAt: string;
   durationMs: number;
   steps: StepRecord[];
-  loads: ({ name: string; through: string; skipped: number } & RequestStats)[];
+  /** Whole-run numbers per load; `failures`: the most frequent reasons (error code or answer), with counts. */
+  loads: ({ name: string; through: string; skipped: number; failures: { reason: string; count: number }[] } & RequestStats)[];
   hypothesis: { before: ExpectationResult[]; after: ExpectationResult[] };
   expectations: ExpectationResult[];
   rollbacks: { action: string; ok: boolean; detail: string }[];
@@ -52,6 +57,7 @@ const SAMPLE_MS = 25;
 export async function runScenario(scenario: Scenario, options: ScenarioRunOptions = {}): Promise<ScenarioResult> {
   const seed = options.seed ?? scenario.seed;
   const say = (line: string) => options.onProgress?.(`[${scenario.name}] ${line}`);
+  const show = (message?: string, results?: ExpectationResult[]) => options.onView?.(scenarioView(scenario, started, timeline.steps, results), message);
   const started = Date.now();
   const abort = new AbortController();
   options.signal?.addEventListener('abort', () => abort.abort(options.signal!.reason), { once: true });
@@ -171,6 +177,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
       name: l.target.name,
       through: scenario.loads.find((s) => s.name === l.target.name)!.through,
       skipped: l.skipped,
+      failures: topReasons(l.records),
       ...requestStats(timeline.requests, [0, timeline.endAt], l.target.name),
     })),
     hypothesis: { before, after },
@@ -180,6 +187,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     timeline,
   };
   say(`verdict: ${result.verdict}`);
+  show(`verdict: ${result.verdict}`, [...before, ...expectations, ...after]);
   return result;
 
   async function runStep(step: StepSpec): Promise<void> {
@@ -198,6 +206,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     timeline.steps.push(record);
     if (targets.length === 0) throw new Error(`step ${step.id}: no instance matches target ${JSON.stringify(step.target)}`);
     say(`+${fmt(record.startAt)} ${step.fault} ${targets.join(', ')}${step.duration !== undefined ? ` for ${step.duration} ms` : ''}`);
+    show(`${step.id}: ${step.fault} ${targets.join(', ')}`);
     const heal = await applyFault(
       { orchestrator: o, ...(staticProxy ? { staticProxy } : {}), waitReady: (i, signal) => waitReady(o, i, signal), signal: abort.signal },
       step,
@@ -209,6 +218,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     await heal();
     record.endAt = now();
     if (step.fault !== 'kill' && step.fault !== 'rolling-restart') say(`+${fmt(record.endAt)} healed ${step.id}`);
+    show(`${step.id} done`);
   }
 
   function sleepUntil(t: number): Promise<void> {
@@ -315,6 +325,16 @@ async function attempt(action: string, fn: () => Promise<void>): Promise<{ actio
   } catch (e) {
     return { action, ok: false, detail: e instanceof Error ? e.message : String(e) };
   }
+}
+
+function topReasons(records: readonly RequestRecord[], limit = 3): { reason: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const r of records) {
+    if (r.ok) continue;
+    const reason = r.error ?? `HTTP ${r.status}`;
+    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([reason, count]) => ({ reason, count }));
 }
 
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)}s`;

@@ -10,7 +10,7 @@ const result = (name: string, verdict: ScenarioResult['verdict'], checks: [strin
   startedAt: '2026-01-01T00:00:00.000Z',
   durationMs: 1500,
   steps: [{ id: 'crash', fault: 'kill', targets: ['greeter-srv-1'], targetIds: ['x'], startAt: 1000, endAt: 3000 }],
-  loads: [{ name: 'api', through: 'gateway', skipped: 0, sent: 10, ok: 9, failed: 1, availability: 90, p50: 3, p99: 9 }],
+  loads: [{ name: 'api', through: 'gateway', skipped: 0, sent: 10, ok: 9, failed: 1, availability: 90, p50: 3, p99: 9, failures: [{ reason: 'ECONNREFUSED', count: 1 }] }],
   hypothesis: { before: [{ label: 'steady state before: availability >= 99%', ok: true, value: 100, detail: 'was 100.00% (5/5)' }], after: [] },
   expectations: checks.map(([label, ok]) => ({ label, ok, value: 1, detail: ok ? 'fine' : 'was 2 <"&>' })),
   rollbacks: [],
@@ -50,6 +50,7 @@ describe('scenario reports', () => {
   it('the summary table ends with one line per scenario', () => {
     const table = summaryTable([held, failed]);
     expect(table).toContain('  FAIL p99 during crash (api) <= 1 ms: was 2 <"&>');
+    expect(table).toContain('       failed: 1x ECONNREFUSED');
     expect(table.trimEnd().split('\n').slice(-3)).toEqual(['scenario  verdict  checks  seconds', 'a         held     2/2     1.5', 'b         failed   2/3     1.5']);
   });
 });
