@@ -89,7 +89,7 @@ export class LoadGenerator {
       });
       const body = await res.body.text();
       const ok = res.statusCode === 200 && (t.accept?.(res.statusCode, res.headers) ?? true);
-      const why = ok ? undefined : (header(res.headers['micro-error']) ?? body.slice(0, 160).trim());
+      const why = ok ? undefined : (header(res.headers['micro-error']) ?? reasonOf(res.statusCode, body));
       this.records.push({ load: t.name, at, ms: performance.now() - start, ok, status: res.statusCode, ...(why ? { error: why } : {}) });
     } catch (error) {
       const code = (error as { code?: unknown }).code;
@@ -110,4 +110,10 @@ export class LoadGenerator {
 
 function header(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
+}
+
+/** A short failure reason: a JSON / text answer's start, or just the status for HTML error pages. */
+function reasonOf(status: number, body: string): string {
+  const text = body.replace(/\s+/g, ' ').trim();
+  return text === '' || text.startsWith('<') ? `HTTP ${status}` : `HTTP ${status} ${text.slice(0, 160)}`;
 }
