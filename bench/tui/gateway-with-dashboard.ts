@@ -1,25 +1,35 @@
 /**
  * Gateway throughput with the dashboard open (issue target: at least 0.9 of the same run without it).
  *
- *   round k, mode "dashboard":  tmux (private socket, 120x40 pty) ── micro-dev up -c <greeter topo>
- *   round k, mode "no-tui":     micro-dev up -c <greeter topo> --no-tui  > <temp dir>/up.log
- *                                        ^
- *   this process (a separate one) ── undici Pool, closed loop, C connections ── GET /greeter/say/hello?name=John
+ *   mode "dashboard":  tmux (private socket, 120x40 pty) ── micro-dev up -c <greeter topology A>
+ *   mode "no-tui":     micro-dev up -c <greeter topology B> --no-tui  > <temp dir>/up.log
+ *                              ^
+ *   this process (separate) ── undici Pool, closed loop, C keep-alive connections ── GET /greeter/say/hello?name=John
  *
- * Modes alternate (dashboard, no-tui, dashboard, ...) so machine noise lands on both. Each round writes a
- * fresh greeter topology on free ports (default registry timing), waits for readiness (the dashboard's
- * "Services 4/4 ready" / the "micro-dev ready" line), warms up, then counts only 200 answers whose body is
- * exactly {"message":"Hello John"} for --seconds. CPU per request comes from /proc/<pid>/stat (micro-dev
- * and its descendants; instances are worker threads, so mostly the one pid) and, for the dashboard mode,
- * the tmux server that plays the terminal. micro-dev is then stopped as a user would (q / SIGINT) and must
- * exit 0 leaving no process behind. Everything talks to 127.0.0.1 only.
+ * Every round writes fresh greeter topologies on free ports (default registry timing), waits for readiness
+ * (the dashboard's "Services 4/4 ready" / the "micro-dev ready" line), warms up, then counts only 200
+ * answers whose body is exactly {"message":"Hello John"}. Two designs, both interleaved so machine noise
+ * lands on both modes:
+ *   rounds (default): dashboard round, no-tui round, dashboard round, ... one micro-dev at a time, each
+ *                     loaded for --seconds.
+ *   --slice-ms M:     both micro-devs up at once; load alternates between them in M ms slices (order flipped
+ *                     every pair) until each got --seconds. Much less noise on a shared machine; the idle
+ *                     one still costs a little (its dashboard's 1 frame/s) while the other is measured.
+ * CPU per request comes from /proc/<pid>/stat (instances are worker threads of micro-dev; descendants are
+ * added if any) and, for the dashboard, from the tmux server that plays the terminal; frames and bytes
+ * drawn come from tmux pipe-pane. micro-dev is then stopped as a user would (q / SIGINT) and must exit 0
+ * leaving no process behind. A round where micro-dev died or requests failed is kept but marked invalid
+ * and left out of the medians. Everything talks to 127.0.0.1 only.
  *
  *   node_modules/.bin/node bench/tui/gateway-with-dashboard.ts [--rounds 5] [--seconds 5] [--concurrency 32]
- *     [--warmup 1] [--cpu-prof DIR]   (DIR: micro-dev's V8 CPU profiles per round; slows it, numbers are then not results)
+ *     [--warmup 1] [--slice-ms 0] [--size 120x40] [--cpu-prof DIR] [--pane-no-tui]
  *     -> JSON on stdout and in bench/results/tui-gateway.json (earlier runs' summaries kept under history)
+ *   --cpu-prof DIR: micro-dev runs with node --cpu-prof (slower; the JSON then goes to DIR, not results).
+ *   --pane-no-tui: control run, the pane's micro-dev also gets --no-tui (a terminal but no dashboard); the
+ *     ratio should then be ~1, which shows what remains is the dashboard's. Do not keep its JSON as the result.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -30,26 +40,31 @@ import { binPath, descendants, eventually, processesWith, repoRoot, writeTestTop
 
 type Mode = 'dashboard' | 'no-tui';
 
-const arg = (name: string, fallback: number) => {
+const option = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
-  const n = i > 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number (got ${process.argv[i + 1]})`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const num = (name: string, fallback: number, min = 1) => {
+  const n = Number(option(name) ?? fallback);
+  if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min} (got ${option(name)})`);
   return n;
 };
-const rounds = arg('rounds', 5);
-const seconds = arg('seconds', 5);
-const concurrency = arg('concurrency', 32);
-const warmupSeconds = arg('warmup', 1);
-// --cpu-prof DIR: micro-dev runs with node --cpu-prof, one folder per round (for finding where time goes).
-const profIndex = process.argv.indexOf('--cpu-prof');
-const profDir = profIndex > 0 ? resolve(process.argv[profIndex + 1]) : undefined;
-const nodeFlags = (mode: Mode, round: number) => (profDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profDir, `${mode}-${round}`)}`] : []);
+const rounds = num('rounds', 5);
+const seconds = num('seconds', 5);
+const concurrency = num('concurrency', 32);
+const warmupSeconds = num('warmup', 1, 0);
+const sliceMs = num('slice-ms', 0, 0);
+const [cols, rows] = (option('size') ?? '120x40').split('x');
+const profDir = option('cpu-prof') && resolve(option('cpu-prof')!);
+// Control experiment: the pane's micro-dev gets --no-tui too (same terminal, no dashboard).
+const paneNoTui = process.argv.includes('--pane-no-tui');
 const PATH = '/greeter/say/hello?name=John';
 const EXPECTED = '{"message":"Hello John"}';
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 const socket = `micro-dev-bench-${process.pid}`;
 // Profiled runs are slower and must not replace the result.
 const resultFile = profDir ? pathToFileURL(join(profDir, 'tui-gateway.json')) : new URL('../results/tui-gateway.json', import.meta.url);
+const nodeFlags = (mode: Mode, round: number) => (profDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profDir, `${mode}-${round}`)}`] : []);
 
 if (spawnSync('tmux', ['-V']).status !== 0) {
   console.error('gateway-with-dashboard: tmux is not installed (apt-get install -y tmux)');
@@ -66,10 +81,10 @@ function tmux(...args: string[]): string {
   return r.stdout;
 }
 
-/** CPU seconds (user + system) of pid (and its live descendants) so far; 0 for a pid that is gone. */
-async function cpuSeconds(pid: number, withDescendants = true): Promise<number> {
+/** CPU seconds (user + system) of pids so far; a pid that is gone counts 0. */
+function cpuSeconds(pids: number[]): number {
   let ticks = 0;
-  for (const p of [pid, ...(withDescendants ? await descendants(pid) : [])]) {
+  for (const p of pids) {
     try {
       const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -81,82 +96,65 @@ async function cpuSeconds(pid: number, withDescendants = true): Promise<number> 
   return ticks / CLK_TCK;
 }
 
-interface Load {
-  ok: number;
-  bad: number;
-  errors: number;
-  seconds: number;
-  examples: string[];
-}
+const sizeOf = (file: string) => (existsSync(file) ? statSync(file).size : 0);
 
-/** Closed loop: `concurrency` keep-alive loops, each sending the next request when the last answered. */
-async function drive(origin: string, ms: number): Promise<Load> {
-  const pool = new Pool(origin, { connections: concurrency, keepAliveTimeout: 10_000, headersTimeout: 5_000, bodyTimeout: 5_000 });
-  const load: Load = { ok: 0, bad: 0, errors: 0, seconds: 0, examples: [] };
-  const note = (what: string) => load.examples.length < 3 && load.examples.push(what);
-  const start = performance.now();
-  const end = start + ms;
-  const loop = async () => {
-    while (performance.now() < end) {
-      try {
-        const res = await pool.request({ path: PATH, method: 'GET' });
-        const body = await res.body.text();
-        if (res.statusCode === 200 && body === EXPECTED) load.ok++;
-        else {
-          load.bad++;
-          note(`${res.statusCode} ${body.slice(0, 120)}`);
-        }
-      } catch (error) {
-        load.errors++;
-        note(String(error));
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, loop));
-  load.seconds = (performance.now() - start) / 1000;
-  await pool.close();
-  return load;
-}
-
+/** One running `micro-dev up`, its keep-alive pool, and how to stop it. */
 interface Running {
+  mode: Mode;
   pid: number;
-  /** Other processes whose CPU belongs to this mode (the tmux server playing the terminal). */
+  /** micro-dev and its descendants at start (fixed: the topology runs worker threads, not children). */
+  pids: number[];
+  pool: Pool;
+  /** The tmux server playing the terminal (dashboard mode): its own CPU, not its children's. */
   terminalPid?: number;
-  /** Copies what micro-dev writes to its terminal into a file from now on (dashboard mode only). */
+  /** Copies what micro-dev writes to its terminal into a file until the returned function is called. */
   tapTerminal?(): () => Promise<{ bytes: number; frames: number }>;
+  /** What the user would see (screen or log tail), for reports on failure. */
+  tail(): string;
   stop(): Promise<void>;
 }
 
-const screenOf = (session: string) => tmux('capture-pane', '-p', '-t', session);
+const newPool = (topo: TestTopology) =>
+  new Pool(`http://127.0.0.1:${topo.ports.gateway}`, { connections: concurrency, keepAliveTimeout: 30_000, headersTimeout: 5_000, bodyTimeout: 5_000 });
 
 async function startDashboard(topo: TestTopology, round: number): Promise<Running> {
   const session = `r${round}`;
   const exitFile = join(topo.dir, 'exit-code');
-  const command = `cd '${repoRoot}' && env -u CI '${process.execPath}' ${nodeFlags('dashboard', round).join(' ')} '${binPath}' up -c '${topo.file}'; echo $? > '${exitFile}'`;
-  tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', command);
+  const errFile = join(topo.dir, 'stderr');
+  const command = `cd '${repoRoot}' && env -u CI '${process.execPath}' ${nodeFlags('dashboard', round).join(' ')} '${binPath}' up -c '${topo.file}' ${paneNoTui ? '--no-tui ' : ''}2> '${errFile}'; echo $? > '${exitFile}'`;
+  tmux('new-session', '-d', '-s', session, '-x', cols, '-y', rows, command);
+  const screen = () => tmux('capture-pane', '-p', '-t', session);
   const withScreen = (e: Error) => {
-    throw new Error(`${e.message}\n--- screen ---\n${screenOf(session)}`);
+    throw new Error(`${e.message}\n--- screen ---\n${existsSync(exitFile) ? readFileSync(errFile, 'utf8') : screen()}`);
   };
-  await eventually(async () => /Services 4\/4 ready/.test(screenOf(session)), 60_000, 'the dashboard showing 4/4 ready').catch(withScreen);
+  // Done waiting when ready or when micro-dev gave up (then the pane is gone and stderr tells why).
+  const settled = async () => existsSync(exitFile) || /Services 4\/4 ready|micro-dev ready/.test(screen());
+  await eventually(settled, 60_000, 'the dashboard showing 4/4 ready').catch(withScreen);
+  if (existsSync(exitFile)) withScreen(new Error(`micro-dev up exited with ${readFileSync(exitFile, 'utf8').trim()} before ready`));
   const info = await eventually(async () => readRunFile(topo.file), 5_000, 'the run file');
-  const terminalPid = Number(tmux('display-message', '-p', '#{pid}').trim());
+  const tapFile = profDir ? join(profDir, `dashboard-${round}.terminal`) : join(topo.dir, 'terminal.raw');
+  let piping = false;
   return {
+    mode: 'dashboard',
     pid: info.pid,
-    terminalPid,
+    pids: [info.pid, ...(await descendants(info.pid))],
+    pool: newPool(topo),
+    terminalPid: Number(tmux('display-message', '-p', '#{pid}').trim()),
     tapTerminal() {
-      const file = join(topo.dir, 'terminal.raw');
-      tmux('pipe-pane', '-t', session, `cat > '${file}'`);
+      // One pipe for the whole round; each tap reads what was appended meanwhile (cat's lag is a few ms).
+      if (!piping) tmux('pipe-pane', '-t', session, `cat >> '${tapFile}'`);
+      piping = true;
+      const from = sizeOf(tapFile);
       return async () => {
-        tmux('pipe-pane', '-t', session); // no command: closes the pipe
-        const raw = await eventually(async () => readFile(file, 'latin1'), 2_000, 'the terminal tap file');
-        if (profDir) await writeFile(join(profDir, `dashboard-${round}`, 'terminal.raw'), raw, 'latin1');
+        const raw = (existsSync(tapFile) ? readFileSync(tapFile) : Buffer.alloc(0)).subarray(from).toString('latin1');
         // ink wraps every frame in a synchronized-update pair on a TTY; without it, count header repaints.
-        const frames = raw.split('\x1b[?2026h').length - 1 || (raw.split('micro-dev ').length - 1);
+        const frames = raw.split('\x1b[?2026h').length - 1 || raw.split('micro-dev ').length - 1;
         return { bytes: raw.length, frames };
       };
     },
+    tail: screen,
     async stop() {
-      tmux('send-keys', '-t', session, 'q');
+      tmux('send-keys', '-t', session, paneNoTui ? 'C-c' : 'q');
       await eventually(async () => existsSync(exitFile), 15_000, 'micro-dev up to exit after q').catch(withScreen);
       const code = readFileSync(exitFile, 'utf8').trim();
       if (code !== '0') throw new Error(`dashboard round ${round}: micro-dev up exited with ${code}`);
@@ -173,84 +171,91 @@ async function startPlain(topo: TestTopology, round: number): Promise<Running> {
     stdio: ['ignore', fd, fd],
   });
   closeSync(fd);
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? '?')));
-  const log = () => readFileSync(logFile, 'utf8');
-  await eventually(async () => log().includes('micro-dev ready'), 60_000, 'the "micro-dev ready" line').catch((e: Error) => {
+  let exit: number | string | undefined;
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve((exit = code ?? signal ?? '?'))));
+  const tail = () => readFileSync(logFile, 'utf8').slice(-2000);
+  const failed = (e: Error) => {
     child.kill('SIGKILL');
-    throw new Error(`${e.message}\n--- up.log ---\n${log()}`);
-  });
+    throw new Error(`${e.message}\n--- up.log ---\n${tail()}`);
+  };
+  await eventually(async () => exit !== undefined || tail().includes('micro-dev ready'), 60_000, 'the "micro-dev ready" line').catch(failed);
+  if (exit !== undefined) failed(new Error(`micro-dev up exited with ${exit} before ready`));
   return {
+    mode: 'no-tui',
     pid: child.pid!,
+    pids: [child.pid!, ...(await descendants(child.pid!))],
+    pool: newPool(topo),
+    tail,
     async stop() {
       child.kill('SIGINT');
       const code = await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000, 'no exit within 15 s'))]);
-      if (code !== 0) throw new Error(`no-tui: micro-dev up exited with ${code}\n--- up.log (tail) ---\n${log().slice(-2000)}`);
+      if (code !== 0) throw new Error(`no-tui: micro-dev up exited with ${code}\n--- up.log (tail) ---\n${tail()}`);
     },
   };
 }
 
-interface Round {
-  round: number;
-  mode: Mode;
-  rps: number;
+/** What one mode accumulated in one round (over one window or many slices). */
+interface Tally {
   ok: number;
   bad: number;
   errors: number;
   seconds: number;
-  /** micro-dev (and descendants) CPU milliseconds per answered request. */
-  cpuMsPerRequest: number;
-  /** micro-dev CPU as a share of one core over the measured window. */
-  microDevCores: number;
-  /** tmux server CPU per request (the terminal's share); dashboard mode only. */
-  terminalCpuMsPerRequest?: number;
-  /** What the dashboard wrote to the terminal while measured (full frames, volume); dashboard mode only. */
-  terminalFramesPerSecond?: number;
-  terminalKBPerSecond?: number;
-  /** This process's (the load generator's) CPU per request. */
-  loadGenCpuMsPerRequest: number;
-  loadavg1m: number;
-  examples?: string[];
+  cpu: number;
+  terminalCpu: number;
+  selfCpu: number;
+  frames: number;
+  bytes: number;
+  examples: string[];
+  invalid?: string;
+}
+const emptyTally = (): Tally => ({ ok: 0, bad: 0, errors: 0, seconds: 0, cpu: 0, terminalCpu: 0, selfCpu: 0, frames: 0, bytes: 0, examples: [] });
+
+/** Closed loop for ms: `concurrency` loops, each sending the next request when the last answered. */
+async function drive(pool: Pool, ms: number, into: Tally): Promise<void> {
+  const note = (what: string) => into.examples.length < 3 && into.examples.push(what);
+  const start = performance.now();
+  const end = start + ms;
+  const loop = async () => {
+    while (performance.now() < end) {
+      try {
+        const res = await pool.request({ path: PATH, method: 'GET' });
+        const body = await res.body.text();
+        if (res.statusCode === 200 && body === EXPECTED) into.ok++;
+        else {
+          into.bad++;
+          note(`${res.statusCode} ${body.slice(0, 120)}`);
+        }
+      } catch (error) {
+        into.errors++;
+        note(String(error));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  into.seconds += (performance.now() - start) / 1000;
 }
 
-async function measure(up: Running, origin: string, round: number, mode: Mode): Promise<Round> {
-  await drive(origin, warmupSeconds * 1000);
-  const cpu0 = await cpuSeconds(up.pid);
-  // The tmux server alone: micro-dev runs under it and is counted above.
-  const term0 = up.terminalPid ? await cpuSeconds(up.terminalPid, false) : 0;
+/** Loads `up` for ms and adds requests, CPU, frames into `t`; marks `t` invalid if micro-dev went away. */
+async function measure(up: Running, ms: number, t: Tally): Promise<void> {
+  const cpu0 = cpuSeconds(up.pids);
+  const term0 = up.terminalPid ? cpuSeconds([up.terminalPid]) : 0;
   const untap = up.tapTerminal?.();
   const self0 = process.cpuUsage();
-  const load = await drive(origin, seconds * 1000);
+  await drive(up.pool, ms, t);
   const self = process.cpuUsage(self0);
-  const terminal = await untap?.();
-  const cpu = (await cpuSeconds(up.pid)) - cpu0;
-  const term = up.terminalPid ? (await cpuSeconds(up.terminalPid, false)) - term0 : 0;
-  const perReq = (s: number) => Math.round((s * 1000 * 1000) / Math.max(1, load.ok)) / 1000;
-  const result: Round = {
-    round,
-    mode,
-    rps: Math.round(load.ok / load.seconds),
-    ok: load.ok,
-    bad: load.bad,
-    errors: load.errors,
-    seconds: Math.round(load.seconds * 1000) / 1000,
-    cpuMsPerRequest: perReq(cpu),
-    microDevCores: Math.round((cpu / load.seconds) * 100) / 100,
-    ...(up.terminalPid ? { terminalCpuMsPerRequest: perReq(term) } : {}),
-    ...(terminal
-      ? {
-          terminalFramesPerSecond: Math.round((terminal.frames / load.seconds) * 10) / 10,
-          terminalKBPerSecond: Math.round(terminal.bytes / load.seconds / 102.4) / 10,
-        }
-      : {}),
-    loadGenCpuMsPerRequest: perReq((self.user + self.system) / 1e6),
-    loadavg1m: Math.round(loadavg()[0] * 100) / 100,
-    ...(load.examples.length ? { examples: load.examples } : {}),
-  };
-  return result;
+  const drawn = await untap?.();
+  if (!existsSync(`/proc/${up.pid}`)) t.invalid ??= `micro-dev (pid ${up.pid}) went away while measured:\n${up.tail()}`;
+  else if (t.bad + t.errors > 0) t.invalid ??= `${t.bad + t.errors} failed requests`;
+  t.cpu += cpuSeconds(up.pids) - cpu0;
+  t.terminalCpu += up.terminalPid ? cpuSeconds([up.terminalPid]) - term0 : 0;
+  t.selfCpu += (self.user + self.system) / 1e6;
+  t.frames += drawn?.frames ?? 0;
+  t.bytes += drawn?.bytes ?? 0;
 }
 
 /** Stops micro-dev as a user would and checks it left nothing behind; throws otherwise. */
-async function stopAndCheck(up: Running, topo: TestTopology, round: number, mode: Mode): Promise<void> {
+async function stopAndCheck(up: Running, topo: TestTopology): Promise<void> {
+  await up.pool.close();
   await up.stop();
   await eventually(async () => !existsSync(`/proc/${up.pid}`), 5_000, `micro-dev pid ${up.pid} to be gone`);
   // The tmux server's own command line names the config too; it is not micro-dev's.
@@ -261,38 +266,133 @@ async function stopAndCheck(up: Running, topo: TestTopology, round: number, mode
       return false;
     }
   });
-  if (leftovers.length > 0) throw new Error(`${mode} round ${round}: processes left behind: ${leftovers.join(', ')}`);
+  if (leftovers.length > 0) throw new Error(`${up.mode}: processes left behind: ${leftovers.join(', ')}`);
   await rm(topo.dir, { recursive: true, force: true });
 }
 
-async function runRound(round: number, mode: Mode): Promise<Round> {
+async function start(mode: Mode, round: number, attempt = 1): Promise<{ up: Running; topo: TestTopology }> {
   const topo = await writeTestTopology();
   // The default topology's own registry timing, not the tests' accelerated one.
   await writeFile(topo.file, (await readFile(topo.file, 'utf8')).replace(', time_scale: 0.1', ''));
-  const up = mode === 'dashboard' ? await startDashboard(topo, round) : await startPlain(topo, round);
-  const measured = await measure(up, `http://127.0.0.1:${topo.ports.gateway}`, round, mode).catch((e: unknown) => e as Error);
-  await stopAndCheck(up, topo, round, mode);
-  if (measured instanceof Error) throw measured;
-  return measured;
+  try {
+    const up = mode === 'dashboard' ? await startDashboard(topo, round) : await startPlain(topo, round);
+    return { up, topo };
+  } catch (error) {
+    // Free ports are picked before micro-dev binds them; on this shared machine another listener (even
+    // micro-dev's own control API on port 0) can take one first. A fresh topology is the user's fix too.
+    if (attempt < 3 && /already in use/.test(String(error))) {
+      process.stderr.write(`round ${round} ${mode}: a port was taken before micro-dev bound it; new ports\n`);
+      await rm(topo.dir, { recursive: true, force: true });
+      return start(mode, round, attempt + 1);
+    }
+    throw error;
+  }
+}
+
+/** One round: each mode's tally (rounds design: one after the other; slices design: both at once). */
+async function runRound(round: number): Promise<Record<Mode, Tally>> {
+  const tallies: Record<Mode, Tally> = { dashboard: emptyTally(), 'no-tui': emptyTally() };
+  if (sliceMs === 0) {
+    for (const mode of ['dashboard', 'no-tui'] as const) {
+      const { up, topo } = await start(mode, round);
+      const failed = await (async () => {
+        await drive(up.pool, warmupSeconds * 1000, emptyTally());
+        await measure(up, seconds * 1000, tallies[mode]);
+      })().catch((e: unknown) => e as Error);
+      await stopAndCheck(up, topo);
+      if (failed) throw failed;
+    }
+    return tallies;
+  }
+  const a = await start('dashboard', round);
+  const b = await start('no-tui', round).catch(async (e: unknown) => {
+    await stopAndCheck(a.up, a.topo);
+    throw e;
+  });
+  const failed = await (async () => {
+    for (const { up } of [a, b]) await drive(up.pool, warmupSeconds * 1000, emptyTally());
+    const pairs = Math.max(1, Math.round((seconds * 1000) / sliceMs));
+    for (let k = 0; k < pairs; k++) {
+      for (const { up } of k % 2 === 0 ? [a, b] : [b, a]) await measure(up, sliceMs, tallies[up.mode]);
+    }
+  })().catch((e: unknown) => e as Error);
+  await stopAndCheck(a.up, a.topo);
+  await stopAndCheck(b.up, b.topo);
+  if (failed) throw failed;
+  return tallies;
+}
+
+interface RoundResult {
+  round: number;
+  mode: Mode;
+  rps: number;
+  ok: number;
+  bad: number;
+  errors: number;
+  seconds: number;
+  /** micro-dev's CPU milliseconds per answered request. */
+  cpuMsPerRequest: number;
+  /** micro-dev's CPU as a share of one core over the measured time. */
+  microDevCores: number;
+  /** Dashboard mode: the tmux server's CPU per request, full frames and KB it was sent per second. */
+  terminalCpuMsPerRequest?: number;
+  terminalFramesPerSecond?: number;
+  terminalKBPerSecond?: number;
+  /** This process's (the load generator's) CPU per request. */
+  loadGenCpuMsPerRequest: number;
+  loadavg1m: number;
+  examples?: string[];
+  invalid?: string;
+}
+
+const r3 = (n: number) => Math.round(n * 1000) / 1000;
+function toResult(round: number, mode: Mode, t: Tally): RoundResult {
+  const perReq = (s: number) => r3((s * 1000) / Math.max(1, t.ok));
+  return {
+    round,
+    mode,
+    rps: Math.round(t.ok / t.seconds),
+    ok: t.ok,
+    bad: t.bad,
+    errors: t.errors,
+    seconds: r3(t.seconds),
+    cpuMsPerRequest: perReq(t.cpu),
+    microDevCores: Math.round((t.cpu / t.seconds) * 100) / 100,
+    ...(mode === 'dashboard'
+      ? {
+          terminalCpuMsPerRequest: perReq(t.terminalCpu),
+          terminalFramesPerSecond: Math.round((t.frames / t.seconds) * 10) / 10,
+          terminalKBPerSecond: Math.round(t.bytes / t.seconds / 102.4) / 10,
+        }
+      : {}),
+    loadGenCpuMsPerRequest: perReq(t.selfCpu),
+    loadavg1m: Math.round(loadavg()[0] * 100) / 100,
+    ...(t.examples.length ? { examples: t.examples } : {}),
+    ...(t.invalid ? { invalid: t.invalid } : {}),
+  };
 }
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-const all: Round[] = [];
+const all: RoundResult[] = [];
+if (profDir) await mkdir(profDir, { recursive: true });
 try {
   // A long-lived tmux server for the whole run, so its start-up is not inside any round.
   tmux('new-session', '-d', '-s', 'keep', '-x', '80', '-y', '24', 'sleep 86400');
   for (let round = 1; round <= rounds; round++) {
+    const tallies = await runRound(round);
     for (const mode of ['dashboard', 'no-tui'] as const) {
-      const r = await runRound(round, mode);
+      const r = toResult(round, mode, tallies[mode]);
       all.push(r);
-      const term = r.terminalCpuMsPerRequest !== undefined ? `, tmux ${r.terminalCpuMsPerRequest} ms/req, ${r.terminalFramesPerSecond} frames/s` : '';
+      const term = mode === 'dashboard' ? `, tmux ${r.terminalCpuMsPerRequest} ms/req, ${r.terminalFramesPerSecond} frames/s` : '';
       process.stderr.write(
         `round ${round}/${rounds} ${mode.padEnd(9)} ${String(r.rps).padStart(5)} req/s  ok ${r.ok} bad ${r.bad} err ${r.errors}  ` +
-          `micro-dev ${r.cpuMsPerRequest} ms CPU/req (${r.microDevCores} cores)${term}  load ${r.loadavg1m}\n`,
+          `micro-dev ${r.cpuMsPerRequest} ms CPU/req (${r.microDevCores} cores)${term}  load ${r.loadavg1m}` +
+          `${r.invalid ? `  INVALID: ${r.invalid.split('\n')[0]}` : ''}\n`,
       );
     }
   }
@@ -300,9 +400,13 @@ try {
   spawnSync('tmux', ['-L', socket, 'kill-server']);
 }
 
+// A round counts only when both of its modes are valid (the pair shares the machine's noise).
+const validRounds = new Set(all.filter((r) => !r.invalid).map((r) => r.round));
+for (const r of all) if (r.invalid) validRounds.delete(r.round);
+const valid = all.filter((r) => validRounds.has(r.round));
 const summary = (mode: Mode) => {
-  const rs = all.filter((r) => r.mode === mode);
-  const m = (f: (r: Round) => number | undefined) => Math.round(median(rs.map(f).filter((x): x is number => x !== undefined)) * 1000) / 1000;
+  const rs = valid.filter((r) => r.mode === mode);
+  const m = (f: (r: RoundResult) => number | undefined) => r3(median(rs.map(f).filter((x): x is number => x !== undefined)));
   return {
     rps: m((r) => r.rps),
     cpuMsPerRequest: m((r) => r.cpuMsPerRequest),
@@ -314,18 +418,18 @@ const summary = (mode: Mode) => {
           terminalKBPerSecond: m((r) => r.terminalKBPerSecond),
         }
       : {}),
-    failedRequests: rs.reduce((n, r) => n + r.bad + r.errors, 0),
+    loadGenCpuMsPerRequest: m((r) => r.loadGenCpuMsPerRequest),
   };
 };
 const dashboard = summary('dashboard');
 const plain = summary('no-tui');
-const ratio = Math.round((dashboard.rps / plain.rps) * 1000) / 1000;
-const pairRatios = all
-  .filter((r) => r.mode === 'dashboard')
-  .map((d) => {
-    const p = all.find((r) => r.mode === 'no-tui' && r.round === d.round)!;
-    return Math.round((d.rps / p.rps) * 1000) / 1000;
+const ratio = r3(dashboard.rps / plain.rps);
+const pair = (f: (r: RoundResult) => number) =>
+  [...validRounds].map((round) => {
+    const [d, p] = (['dashboard', 'no-tui'] as const).map((mode) => valid.find((r) => r.round === round && r.mode === mode)!);
+    return r3(f(d) / f(p));
   });
+const pairRatios = pair((r) => r.rps);
 
 let history: unknown[] = [];
 try {
@@ -342,14 +446,25 @@ const report = {
   at: new Date().toISOString(),
   node: process.version,
   target: 'dashboard rps / no-tui rps >= 0.9',
-  settings: { rounds, seconds, warmupSeconds, concurrency, path: PATH, terminal: 'tmux 120x40', cores: 2 },
+  settings: {
+    design: sliceMs ? `both up, load alternating in ${sliceMs} ms slices` : 'one micro-dev at a time, rounds alternating',
+    rounds,
+    seconds,
+    warmupSeconds,
+    concurrency,
+    path: PATH,
+    terminal: `tmux ${cols}x${rows}${paneNoTui ? ' (control: --no-tui in the pane too, no dashboard)' : ''}`,
+    cores: 2,
+  },
+  validRounds: validRounds.size,
   ratio,
   meetsTarget: ratio >= 0.9,
   pairRatios,
-  pairRatioMedian: median(pairRatios),
+  pairRatioMedian: r3(median(pairRatios)),
   // With other work on the cores, requests/s follows the machine's load more than the mode; CPU per request
-  // does not. no-tui CPU/request over dashboard CPU/request is the ratio a CPU-bound micro-dev would reach.
-  cpuImpliedRatio: Math.round((plain.cpuMsPerRequest / dashboard.cpuMsPerRequest) * 1000) / 1000,
+  // much less so. no-tui CPU/request over dashboard CPU/request is the ratio a CPU-bound micro-dev would reach.
+  cpuImpliedRatio: r3(plain.cpuMsPerRequest / dashboard.cpuMsPerRequest),
+  pairCpuImpliedRatios: pair((r) => 1 / r.cpuMsPerRequest),
   medians: { dashboard, noTui: plain },
   rounds: all,
   history,
