@@ -6,7 +6,8 @@
  *   tick (every 10 ms): due = rate x elapsed - sent  --> send while in flight < concurrency
  *                       (over the cap: counted as `skipped`, not as failures: the generator's limit, not the system's)
  *
- * Bounded twice: stops at stop(), and by itself after `maxMs` (default 120 s). The caller owns it: stop()
+ * Bounded: stops at stop(), and by itself after `maxMs` (default 120 s) or `maxRequests` sent (default
+ * 100 000), whichever comes first. The caller owns it: stop()
  * resolves once every request in flight has settled and the pool is closed.
  */
 import { Pool } from 'undici';
@@ -36,13 +37,14 @@ export class LoadGenerator {
   readonly #pool: Pool;
   readonly #t0: number;
   readonly #maxMs: number;
+  readonly #maxRequests: number;
   #timer?: NodeJS.Timeout;
   #inFlight = new Set<Promise<void>>();
   #sent = 0;
   #stopped = false;
 
   /** Starts sending at once; `t0` is the timeline origin (ms, performance.now() based). */
-  constructor(target: LoadTarget, options: { t0: number; maxMs?: number }) {
+  constructor(target: LoadTarget, options: { t0: number; maxMs?: number; maxRequests?: number }) {
     const url = new URL(target.origin);
     if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') {
       throw new MicroDevError('BAD_ARGUMENTS', `load ${target.name}: ${target.origin} is not on 127.0.0.1 (load only goes to this machine)`);
@@ -50,6 +52,7 @@ export class LoadGenerator {
     this.target = target;
     this.#t0 = options.t0;
     this.#maxMs = options.maxMs ?? 120_000;
+    this.#maxRequests = options.maxRequests ?? 100_000;
     this.#pool = new Pool(target.origin, { connections: target.concurrency, keepAliveTimeout: 10_000, pipelining: 1 });
     const started = performance.now();
     this.#timer = setInterval(() => this.#tick(started), 10);
@@ -57,11 +60,11 @@ export class LoadGenerator {
 
   #tick(started: number): void {
     const elapsed = performance.now() - started;
-    if (elapsed > this.#maxMs) {
+    if (elapsed > this.#maxMs || this.#sent >= this.#maxRequests) {
       void this.stop();
       return;
     }
-    const due = Math.floor((elapsed / 1000) * this.target.rate) - this.#sent;
+    const due = Math.min(Math.floor((elapsed / 1000) * this.target.rate), this.#maxRequests) - this.#sent;
     for (let i = 0; i < due; i++) {
       this.#sent++;
       if (this.#inFlight.size >= this.target.concurrency) {
