@@ -8,9 +8,10 @@
  *   POST /api/command  {Command}  -> CommandResult
  *   GET  /api/events   (WebSocket) -> {"snapshot":...} then {"event":...} per event
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { Command, OrchestratorApi } from '../engine/api.ts';
 import { MicroDevError } from '../errors/micro-dev-error.ts';
@@ -37,10 +38,28 @@ export async function startControlServer(
     if (!authorized(req)) return send(res, 401, { error: 'missing or wrong control token' });
     void route(api, req, res).catch((error) => send(res, 500, { error: String(error?.message ?? error) }));
   });
+  // A request Node cannot parse (unknown method, malformed header) gets a JSON answer like every other one.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || error.code === 'ECONNRESET') return socket.destroy();
+    socket.end(rawAnswer(error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400, { error: `bad request (${error.code ?? error.message})` }), () =>
+      socket.destroy(),
+    );
+  });
+  // Node drops a CONNECT without a listener (the client sees a hang-up): answer it like any other request.
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    const answer = authorized(req) ? rawAnswer(405, { error: 'CONNECT is not supported' }) : rawAnswer(401, { error: 'missing or wrong control token' });
+    // Destroyed once written: a half-closed socket the client never closes would keep stop() waiting.
+    socket.end(answer, () => socket.destroy());
+  });
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket, head) => {
     if (!authorized(req) || !req.url?.startsWith('/api/events')) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
+      const answer = authorized(req)
+        ? rawAnswer(404, { error: `no WebSocket at ${req.url}` }, req.method)
+        : rawAnswer(401, { error: 'missing or wrong control token' }, req.method);
+      socket.on('error', () => socket.destroy());
+      socket.end(answer, () => socket.destroy());
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -76,7 +95,9 @@ export async function startControlServer(
 }
 
 async function route(api: OrchestratorApi, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://control');
+  // A path on our own origin: `//x` must neither throw (a 500) nor turn into host x with another path.
+  const url = req.url?.startsWith('/') ? URL.parse(`http://control${req.url}`) : null;
+  if (!url) return send(res, 400, { error: `bad request target ${JSON.stringify(req.url)}` });
   if (req.method === 'GET' && url.pathname === '/api/snapshot') return send(res, 200, api.snapshot());
   if (req.method === 'GET' && url.pathname === '/api/logs') {
     const limit = Number(url.searchParams.get('limit') ?? 200);
@@ -84,8 +105,14 @@ async function route(api: OrchestratorApi, req: IncomingMessage, res: ServerResp
   }
   if (req.method === 'POST' && url.pathname === '/api/command') {
     let command: Command;
+    let body: string;
     try {
-      command = JSON.parse(await readBody(req)) as Command;
+      body = await readBody(req);
+    } catch (error) {
+      return send(res, error instanceof RangeError ? 413 : 400, { error: (error as Error).message });
+    }
+    try {
+      command = JSON.parse(body) as Command;
     } catch {
       return send(res, 400, { error: 'body must be a JSON command' });
     }
@@ -104,13 +131,23 @@ function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<string> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        reject(new Error('body too large'));
-        req.destroy();
+        // Answered with 413 while the rest is drained: destroying the request would reset the connection
+        // before the client could read why.
+        reject(new RangeError(`body larger than ${limit} bytes`));
+        req.removeAllListeners('data');
+        req.resume();
       } else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** A whole HTTP/1.1 response for a bare socket (parse errors, refused upgrades), closing the connection. */
+function rawAnswer(status: number, body: unknown, method?: string): string {
+  const text = JSON.stringify(body);
+  const head = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n`;
+  return method === 'HEAD' ? head : head + text;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
