@@ -138,7 +138,14 @@ export class ReloadQueue {
       }
     }
     this.#line(`${service} reloading (${job.reason})`);
-    const { replaced, failed } = await this.#orchestrator.reload(service);
+    let replaced = 0;
+    let failed = config.replicas;
+    try {
+      ({ replaced, failed } = await this.#orchestrator.reload(service));
+    } catch (error) {
+      // An instance that was not ready is restarted instead of replaced, and that start can throw.
+      this.#line(`${service} reload error: ${error instanceof Error ? error.message : String(error)}`);
+    }
     const durationMs = performance.now() - t0;
     if (this.#closed) {
       // Cancelled by the shutdown: not a failure worth a line.
@@ -149,7 +156,7 @@ export class ReloadQueue {
     this.#line(
       outcome === 'reloaded'
         ? `${service} reloaded: ${replaced} replica${replaced === 1 ? '' : 's'} in ${Math.round(durationMs)} ms`
-        : `${service} reload failed for ${failed} of ${replaced + failed} replicas; previous version still serving there`,
+        : `${service} reload failed for ${failed} of ${replaced + failed} replicas; the previous version keeps serving where its replacement failed (see the instance's last error)`,
     );
     this.#emit({ service, reason: job.reason, outcome, replaced, failed, durationMs, ...(buildMs === undefined ? {} : { buildMs }) });
     if (outcome === 'reloaded' && job.cascade && config.watch?.cascade) {
