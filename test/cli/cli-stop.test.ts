@@ -44,7 +44,7 @@ describe('stopping micro-dev up', () => {
       new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no exit 5 s after SIGTERM:\n${up.output}`)), 5000))),
     ]).finally(() => clearTimeout(timer));
     expect(exit).toEqual({ code: 0, signal: null });
-    expect(up.output).toMatch(/stopping \(SIGTERM\)\n(.*\n)*.*  stopped\n$/);
+    expect(up.output).toMatch(/stopping \(SIGTERM\)\n(.*\n)*.* {2}stopped\n$/);
     await expectNothingLeft(topo, marker);
   });
 
