@@ -10,11 +10,12 @@
  * (the dashboard's "Services 4/4 ready" / the "micro-dev ready" line), warms up, then counts only 200
  * answers whose body is exactly {"message":"Hello John"}. Two designs, both interleaved so machine noise
  * lands on both modes:
- *   rounds (default): dashboard round, no-tui round, dashboard round, ... one micro-dev at a time, each
- *                     loaded for --seconds.
- *   --slice-ms M:     both micro-devs up at once; load alternates between them in M ms slices (order flipped
- *                     every pair) until each got --seconds. Much less noise on a shared machine; the idle
- *                     one still costs a little (its dashboard's 1 frame/s) while the other is measured.
+ *   --slice-ms M (default 500): both micro-devs up at once; load alternates between them in M ms slices
+ *                     (order flipped every pair) until each got --seconds. Noise from other work on the
+ *                     machine lands on both nearly equally; the idle one still costs a little (its
+ *                     dashboard's ~1 frame/s) while the other is measured.
+ *   --slice-ms 0:     dashboard round, no-tui round, dashboard round, ... one micro-dev at a time, each loaded
+ *                     for --seconds. On a busy 2-core machine one pair's ratio then swings 0.5..2.5.
  * CPU per request comes from /proc/<pid>/stat (instances are worker threads of micro-dev; descendants are
  * added if any) and, for the dashboard, from the tmux server that plays the terminal; frames and bytes
  * drawn come from tmux pipe-pane. micro-dev is then stopped as a user would (q / SIGINT) and must exit 0
@@ -22,16 +23,16 @@
  * and left out of the medians. Everything talks to 127.0.0.1 only.
  *
  *   node_modules/.bin/node bench/tui/gateway-with-dashboard.ts [--rounds 5] [--seconds 5] [--concurrency 32]
- *     [--warmup 1] [--slice-ms 0] [--size 120x40] [--cpu-prof DIR] [--pane-no-tui]
+ *     [--warmup 1] [--slice-ms 0] [--size 120x40] [--cpu-prof DIR] [--pane-no-tui] [--out FILE]
  *     -> JSON on stdout and in bench/results/tui-gateway.json (earlier runs' summaries kept under history)
  *   --cpu-prof DIR: micro-dev runs with node --cpu-prof (slower; the JSON then goes to DIR, not results).
  *   --pane-no-tui: control run, the pane's micro-dev also gets --no-tui (a terminal but no dashboard); the
- *     ratio should then be ~1, which shows what remains is the dashboard's. Do not keep its JSON as the result.
+ *     ratio should then be ~1, which shows what remains is the dashboard's. Its JSON goes to the temp folder.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Pool } from 'undici';
@@ -53,7 +54,7 @@ const rounds = num('rounds', 5);
 const seconds = num('seconds', 5);
 const concurrency = num('concurrency', 32);
 const warmupSeconds = num('warmup', 1, 0);
-const sliceMs = num('slice-ms', 0, 0);
+const sliceMs = num('slice-ms', 500, 0);
 const [cols, rows] = (option('size') ?? '120x40').split('x');
 const profDir = option('cpu-prof') && resolve(option('cpu-prof')!);
 // Control experiment: the pane's micro-dev gets --no-tui too (same terminal, no dashboard).
@@ -62,8 +63,14 @@ const PATH = '/greeter/say/hello?name=John';
 const EXPECTED = '{"message":"Hello John"}';
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 const socket = `micro-dev-bench-${process.pid}`;
-// Profiled runs are slower and must not replace the result.
-const resultFile = profDir ? pathToFileURL(join(profDir, 'tui-gateway.json')) : new URL('../results/tui-gateway.json', import.meta.url);
+// Profiled and control runs must not replace the result.
+const resultFile = option('out')
+  ? pathToFileURL(resolve(option('out')!))
+  : profDir
+    ? pathToFileURL(join(profDir, 'tui-gateway.json'))
+    : paneNoTui
+      ? pathToFileURL(join(tmpdir(), 'tui-gateway-control.json'))
+      : new URL('../results/tui-gateway.json', import.meta.url);
 const nodeFlags = (mode: Mode, round: number) => (profDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profDir, `${mode}-${round}`)}`] : []);
 
 if (spawnSync('tmux', ['-V']).status !== 0) {
