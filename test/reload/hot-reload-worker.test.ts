@@ -78,8 +78,10 @@ describe('hot reload (worker runtime)', () => {
     const last = await save(() => f.edit('Burst14'));
     expect(last.outcome).toBe('reloaded');
     await eventually(async () => (await registered()) === 2, 10_000, 'the old generation to deregister');
-    // Serialized and coalesced: at most one run per mid-reload save plus the first, never a pile.
-    expect(f.events.length - before).toBeLessThanOrEqual(5);
+    // Coalesced: 14 saves, far fewer runs (ideally 5: the burst, one per mid-reload save, the last; a loaded
+    // machine can stretch the back-to-back writes past one debounce window, hence the margin).
+    const runs = f.events.slice(before);
+    expect(runs.length, JSON.stringify(runs)).toBeLessThanOrEqual(8);
     expect(instances().map((i) => i.state)).toEqual(['ready', 'ready']);
     expect(await registered()).toBe(2);
     expect(await f.hello()).toEqual({ status: 200, body: answers('Burst14') });
