@@ -62,8 +62,8 @@ export const commands: CliCommand[] = [
   },
   {
     name: 'scenario',
-    usage: 'micro-dev scenario list | scenario run NAME... | --all [--json FILE] [--junit FILE] [--seed N] [--base FILE]',
-    help: 'Runs failure scenarios, each on a topology of its own (free ports), with load through the gateway,\nfaults on a timeline and a verdict (availability, time to detect, time to recover).\n  list            the built-in scenarios (scenarios/*.yaml) with their description\n  run NAME...     built-in names or paths to scenario files; --all runs every built-in one\n  --seed N        overrides every scenario\'s seed (target choices replay exactly with the same seed)\n  --json FILE     full report (results, numbers, timelines)   --junit FILE  one test case per expectation\nExit 0 when every expectation held, 1 when one failed, 2 when a scenario could not run.',
+    usage: 'micro-dev scenario list | scenario run NAME... | --all [--json FILE] [--junit FILE] [--seed N] [-c FILE]',
+    help: "Runs failure scenarios, each on a topology of its own: the repository micro.dev.yaml (or -c FILE) with the\nscenario's overrides and every port a free one; load through the gateway, faults on a timeline, a verdict.\n  list            the built-in scenarios (scenarios/*.yaml) with their description\n  run NAME...     built-in names or paths to scenario files; --all runs every built-in one\n  --seed N        overrides every scenario's seed (target choices replay exactly with the same seed)\n  --json FILE     full report (results, numbers, timelines)   --junit FILE  one test case per expectation\nExit 0 when every expectation held, 1 when one failed, 2 when a scenario could not run.",
     run: lazy(() => import('./commands/scenario.ts')),
   },
   {

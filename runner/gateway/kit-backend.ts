@@ -27,6 +27,26 @@ export interface KitBackendOptions {
   indexTtlMs?: number;
 }
 
+/** How long a request for a name the gateway has never seen waits for the registry before it gives up. */
+const REFRESH_WAIT_MS = 1_000;
+
+/** Rejects when `promise` has not settled within ms (the promise itself goes on). */
+function orTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
 export function createKitBackend(options: KitBackendOptions): GatewayBackend {
   const registry = new ConsulRegistryClient(options.registryAddress);
   const cache = new NodeCache(registry);
@@ -50,12 +70,19 @@ export function createKitBackend(options: KitBackendOptions): GatewayBackend {
     return refreshing;
   };
 
+  // A registry that does not answer (an outage, a partitioned link) must not hold requests up: a name we
+  // know is served from the cache at once and revalidated in the background; only an unknown name waits
+  // for the registry, and then at most REFRESH_WAIT_MS.
+  const revalidate = () => void refresh().catch(() => undefined);
   const known = async (service: string): Promise<boolean> => {
     const age = Date.now() - fetchedAt;
-    if (names.has(service) && age < ttl) return true;
+    if (names.has(service)) {
+      if (age >= ttl) revalidate();
+      return true;
+    }
     if (age >= 100 || fetchedAt === 0) {
       try {
-        await refresh();
+        await orTimeout(refresh(), REFRESH_WAIT_MS);
       } catch {
         // registry unreachable: fall through to the cache, which serves the last known nodes
         return cache.peek(service) !== undefined;
@@ -79,7 +106,10 @@ export function createKitBackend(options: KitBackendOptions): GatewayBackend {
       }
     },
     async listServices(): Promise<string[]> {
-      if (Date.now() - fetchedAt >= ttl) await refresh().catch(() => undefined);
+      if (Date.now() - fetchedAt >= ttl) {
+        if (names.size > 0) revalidate();
+        else await orTimeout(refresh(), REFRESH_WAIT_MS).catch(() => undefined);
+      }
       return [...names].sort();
     },
     async callRaw(service: string, endpoint: string, body: Buffer, o: BackendCallOptions): Promise<Buffer> {
