@@ -95,7 +95,10 @@ describe('hot reload (worker runtime)', () => {
       await serving(`Load${i}`);
     }
     const result = await load.stop();
-    expect(f.events.slice(before).map((e) => e.outcome)).toEqual(Array(10).fill('reloaded'));
+    // Ten saves, ten runs at least (a machine under load can split a write's events over two debounce windows).
+    const runs = f.events.slice(before).map((e) => e.outcome);
+    expect(runs.length).toBeGreaterThanOrEqual(10);
+    expect(runs.every((o) => o === 'reloaded'), JSON.stringify(runs)).toBe(true);
     expect(result.failures).toEqual([]);
     expect(result.sent).toBeGreaterThan(50);
     const seen = new Set(result.bodies);
