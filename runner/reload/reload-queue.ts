@@ -154,7 +154,9 @@ export class ReloadQueue {
     }
     const outcome = failed === 0 && replaced > 0 ? 'reloaded' : 'failed';
     this.#line(
-      outcome === 'reloaded'
+      replaced + failed === 0
+        ? `${service} has no instance to reload yet`
+        : outcome === 'reloaded'
         ? `${service} reloaded: ${replaced} replica${replaced === 1 ? '' : 's'} in ${Math.round(durationMs)} ms`
         : `${service} reload failed for ${failed} of ${replaced + failed} replicas; the previous version keeps serving where its replacement failed (see the instance's last error)`,
     );

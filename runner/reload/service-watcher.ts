@@ -114,7 +114,7 @@ export async function startWatching(orchestrator: Orchestrator, topology: Topolo
     });
     watcher.on('error', (error) => line(`${service.name} watch error: ${error instanceof Error ? error.message : String(error)}`));
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-    line(`${service.name} watching ${scope.roots.map((r) => path.relative(configDir, r) || '.').join(', ')} (${count} entries)`);
+    line(`${service.name} watching ${scope.roots.map((r) => path.relative(configDir, r) || '.').join(', ')} (${count} ${count === 1 ? 'entry' : 'entries'})`);
     return watcher;
   }
 }
