@@ -23,9 +23,17 @@ describe('ignoreMatcher', () => {
     [['./build'], '/proj/build/out.js', true],
     [['node_modules'], '/elsewhere/node_modules/kit.js', true],
     [['services/a/gen'], '/elsewhere/services/a/gen/x.ts', false],
+    [defaults, '/proj', false],
   ])('%j ignores %s: %s', (patterns, file, expected) => {
     expect(ignoreMatcher(patterns, root)(file)).toBe(expected);
   });
+});
+
+it('judges only the part below the config folder, even when that folder sits under an ignored name', () => {
+  const ignored = ignoreMatcher(['.micro-dev/', 'node_modules'], '/repo/.micro-dev/scratch');
+  expect(ignored('/repo/.micro-dev/scratch')).toBe(false);
+  expect(ignored('/repo/.micro-dev/scratch/svc/main.ts')).toBe(false);
+  expect(ignored('/repo/.micro-dev/scratch/svc/node_modules/x.js')).toBe(true);
 });
 
 describe('watchScope', () => {

@@ -19,7 +19,9 @@ export function ignoreMatcher(patterns: readonly string[], root: string): (absol
   }
   return (absolutePath) => {
     const rel = path.relative(root, absolutePath).split(path.sep).join('/');
-    const inside = rel !== '' && !rel.startsWith('../') && rel !== '..' && !path.isAbsolute(rel);
+    // The config folder itself may sit under an ignored name (a checkout in ~/.git-worktrees, a .micro-dev/
+    // scratch folder): inside it, only the part below it counts.
+    const inside = !rel.startsWith('../') && rel !== '..' && !path.isAbsolute(rel);
     const segments = (inside ? rel : absolutePath).split(/[\\/]/).filter(Boolean);
     if (segments.some((s) => segmentPatterns.some((p) => s === p || path.posix.matchesGlob(s, p)))) return true;
     if (!inside) return false;
