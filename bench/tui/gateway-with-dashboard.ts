@@ -32,14 +32,14 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Pool } from 'undici';
 import { readRunFile } from '../../runner/control/run-file.ts';
+import { cpuSeconds, rssMb, drive, emptyTally, median, r3, toResult, type Mode, type RoundResult, type Tally } from './gateway-load-tally.ts';
 import { binPath, descendants, eventually, processesWith, repoRoot, writeTestTopology, type TestTopology } from '../../test/support/cli-process.ts';
 
-type Mode = 'dashboard' | 'no-tui';
 
 const option = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -61,7 +61,7 @@ const profDir = option('cpu-prof') && resolve(option('cpu-prof')!);
 const paneNoTui = process.argv.includes('--pane-no-tui');
 const PATH = '/greeter/say/hello?name=John';
 const EXPECTED = '{"message":"Hello John"}';
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+const shape = { concurrency, path: PATH, expected: EXPECTED };
 const socket = `micro-dev-bench-${process.pid}`;
 // Profiled and control runs must not replace the result.
 const resultFile = option('out')
@@ -86,21 +86,6 @@ function tmux(...args: string[]): string {
   const r = spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', env });
   if (r.status !== 0) throw new Error(`tmux ${args[0]} failed: ${r.stderr}`);
   return r.stdout;
-}
-
-/** CPU seconds (user + system) of pids so far; a pid that is gone counts 0. */
-function cpuSeconds(pids: number[]): number {
-  let ticks = 0;
-  for (const p of pids) {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of proc(5))
-    } catch {
-      // gone
-    }
-  }
-  return ticks / CLK_TCK;
 }
 
 const sizeOf = (file: string) => (existsSync(file) ? statSync(file).size : 0);
@@ -201,59 +186,19 @@ async function startPlain(topo: TestTopology, round: number): Promise<Running> {
   };
 }
 
-/** What one mode accumulated in one round (over one window or many slices). */
-interface Tally {
-  ok: number;
-  bad: number;
-  errors: number;
-  seconds: number;
-  cpu: number;
-  terminalCpu: number;
-  selfCpu: number;
-  frames: number;
-  bytes: number;
-  examples: string[];
-  invalid?: string;
-}
-const emptyTally = (): Tally => ({ ok: 0, bad: 0, errors: 0, seconds: 0, cpu: 0, terminalCpu: 0, selfCpu: 0, frames: 0, bytes: 0, examples: [] });
-
-/** Closed loop for ms: `concurrency` loops, each sending the next request when the last answered. */
-async function drive(pool: Pool, ms: number, into: Tally): Promise<void> {
-  const note = (what: string) => into.examples.length < 3 && into.examples.push(what);
-  const start = performance.now();
-  const end = start + ms;
-  const loop = async () => {
-    while (performance.now() < end) {
-      try {
-        const res = await pool.request({ path: PATH, method: 'GET' });
-        const body = await res.body.text();
-        if (res.statusCode === 200 && body === EXPECTED) into.ok++;
-        else {
-          into.bad++;
-          note(`${res.statusCode} ${body.slice(0, 120)}`);
-        }
-      } catch (error) {
-        into.errors++;
-        note(String(error));
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, loop));
-  into.seconds += (performance.now() - start) / 1000;
-}
-
 /** Loads `up` for ms and adds requests, CPU, frames into `t`; marks `t` invalid if micro-dev went away. */
 async function measure(up: Running, ms: number, t: Tally): Promise<void> {
   const cpu0 = cpuSeconds(up.pids);
   const term0 = up.terminalPid ? cpuSeconds([up.terminalPid]) : 0;
   const untap = up.tapTerminal?.();
   const self0 = process.cpuUsage();
-  await drive(up.pool, ms, t);
+  await drive(up.pool, ms, t, shape);
   const self = process.cpuUsage(self0);
   const drawn = await untap?.();
   if (!existsSync(`/proc/${up.pid}`)) t.invalid ??= `micro-dev (pid ${up.pid}) went away while measured:\n${up.tail()}`;
   else if (t.bad + t.errors > 0) t.invalid ??= `${t.bad + t.errors} failed requests`;
   t.cpu += cpuSeconds(up.pids) - cpu0;
+  t.rssMb = Math.max(t.rssMb, rssMb(up.pid));
   t.terminalCpu += up.terminalPid ? cpuSeconds([up.terminalPid]) - term0 : 0;
   t.selfCpu += (self.user + self.system) / 1e6;
   t.frames += drawn?.frames ?? 0;
@@ -303,7 +248,7 @@ async function runRound(round: number): Promise<Record<Mode, Tally>> {
     for (const mode of ['dashboard', 'no-tui'] as const) {
       const { up, topo } = await start(mode, round);
       const failed = await (async () => {
-        await drive(up.pool, warmupSeconds * 1000, emptyTally());
+        await drive(up.pool, warmupSeconds * 1000, emptyTally(), shape);
         await measure(up, seconds * 1000, tallies[mode]);
       })().catch((e: unknown) => e as Error);
       await stopAndCheck(up, topo);
@@ -317,7 +262,7 @@ async function runRound(round: number): Promise<Record<Mode, Tally>> {
     throw e;
   });
   const failed = await (async () => {
-    for (const { up } of [a, b]) await drive(up.pool, warmupSeconds * 1000, emptyTally());
+    for (const { up } of [a, b]) await drive(up.pool, warmupSeconds * 1000, emptyTally(), shape);
     const pairs = Math.max(1, Math.round((seconds * 1000) / sliceMs));
     for (let k = 0; k < pairs; k++) {
       for (const { up } of k % 2 === 0 ? [a, b] : [b, a]) await measure(up, sliceMs, tallies[up.mode]);
@@ -328,62 +273,6 @@ async function runRound(round: number): Promise<Record<Mode, Tally>> {
   if (failed) throw failed;
   return tallies;
 }
-
-interface RoundResult {
-  round: number;
-  mode: Mode;
-  rps: number;
-  ok: number;
-  bad: number;
-  errors: number;
-  seconds: number;
-  /** micro-dev's CPU milliseconds per answered request. */
-  cpuMsPerRequest: number;
-  /** micro-dev's CPU as a share of one core over the measured time. */
-  microDevCores: number;
-  /** Dashboard mode: the tmux server's CPU per request, full frames and KB it was sent per second. */
-  terminalCpuMsPerRequest?: number;
-  terminalFramesPerSecond?: number;
-  terminalKBPerSecond?: number;
-  /** This process's (the load generator's) CPU per request. */
-  loadGenCpuMsPerRequest: number;
-  loadavg1m: number;
-  examples?: string[];
-  invalid?: string;
-}
-
-const r3 = (n: number) => Math.round(n * 1000) / 1000;
-function toResult(round: number, mode: Mode, t: Tally): RoundResult {
-  const perReq = (s: number) => r3((s * 1000) / Math.max(1, t.ok));
-  return {
-    round,
-    mode,
-    rps: Math.round(t.ok / t.seconds),
-    ok: t.ok,
-    bad: t.bad,
-    errors: t.errors,
-    seconds: r3(t.seconds),
-    cpuMsPerRequest: perReq(t.cpu),
-    microDevCores: Math.round((t.cpu / t.seconds) * 100) / 100,
-    ...(mode === 'dashboard'
-      ? {
-          terminalCpuMsPerRequest: perReq(t.terminalCpu),
-          terminalFramesPerSecond: Math.round((t.frames / t.seconds) * 10) / 10,
-          terminalKBPerSecond: Math.round(t.bytes / t.seconds / 102.4) / 10,
-        }
-      : {}),
-    loadGenCpuMsPerRequest: perReq(t.selfCpu),
-    loadavg1m: Math.round(loadavg()[0] * 100) / 100,
-    ...(t.examples.length ? { examples: t.examples } : {}),
-    ...(t.invalid ? { invalid: t.invalid } : {}),
-  };
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const all: RoundResult[] = [];
 if (profDir) await mkdir(profDir, { recursive: true });
@@ -398,7 +287,8 @@ try {
       const term = mode === 'dashboard' ? `, tmux ${r.terminalCpuMsPerRequest} ms/req, ${r.terminalFramesPerSecond} frames/s` : '';
       process.stderr.write(
         `round ${round}/${rounds} ${mode.padEnd(9)} ${String(r.rps).padStart(5)} req/s  ok ${r.ok} bad ${r.bad} err ${r.errors}  ` +
-          `micro-dev ${r.cpuMsPerRequest} ms CPU/req (${r.microDevCores} cores)${term}  load ${r.loadavg1m}` +
+          `micro-dev ${r.cpuMsPerRequest} ms CPU/req (${r.microDevCores} cores)${term}  p99 ${r.p99Ms} ms, ` +
+          `${r.stallsPerSecond} stalls/s (${r.stalledShare})  load ${r.loadavg1m}` +
           `${r.invalid ? `  INVALID: ${r.invalid.split('\n')[0]}` : ''}\n`,
       );
     }
@@ -426,6 +316,11 @@ const summary = (mode: Mode) => {
         }
       : {}),
     loadGenCpuMsPerRequest: m((r) => r.loadGenCpuMsPerRequest),
+    p50Ms: m((r) => r.p50Ms),
+    p99Ms: m((r) => r.p99Ms),
+    stallsPerSecond: m((r) => r.stallsPerSecond),
+    stalledShare: m((r) => r.stalledShare),
+    rssMb: m((r) => r.rssMb),
   };
 };
 const dashboard = summary('dashboard');
