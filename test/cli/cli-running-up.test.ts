@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { relative } from 'node:path';
 import { CliProcess, eventually, processesWith, repoRoot, runCli } from '../support/cli-process.ts';
-import { greeterSrv, portsFree, runFileExists, writeSmallTopology, type SmallTopology } from './cli-topology.ts';
+import { greeterSrv, listenersOn, runFileExists, writeSmallTopology, type SmallTopology } from './cli-topology.ts';
 
 const marker = `cli-running-up-${process.pid}-${Date.now()}`;
 let topo: SmallTopology;
@@ -66,6 +66,6 @@ describe('micro-dev with an up running', () => {
     expect(up.output).toContain('stopping (shutdown)');
     expect(runFileExists(topo)).toBe(false);
     await eventually(async () => (await processesWith(marker)).length === 0, 5000, 'the sleeper to be stopped');
-    expect(await portsFree(Object.values(topo.ports))).toBe(true);
+    expect(await listenersOn(Object.values(topo.ports))).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliProcess, descendants, eventually, processesWith } from '../support/cli-process.ts';
-import { greeterSrv, portsFree, runFileExists, stackTraceLine, writeSmallTopology, type SmallTopology } from './cli-topology.ts';
+import { greeterSrv, listenersOn, runFileExists, stackTraceLine, writeSmallTopology, type SmallTopology } from './cli-topology.ts';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
 const running: CliProcess[] = [];
@@ -59,7 +59,7 @@ describe('micro-dev up: port already in use', () => {
     expect(await descendants(up.child.pid!)).toEqual([]);
     expect(runFileExists(topo)).toBe(false);
     // Everything but the held port is free again, and the holder was not disturbed.
-    expect(await portsFree(allPorts(topo).filter((p) => p !== port))).toBe(true);
+    expect(await listenersOn(allPorts(topo).filter((p) => p !== port))).toEqual([]);
     expect(holder.listening).toBe(true);
   });
 });
@@ -94,7 +94,7 @@ ${broken}    depends_on: [sleeper]
     expect(up.output).not.toContain('internal error');
     await eventually(async () => (await processesWith(marker)).length === 0, 5000, 'the sleeper to be stopped');
     expect(runFileExists(topo)).toBe(false);
-    expect(await portsFree(allPorts(topo))).toBe(true);
+    expect(await listenersOn(allPorts(topo))).toEqual([]);
     return up.output;
   }
 

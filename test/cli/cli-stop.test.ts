@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliProcess, eventually, processesWith, runCli } from '../support/cli-process.ts';
-import { greeterSrv, portsFree, runFileExists, writeSmallTopology, type SmallTopology } from './cli-topology.ts';
+import { greeterSrv, listenersOn, runFileExists, writeSmallTopology, type SmallTopology } from './cli-topology.ts';
 
 const running: CliProcess[] = [];
 afterEach(() => {
@@ -30,7 +30,7 @@ async function readyUp(marker: string): Promise<{ topo: SmallTopology; up: CliPr
 async function expectNothingLeft(topo: SmallTopology, marker: string): Promise<void> {
   expect(runFileExists(topo)).toBe(false);
   await eventually(async () => (await processesWith(marker)).length === 0, 5000, `the ${marker} sleeper to be gone`);
-  expect(await portsFree(Object.values(topo.ports))).toBe(true);
+  expect(await listenersOn(Object.values(topo.ports))).toEqual([]);
 }
 
 describe('stopping micro-dev up', () => {

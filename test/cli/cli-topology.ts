@@ -3,12 +3,13 @@
  * greeter-srv replica by default (the quickest real service), services appended as YAML. Plus helpers that
  * check a test left nothing behind: the run file, listening ports.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '../../runner/net/find-free-port.ts';
+import { findPortOwner, listeningInodes } from '../../runner/net/find-port-owner.ts';
 import { repoRoot } from '../support/cli-process.ts';
 
 export interface SmallTopology {
@@ -51,19 +52,28 @@ export function runFileExists(topology: { dir: string }): boolean {
   return existsSync(join(topology.dir, '.micro-dev', 'run.json'));
 }
 
-/** Resolves true when every port can be bound on 127.0.0.1 right now (each is closed again at once). */
-export async function portsFree(ports: number[]): Promise<boolean> {
-  const results = await Promise.all(
-    ports.map(
-      (port) =>
-        new Promise<boolean>((resolve) => {
-          const server = createServer();
-          server.once('error', () => resolve(false));
-          server.listen({ host: '127.0.0.1', port, exclusive: true }, () => server.close(() => resolve(true)));
-        }),
-    ),
+/**
+ * The ports someone still listens on, as `port N: pid P (command)`; [] when all are free. Each is bound for
+ * an instant; a port that cannot be bound but has no listener is only some connection's local port (other
+ * suites run beside these), not something a test left behind.
+ */
+export async function listenersOn(ports: number[]): Promise<string[]> {
+  const busy = await Promise.all(
+    ports.map(async (port) => {
+      const free = await new Promise<boolean>((resolve) => {
+        const server = createServer();
+        server.once('error', () => resolve(false));
+        server.listen({ host: '127.0.0.1', port, exclusive: true }, () => server.close(() => resolve(true)));
+      });
+      if (free) return undefined;
+      const owner = await findPortOwner(port);
+      const listening = [await readFile('/proc/net/tcp', 'utf8'), await readFile('/proc/net/tcp6', 'utf8').catch(() => '')].some(
+        (table) => listeningInodes(table, port).length > 0,
+      );
+      return listening ? `port ${port}: ${owner ? `pid ${owner.pid} (${owner.command})` : 'unknown holder'}` : undefined;
+    }),
   );
-  return results.every(Boolean);
+  return busy.filter((b): b is string => b !== undefined);
 }
 
 /** A micro-dev stack trace would show `    at fn (file:line)` lines; user-facing errors never do. */
