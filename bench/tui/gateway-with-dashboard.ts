@@ -275,10 +275,12 @@ async function runRound(round: number): Promise<Record<Mode, Tally>> {
 }
 
 const all: RoundResult[] = [];
+let socketPath = '';
 if (profDir) await mkdir(profDir, { recursive: true });
 try {
   // A long-lived tmux server for the whole run, so its start-up is not inside any round.
   tmux('new-session', '-d', '-s', 'keep', '-x', '80', '-y', '24', 'sleep 86400');
+  socketPath = tmux('display-message', '-p', '#{socket_path}').trim();
   for (let round = 1; round <= rounds; round++) {
     const tallies = await runRound(round);
     for (const mode of ['dashboard', 'no-tui'] as const) {
@@ -295,6 +297,7 @@ try {
   }
 } finally {
   spawnSync('tmux', ['-L', socket, 'kill-server']);
+  if (socketPath) await rm(socketPath, { force: true });
 }
 
 // A round counts only when both of its modes are valid (the pair shares the machine's noise).
