@@ -1,6 +1,7 @@
 /**
- * A bounded, paced request loop against one URL (for "no request fails across reloads"): one request every
- * `intervalMs` without waiting for the previous one, until stop() or maxRequests. Every outcome is kept.
+ * A bounded, paced request loop against one URL (for "no request fails across reloads"): ratePerSecond
+ * requests a second on schedule, without waiting for earlier ones, until stop() or maxRequests. Every
+ * outcome is kept.
  */
 export interface LoadResult {
   sent: number;
@@ -27,13 +28,18 @@ export function steadyLoad(url: string, options: { ratePerSecond: number; maxReq
       result.failures.push({ error: error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? '')}` : String(error) });
     }
   };
+  const t0 = performance.now();
+  // Paced by the schedule, not by the timer: a late tick sends what is due, so a busy machine still gets the rate.
   const timer = setInterval(() => {
+    const due = Math.min(options.maxRequests, Math.floor(((performance.now() - t0) / 1000) * options.ratePerSecond));
     if (result.sent >= options.maxRequests) return clearInterval(timer);
-    result.sent++;
-    const p = one();
-    inFlight.add(p);
-    void p.finally(() => inFlight.delete(p));
-  }, 1000 / options.ratePerSecond);
+    while (result.sent < due) {
+      result.sent++;
+      const p = one();
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
+    }
+  }, Math.max(1, 1000 / options.ratePerSecond));
   return {
     stop: async () => {
       clearInterval(timer);
