@@ -77,22 +77,32 @@ export class Orchestrator implements OrchestratorApi {
 
   /** Starts everything; resolves when every instance is ready. On failure, stops what started and rethrows. */
   async start(): Promise<void> {
+    // A shutdown (down, Ctrl-C) during the start must not be followed by more starting: shutdown() only
+    // stops what exists when it runs, so infrastructure or a wave started after it would be left running.
+    const stoppedWhileStarting = () => new MicroDevError('START_FAILED', `${this.topology.name} was shut down while starting`);
     try {
-      this.#infra = await startInfrastructure(this.topology, {
+      const infra = await startInfrastructure(this.topology, {
         clock: this.#clock,
         onRequest: (sample) => this.#meter.record(sample),
         onProgress: this.#progress,
       });
+      if (this.#shuttingDown) {
+        await infra.stop();
+        throw stoppedWhileStarting();
+      }
+      this.#infra = infra;
       this.#meter.start();
       this.#pollRegistry();
       this.#followRegistryEvents();
       for (const wave of dependencyWaves(this.topology.services)) {
+        if (this.#shuttingDown) throw stoppedWhileStarting();
         const supervisors = wave.flatMap((service) =>
           Array.from({ length: service.replicas }, (_, i) => this.#supervise(service.name, i + 1)),
         );
         this.#supervisors.push(...supervisors);
         await Promise.all(supervisors.map((s) => s.start()));
       }
+      if (this.#shuttingDown) throw stoppedWhileStarting();
       this.#store.dispatch({ type: 'ready', urls: this.#infra.urls });
     } catch (error) {
       await this.shutdown();
