@@ -1,6 +1,6 @@
 /**
- * Stopping `up` from outside: SIGTERM (exit 0 within 5 s, nothing left), `down` with nothing running, and
- * `down` after `up` was SIGKILLed (it sweeps the stale run file). Ctrl-C and SIGKILL's orphans: up.test.ts.
+ * Stopping `up` from outside: SIGTERM (exit 0 within 5 s, nothing left), `down` while it is still starting,
+ * `down` with nothing running, and `down` after `up` was SIGKILLed (it sweeps the stale run file). Ctrl-C and SIGKILL's orphans: up.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliProcess, eventually, processesWith, runCli } from '../support/cli-process.ts';
@@ -46,6 +46,34 @@ describe('stopping micro-dev up', () => {
     expect(exit).toEqual({ code: 0, signal: null });
     expect(up.output).toMatch(/stopping \(SIGTERM\)\n(.*\n)*.* {2}stopped\n$/);
     await expectNothingLeft(topo, marker);
+  });
+
+  it('down while up is still starting: exit 0, nothing of a later dependency wave started, nothing left', async () => {
+    const slow = `cli-stop-slow-${process.pid}-${Date.now()}`;
+    const later = `cli-stop-later-${process.pid}-${Date.now()}`;
+    const topo = await writeSmallTopology(`  slow:
+    runtime: process
+    command: ["sh", "-c", "sleep 10; echo slow ready; sleep 300"]
+    env: { STOP_TEST_MARKER: "${slow}" }
+    readiness: { log: { pattern: "slow ready", timeout: 20s } }
+  later:
+    runtime: process
+    command: ["sh", "-c", "echo later started; sleep 300"]
+    env: { STOP_TEST_MARKER: "${later}" }
+    readiness: { log: { pattern: "later started", timeout: 5s } }
+    depends_on: [slow]
+`);
+    const up = new CliProcess(['up', '-c', topo.file, '--no-tui']);
+    running.push(up);
+    // The run file is written before the services start, so that down works during the start.
+    await eventually(async () => runFileExists(topo) && (await processesWith(slow)).length > 0, 15_000, 'slow to be starting');
+    const down = await runCli(['down', '-c', topo.file]);
+    expect(down).toEqual({ code: 0, output: `stopping micro-dev up (pid ${up.child.pid})...\nstopped\n` });
+    expect(await up.exited).toEqual({ code: 0, signal: null });
+    expect(up.output).not.toContain('later-1');
+    expect(up.output).not.toContain('micro-dev ready');
+    await expectNothingLeft(topo, slow);
+    expect(await processesWith(later)).toEqual([]);
   });
 
   it('down with nothing running says so and exits 0', async () => {
