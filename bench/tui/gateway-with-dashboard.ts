@@ -161,6 +161,9 @@ async function startPlain(topo: TestTopology, round: number): Promise<Running> {
     cwd: repoRoot,
     env: { ...process.env, NO_COLOR: '1' },
     stdio: ['ignore', fd, fd],
+    // Its own session, as the tmux pane's micro-dev has: with the kernel's autogroup scheduling each session
+    // gets a fair CPU share, so sharing the load generator's would handicap this side.
+    detached: true,
   });
   closeSync(fd);
   let exit: number | string | undefined;
