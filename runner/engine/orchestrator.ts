@@ -138,14 +138,21 @@ export class Orchestrator implements OrchestratorApi {
 
   /**
    * Blue-green reload of every instance of a service, one replica at a time, so the service never has
-   * fewer ready instances than before. Resolves with how many replicas now run the new version.
+   * fewer ready instances than before. Stops at the first replica whose new version fails (the others keep
+   * the old one). Resolves with how many replicas now run the new version and how many do not.
    */
   async reload(service: string): Promise<{ replaced: number; failed: number }> {
     let replaced = 0;
     let failed = 0;
-    for (const s of this.#supervisors.filter((s) => s.service.name === service)) {
-      if (await s.replace()) replaced++;
-      else failed++;
+    const replicas = this.#supervisors.filter((s) => s.service.name === service);
+    for (const s of replicas) {
+      if (await s.replace()) {
+        replaced++;
+        continue;
+      }
+      // The new version did not come up: the rest would fail the same way, one start time each.
+      failed = replicas.length - replaced;
+      break;
     }
     return { replaced, failed };
   }

@@ -118,7 +118,13 @@ export async function run(args: string[]): Promise<number> {
       // Hot reload: services with `watch` are reloaded blue-green when their files change.
       if (topology.services.some((s) => s.watch)) {
         const { startWatching } = await import('../../reload/service-watcher.ts');
-        watching = await startWatching(orchestrator, topology, { onLine: (line) => print(`reload           ${line}`) });
+        // A watch that cannot start (e.g. over the entry cap) disables hot reload, not the topology.
+        watching = await startWatching(orchestrator, topology, { onLine: (line) => print(`reload           ${line}`) }).catch(
+          (error: Error) => {
+            print(`reload           watch disabled: ${error.message}`);
+            return undefined;
+          },
+        );
       }
     });
     await saveRunFile();

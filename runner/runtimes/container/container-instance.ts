@@ -167,7 +167,9 @@ export class ContainerInstance implements StartedInstance, ContainerNetworkContr
     // The last lines may still be in flight after the process ended; give them a moment, bounded.
     await Promise.race([this.outputDone, new Promise((r) => setTimeout(r, 1000).unref())]);
     this.parts.network.releaseIp(this.ip);
-    this.parts.container.remove({ force: true }).catch(() => {});
+    // Removed before `exited` resolves, so a stopped engine leaves no container behind (bounded: a stuck
+    // daemon must not hold a shutdown; the label sweep catches what is left).
+    await Promise.race([this.parts.container.remove({ force: true }).catch(() => {}), new Promise((r) => setTimeout(r, 5000).unref())]);
     return { ...exitInfo(status, this.requested), lastLines: this.tap.lastLines() };
   }
 }
