@@ -233,9 +233,9 @@ async function start(mode: Mode, round: number, attempt = 1): Promise<{ up: Runn
     const up = mode === 'dashboard' ? await startDashboard(topo, round) : await startPlain(topo, round);
     return { up, topo };
   } catch (error) {
-    // Free ports are picked before micro-dev binds them; on this shared machine another listener (even
-    // micro-dev's own control API on port 0) can take one first. A fresh topology is the user's fix too.
-    if (attempt < 3 && /already in use/.test(String(error))) {
+    // Free ports are picked (and released) before micro-dev binds them: the same one can be picked twice,
+    // or another listener (even micro-dev's own control API on port 0) takes one first. New ports, again.
+    if (attempt < 3 && /already in use|is used by both/.test(String(error))) {
       process.stderr.write(`round ${round} ${mode}: a port was taken before micro-dev bound it; new ports\n`);
       await rm(topo.dir, { recursive: true, force: true });
       return start(mode, round, attempt + 1);
