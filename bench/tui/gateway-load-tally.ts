@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { Pool } from 'undici';
 
-export type Mode = 'dashboard' | 'no-tui';
+/** dashboard: `up` in a tmux pane; no-tui: `up --no-tui` > file; pane-no-tui: `up --no-tui` in a tmux pane. */
+export type Mode = 'dashboard' | 'no-tui' | 'pane-no-tui';
 
 /** What to request and what counts as an answer. */
 export interface LoadShape {
