@@ -27,6 +27,7 @@
  *
  *   node_modules/.bin/node bench/tui/gateway-with-dashboard.ts [--rounds 5] [--seconds 5] [--concurrency 32]
  *     [--warmup 1] [--slice-ms 500] [--size 120x40] [--no-control] [--cpu-prof DIR] [--out FILE]
+ *     [--no-tui-in-bench-session]   (diagnostic: the no-tui child shares the load generator's session)
  *     -> JSON on stdout and in bench/results/tui-gateway.json (earlier runs' summaries kept under history)
  *   --cpu-prof DIR: micro-dev runs with node --cpu-prof (slower; the JSON then goes to DIR, not results).
  */
@@ -58,6 +59,8 @@ const sliceMs = num('slice-ms', 500, 0);
 const [cols, rows] = (option('size') ?? '120x40').split('x');
 const profDir = option('cpu-prof') && resolve(option('cpu-prof')!);
 // The control arm (pane-no-tui): the same tmux pane, --no-tui. --no-control leaves it out.
+// Diagnostic: the --no-tui child stays in this process's session (how the first version ran it).
+const sharedSession = process.argv.includes('--no-tui-in-bench-session');
 const modes: Mode[] = process.argv.includes('--no-control') ? ['dashboard', 'no-tui'] : ['dashboard', 'no-tui', 'pane-no-tui'];
 const PATH = '/greeter/say/hello?name=John';
 const EXPECTED = '{"message":"Hello John"}';
@@ -159,9 +162,8 @@ async function startPlain(topo: TestTopology, round: number): Promise<Running> {
     cwd: repoRoot,
     env: { ...process.env, NO_COLOR: '1' },
     stdio: ['ignore', fd, fd],
-    // Its own session, as the tmux pane's micro-dev has: with the kernel's autogroup scheduling each session
-    // gets a fair CPU share, so sharing the load generator's would handicap this side.
-    detached: true,
+    // Its own session, as a tmux pane's micro-dev has (see the top of the file).
+    detached: !sharedSession,
   });
   closeSync(fd);
   let exit: number | string | undefined;
@@ -372,6 +374,7 @@ const report = {
     concurrency,
     path: PATH,
     terminal: `tmux ${cols}x${rows}`,
+    noTuiSession: sharedSession ? 'shared with the load generator (diagnostic)' : 'its own',
     cores: 2,
   },
   validRounds: validRounds.size,
