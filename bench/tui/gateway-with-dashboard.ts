@@ -183,7 +183,8 @@ async function startPlain(topo: TestTopology, round: number): Promise<Running> {
     tail,
     async stop() {
       child.kill('SIGINT');
-      const code = await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000, 'no exit within 15 s'))]);
+      // unref: a timer left over from a clean exit must not keep this process up.
+      const code = await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000, 'no exit within 15 s').unref())]);
       if (code !== 0) throw new Error(`no-tui: micro-dev up exited with ${code}\n--- up.log (tail) ---\n${tail()}`);
     },
   };
