@@ -13,6 +13,7 @@ const suites: Record<string, string> = {
   faults: 'bench/faults/run.ts',
   reload: 'bench/reload/reload-bench.ts',
   tui: 'bench/tui/idle-cpu.ts',
+  'tui-gateway': 'bench/tui/gateway-with-dashboard.ts',
   scenarios: 'bench/scenarios/verdict-spread.ts',
 };
 

@@ -72,7 +72,7 @@ export class Orchestrator implements OrchestratorApi {
     this.#progress = options.onProgress ?? (() => undefined);
     this.#runScenario = options.runScenario;
     this.#store = new Store(emptySnapshot(topology), () => this.#clock.now());
-    this.#meter = new TrafficMeter(this.#clock, (series) => this.#store.dispatch({ type: 'traffic', gatewayRps: series }));
+    this.#meter = new TrafficMeter(this.#clock);
   }
 
   /** Starts everything; resolves when every instance is ready. On failure, stops what started and rethrows. */
@@ -91,7 +91,6 @@ export class Orchestrator implements OrchestratorApi {
         throw stoppedWhileStarting();
       }
       this.#infra = infra;
-      this.#meter.start();
       this.#pollRegistry();
       this.#followRegistryEvents();
       for (const wave of dependencyWaves(this.topology.services)) {
@@ -236,7 +235,6 @@ export class Orchestrator implements OrchestratorApi {
       await this.#scenarioRun; // the scenario stops its own topology once aborted
       this.#pollTimer?.cancel();
       this.#stopFollowing?.();
-      this.#meter.stop();
       const waves = dependencyWaves(this.topology.services).reverse();
       for (const wave of waves) {
         const names = new Set(wave.map((s) => s.name));
@@ -317,9 +315,10 @@ export class Orchestrator implements OrchestratorApi {
     this.#stopFollowing = unsubscribe;
   }
 
-  /** Once a second: registry counts and per-instance heartbeat/lease into the store. */
+  /** Once a second, in one tick (one dashboard frame): traffic series, registry counts, per-instance lease. */
   #pollRegistry(): void {
     const tick = () => {
+      this.#store.dispatch({ type: 'traffic', gatewayRps: this.#meter.tick() });
       const registry = this.#infra?.registry;
       if (registry) {
         const status = registry.status();

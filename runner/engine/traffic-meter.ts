@@ -1,4 +1,4 @@
-import type { Clock, Timer } from '../clock/clock.ts';
+import type { Clock } from '../clock/clock.ts';
 
 /**
  * TrafficMeter: counts gateway requests into one-second buckets and keeps the last 60 (requests/second),
@@ -21,28 +21,21 @@ export class TrafficMeter {
   #series: number[] = [];
   #count = 0;
   #window: RequestSample[] = [];
-  #timer?: Timer;
-  readonly #onTick: (series: number[]) => void;
 
-  constructor(clock: Clock, onTick: (series: number[]) => void) {
+  constructor(clock: Clock) {
     this.#clock = clock;
-    this.#onTick = onTick;
   }
 
-  start(): void {
-    const tick = () => {
-      this.#series = [...this.#series, this.#count].slice(-60);
-      this.#count = 0;
-      const cutoff = this.#clock.now() - 5_000;
-      this.#window = this.#window.filter((s) => s.at >= cutoff);
-      this.#onTick(this.#series);
-      this.#timer = this.#clock.setTimeout(tick, 1000);
-    };
-    this.#timer = this.#clock.setTimeout(tick, 1000);
-  }
-
-  stop(): void {
-    this.#timer?.cancel();
+  /**
+   * Closes the current one-second bucket and returns the series (oldest first, at most 60). The engine calls
+   * it from its one-second tick, together with the registry poll, so a dashboard redraws once per second.
+   */
+  tick(): number[] {
+    this.#series = [...this.#series, this.#count].slice(-60);
+    this.#count = 0;
+    const cutoff = this.#clock.now() - 5_000;
+    this.#window = this.#window.filter((s) => s.at >= cutoff);
+    return this.#series;
   }
 
   record(sample: RequestSample): void {

@@ -64,15 +64,28 @@ export interface TestTopology {
   ports: { registry: number; gateway: number; proxy: number; web: number; faults: number };
 }
 
+// A free port is released before micro-dev binds it, so two calls could get the same one: never hand out a
+// port twice in this process (other processes can still race; the start then fails with PORT_IN_USE).
+const handedOut = new Set<number>();
+async function distinctFreePort(): Promise<number> {
+  for (;;) {
+    const port = await findFreePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
 /** A greeter topology on free ports in a temp folder; `extra` is appended to the services map. */
 export async function writeTestTopology(extraServices = ''): Promise<TestTopology> {
   const dir = await mkdtemp(join(tmpdir(), 'micro-dev-test-'));
   const ports = {
-    registry: await findFreePort(),
-    gateway: await findFreePort(),
-    proxy: await findFreePort(),
-    web: await findFreePort(),
-    faults: await findFreePort(),
+    registry: await distinctFreePort(),
+    gateway: await distinctFreePort(),
+    proxy: await distinctFreePort(),
+    web: await distinctFreePort(),
+    faults: await distinctFreePort(),
   };
   const svc = (name: string) => join(repoRoot, 'services', name, 'main.ts');
   const yaml = `name: test
