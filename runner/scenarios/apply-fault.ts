@@ -10,6 +10,10 @@
  *   kill             SIGKILL / terminate; the restart policy brings it back (heal: nothing)
  *   stop / pause     graceful stop / SIGSTOP; heal: start / SIGCONT
  *   rolling-restart  restart each target in turn, the next once the previous is ready again
+ *   crash-loop       kill each target every time it is ready again, for the duration (the restart backoff
+ *                    grows; past max_restarts the supervisor gives up); heal: start a target that gave up
+ *   slow-start       stop each target, start it with its registry link down for the duration: it runs but
+ *                    cannot register, so callers see it only once the duration is over (a slow boot); heal: link up
  *   static-proxy     kill = close it; heal = start it again on the same port
  *
  * Blocking: resolves once the fault is in place (toxics are on live connections before return).
@@ -70,6 +74,43 @@ export async function applyFault(ctx: FaultContext, step: StepSpec, targets: rea
         await ctx.waitReady(i, ctx.signal);
       }
       return async () => undefined;
+    case 'crash-loop': {
+      const loop = new AbortController();
+      const signal = AbortSignal.any([loop.signal, ctx.signal]);
+      const loops = targets.map((i) => crashLoop(supervisor(o, i), signal));
+      return async () => {
+        loop.abort();
+        await Promise.allSettled(loops);
+        for (const i of targets) {
+          const s = supervisor(o, i);
+          if (s.view.state === 'failed') await s.start();
+        }
+      };
+    }
+    case 'slow-start': {
+      // A clean stop first (it deregisters as usual), then a start that cannot register until the heal.
+      await Promise.all(targets.map((i) => supervisor(o, i).stop()));
+      const heal = toxics(plane(o), targets.map((i) => `${i}/registry`), name, down);
+      // Not awaited: ready only after the heal. A duration past the readiness timeout fails the start, as
+      // a boot that slow would; the rollbacks start it again.
+      for (const i of targets) void supervisor(o, i).start().catch(() => undefined);
+      return heal;
+    }
+  }
+}
+
+type Supervisor = NonNullable<ReturnType<Orchestrator['supervisor']>>;
+
+/** Kills the instance each time a new generation of it is ready, until the signal aborts or it gives up. */
+async function crashLoop(s: Supervisor, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    const killed = s.started;
+    s.kill();
+    // Wait for the next generation (or for the supervisor to give up), polling like the sampler does.
+    while (!signal.aborted && !(s.started !== killed && s.view.state === 'ready')) {
+      if (s.view.state === 'failed') return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
   }
 }
 

@@ -75,6 +75,8 @@ export const StepSchema = z.discriminatedUnion('fault', [
   z.strictObject({ fault: z.literal('latency'), ...stepBase, latency: ms, jitter: ms.default(0) }),
   z.strictObject({ fault: z.literal('registry-outage'), ...stepBase }),
   z.strictObject({ fault: z.literal('rolling-restart'), ...stepBase }),
+  z.strictObject({ fault: z.literal('crash-loop'), ...stepBase }),
+  z.strictObject({ fault: z.literal('slow-start'), ...stepBase }),
 ]);
 
 const loadRef = { load: id.optional().describe('which load (default: the first)') };
