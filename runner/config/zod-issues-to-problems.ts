@@ -44,6 +44,16 @@ export function zodIssuesToProblems(
         return;
       }
       case 'invalid_union': {
+        // A discriminated union whose tag matches no branch (`fault: partiton`): the tags are the options.
+        const tags = (issue as { options?: unknown[] }).options;
+        const key = path.at(-1);
+        if (Array.isArray(tags) && typeof value === 'string' && typeof key === 'string') {
+          const options = tags.map(String);
+          const guess = didYouMean(value, options);
+          const hint = guess ? `did you mean "${guess}"?` : `expected one of ${options.join(', ')}`;
+          problems.push(parsed.problemAt(path, `unknown ${key} "${value}" ${where(path.slice(0, -1))} (${hint})`, 'value'));
+          return;
+        }
         const branch = pickBranch(issue.errors, value);
         if (branch) for (const inner of branch) add(inner, path);
         else problems.push(parsed.problemAt(path, `${show(path)}: ${unionHint(issue)}, got ${describe(value)}`, 'value'));

@@ -60,7 +60,7 @@ describe('checkScenarioText', () => {
     ).toEqual([
       'scenarios/x.yaml:2:18: unknown key "concurency" in load (did you mean "concurrency"?)',
       'scenarios/x.yaml:4:19: steps[0].at: expected a duration such as 300ms, 5s, 1m30s, or a number of milliseconds',
-      "scenarios/x.yaml:5:21: steps[1].fault: Invalid discriminator value. Expected 'kill' | 'stop' | 'pause' | 'partition' | 'heartbeat-loss' | 'latency' | 'registry-outage' | 'rolling-restart', got string \"partiton\"",
+      'scenarios/x.yaml:5:21: unknown fault "partiton" in steps[1] (did you mean "partition"?)',
     ]);
   });
 
