@@ -40,6 +40,7 @@ import { Pool } from 'undici';
 import { readRunFile } from '../../runner/control/run-file.ts';
 import { cpuSeconds, rssMb, drive, emptyTally, median, r3, toResult, type Mode, type RoundResult, type Tally } from './gateway-load-tally.ts';
 import { binPath, descendants, eventually, processesWith, repoRoot, writeTestTopology, type TestTopology } from '../../test/support/cli-process.ts';
+import { tmux as tmuxOn } from '../../test/support/tmux.ts';
 
 
 const option = (name: string) => {
@@ -79,15 +80,7 @@ if (spawnSync('tmux', ['-V']).status !== 0) {
   process.exit(2);
 }
 
-function tmux(...args: string[]): string {
-  // Ink renders only the last frame when it believes it runs in CI: the pane must not inherit CI.
-  const env = { ...process.env };
-  delete env.CI;
-  delete env.NO_COLOR;
-  const r = spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', env });
-  if (r.status !== 0) throw new Error(`tmux ${args[0]} failed: ${r.stderr}`);
-  return r.stdout;
-}
+const tmux = (...args: string[]): string => tmuxOn(socket, ...args);
 
 const sizeOf = (file: string) => (existsSync(file) ? statSync(file).size : 0);
 

@@ -3,14 +3,12 @@
  * greeter-srv replica by default (the quickest real service), services appended as YAML. Plus helpers that
  * check a test left nothing behind: the run file, listening ports.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findFreePort } from '../../runner/net/find-free-port.ts';
 import { findPortOwner, listeningInodes } from '../../runner/net/find-port-owner.ts';
-import { repoRoot } from '../support/cli-process.ts';
+import { repoRoot, writeTopology } from '../support/cli-process.ts';
 
 export interface SmallTopology {
   dir: string;
@@ -24,28 +22,8 @@ export const greeterSrv = `  greeter-srv:
 `;
 
 /** Writes `<tmp>/micro.dev.yaml`; `services` is the YAML under `services:` (default: one greeter-srv). */
-export async function writeSmallTopology(services = greeterSrv): Promise<SmallTopology> {
-  const dir = await mkdtemp(join(tmpdir(), 'micro-dev-cli-'));
-  const ports = {
-    registry: await findFreePort(),
-    gateway: await findFreePort(),
-    proxy: await findFreePort(),
-    web: await findFreePort(),
-    faults: await findFreePort(),
-  };
-  const file = join(dir, 'micro.dev.yaml');
-  await writeFile(
-    file,
-    `name: cli-errors
-registry: { port: ${ports.registry}, time_scale: 0.1 }
-gateway: { port: ${ports.gateway}, handler: api }
-proxy: { port: ${ports.proxy} }
-web: { port: ${ports.web} }
-faults: { port: ${ports.faults} }
-services:
-${services}`,
-  );
-  return { dir, file, ports };
+export function writeSmallTopology(services = greeterSrv): Promise<SmallTopology> {
+  return writeTopology(services, 'cli-errors');
 }
 
 export function runFileExists(topology: { dir: string }): boolean {

@@ -5,45 +5,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startControlServer, type StartedControl } from '../../runner/control/control-server.ts';
 import { RemoteOrchestrator } from '../../runner/control/control-client.ts';
-import { Store } from '../../runner/engine/store.ts';
-import { LogBuffer } from '../../runner/engine/log-buffer.ts';
-import type { Command, OrchestratorApi, Snapshot } from '../../runner/engine/api.ts';
+import { demoSnapshot, storeBackedApi } from './store-backed-api.ts';
 import type { RunInfo } from '../../runner/control/run-file.ts';
 import { eventually } from '../support/cli-process.ts';
-
-const initial: Snapshot = {
-  topology: 'demo',
-  startedAt: 1,
-  ready: true,
-  urls: { gateway: 'http://g', proxy: 'http://p', web: 'http://w', registry: 'http://r' },
-  instances: [],
-  registry: { kind: 'embedded', semantics: 'consul', address: 'r', passing: 0, critical: 0 },
-  gatewayRps: [],
-};
-
-/** A tiny engine on the real Store: records commands, turns 'kill' into an instance event. */
-function storeBackedApi(): OrchestratorApi & { store: Store; received: Command[] } {
-  const store = new Store(structuredClone(initial));
-  const logs = new LogBuffer(10);
-  const received: Command[] = [];
-  return {
-    store,
-    received,
-    snapshot: () => structuredClone(store.state),
-    subscribe: (l) => store.subscribe(l),
-    logs: (i, n) => logs.recent(i, n),
-    async command(c) {
-      received.push(c);
-      if (c.type === 'kill') {
-        store.dispatch({
-          type: 'instance',
-          view: { instance: c.instance, service: 's', tier: 'srv', runtime: 'worker', state: 'crashed', restarts: 0, faults: [] },
-        });
-      }
-      return { ok: true, message: `${c.type} done` };
-    },
-  };
-}
 
 let control: StartedControl | undefined;
 afterEach(async () => {
@@ -74,7 +38,7 @@ describe('control API', () => {
   it('lets a RemoteOrchestrator see the snapshot, send commands and follow events', async () => {
     const api = storeBackedApi();
     control = await startControlServer(api, { host: '127.0.0.1', port: 0 });
-    const info: RunInfo = { pid: process.pid, controlUrl: control.url, token: control.token, configFile: '/x', topology: 'demo', startedAt: 1, urls: initial.urls };
+    const info: RunInfo = { pid: process.pid, controlUrl: control.url, token: control.token, configFile: '/x', topology: 'demo', startedAt: 1, urls: demoSnapshot.urls };
     const remote = await RemoteOrchestrator.connect(info);
     try {
       expect(remote.snapshot().topology).toBe('demo');

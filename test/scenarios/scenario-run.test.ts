@@ -117,7 +117,7 @@ describe('micro-dev scenario', () => {
     await writeFile(file, 'steps:\n  - {at: 1s, fault: kil}\n');
     const { code, output } = await runScenarioCli(['run', file]);
     expect(code).toBe(2);
-    expect(output).toContain(`${file}:2:21: steps[0].fault: Invalid discriminator value.`);
+    expect(output).toContain(`${file}:2:21: unknown fault "kil" in steps[0] (did you mean "kill"?)`);
     expect((await runScenarioCli(['run', 'no-such-scenario'])).code).toBe(2);
   });
 });

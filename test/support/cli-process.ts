@@ -77,9 +77,12 @@ async function distinctFreePort(): Promise<number> {
   }
 }
 
-/** A greeter topology on free ports in a temp folder; `extra` is appended to the services map. */
-export async function writeTestTopology(extraServices = ''): Promise<TestTopology> {
-  const dir = await mkdtemp(join(tmpdir(), 'micro-dev-test-'));
+/**
+ * A topology on free ports in a temp folder: registry (time_scale 0.1), gateway (handler api), proxy, web,
+ * faults, and `services` (the YAML under `services:`).
+ */
+export async function writeTopology(services: string, name = 'test'): Promise<TestTopology> {
+  const dir = await mkdtemp(join(tmpdir(), `micro-dev-${name}-`));
   const ports = {
     registry: await distinctFreePort(),
     gateway: await distinctFreePort(),
@@ -87,15 +90,23 @@ export async function writeTestTopology(extraServices = ''): Promise<TestTopolog
     web: await distinctFreePort(),
     faults: await distinctFreePort(),
   };
-  const svc = (name: string) => join(repoRoot, 'services', name, 'main.ts');
-  const yaml = `name: test
+  const yaml = `name: ${name}
 registry: { port: ${ports.registry}, time_scale: 0.1 }
 gateway: { port: ${ports.gateway}, handler: api }
 proxy: { port: ${ports.proxy} }
 web: { port: ${ports.web} }
 faults: { port: ${ports.faults} }
 services:
-  greeter-srv:
+${services}`;
+  const file = join(dir, 'micro.dev.yaml');
+  await writeFile(file, yaml);
+  return { dir, file, ports };
+}
+
+/** The 3-tier greeter (srv x2, api, web) on free ports; `extraServices` is appended to the services map. */
+export function writeTestTopology(extraServices = ''): Promise<TestTopology> {
+  const svc = (name: string) => join(repoRoot, 'services', name, 'main.ts');
+  return writeTopology(`  greeter-srv:
     module: ${svc('greeter-srv')}
     replicas: 2
   greeter-api:
@@ -104,10 +115,7 @@ services:
   greeter-web:
     module: ${svc('greeter-web')}
     depends_on: [greeter-api]
-${extraServices}`;
-  const file = join(dir, 'micro.dev.yaml');
-  await writeFile(file, yaml);
-  return { dir, file, ports };
+${extraServices}`);
 }
 
 /** Pids of every live descendant of `pid` (from /proc), for no-orphan assertions. */

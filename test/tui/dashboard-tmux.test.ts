@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readRunFile } from '../../runner/control/run-file.ts';
 import { binPath, eventually, processesWith, repoRoot, runCli, writeTestTopology } from '../support/cli-process.ts';
+import { tmux } from '../support/tmux.ts';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 // CI installs tmux and sets MICRO_DEV_REQUIRE_TMUX=1, so this test cannot rot into a silent skip there.
@@ -24,16 +25,6 @@ const sockets: string[] = [];
 afterEach(() => {
   for (const socket of sockets.splice(0)) spawnSync('tmux', ['-L', socket, 'kill-server']);
 });
-
-function tmux(socket: string, ...args: string[]): string {
-  // Ink renders only the last frame when it believes it runs in CI: the pane must not inherit CI.
-  const env = { ...process.env };
-  delete env.CI;
-  delete env.NO_COLOR;
-  const r = spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', env });
-  if (r.status !== 0) throw new Error(`tmux ${args[0]} failed: ${r.stderr}`);
-  return r.stdout;
-}
 
 describe.skipIf(!hasTmux)('micro-dev up in a real terminal (tmux)', () => {
   it('shows the dashboard; k kills an instance that comes back; q exits 0 leaving nothing behind', async () => {
