@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { request } from 'undici';
 import { startRegistry, type StartedRegistry } from '../../runner/registry/start-registry.ts';
 import type { GatewayConfig } from '../../runner/config/topology.ts';
+import { TOPOLOGY_DEFAULTS } from '../../runner/config/apply-defaults.ts';
 
 export const root = new URL('../../', import.meta.url);
 
@@ -77,23 +78,10 @@ export function waitForNodes(registryAddress: string, service: string, count = 1
   });
 }
 
+/** The config defaults on a free port, with the greeter example's `api` handler; `over` wins. */
 export function gatewayConfig(over: Partial<GatewayConfig> = {}): GatewayConfig {
-  return {
-    host: '127.0.0.1',
-    port: 0,
-    namespace: 'go.micro.api',
-    handler: 'api',
-    resolver: 'micro',
-    enableRpc: true,
-    cors: true,
-    balance: 'random',
-    timeoutMs: 5_000,
-    retries: 1,
-    ejectMs: 10_000,
-    bodyLimitBytes: 10 * 1024 * 1024,
-    hosts: [],
-    ...over,
-  };
+  const defaults = TOPOLOGY_DEFAULTS.gateway;
+  return { ...defaults, hosts: [...defaults.hosts], handler: 'api', port: 0, ...over } as GatewayConfig;
 }
 
 export async function http(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}) {
