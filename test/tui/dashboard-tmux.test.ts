@@ -46,14 +46,19 @@ describe.skipIf(!hasTmux)('micro-dev up in a real terminal (tmux)', () => {
     expect(info?.pid).toBeGreaterThan(0);
     expect(screen()).toMatch(/greeter-srv-2\s+ready\s+127\.0\.0\.1:\d+/);
 
-    // The selection starts on the first instance (web); move down to greeter-srv-1.
+    // Move the selection to greeter-srv-1 one key at a time, waiting for each move to show (the screen is
+    // drawn at most every 100 ms: keys sent faster than that would overshoot).
+    const order = ['greeter-web-1', 'greeter-api-1', 'greeter-srv-1', 'greeter-srv-2'];
+    const selected = () => /^> (\S+)/m.exec(screen())?.[1];
     await until(
       async () => {
-        if (screen().includes('> greeter-srv-1')) return true;
-        tmux(socket, 'send-keys', '-t', 'dash', 'Down');
+        const now = selected();
+        if (now === 'greeter-srv-1') return true;
+        tmux(socket, 'send-keys', '-t', 'dash', order.indexOf(now ?? '') > order.indexOf('greeter-srv-1') ? 'Up' : 'Down');
+        await eventually(async () => selected() !== now, 2_000, 'the selection to move');
         return false;
       },
-      5_000,
+      10_000,
       'greeter-srv-1 selected',
     );
     tmux(socket, 'send-keys', '-t', 'dash', 'k');
