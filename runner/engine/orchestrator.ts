@@ -130,11 +130,6 @@ export class Orchestrator implements OrchestratorApi {
     return this.#infra?.faultPlane;
   }
 
-  /** The links of one instance (created at its first start). */
-  links(instance: string): InstanceLinks | undefined {
-    return this.#links.get(instance);
-  }
-
   /**
    * Blue-green reload of every instance of a service, one replica at a time, so the service never has
    * fewer ready instances than before. Stops at the first replica whose new version fails (the others keep

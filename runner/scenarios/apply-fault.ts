@@ -23,6 +23,7 @@ import type { FaultPlane } from '../faults/fault-plane.ts';
 import type { ToxicSpec } from '../faults/toxic-catalogue.ts';
 import type { StepSpec } from './scenario-schema.ts';
 import type { FrontProxy } from './front-proxy.ts';
+import { instanceLinkName as link } from '../engine/instance-links.ts';
 
 export interface FaultContext {
   orchestrator: Orchestrator;
@@ -39,11 +40,11 @@ export async function applyFault(ctx: FaultContext, step: StepSpec, targets: rea
   const name = `scenario:${step.id}`;
   switch (step.fault) {
     case 'partition':
-      return toxics(plane(o), targets.flatMap((i) => [`${i}/inbound`, `${i}/registry`, `${i}/proxy`]), name, down);
+      return toxics(plane(o), targets.flatMap((i) => [link(i, 'inbound'), link(i, 'registry'), link(i, 'proxy')]), name, down);
     case 'heartbeat-loss':
-      return toxics(plane(o), targets.map((i) => `${i}/registry`), name, down);
+      return toxics(plane(o), targets.map((i) => link(i, 'registry')), name, down);
     case 'latency':
-      return toxics(plane(o), targets.map((i) => `${i}/inbound`), name, () => [
+      return toxics(plane(o), targets.map((i) => link(i, 'inbound')), name, () => [
         { type: 'latency', stream: 'downstream', attributes: { latency: step.latency, jitter: step.jitter } },
       ]);
     case 'registry-outage': {
@@ -90,7 +91,7 @@ export async function applyFault(ctx: FaultContext, step: StepSpec, targets: rea
     case 'slow-start': {
       // A clean stop first (it deregisters as usual), then a start that cannot register until the heal.
       await Promise.all(targets.map((i) => supervisor(o, i).stop()));
-      const heal = toxics(plane(o), targets.map((i) => `${i}/registry`), name, down);
+      const heal = toxics(plane(o), targets.map((i) => link(i, 'registry')), name, down);
       // Not awaited: ready only after the heal. A duration past the readiness timeout fails the start, as
       // a boot that slow would; the rollbacks start it again.
       for (const i of targets) void supervisor(o, i).start().catch(() => undefined);
