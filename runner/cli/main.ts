@@ -22,7 +22,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (name === '--version' || name === '-v') {
     const { readFile } = await import('node:fs/promises');
-    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
+    const { OWN_PACKAGE_JSON } = await import('../package/own-path.ts');
+    const pkg = JSON.parse(await readFile(OWN_PACKAGE_JSON, 'utf8'));
     process.stdout.write(`micro-dev ${pkg.version}\n`);
     return 0;
   }

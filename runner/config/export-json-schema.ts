@@ -6,11 +6,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigSchema } from './config-schema.ts';
+import { ownPath } from '../package/own-path.ts';
 
-export const SCHEMA_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../micro.dev.schema.json');
+export const SCHEMA_FILE = ownPath('micro.dev.schema.json');
 
 /** The schema file's exact text (2-space JSON, trailing newline). */
 export function buildJsonSchema(): string {

@@ -1,7 +1,6 @@
-/** Where built-in scenarios and the default topology live (the repository, found from this file). */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+/** Where built-in scenarios and the default topology live (the checkout, or dist/ of the installed package). */
+import { OWN_ROOT, ownPath } from '../package/own-path.ts';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const BUILTIN_SCENARIO_DIR = path.join(REPO_ROOT, 'scenarios');
-export const DEFAULT_TOPOLOGY_FILE = path.join(REPO_ROOT, 'micro.dev.yaml');
+export const REPO_ROOT = OWN_ROOT;
+export const BUILTIN_SCENARIO_DIR = ownPath('scenarios');
+export const DEFAULT_TOPOLOGY_FILE = ownPath('micro.dev.yaml');

@@ -8,7 +8,7 @@
  * On a registry outage the watch retries with backoff and get() keeps serving the last known nodes; only a
  * service never fetched successfully fails. close() aborts every watch (owner must call it).
  */
-import { SystemClock, type Clock } from '../../runner/clock/clock.ts';
+import { SystemClock, type Clock } from './clock.ts';
 import type { ConsulRegistryClient } from './registry-client.ts';
 import type { ServiceInfo } from './types.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../runner/clock/clock.ts';
+import { ManualClock } from './clock.ts';
 import { Selector } from './selector.ts';
 import type { RegistryNode } from './types.ts';
 

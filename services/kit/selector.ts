@@ -7,7 +7,7 @@
  * eject(node) marks a node (e.g. one that refused a connection) for ejectMs on the injected clock.
  * Synchronous and in-memory; nothing to clean up.
  */
-import { SystemClock, type Clock } from '../../runner/clock/clock.ts';
+import { SystemClock, type Clock } from './clock.ts';
 import type { RegistryNode } from './types.ts';
 
 export type Strategy = 'random' | 'round_robin' | 'least_outstanding';

@@ -11,14 +11,14 @@
  */
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { SystemClock, type Clock } from '../../clock/clock.ts';
 import { MicroDevError } from '../../errors/micro-dev-error.ts';
 import type { InstanceSpec, Runtime } from '../runtime.ts';
 import { LogTap } from '../worker/log-tap.ts';
+import { ownPath } from '../../package/own-path.ts';
 import { ProcessInstance, type GuardExit } from './process-instance.ts';
 
-const GUARD = fileURLToPath(new URL('./guard.ts', import.meta.url));
+const GUARD = ownPath('runner/runtimes/process/guard.ts');
 
 type GuardMessage =
   | { type: 'started'; pid: number }
