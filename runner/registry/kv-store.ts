@@ -3,7 +3,9 @@ import type { KvEntry } from './registry-types.ts';
 
 /**
  * KvStore: Consul's key/value store on the registry-wide index. `index` is the index of the last KV write
- * (what a blocking KV read reports). Values are bytes; an empty value reads back as null.
+ * (what a blocking KV read reports). Values are bytes; an empty value reads back as null. Locks follow
+ * `state/kvs.go`: a lock names its session, `LockIndex` counts acquisitions, a plain write keeps the
+ * session (and, as Consul's HTTP PUT sends LockIndex 0, resets LockIndex).
  */
 export class KvStore {
   readonly feed: IndexFeed;
@@ -43,36 +45,72 @@ export class KvStore {
   }
 
   /** Writes a value; with `cas` set, only if the entry's ModifyIndex equals it (0 = create only). */
-  put(key: string, value: Buffer | null, opts: { flags?: string; cas?: number } = {}): boolean {
+  put(key: string, value: Buffer | null, opts: { flags?: string; cas?: number; index?: number } = {}): boolean {
     const old = this.#entries.get(key);
     if (opts.cas !== undefined && (old ? old.modifyIndex !== opts.cas : opts.cas !== 0)) return false;
-    const index = this.feed.index + 1;
-    this.#entries.set(key, {
-      key,
-      value: value && value.length ? value : null,
-      flags: opts.flags ?? '0',
-      lockIndex: old?.lockIndex ?? 0,
-      createIndex: old?.createIndex ?? index,
-      modifyIndex: index,
-    });
+    const index = opts.index ?? this.feed.index + 1;
+    this.#set({ key, value: normalize(value), flags: opts.flags ?? '0', lockIndex: 0, session: old?.session, createIndex: old?.createIndex ?? index, modifyIndex: index });
     this.#published(index);
     return true;
   }
 
+  /**
+   * `?acquire=<session>` (kvsLockTxn): takes the lock when the key is free or already held by `session`;
+   * false when another session holds it. The caller has checked the session exists and the lock-delay.
+   */
+  lock(key: string, value: Buffer | null, session: string, opts: { flags?: string; index?: number } = {}): boolean {
+    const old = this.#entries.get(key);
+    if (old?.session && old.session !== session) return false;
+    const index = opts.index ?? this.feed.index + 1;
+    const lockIndex = !old ? 1 : old.session === session ? old.lockIndex : old.lockIndex + 1;
+    this.#set({ key, value: normalize(value), flags: opts.flags ?? '0', lockIndex, session, createIndex: old?.createIndex ?? index, modifyIndex: index });
+    this.#published(index);
+    return true;
+  }
+
+  /** `?release=<session>` (kvsUnlockTxn): false unless `session` holds the lock; keeps LockIndex. */
+  unlock(key: string, value: Buffer | null, session: string, opts: { flags?: string; index?: number } = {}): boolean {
+    const old = this.#entries.get(key);
+    if (!old || old.session !== session) return false;
+    const index = opts.index ?? this.feed.index + 1;
+    this.#set({ ...old, value: normalize(value), flags: opts.flags ?? '0', session: undefined, modifyIndex: index });
+    this.#published(index);
+    return true;
+  }
+
+  /** Keys locked by a session. */
+  heldBy(session: string): KvEntry[] {
+    return this.all().filter((e) => e.session === session);
+  }
+
+  /**
+   * A session ended (deleteSessionTxn): its keys are released (`release`) or deleted (`delete`) at `index`.
+   * Returns the keys touched.
+   */
+  invalidateSession(session: string, behavior: 'release' | 'delete', index: number): string[] {
+    const held = this.heldBy(session);
+    for (const e of held) {
+      if (behavior === 'delete') this.#entries.delete(e.key);
+      else this.#set({ ...e, session: undefined, modifyIndex: index });
+    }
+    if (held.length) this.#published(index);
+    return held.map((e) => e.key);
+  }
+
   /** Deletes a key (or a whole prefix with recurse); with `cas`, only if ModifyIndex matches. */
-  delete(key: string, opts: { recurse?: boolean; cas?: number } = {}): boolean {
+  delete(key: string, opts: { recurse?: boolean; cas?: number; index?: number } = {}): boolean {
     if (opts.recurse) {
       const doomed = this.list(key);
       if (doomed.length === 0) return true;
       for (const e of doomed) this.#entries.delete(e.key);
-      this.#published(this.feed.index + 1);
+      this.#published(opts.index ?? this.feed.index + 1);
       return true;
     }
     const old = this.#entries.get(key);
     if (opts.cas !== undefined && (!old || old.modifyIndex !== opts.cas)) return opts.cas === 0 && !old ? true : false;
     if (!old) return true;
     this.#entries.delete(key);
-    this.#published(this.feed.index + 1);
+    this.#published(opts.index ?? this.feed.index + 1);
     return true;
   }
 
@@ -80,8 +118,24 @@ export class KvStore {
     return this.list('');
   }
 
+  /** Puts an entry back as it was saved (persistence); indexes are renumbered. */
+  restore(entry: Omit<KvEntry, 'createIndex' | 'modifyIndex'>): void {
+    const index = this.feed.index + 1;
+    this.#set({ ...entry, value: normalize(entry.value), createIndex: index, modifyIndex: index });
+    this.#published(index);
+  }
+
+  #set(entry: KvEntry): void {
+    if (entry.session === undefined) delete entry.session;
+    this.#entries.set(entry.key, entry);
+  }
+
   #published(index: number): void {
-    this.#index = index;
+    this.#index = Math.max(this.#index, index);
     this.feed.advanceTo(index);
   }
+}
+
+function normalize(value: Buffer | null): Buffer | null {
+  return value && value.length ? value : null;
 }

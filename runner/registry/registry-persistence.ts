@@ -4,11 +4,14 @@ import { ErrorCodes, MicroDevError } from '../errors/micro-dev-error.ts';
 import type { KvStore } from './kv-store.ts';
 import type { RegistryCore } from './registry-core.ts';
 import type { CheckRecord, CheckStatus, ServiceRecord } from './registry-types.ts';
+import type { SessionRecord, SessionStore } from './session/session-store.ts';
 
 interface PersistedFile {
   version: 1;
   services: { service: ServiceRecord; checks: CheckRecord[] }[];
-  kv: { key: string; value: string | null; flags: string }[];
+  kv: { key: string; value: string | null; flags: string; session?: string; lockIndex?: number }[];
+  /** Added with sessions; absent in older files. */
+  sessions?: SessionRecord[];
 }
 
 const DEBOUNCE_MS = 50;
@@ -22,13 +25,15 @@ export class RegistryPersistence {
   readonly #path: string;
   readonly #core: RegistryCore;
   readonly #kv: KvStore;
+  readonly #sessions: SessionStore | undefined;
   #timer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
 
-  constructor(path: string, core: RegistryCore, kv: KvStore) {
+  constructor(path: string, core: RegistryCore, kv: KvStore, sessions?: SessionStore) {
     this.#path = path;
     this.#core = core;
     this.#kv = kv;
+    this.#sessions = sessions;
   }
 
   /** Reads the file if it exists; a corrupt file is a MicroDevError naming it (never silently dropped). */
@@ -55,7 +60,27 @@ export class RegistryPersistence {
       this.#core.register({ service: svc, checks }, true);
       for (const c of checks) this.#core.setProbeResult(c.checkId, c.status as CheckStatus, c.output);
     }
-    for (const e of data.kv) this.#kv.put(e.key, e.value === null ? null : Buffer.from(e.value, 'base64'), { flags: e.flags });
+    // Sessions come back with their IDs and a fresh TTL (as Consul's new leader re-arms every timer); one
+    // whose checks are gone or critical is not restored, and the locks it held come back released.
+    const live = new Set<string>();
+    for (const s of data.sessions ?? []) {
+      try {
+        const { id, createIndex: _c, modifyIndex: _m, ...req } = s;
+        this.#sessions?.create(req, id);
+        live.add(id);
+      } catch {
+        // Invalid now: its locks are released below.
+      }
+    }
+    for (const e of data.kv) {
+      this.#kv.restore({
+        key: e.key,
+        value: e.value === null ? null : Buffer.from(e.value, 'base64'),
+        flags: e.flags,
+        lockIndex: e.lockIndex ?? 0,
+        session: e.session && live.has(e.session) ? e.session : undefined,
+      });
+    }
   }
 
   start(): void {
@@ -71,7 +96,14 @@ export class RegistryPersistence {
     const data: PersistedFile = {
       version: 1,
       services: this.#core.store.allServices().map((service) => ({ service, checks: this.#core.store.checksOf(service.id) })),
-      kv: this.#kv.all().map((e) => ({ key: e.key, value: e.value ? e.value.toString('base64') : null, flags: e.flags })),
+      kv: this.#kv.all().map((e) => ({
+        key: e.key,
+        value: e.value ? e.value.toString('base64') : null,
+        flags: e.flags,
+        lockIndex: e.lockIndex,
+        ...(e.session ? { session: e.session } : {}),
+      })),
+      sessions: this.#sessions?.list() ?? [],
     };
     mkdirSync(dirname(this.#path), { recursive: true });
     const tmp = `${this.#path}.${process.pid}.tmp`;

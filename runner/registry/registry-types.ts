@@ -79,6 +79,8 @@ export interface KvEntry {
   value: Buffer | null;
   flags: string;
   lockIndex: number;
+  /** The session holding the lock on this key (KV ?acquire=), absent when unlocked. */
+  session?: string;
   createIndex: number;
   modifyIndex: number;
 }
@@ -101,7 +103,19 @@ export type RegistryEvent =
   | { type: 'evicted'; at: number; serviceId: string; service: string; semantics: LeaseSemantics }
   | { type: 'self-preservation'; at: number; enabled: boolean; renewsLastMin: number; threshold: number }
   | { type: 'renew-rate'; at: number; renewsLastMin: number; threshold: number }
-  | { type: 'protect-threshold'; at: number; service: string; reached: boolean; healthy: number; total: number };
+  | { type: 'protect-threshold'; at: number; service: string; reached: boolean; healthy: number; total: number }
+  | { type: 'lock-acquired'; at: number; key: string; session: string; name: string }
+  | { type: 'lock-released'; at: number; key: string; session: string }
+  | {
+      type: 'session-ended';
+      at: number;
+      session: string;
+      name: string;
+      reason: 'destroyed' | 'ttl' | 'check';
+      behavior: 'release' | 'delete';
+      /** Keys whose lock the session held (released or deleted). */
+      keys: string[];
+    };
 
 /** One instance's lease as the model sees it. Times are model ms (multiply by timeScale for wall time). */
 export interface InstanceLeaseStatus {

@@ -13,6 +13,9 @@ import { KvStore } from './kv-store.ts';
 import { createLeaseModel } from './lease/create-lease-model.ts';
 import { RegistryCore } from './registry-core.ts';
 import { RegistryPersistence } from './registry-persistence.ts';
+import { addSessionRoutes } from './http/session-routes.ts';
+import { NODE } from './http/render.ts';
+import { SessionStore } from './session/session-store.ts';
 import type { RegistryEvent, RegistryStatus } from './registry-types.ts';
 
 export type { RegistryEvent, RegistryStatus } from './registry-types.ts';
@@ -70,13 +73,32 @@ export async function startRegistry(
     feed,
   });
   const kv = new KvStore(feed);
+  const nodeName = () => NODE.name;
+  const sessions = new SessionStore({
+    feed,
+    kv,
+    clock: leaseClock,
+    nodeName,
+    checkStatus: (id) => (id === 'serfHealth' ? 'passing' : core.store.getCheck(id)?.status),
+    emit: (e) => core.emit(e),
+    wallNow: () => wallClock.now(),
+  });
+  // A session bound to a check ends when the check turns critical or goes away (as Consul's catalog does).
+  core.subscribe((e) => {
+    if (e.type === 'critical') sessions.checkFailed(e.checkId);
+  });
+  core.onChecks({ registered: () => {}, removed: (checks) => checks.forEach((c) => sessions.checkFailed(c.checkId)) });
   const probes = new CheckRunner(core, leaseClock);
-  const persistence = cfg.persist ? new RegistryPersistence(cfg.persist, core, kv) : undefined;
+  const persistence = cfg.persist ? new RegistryPersistence(cfg.persist, core, kv, sessions) : undefined;
+  const stopStores = () => {
+    probes.stop();
+    sessions.stop();
+    core.stop();
+  };
   try {
     persistence?.load();
   } catch (e) {
-    probes.stop();
-    core.stop();
+    stopStores();
     throw e;
   }
   persistence?.start();
@@ -85,7 +107,8 @@ export async function startRegistry(
   const table = new RouteTable();
   addAgentRoutes(table, core, { version: VERSIONS[cfg.profile], address: host });
   addCatalogRoutes(table, core, wallClock);
-  addKvRoutes(table, kv, wallClock);
+  addKvRoutes(table, kv, sessions, wallClock);
+  addSessionRoutes(table, sessions, nodeName, wallClock);
   table.add('/v1/status/leader', { GET: () => ({ json: '127.0.0.1:8300' }) });
   table.add('/v1/status/peers', { GET: () => ({ json: ['127.0.0.1:8300'] }) });
   table.add('/v1/micro-dev/status', { GET: () => ({ json: core.status(address), index: feed.index }) });
@@ -94,8 +117,7 @@ export async function startRegistry(
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
       persistence?.stop();
-      probes.stop();
-      core.stop();
+      stopStores();
       if (e.code === 'EADDRINUSE') {
         reject(
           new MicroDevError(ErrorCodes.PORT_IN_USE, `port ${cfg.port} (registry) on ${host} is already in use`, {
@@ -125,8 +147,7 @@ export async function startRegistry(
     stop: () =>
       (stopped ??= new Promise<void>((resolve) => {
         persistence?.stop();
-        probes.stop();
-        core.stop();
+        stopStores();
         feed.close();
         server.close(() => resolve());
         server.closeAllConnections();

@@ -2,14 +2,15 @@ import type { Clock } from '../../clock/clock.ts';
 import { badRequest } from '../consul-http-error.ts';
 import type { KvStore } from '../kv-store.ts';
 import type { KvEntry } from '../registry-types.ts';
+import type { SessionStore } from '../session/session-store.ts';
 import { blockUntilChanged } from './blocking-query.ts';
 import type { Reply, RequestContext } from './request-context.ts';
 import type { RouteTable } from './route-table.ts';
 
 const MAX_VALUE_BYTES = 512 * 1024;
 
-/** `/v1/kv/`: GET (recurse, keys, raw; blocking), PUT (cas, flags), DELETE (recurse, cas). */
-export function addKvRoutes(table: RouteTable, kv: KvStore, wallClock: Clock): void {
+/** `/v1/kv/`: GET (recurse, keys, raw; blocking), PUT (cas, flags, acquire, release), DELETE (recurse, cas). */
+export function addKvRoutes(table: RouteTable, kv: KvStore, sessions: SessionStore, wallClock: Clock): void {
   const view = () => ({ data: { index: kv.index }, feed: kv.feed });
   table.add('/v1/kv/', {
     GET: async (ctx) => {
@@ -42,14 +43,16 @@ export function addKvRoutes(table: RouteTable, kv: KvStore, wallClock: Clock): v
       const cas = parseUint(q, 'cas');
       const flagValue = q.get('flags');
       if (flagValue !== null && flagValue !== '' && !/^\d+$/.test(flagValue)) throw badRequest('Invalid flags value');
-      if (q.has('acquire') || q.has('release')) {
-        return { status: 500, text: `invalid session ${JSON.stringify(q.get('acquire') ?? q.get('release'))}`, contentType: 'text/plain; charset=utf-8' };
-      }
       const body = await ctx.body(
         MAX_VALUE_BYTES,
         `Request body(${Number(ctx.header('content-length') ?? 0)} bytes) too large, max size: ${MAX_VALUE_BYTES} bytes. See https://developer.hashicorp.com/docs/agent/config/config-files#kv_max_value_size.`,
       );
-      return { json: kv.put(key, body, { flags: flagValue || undefined, cas }) };
+      const flagsOpt = flagValue || undefined;
+      const acquire = q.get('acquire');
+      if (acquire !== null) return { json: sessions.acquire(key, body, acquire, flagsOpt) };
+      const release = q.get('release');
+      if (release !== null) return { json: sessions.release(key, body, release, flagsOpt) };
+      return { json: kv.put(key, body, { flags: flagsOpt, cas }) };
     },
     DELETE: (ctx: RequestContext): Reply => {
       const q = ctx.query;
@@ -67,13 +70,16 @@ function parseUint(q: URLSearchParams, name: string): number | undefined {
   return Number(v);
 }
 
-function renderEntry(e: KvEntry): Record<string, unknown> {
-  return {
+/** `structs.DirEntry`: `Session` only while locked (omitempty). */
+export function renderEntry(e: KvEntry): Record<string, unknown> {
+  const out: Record<string, unknown> = {
     LockIndex: e.lockIndex,
     Key: e.key,
     Flags: Number(e.flags),
     Value: e.value ? e.value.toString('base64') : null,
-    CreateIndex: e.createIndex,
-    ModifyIndex: e.modifyIndex,
   };
+  if (e.session) out.Session = e.session;
+  out.CreateIndex = e.createIndex;
+  out.ModifyIndex = e.modifyIndex;
+  return out;
 }
