@@ -15,6 +15,7 @@ const suites: Record<string, string> = {
   tui: 'bench/tui/idle-cpu.ts',
   'tui-gateway': 'bench/tui/gateway-with-dashboard.ts',
   scenarios: 'bench/scenarios/verdict-spread.ts',
+  reaper: 'bench/containers/reaper-latency.ts',
 };
 
 const wanted = process.argv.slice(2);

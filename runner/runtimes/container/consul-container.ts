@@ -13,6 +13,7 @@ import { inspectImageLabels } from '../../images/base-image.ts';
 import { connectDocker } from './docker-client.ts';
 import { freePort } from './free-port.ts';
 import { Labels, newSessionId } from './labels.ts';
+import { acquireReaper } from './reaper.ts';
 
 export const DEFAULT_CONSUL_IMAGE = 'hashicorp/consul:1.17';
 
@@ -56,20 +57,32 @@ export async function startConsulContainer(options: ConsulContainerOptions = {})
   }
   const port = options.port || (await freePort());
   const session = options.session ?? newSessionId();
-  const container = await docker.createContainer({
-    name: `micro-dev-consul-${randomBytes(3).toString('hex')}`,
-    Image: image,
-    Cmd: options.command ?? ['agent', '-dev', '-client', '0.0.0.0', '-log-level', 'warn'],
-    Labels: {
-      [Labels.session]: session,
-      [Labels.topology]: options.topology ?? 'consul',
-      [Labels.instance]: 'consul',
-      [Labels.pid]: String(process.pid),
-    },
-    ExposedPorts: { '8500/tcp': {} },
-    HostConfig: { Init: true, PortBindings: { '8500/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] } },
-  });
-  const remove = () => container.remove({ force: true }).catch(() => {});
+  // Before the container exists: a reaper removes it if micro-dev dies without stopping it.
+  const release = await acquireReaper(session);
+  let container: Docker.Container;
+  try {
+    container = await docker.createContainer({
+      name: `micro-dev-consul-${randomBytes(3).toString('hex')}`,
+      Image: image,
+      Cmd: options.command ?? ['agent', '-dev', '-client', '0.0.0.0', '-log-level', 'warn'],
+      Labels: {
+        [Labels.session]: session,
+        [Labels.topology]: options.topology ?? 'consul',
+        [Labels.instance]: 'consul',
+        [Labels.pid]: String(process.pid),
+      },
+      ExposedPorts: { '8500/tcp': {} },
+      HostConfig: { Init: true, PortBindings: { '8500/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] } },
+    });
+  } catch (e) {
+    await release();
+    throw e;
+  }
+  const remove = () =>
+    container
+      .remove({ force: true })
+      .catch(() => {})
+      .then(release);
   try {
     await container.start();
     await waitForLeader(`127.0.0.1:${port}`, options.readyTimeoutMs ?? 30_000, options.signal);

@@ -27,6 +27,7 @@ import { loopbackPorts, serverPort, translateEnv } from './container-env.ts';
 import { HostRelay } from './host-relay.ts';
 import { TopologyNetwork } from './topology-network.ts';
 import { ContainerInstance } from './container-instance.ts';
+import { acquireReaper } from './reaper.ts';
 
 export interface ContainerRuntimeOptions {
   /** Topology name: goes into labels, the network name and built image tags. */
@@ -49,6 +50,7 @@ export class ContainerRuntime implements Runtime {
   private docker: Promise<Docker> | undefined;
   private network: Promise<{ network: TopologyNetwork; relay: HostRelay }> | undefined;
   private baseTag: Promise<string> | undefined;
+  private reaper: Promise<() => Promise<void>> | undefined;
   private readonly images = new Map<string, Promise<ServiceImagePlan>>();
   private readonly live = new Set<ContainerInstance>();
 
@@ -69,6 +71,8 @@ export class ContainerRuntime implements Runtime {
       });
     };
     const docker = await this.engine().catch((e) => fail('no Docker engine', e));
+    // Before the first container: a reaper removes this session's containers if micro-dev dies.
+    await this.watchedByReaper().catch((e) => fail('no container reaper', e));
     const plan = await this.imageFor(docker, service.name, service).catch((e) => fail('image not ready', e));
     const { network, relay } = await this.topologyNetwork(docker).catch((e) => fail('network not ready', e));
     if (signal.aborted) fail('start aborted', signal.reason);
@@ -148,6 +152,15 @@ export class ContainerRuntime implements Runtime {
       }
       this.network = undefined;
     }
+    const release = await this.reaper?.catch(() => undefined);
+    this.reaper = undefined;
+    await release?.();
+  }
+
+  private watchedByReaper(): Promise<() => Promise<void>> {
+    this.reaper ??= acquireReaper(this.session);
+    this.reaper.catch(() => (this.reaper = undefined));
+    return this.reaper;
   }
 
   private engine(): Promise<Docker> {
