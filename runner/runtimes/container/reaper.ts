@@ -11,10 +11,10 @@
  * Call it before creating the first container of a session. The returned release function is idempotent.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { MicroDevError } from '../../errors/micro-dev-error.ts';
+import { ownPath } from '../../package/own-path.ts';
 
-const REAPER_SCRIPT = fileURLToPath(new URL('./reaper-process.ts', import.meta.url));
+const REAPER_SCRIPT = ownPath('runner/runtimes/container/reaper-process.ts');
 const READY_TIMEOUT_MS = 15_000;
 
 interface Held {
