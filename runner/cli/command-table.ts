@@ -14,8 +14,8 @@ const lazy =
 export const commands: CliCommand[] = [
   {
     name: 'up',
-    usage: 'micro-dev up [-c FILE] [--no-tui]',
-    help: 'Starts the topology in FILE (default ./micro.dev.yaml): registry, gateway, proxy, web gateway, broker,\nfault plane and every service. A terminal gets the dashboard; otherwise (or with --no-tui) one line per\nevent and a line containing "micro-dev ready" once every instance is ready. Ctrl-C / SIGTERM stop\neverything and exit 0.',
+    usage: 'micro-dev up [-c FILE] [--no-tui] [--exit-on-failure]',
+    help: 'Starts the topology in FILE (default ./micro.dev.yaml): registry, gateway, proxy, web gateway, broker,\nfault plane and every service. A terminal gets the dashboard; otherwise (or with --no-tui) one line per\nevent and a line containing "micro-dev ready" once every instance is ready. Ctrl-C / SIGTERM stop\neverything and exit 0.\nA service that cannot start is shown failed and retried by its restart policy while the rest keeps\nrunning; --exit-on-failure (CI) stops everything and exits 1 instead.',
     run: lazy(() => import('./commands/up.ts')),
   },
   {
@@ -29,6 +29,12 @@ export const commands: CliCommand[] = [
     usage: 'micro-dev status [-c FILE] [--json]',
     help: 'What a running `up` is doing: instances, their state, addresses, restarts, registry counts.',
     run: lazy(() => import('./commands/status.ts')),
+  },
+  {
+    name: 'ready',
+    usage: 'micro-dev ready [-c FILE]',
+    help: 'Whether every service of the running `up` is ready; if not, which are not and why (state, reason,\nlast output lines). Exit 0 when all are ready, 1 when some are not.',
+    run: lazy(() => import('./commands/ready.ts')),
   },
   {
     name: 'services',

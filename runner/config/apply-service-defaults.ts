@@ -37,11 +37,15 @@ export function applyServiceDefaults(name: string, raw: RawService, dir: string)
     env: Object.fromEntries(Object.entries(raw.env ?? {}).map(([k, v]) => [k, String(v)])),
     replicas: raw.replicas ?? D.replicas,
     port: raw.port ?? D.port,
-    dependsOn: [...(raw.depends_on ?? [])],
+    dependsOn: Array.isArray(raw.depends_on) ? [...raw.depends_on] : Object.keys(raw.depends_on ?? {}),
     readiness: readiness(raw.readiness),
     restart: restart(raw.restart),
     stopTimeoutMs: ms(raw.stop_timeout, D.stopTimeoutMs),
   };
+  if (raw.depends_on && !Array.isArray(raw.depends_on)) {
+    const started = Object.entries(raw.depends_on).filter(([, d]) => d.condition === 'started');
+    if (started.length > 0) out.dependencyConditions = Object.fromEntries(started.map(([name]) => [name, 'started' as const]));
+  }
   if (raw.module !== undefined) out.module = path.resolve(dir, raw.module);
   if (raw.command !== undefined) out.command = command(raw.command, dir);
   const watched = watch(raw.watch, out, dir);

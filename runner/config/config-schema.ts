@@ -164,7 +164,21 @@ export const ServiceSchema = z.strictObject({
   env: z.record(z.string(), envValue).optional(),
   replicas: z.number().int().min(1).max(64).optional().describe('default 1'),
   port: port.optional().describe('fixed port of replica 1 (others +1, +2...); default 0 = free port'),
-  depends_on: z.array(nonEmpty).optional().describe('services started (and ready) before this one'),
+  depends_on: z
+    .union(
+      [
+        z.array(nonEmpty),
+        z.record(
+          nonEmpty,
+          z.strictObject({
+            condition: z.enum(['ready', 'started']).optional().describe('ready (default) or started'),
+          }),
+        ),
+      ],
+      { error: 'expected a list of service names or {service: {condition: ready|started}}' },
+    )
+    .optional()
+    .describe('services this one waits for: a list (each ready first) or a map with a condition per service'),
   readiness: ReadinessSchema.optional(),
   restart: RestartSchema.optional(),
   stop_timeout: duration.optional().describe('grace before a forced stop (default 5s)'),

@@ -5,6 +5,9 @@
  * Durations are milliseconds, ports are numbers (0 = pick a free one), hosts default to 127.0.0.1.
  */
 export type RuntimeKind = 'worker' | 'process' | 'container';
+/** `started`: its runtime has started; `ready`: it passed readiness (process_started / process_healthy). */
+export type DependencyCondition = 'started' | 'ready';
+
 export type RestartPolicy = 'no' | 'on-failure' | 'always';
 export type LeaseSemantics = 'consul' | 'eureka' | 'nacos';
 export type GatewayHandler = 'meta' | 'api' | 'rpc' | 'http' | 'proxy' | 'web' | 'event';
@@ -107,6 +110,8 @@ export interface ServiceConfig {
   /** Fixed server port for the first replica (others take +1, +2...); 0 = any free port. */
   port: number;
   dependsOn: string[];
+  /** What a dependency must reach before this service starts, when not `ready` (depends_on's map form). */
+  dependencyConditions?: Record<string, DependencyCondition>;
   readiness: ReadinessConfig;
   restart: RestartConfig;
   /** Grace period on stop before SIGKILL / terminate. */

@@ -55,6 +55,10 @@ export interface InstanceView {
   faults: string[];
   traffic?: TrafficStats;
   lastError?: string;
+  /** With a failure (crashed, failed): the instance's last output lines, oldest first. */
+  lastLines?: string[];
+  /** While pending: the services it waits for (its depends_on). */
+  waitingFor?: string[];
 }
 
 export interface RegistryView {

@@ -8,6 +8,10 @@
  *
  * Every state change is reported through `report` (the engine dispatches it to the store). The supervisor
  * owns its StartedInstance: stop() always leaves nothing running.
+ *
+ * A start that fails (the runtime cannot start it, it exits before it is ready, readiness times out) is
+ * final by default: start() rejects and the instance is failed. With `retryStartFailures` it is a failure
+ * like a crash: start() still rejects with the reason, and the restart policy tries again with backoff.
  */
 import type { ServiceConfig } from '../config/topology.ts';
 import type { Clock, Timer } from '../clock/clock.ts';
@@ -34,6 +38,10 @@ export interface SupervisorDeps {
   readiness: (started: StartedInstance, serverId: string, signal: AbortSignal) => Promise<ReadyInfo>;
   report: (view: InstanceView, message?: string) => void;
   log: (line: LogLine) => void;
+  /** A start that cannot become ready goes through the restart policy (instead of failing for good). */
+  retryStartFailures?: boolean;
+  /** The instance's last few output lines, shown with a failure (oldest first). */
+  lastLines?: () => string[];
 }
 
 export class InstanceSupervisor {
@@ -79,6 +87,7 @@ export class InstanceSupervisor {
   /** Starts and resolves once ready; rejects (state failed) if the first start cannot become ready. */
   async start(): Promise<void> {
     this.#wanted = true;
+    this.#view = { ...this.#view, waitingFor: undefined };
     this.#readyAt = undefined;
     this.#consecutiveFailures = 0;
     this.#firstStart = true;
@@ -87,6 +96,13 @@ export class InstanceSupervisor {
     } finally {
       this.#firstStart = false;
     }
+  }
+
+  /** Reports the instance as declared but not started yet, waiting for those services; no progress line. */
+  pend(waitingFor: string[]): void {
+    if (this.#current || this.#wanted) return;
+    this.#view = { ...this.#view, state: 'pending', waitingFor };
+    this.#deps.report(this.#view);
   }
 
   /** Graceful stop; no restart follows. */
@@ -204,7 +220,12 @@ export class InstanceSupervisor {
         { signal: attempt.signal },
       );
     } catch (error) {
-      this.#set('failed', `failed to start: ${messageOf(error)}`, messageOf(error));
+      if (attempt.signal.aborted) throw error;
+      if (this.#deps.retryStartFailures && this.#wanted) {
+        this.#afterFailure(`failed to start: ${messageOf(error)}`, messageOf(error));
+      } else {
+        this.#set('failed', `failed to start: ${messageOf(error)}`, messageOf(error));
+      }
       throw error;
     }
     this.#current = started;
@@ -219,9 +240,14 @@ export class InstanceSupervisor {
       this.#set('ready', `ready at ${ready.address ?? '?'}`);
     } catch (error) {
       if (attempt.signal.aborted || this.#current !== started) return;
+      this.#current = undefined;
+      if (this.#deps.retryStartFailures && this.#wanted) {
+        await started.stop(this.service.stopTimeoutMs);
+        if (this.#wanted) this.#afterFailure(messageOf(error), messageOf(error));
+        throw error;
+      }
       this.#set('failed', messageOf(error), messageOf(error));
       this.#wanted = false;
-      this.#current = undefined;
       await started.stop(this.service.stopTimeoutMs);
       throw error;
     }
@@ -229,26 +255,32 @@ export class InstanceSupervisor {
 
   #onExit(started: StartedInstance, code: number | null, signal: string | null, requested: boolean, telling?: string): void {
     if (this.#current !== started) return;
-    // A first start that dies before it is ready is a start failure, not a crash to restart: the readiness
-    // wait sees the exit and start() rejects with the instance's telling line.
-    if (this.#firstStart && this.#readyAt === undefined && !requested) return;
+    // An instance that dies before it is ready is a start failure, not a crash: the readiness wait sees the
+    // exit and rejects with the instance's telling line (then start() fails, or the policy retries it).
+    const beforeReady = this.#readyAt === undefined && !requested;
+    if (beforeReady && (this.#firstStart || this.#deps.retryStartFailures)) return;
     this.#current = undefined;
     if (requested || !this.#wanted) return;
     if (this.#readyAt !== undefined && this.#deps.clock.now() - this.#readyAt >= STABLE_MS) this.#consecutiveFailures = 0;
     this.#readyAt = undefined;
     const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
-    const policy = this.service.restart;
     const failure = signal !== null || code !== 0;
+    this.#afterFailure(how, telling ? `${how}: ${telling}` : how, failure);
+  }
+
+  /** The restart policy after a crash or a failed start: a restart after backoff, or failed (stopped for a clean exit). */
+  #afterFailure(how: string, lastError: string, failure = true): void {
+    const policy = this.service.restart;
     const restartable =
       policy.policy === 'always' || (policy.policy === 'on-failure' && failure);
     if (!restartable || this.#consecutiveFailures >= policy.maxRestarts) {
       const why = restartable ? `${how}; gave up after ${policy.maxRestarts} restarts` : how;
-      this.#set(failure ? 'failed' : 'stopped', why, telling ? `${how}: ${telling}` : how);
+      this.#set(failure ? 'failed' : 'stopped', why, lastError);
       return;
     }
     const delay = Math.min(policy.backoffMs * 2 ** this.#consecutiveFailures, policy.backoffMaxMs);
     this.#consecutiveFailures++;
-    this.#set('crashed', `${how}; restarting in ${delay} ms`, telling ? `${how}: ${telling}` : how);
+    this.#set('crashed', `${how}; restarting in ${delay} ms`, lastError);
     this.#set('backoff');
     this.#backoffTimer = this.#deps.clock.setTimeout(() => {
       if (!this.#wanted) return;
@@ -260,7 +292,14 @@ export class InstanceSupervisor {
   }
 
   #set(state: InstanceState, message?: string, lastError?: string): void {
-    this.#view = { ...this.#view, state, ...(lastError !== undefined ? { lastError } : {}) };
+    const failing = lastError !== undefined && (state === 'failed' || state === 'crashed');
+    const lastLines = failing ? this.#deps.lastLines?.() : undefined;
+    this.#view = {
+      ...this.#view,
+      state,
+      ...(lastError !== undefined ? { lastError } : {}),
+      ...(lastLines ? { lastLines } : state === 'ready' ? { lastLines: undefined } : {}),
+    };
     this.#deps.report(this.#view, message);
   }
 }

@@ -2,14 +2,20 @@
  * Orchestrator: brings a Topology up and keeps it running; the local implementation of OrchestratorApi.
  *
  *   start(topology) ─> infrastructure (registry, broker, gateway, proxy, web)
- *                   ─> services wave by wave (depends_on), replicas in parallel, each behind a supervisor
+ *                   ─> each service as soon as its own dependencies meet their condition (depends_on:
+ *                      ready or started), replicas in parallel, each behind a supervisor
  *                   ─> 'ready' once every instance is ready
+ *
+ * Strict (the default, for scenarios and `up --exit-on-failure`): the first instance that cannot start
+ * stops everything and start() rejects. `failuresStayLocal`: that instance is failed and retried by its
+ * restart policy, services that do not depend on it keep starting, and start() resolves once every service
+ * has had its first try (or waits for one that has not come up); 'ready' follows whenever all are ready.
  *   command(...)    ─> kill / restart / stop / start / faults / scenario / shutdown
  *   shutdown()      ─> instances (reverse waves, gracefully) ─> infrastructure
  *
  * All state goes through the Store (one writer); subscribers are the dashboard, the control API, scenarios.
  */
-import type { RuntimeKind, Topology } from '../config/topology.ts';
+import type { RuntimeKind, ServiceConfig, Topology } from '../config/topology.ts';
 import { SystemClock, type Clock, type Timer } from '../clock/clock.ts';
 import type { Runtime } from '../runtimes/runtime.ts';
 import { MicroDevError } from '../errors/micro-dev-error.ts';
@@ -18,6 +24,7 @@ import { Store, type Update } from './store.ts';
 import { LogBuffer } from './log-buffer.ts';
 import { TrafficMeter } from './traffic-meter.ts';
 import { dependencyWaves } from './dependency-order.ts';
+import { DependencyGate } from './dependency-gate.ts';
 import { InstanceSupervisor } from './instance-supervisor.ts';
 import { instanceEnv } from './instance-env.ts';
 import { startInfrastructure, type Infrastructure } from './infrastructure.ts';
@@ -45,6 +52,8 @@ export interface OrchestratorOptions {
   runtimes?: Partial<Record<RuntimeKind, Runtime>>;
   /** One plain line per event (the --no-tui output). */
   onProgress?: (line: string) => void;
+  /** A service that cannot start is failed and retried by its policy; the rest keeps running (see above). */
+  failuresStayLocal?: boolean;
 }
 
 export class Orchestrator implements OrchestratorApi {
@@ -64,6 +73,11 @@ export class Orchestrator implements OrchestratorApi {
   readonly #runScenario?: ScenarioRunner;
   #scenario?: AbortController;
   #scenarioRun?: Promise<void>;
+  readonly #local: boolean;
+  readonly #gate = new DependencyGate((service) => this.#supervisors.filter((s) => s.service.name === service).map((s) => s.view));
+  /** Aborted on shutdown: cancels every wait for a dependency. */
+  readonly #lifetime = new AbortController();
+  #startSettled = false;
 
   constructor(topology: Topology, options: OrchestratorOptions = {}) {
     this.topology = topology;
@@ -71,14 +85,19 @@ export class Orchestrator implements OrchestratorApi {
     this.#runtimes = { ...options.runtimes };
     this.#progress = options.onProgress ?? (() => undefined);
     this.#runScenario = options.runScenario;
+    this.#local = options.failuresStayLocal ?? false;
     this.#store = new Store(emptySnapshot(topology), () => this.#clock.now());
     this.#meter = new TrafficMeter(this.#clock);
   }
 
-  /** Starts everything; resolves when every instance is ready. On failure, stops what started and rethrows. */
+  /**
+   * Starts everything. Strict: resolves when every instance is ready; on a failure, stops what started and
+   * rejects. failuresStayLocal: resolves once every service has had its first try or waits for a dependency
+   * that has not come up; rejects only when the infrastructure cannot start.
+   */
   async start(): Promise<void> {
     // A shutdown (down, Ctrl-C) during the start must not be followed by more starting: shutdown() only
-    // stops what exists when it runs, so infrastructure or a wave started after it would be left running.
+    // stops what exists when it runs, so infrastructure or a service started after it would be left running.
     const stoppedWhileStarting = () => new MicroDevError('START_FAILED', `${this.topology.name} was shut down while starting`);
     try {
       const infra = await startInfrastructure(this.topology, {
@@ -93,20 +112,59 @@ export class Orchestrator implements OrchestratorApi {
       this.#infra = infra;
       this.#pollRegistry();
       this.#followRegistryEvents();
-      for (const wave of dependencyWaves(this.topology.services)) {
-        if (this.#shuttingDown) throw stoppedWhileStarting();
-        const supervisors = wave.flatMap((service) =>
-          Array.from({ length: service.replicas }, (_, i) => this.#supervise(service.name, i + 1)),
-        );
-        this.#supervisors.push(...supervisors);
-        await Promise.all(supervisors.map((s) => s.start()));
-      }
+      await this.#startServices(this.topology.services);
       if (this.#shuttingDown) throw stoppedWhileStarting();
-      this.#store.dispatch({ type: 'ready', urls: this.#infra.urls });
+      this.#startSettled = true;
+      this.#checkAllReady();
     } catch (error) {
       await this.shutdown();
       throw error;
     }
+  }
+
+  /**
+   * Every service behind its own dependencies (no waves). Each instance is declared pending at once, so
+   * status and the dashboard show what waits for what.
+   */
+  async #startServices(services: readonly ServiceConfig[]): Promise<void> {
+    const byName = new Map<string, InstanceSupervisor[]>();
+    for (const service of services) {
+      const supervisors = Array.from({ length: service.replicas }, (_, i) => this.#supervise(service.name, i + 1));
+      byName.set(service.name, supervisors);
+      this.#supervisors.push(...supervisors);
+      for (const s of supervisors) s.pend(service.dependsOn);
+    }
+    const signal = this.#lifetime.signal;
+    const tasks = new Map<string, Promise<void>>();
+    for (const service of services) {
+      tasks.set(service.name, (async () => {
+        await Promise.all(
+          service.dependsOn.map((dep) => this.#gate.wait(dep, service.dependencyConditions?.[dep] ?? 'ready', signal)),
+        );
+        if (this.#shuttingDown) return;
+        await Promise.all(byName.get(service.name)!.map((s) => s.start()));
+      })());
+    }
+    if (!this.#local) {
+      await Promise.all(tasks.values());
+      return;
+    }
+    // Settled: its first try is over (ready or not), or a dependency settled without coming up (then it
+    // keeps waiting in the background, and starts if the dependency's restart policy brings it up).
+    const settled = new Map<string, Promise<boolean>>();
+    for (const service of dependencyWaves(services).flat()) {
+      const own = tasks.get(service.name)!.then(() => true, () => false);
+      const deps = service.dependsOn.filter((d) => settled.has(d)).map((d) => settled.get(d)!);
+      const blocked = Promise.all(deps).then((ok) => (ok.every(Boolean) ? own : false));
+      settled.set(service.name, Promise.race([own, blocked]));
+    }
+    await Promise.all(settled.values());
+  }
+
+  /** Dispatches 'ready' the first time every instance is ready after the start settled. */
+  #checkAllReady(): void {
+    if (!this.#startSettled || this.#store.state.ready || this.#shuttingDown || !this.#infra) return;
+    if (this.#supervisors.every((s) => s.view.state === 'ready')) this.#store.dispatch({ type: 'ready', urls: this.#infra.urls });
   }
 
   snapshot(): Snapshot {
@@ -226,6 +284,7 @@ export class Orchestrator implements OrchestratorApi {
   /** Stops every instance (reverse start order, gracefully) and then the infrastructure. Idempotent. */
   shutdown(): Promise<void> {
     this.#shuttingDown ??= (async () => {
+      this.#lifetime.abort(new MicroDevError('START_FAILED', `${this.topology.name} is shutting down`));
       this.#scenario?.abort(new Error('micro-dev is shutting down'));
       await this.#scenarioRun; // the scenario stops its own topology once aborted
       this.#pollTimer?.cancel();
@@ -280,7 +339,11 @@ export class Orchestrator implements OrchestratorApi {
       report: (view, message) => {
         this.#store.dispatch({ type: 'instance', view, message });
         if (message) this.#progress(`${view.instance.padEnd(16)} ${view.state.padEnd(9)} ${message}`);
+        this.#gate.notify();
+        this.#checkAllReady();
       },
+      retryStartFailures: this.#local,
+      lastLines: () => this.#logs.recent(name, 5).map((l) => l.line),
       log: (line) => {
         this.#logs.push(line);
         this.#store.dispatch({ type: 'log', instance: line.instance, stream: line.stream, line: line.line });

@@ -1,5 +1,6 @@
 /**
- * `micro-dev up` that cannot start, as a user sees it: a busy port, or a service that dies before it is ready.
+ * `micro-dev up` that cannot start, as a user sees it: a busy port, or (with --exit-on-failure, the strict CI
+ * mode) a service that dies before it is ready.
  * Each fails with one clear `micro-dev: ...` line naming the subject (the port and its holder, the instance
  * and its telling error line), tears down what it started, leaves no process, port or run file behind.
  */
@@ -64,7 +65,7 @@ describe('micro-dev up: port already in use', () => {
   });
 });
 
-describe('micro-dev up: a service that dies before it is ready', () => {
+describe('micro-dev up --exit-on-failure: a service that dies before it is ready', () => {
   /**
    * `broken` starts after a long-lived process service (tagged with a marker) and beside greeter-srv, so
    * there is something to tear down when it fails.
@@ -81,7 +82,7 @@ ${broken}    depends_on: [sleeper]
   }
 
   async function expectFailedStart(topo: SmallTopology, marker: string, reason: string): Promise<string> {
-    const up = new CliProcess(['up', '-c', topo.file, '--no-tui']);
+    const up = new CliProcess(['up', '-c', topo.file, '--no-tui', '--exit-on-failure']);
     running.push(up);
     const exit = await exitWithin(up, 20_000);
     expect(exit).toEqual({ code: 1, signal: null });

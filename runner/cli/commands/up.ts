@@ -10,9 +10,10 @@ import { isAlive, readRunFile, removeRunFile, writeRunFile } from '../../control
 import { MicroDevError } from '../../errors/micro-dev-error.ts';
 import { preflightPorts } from '../preflight-ports.ts';
 import { plainLine } from '../plain-output.ts';
+import type { InstanceView } from '../../engine/api.ts';
 
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseCli('up', args, { 'no-tui': { type: 'boolean' } });
+  const { values } = parseCli('up', args, { 'no-tui': { type: 'boolean' }, 'exit-on-failure': { type: 'boolean' } });
   const t0 = performance.now();
   const file = configPath(values.config);
   const topology = await loadTopology(file);
@@ -41,6 +42,8 @@ export async function run(args: string[]): Promise<number> {
     runtimes: await createRuntimes(topology),
     onProgress: print,
     runScenario: runScenarioForDashboard,
+    // A service that cannot start is failed and retried on its own; --exit-on-failure (CI) stops everything.
+    failuresStayLocal: !values['exit-on-failure'],
   });
   if (!tui) {
     orchestrator.subscribe((update) => {
@@ -108,8 +111,15 @@ export async function run(args: string[]): Promise<number> {
       urls: orchestrator.snapshot().urls,
       broker: orchestrator.infrastructure?.brokerAddress,
     })));
+  // "micro-dev ready" once every instance is ready: at the end of the start, or later when a service that
+  // failed has been brought up by its restart policy.
   orchestrator.subscribe((update) => {
-    if ('event' in update && update.event.type === 'ready') void saveRunFile();
+    if (!('event' in update) || update.event.type !== 'ready') return;
+    void saveRunFile().then(() => {
+      const { urls } = update.event.type === 'ready' ? update.event : orchestrator.snapshot();
+      const seconds = ((performance.now() - t0) / 1000).toFixed(2);
+      print(`micro-dev ready in ${seconds} s  gateway ${urls.gateway}  proxy ${urls.proxy}  web ${urls.web}  registry ${urls.registry}`);
+    });
   });
 
   print(`micro-dev ${topology.name} from ${relative(process.cwd(), file)}; control API ${control.url}`);
@@ -152,9 +162,17 @@ export async function run(args: string[]): Promise<number> {
     await removeRunFile(file);
     throw error;
   }
-  const { urls } = orchestrator.snapshot();
   await saveRunFile();
-  const seconds = ((performance.now() - t0) / 1000).toFixed(2);
-  print(`micro-dev ready in ${seconds} s  gateway ${urls.gateway}  proxy ${urls.proxy}  web ${urls.web}  registry ${urls.registry}`);
+  const snapshot = orchestrator.snapshot();
+  if (!snapshot.ready) print(notReadyLine(snapshot.instances));
   return signalled;
+}
+
+/** The start settled with instances that are not ready: which, and why (the rest is running). */
+function notReadyLine(instances: InstanceView[]): string {
+  const waiting = instances.filter((i) => i.state !== 'ready');
+  const why = waiting.map((i) =>
+    i.state === 'pending' && i.waitingFor?.length ? `${i.instance} (waiting for ${i.waitingFor.join(', ')})` : `${i.instance} (${i.state}${i.lastError ? `: ${i.lastError}` : ''})`,
+  );
+  return `micro-dev running with ${waiting.length} of ${instances.length} instances not ready: ${why.join('; ')}`;
 }

@@ -25,7 +25,24 @@ describe('validateDependsOnExist', () => {
       yaml: 'services:\n  a: {module: a.ts}\n  b: {module: b.ts, depends_on: [a, a]}\n',
       want: ['3:37: services.b.depends_on lists "a" twice'],
     },
+    {
+      name: 'the map form with conditions points at the key',
+      yaml: 'services:\n  a: {module: a.ts}\n  b:\n    module: b.ts\n    depends_on:\n      a: {condition: started}\n      aa: {condition: ready}\n',
+      want: ['7:7: services.b depends on unknown service "aa" (did you mean "a"?)'],
+    },
   ])('$name', ({ yaml, want }) => {
     expect(runValidator(validateDependsOnExist, yaml)).toEqual(want);
+  });
+});
+
+describe('depends_on conditions', () => {
+  it('the map form keeps only the non-default conditions', async () => {
+    const { validationInputFrom } = await import('./validation-input-from-yaml.ts');
+    const { topology } = validationInputFrom(
+      'services:\n  a: {module: a.ts}\n  c: {module: c.ts}\n  b: {module: b.ts, depends_on: {a: {condition: started}, c: {}}}\n',
+    );
+    const b = topology.services.find((s) => s.name === 'b')!;
+    expect(b.dependsOn).toEqual(['a', 'c']);
+    expect(b.dependencyConditions).toEqual({ a: 'started' });
   });
 });

@@ -4,8 +4,9 @@
  */
 import type { ConfigProblem } from '../config-problem.ts';
 import type { ValidationInput } from './validator.ts';
+import { dependsOnPath } from './depends-on-path.ts';
 
-export function validateNoCycles({ topology, parsed }: ValidationInput): ConfigProblem[] {
+export function validateNoCycles({ topology, parsed, raw }: ValidationInput): ConfigProblem[] {
   const deps = new Map(topology.services.map((s) => [s.name, s.dependsOn]));
   const state = new Map<string, 'visiting' | 'done'>();
   const stack: string[] = [];
@@ -24,9 +25,8 @@ export function validateNoCycles({ topology, parsed }: ValidationInput): ConfigP
         seen.add(key);
         const [from, to] = [cycle[0]!, cycle[1]!];
         const index = deps.get(from)!.indexOf(to);
-        problems.push(
-          parsed.problemAt(['services', from, 'depends_on', index], `dependency cycle: ${cycle.join(' -> ')}`, 'value'),
-        );
+        const { path, at } = dependsOnPath(raw, from, to, index);
+        problems.push(parsed.problemAt(path, `dependency cycle: ${cycle.join(' -> ')}`, at));
       } else if (!state.has(dep)) {
         visit(dep);
       }
