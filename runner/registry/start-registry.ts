@@ -16,6 +16,8 @@ import { RegistryPersistence } from './registry-persistence.ts';
 import { addSessionRoutes } from './http/session-routes.ts';
 import { NODE } from './http/render.ts';
 import { SessionStore } from './session/session-store.ts';
+import { UserEventLog } from './event/user-event-log.ts';
+import { addEventRoutes } from './http/event-routes.ts';
 import type { RegistryEvent, RegistryStatus } from './registry-types.ts';
 
 export type { RegistryEvent, RegistryStatus } from './registry-types.ts';
@@ -109,6 +111,8 @@ export async function startRegistry(
   addCatalogRoutes(table, core, wallClock);
   addKvRoutes(table, kv, sessions, wallClock);
   addSessionRoutes(table, sessions, nodeName, wallClock);
+  const events = new UserEventLog({ nodeName, services: () => core.store.allServices() });
+  addEventRoutes(table, events, wallClock);
   table.add('/v1/status/leader', { GET: () => ({ json: '127.0.0.1:8300' }) });
   table.add('/v1/status/peers', { GET: () => ({ json: ['127.0.0.1:8300'] }) });
   table.add('/v1/micro-dev/status', { GET: () => ({ json: core.status(address), index: feed.index }) });
@@ -149,6 +153,7 @@ export async function startRegistry(
         persistence?.stop();
         stopStores();
         feed.close();
+        events.changes.close();
         server.close(() => resolve());
         server.closeAllConnections();
       })),
