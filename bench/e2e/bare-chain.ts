@@ -1,0 +1,101 @@
+/**
+ * The e2e baseline: a bare node:http chain with the default topology's hop layout and none of our code
+ * (no registry, no links, no kit), keep-alive on every hop.
+ *
+ *   client ──> "gateway" (main thread) ──> "api" (worker thread) ──> "proxy" (main thread) ──> "srv" (worker thread)
+ *
+ * Same work per hop as the real path, minimally: the gateway turns GET /greeter/say/hello?name=John into a
+ * JSON api request, the api worker parses it and POSTs {"name":"John"} through the proxy, the proxy forwards
+ * the body, the srv worker answers {"msg":"Hello John"}; the answer comes back as {"message":"Hello John"}.
+ * Prints `READY <gateway host:port>` on stdout; ends on SIGTERM/SIGINT or when stdin closes.
+ *
+ *   node_modules/.bin/node bench/e2e/bare-chain.ts
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+
+/** POSTs `body` to host:port and resolves with the answer's body. */
+function post(port: number, body: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, method: 'POST', path: '/', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(Buffer.concat(chunks)));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function readAll(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function listen(handler: (req: http.IncomingMessage) => Promise<string>): Promise<number> {
+  const server = http.createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
+    handler(req).then(
+      (body) => {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+        res.end(body);
+      },
+      (e: Error) => {
+        res.writeHead(500);
+        res.end(e.message);
+      },
+    );
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+}
+
+function startWorker(data: { role: 'api' | 'srv'; next?: number }): Promise<number> {
+  const worker = new Worker(new URL(import.meta.url), { workerData: data });
+  return new Promise((resolve, reject) => {
+    worker.once('message', (port: number) => resolve(port));
+    worker.once('error', reject);
+  });
+}
+
+if (isMainThread) {
+  const srv = await startWorker({ role: 'srv' });
+  const proxy = await listen(async (req) => (await post(srv, await readAll(req))).toString('utf8'));
+  const api = await startWorker({ role: 'api', next: proxy });
+  const gateway = await listen(async (req) => {
+    await readAll(req);
+    const url = new URL(req.url ?? '/', 'http://x');
+    const name = url.searchParams.get('name') ?? '';
+    const request = JSON.stringify({ method: req.method, path: url.pathname, header: {}, get: { name: { key: 'name', values: [name] } }, url: req.url });
+    const answer = JSON.parse((await post(api, request)).toString('utf8')) as { body: string };
+    return answer.body;
+  });
+  process.stdout.write(`READY 127.0.0.1:${gateway}\n`);
+  const end = () => process.exit(0);
+  process.on('SIGTERM', end);
+  process.on('SIGINT', end);
+  process.stdin.on('end', end).on('close', end).resume();
+} else {
+  const { role, next } = workerData as { role: 'api' | 'srv'; next?: number };
+  const port =
+    role === 'srv'
+      ? await listen(async (req) => {
+          const { name } = JSON.parse(await readAll(req)) as { name?: string };
+          return JSON.stringify({ msg: `Hello ${name ?? ''}` });
+        })
+      : await listen(async (req) => {
+          const { get } = JSON.parse(await readAll(req)) as { get?: { name?: { values?: string[] } } };
+          const rsp = JSON.parse((await post(next!, JSON.stringify({ name: (get?.name?.values ?? []).join(' ') }))).toString('utf8')) as { msg: string };
+          return JSON.stringify({ statusCode: 200, body: JSON.stringify({ message: rsp.msg }) });
+        });
+  parentPort!.postMessage(port);
+}

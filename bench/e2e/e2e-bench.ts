@@ -1,0 +1,308 @@
+/**
+ * End-to-end data plane vs a bare Node chain with the same hops (issue 13), all in one run, rounds alternating.
+ *
+ *   baseline:  wrk ──> bare-chain.ts: gateway (main) ──> api (worker) ──> proxy (main) ──> srv (worker)
+ *   nginx:     wrk ──> nginx (keepalive upstream) ──> the same bare chain
+ *   gateway:   wrk ──> micro-dev up: gateway GET /greeter/say/hello ──link──> greeter-api ──link──> proxy ──link──> greeter-srv
+ *   rpc:       wrk ──> gateway POST /rpc {go.micro.api.greeter Greeter.Hello}  (the same chain)
+ *   proxy:     wrk ──> proxy POST / Micro-Service: go.micro.api.greeter         (proxy instead of gateway, same chain)
+ *   call:      wrk ──> proxy POST / with exactly the headers `micro-dev call` (the kit Client) sends
+ *
+ * Every path ends in greeter-srv through greeter-api, so each does the baseline's four hops. micro-dev runs
+ * the greeter topology (worker runtime, default registry timing) on free ports in its own session, with
+ * --no-tui. Rounds: every path once per round, in turn, wrk -t1 -c32; the result per path is the median
+ * round (by req/s), ratios are median/median. The machine's 1-minute load average is recorded per run.
+ *
+ * Then (unless --stall-seconds 0): half of the baseline's measured capacity, paced by wrk (Lua delay) for
+ * --stall-seconds, baseline and gateway alternating in slices: p99 and the slowest request of each.
+ * Memory: RSS of micro-dev's whole tree idle (after ready), after the throughput rounds, after the stall
+ * phase; and the bare chain's RSS after load.
+ *
+ *   node_modules/.bin/node bench/e2e/e2e-bench.ts [--rounds 3] [--seconds 6] [--stall-seconds 60]
+ *     [--paths gateway,rpc,proxy,call] [--node-flags "--cpu-prof --cpu-prof-dir=/tmp/prof"] [--out FILE]
+ *   -> bench/results/e2e.json (not when --node-flags is given, unless --out)
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { request } from 'undici';
+import { binPath, descendants, eventually, repoRoot, writeTopology } from '../../test/support/cli-process.ts';
+import { rssMb } from '../tui/gateway-load-tally.ts';
+
+const run = promisify(execFile);
+const option = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const num = (name: string, fallback: number, min = 0) => {
+  const n = Number(option(name) ?? fallback);
+  if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min} (got ${option(name)})`);
+  return n;
+};
+const rounds = num('rounds', 3, 1);
+const seconds = num('seconds', 6, 1);
+const stallSeconds = num('stall-seconds', 60);
+const nodeFlags = (option('node-flags') ?? '').split(' ').filter(Boolean);
+const pathNames = (option('paths') ?? 'gateway,rpc,proxy,call').split(',');
+const outFile = option('out') ?? (nodeFlags.length > 0 ? undefined : join(repoRoot, 'bench/results/e2e.json'));
+const CONNECTIONS = 32;
+const children = new Set<ChildProcess>();
+const dir = mkdtempSync(join(tmpdir(), 'micro-dev-e2e-bench-'));
+
+const load1 = () => Math.round(loadavg()[0]! * 100) / 100;
+
+interface Target {
+  url: string;
+  /** wrk Lua lines (method, body, headers); empty for a plain GET. */
+  lua: string;
+}
+
+interface WrkRun {
+  rps: number;
+  p50: number;
+  p99: number;
+  maxMs: number;
+  errors: number;
+  load1: number;
+}
+
+function luaFor(method: string, body: string, headers: Record<string, string>): string {
+  const quote = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return [`wrk.method = ${quote(method)}`, `wrk.body = ${quote(body)}`, ...Object.entries(headers).map(([k, v]) => `wrk.headers[${quote(k)}] = ${quote(v)}`)].join('\n') + '\n';
+}
+
+/** wrk's `10.29ms` / `1.20s` / `850.00us` as milliseconds. */
+function wrkMs(s: string | undefined): number {
+  const m = /^([\d.]+)(us|ms|s|m)$/.exec(s ?? '');
+  if (!m) return NaN;
+  const v = Number(m[1]);
+  const ms = m[2] === 'us' ? v / 1000 : m[2] === 'ms' ? v : m[2] === 's' ? v * 1000 : v * 60_000;
+  return Math.round(ms * 100) / 100;
+}
+
+async function wrk(target: Target, secondsToRun: number, connections = CONNECTIONS, extraLua = ''): Promise<WrkRun> {
+  const script = join(dir, `wrk-${Math.random().toString(36).slice(2)}.lua`);
+  writeFileSync(script, target.lua + extraLua);
+  const { stdout } = await run('wrk', ['-t1', `-c${connections}`, `-d${secondsToRun}s`, '--latency', '-s', script, target.url], {
+    timeout: (secondsToRun + 30) * 1000,
+  });
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
+  const errors = non2xx + (socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
+  return {
+    rps: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? NaN)),
+    p50: wrkMs(/\s50%\s+(\S+)/.exec(stdout)?.[1]),
+    p99: wrkMs(/\s99%\s+(\S+)/.exec(stdout)?.[1]),
+    maxMs: wrkMs(/Latency\s+\S+\s+\S+\s+(\S+)/.exec(stdout)?.[1]),
+    errors,
+    load1: load1(),
+  };
+}
+
+async function expectBody(target: Target, method: string, body: string, headers: Record<string, string>, expected: string): Promise<void> {
+  const res = await request(target.url, { method: method as 'GET', headers, body: method === 'GET' ? undefined : body });
+  const text = await res.body.text();
+  if (res.statusCode !== 200 || !text.includes(expected)) throw new Error(`${target.url} answered ${res.statusCode} ${text}`);
+}
+
+async function startBareChain(): Promise<{ address: string; pid: number }> {
+  const child = spawn(process.execPath, [join(repoRoot, 'bench/e2e/bare-chain.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  const address = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (l) => l.startsWith('READY ') && resolve(l.slice(6)));
+    child.once('exit', (c) => reject(new Error(`bare chain exited ${c}`)));
+  });
+  return { address, pid: child.pid! };
+}
+
+async function startNginx(upstream: string): Promise<string> {
+  const port = 20000 + Math.floor(Math.random() * 30000);
+  const conf = join(dir, 'nginx.conf');
+  writeFileSync(
+    conf,
+    `worker_processes 1; daemon off; pid ${dir}/nginx.pid; error_log ${dir}/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fcgi;
+  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  upstream chain { server ${upstream}; keepalive 64; }
+  server { listen 127.0.0.1:${port}; location / { proxy_pass http://chain; proxy_http_version 1.1; proxy_set_header Connection ""; } }
+}
+`,
+  );
+  const child = spawn('nginx', ['-c', conf, '-p', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  const url = `http://127.0.0.1:${port}`;
+  await eventually(async () => (await request(`${url}/greeter/say/hello?name=John`)).body.text().then((t) => t.includes('Hello John')), 10_000, 'nginx answering');
+  return url;
+}
+
+async function startMicroDev(): Promise<{ pid: number; ports: { gateway: number; proxy: number }; stop(): Promise<void> }> {
+  const svc = (name: string) => join(repoRoot, 'services', name, 'main.ts');
+  const topo = await writeTopology(
+    `  greeter-srv:\n    module: ${svc('greeter-srv')}\n    replicas: 2\n  greeter-api:\n    module: ${svc('greeter-api')}\n    depends_on: [greeter-srv]\n  greeter-web:\n    module: ${svc('greeter-web')}\n    depends_on: [greeter-api]\n`,
+    'e2e-bench',
+  );
+  // Default registry timing (writeTopology's time_scale 0.1 is for tests) and /rpc on.
+  writeFileSync(topo.file, readFileSync(topo.file, 'utf8').replace(', time_scale: 0.1', '').replace('handler: api }', 'handler: api, enable_rpc: true }'));
+  const logFile = join(dir, 'up.log');
+  const fd = openSync(logFile, 'w');
+  const child = spawn(process.execPath, [...nodeFlags, binPath, 'up', '-c', topo.file, '--no-tui'], {
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', fd, fd],
+    detached: true,
+  });
+  closeSync(fd);
+  children.add(child);
+  let exit: number | string | undefined;
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve((exit = code ?? signal ?? '?'))));
+  const tail = () => readFileSync(logFile, 'utf8').slice(-2000);
+  await eventually(async () => exit !== undefined || tail().includes('micro-dev ready'), 90_000, 'micro-dev ready').catch((e: Error) => {
+    throw new Error(`${e.message}\n${tail()}`);
+  });
+  if (exit !== undefined) throw new Error(`micro-dev up exited with ${exit}\n${tail()}`);
+  return {
+    pid: child.pid!,
+    ports: topo.ports,
+    async stop() {
+      child.kill('SIGINT');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000).unref())]);
+      children.delete(child);
+      rmSync(topo.dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function treeRssMb(pid: number): Promise<number> {
+  let total = rssMb(pid);
+  for (const p of await descendants(pid)) total += rssMb(p);
+  return total;
+}
+
+const median = (runs: WrkRun[]): WrkRun => [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
+const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
+
+async function main(): Promise<void> {
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    node: process.version,
+    wrk: `-t1 -c${CONNECTIONS} -d${seconds}s`,
+    rounds,
+    loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
+  };
+  try {
+    const bare = await startBareChain();
+    const up = await startMicroDev();
+    const microDevIdleRss = await treeRssMb(up.pid);
+    const nginxUrl = await startNginx(bare.address);
+    const gw = `http://127.0.0.1:${up.ports.gateway}`;
+    const px = `http://127.0.0.1:${up.ports.proxy}`;
+    const hello = '{"name":"John"}';
+    const proxyHeaders = { 'Content-Type': 'application/json', 'Micro-Service': 'go.micro.api.greeter', 'Micro-Endpoint': 'Greeter.Hello' };
+    // What services/kit/client.ts #send puts on the wire for `micro-dev call` (proxyAddress set).
+    const callHeaders = {
+      Timeout: '5000000000',
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+      'Micro-Id': '0',
+      'Micro-Service': 'go.micro.api.greeter',
+      'Micro-Method': 'Greeter.Hello',
+      'Micro-Endpoint': 'Greeter.Hello',
+    };
+    const rpcBody = JSON.stringify({ service: 'go.micro.api.greeter', endpoint: 'Greeter.Hello', request: { name: 'John' } });
+    const all: Record<string, { target: Target; check: () => Promise<void> }> = {};
+    const add = (name: string, url: string, method: string, body: string, headers: Record<string, string>) => {
+      const target = { url, lua: luaFor(method, body, headers) };
+      all[name] = { target, check: () => expectBody(target, method, body, headers, 'Hello John') };
+    };
+    add('baseline', `http://${bare.address}/greeter/say/hello?name=John`, 'GET', '', {});
+    add('nginx', `${nginxUrl}/greeter/say/hello?name=John`, 'GET', '', {});
+    add('gateway', `${gw}/greeter/say/hello?name=John`, 'GET', '', {});
+    add('rpc', `${gw}/rpc`, 'POST', rpcBody, { 'Content-Type': 'application/json' });
+    add('proxy', `${px}/`, 'POST', hello, proxyHeaders);
+    add('call', `${px}/`, 'POST', hello, callHeaders);
+    const names = ['baseline', 'nginx', ...pathNames.filter((n) => n in all && n !== 'baseline' && n !== 'nginx')];
+    for (const n of names) await all[n]!.check();
+    // Warm up every path (JIT, pools, caches) before anything counts.
+    for (const n of names) await wrk(all[n]!.target, 2);
+
+    const runs: Record<string, WrkRun[]> = Object.fromEntries(names.map((n) => [n, []]));
+    for (let r = 0; r < rounds; r++) {
+      for (const n of names) {
+        const one = await wrk(all[n]!.target, seconds);
+        runs[n]!.push(one);
+        console.log(`round ${r + 1} ${n.padEnd(8)} ${one.rps} req/s  p50 ${one.p50} ms  p99 ${one.p99} ms  max ${one.maxMs} ms  errors ${one.errors}  load ${one.load1}`);
+      }
+    }
+    const base = median(runs.baseline!);
+    results.throughput = Object.fromEntries(
+      names.map((n) => {
+        const m = median(runs[n]!);
+        return [n, { rps: m.rps, p50: m.p50, p99: m.p99, vsBaseline: ratio(m.rps, base.rps), runs: runs[n] }];
+      }),
+    );
+    results.target = { vsBaseline: 0.6 };
+    const microDevLoadedRss = await treeRssMb(up.pid);
+    const bareLoadedRss = await treeRssMb(bare.pid);
+
+    if (stallSeconds > 0) {
+      // Half of the baseline's capacity: 16 connections, each waiting `delay` ms between requests.
+      const conns = 16;
+      const half = Math.max(50, Math.round(base.rps / 2));
+      const delay = Math.max(1, Math.round((conns * 1000) / half - base.p50));
+      const paced = `function delay() return ${delay} end\n`;
+      const slice = Math.min(10, stallSeconds);
+      const stall: Record<'baseline' | 'gateway', WrkRun[]> = { baseline: [], gateway: [] };
+      for (let done = 0; done < stallSeconds; done += slice) {
+        for (const n of ['baseline', 'gateway'] as const) stall[n].push(await wrk(all[n]!.target, slice, conns, paced));
+      }
+      const summary = (xs: WrkRun[]) => ({
+        rps: median(xs).rps,
+        p99MedianOfSlices: [...xs.map((x) => x.p99)].sort((a, b) => a - b)[Math.floor(xs.length / 2)],
+        p99Worst: Math.max(...xs.map((x) => x.p99)),
+        maxMs: Math.max(...xs.map((x) => x.maxMs)),
+        errors: xs.reduce((a, x) => a + x.errors, 0),
+      });
+      const b = summary(stall.baseline);
+      const g = summary(stall.gateway);
+      results.halfLoad = {
+        seconds: stallSeconds,
+        sliceSeconds: slice,
+        offeredRps: Math.round((conns * 1000) / (delay + base.p50)),
+        baseline: b,
+        gateway: g,
+        addedP99Ms: Math.round((g.p99MedianOfSlices! - b.p99MedianOfSlices!) * 100) / 100,
+        targets: { addedP99Ms: 2, maxMs: 50 },
+        slices: stall,
+      };
+      console.log('halfLoad', JSON.stringify({ baseline: b, gateway: g }));
+    }
+    results.memoryMb = {
+      microDevIdle: microDevIdleRss,
+      microDevAfterThroughput: microDevLoadedRss,
+      microDevAfterAll: await treeRssMb(up.pid),
+      bareChainAfterLoad: bareLoadedRss,
+      targets: { idle: 200, loaded: 300 },
+    };
+    results.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
+    console.log('throughput', JSON.stringify(Object.fromEntries(Object.entries(results.throughput as object).map(([k, v]) => [k, { rps: v.rps, p99: v.p99, vsBaseline: v.vsBaseline }]))));
+    console.log('memoryMb', JSON.stringify(results.memoryMb));
+    await up.stop();
+  } finally {
+    for (const c of children) c.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (outFile) {
+    writeFileSync(outFile, JSON.stringify(results, null, 2) + '\n');
+    console.log(`wrote ${outFile}`);
+  }
+}
+
+await main();
