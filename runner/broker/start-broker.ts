@@ -15,6 +15,7 @@ import { NodeCache } from '../../services/kit/node-cache.ts';
 import { ConsulRegistryClient } from '../../services/kit/registry-client.ts';
 import { serve, type StartedServer } from '../gateway/started-server.ts';
 import { BodyTooLargeError, readBody, send, splitUrl } from '../gateway/http-io.ts';
+import { closeAfterAnswer } from '../gateway/lingering-close.ts';
 import { BROKER_SERVICE, deliver, deliveryTargets, encodeMessage } from './deliver-message.ts';
 
 export interface StartedBroker extends StartedServer {
@@ -64,8 +65,10 @@ export async function startBroker(config: BrokerConfig, deps: { registryAddress:
         send(res, 200, JSON.stringify({ delivered }), { 'Content-Type': 'application/json' });
       })
       .catch((e: unknown) => {
-        if (e instanceof BodyTooLargeError) send(res, 413, `message too large: limit is ${e.limit} bytes`, { Connection: 'close' });
-        else send(res, 500, e instanceof Error ? e.message : String(e), { 'Content-Type': 'text/plain; charset=utf-8' });
+        if (e instanceof BodyTooLargeError) {
+          closeAfterAnswer(res);
+          send(res, 413, `message too large: limit is ${e.limit} bytes`);
+        } else send(res, 500, e instanceof Error ? e.message : String(e), { 'Content-Type': 'text/plain; charset=utf-8' });
       });
   });
   server.on('clientError', onClientError);

@@ -22,6 +22,7 @@ import type { HandlerContext } from './handler-context.ts';
 import { headersToMetadata } from './handler-context.ts';
 import { hostAllowed } from './host-allowlist.ts';
 import { BodyTooLargeError, canonicalHeaderKey, readBody, send, sendMicroError, sendTooLarge, splitUrl, uncleanRedirect } from './http-io.ts';
+import { closeAfterAnswer } from './lingering-close.ts';
 import { proxyUpgrade } from './proxy-upgrade.ts';
 import { resolveRoute } from './resolve-route.ts';
 import { proxyToService } from './reverse-proxy.ts';
@@ -145,7 +146,7 @@ export function createGatewayRouter(
     try {
       body = await readBody(req, config.bodyLimitBytes);
     } catch (e) {
-      res.setHeader('Connection', 'close');
+      closeAfterAnswer(res);
       if (e instanceof BodyTooLargeError) return sendTooLarge(res, 'go.micro.api', e.limit);
       return send(res, 400, '');
     }

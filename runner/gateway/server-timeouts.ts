@@ -1,3 +1,5 @@
+import { answerAndLinger } from './lingering-close.ts';
+
 /**
  * Timeouts every micro-dev HTTP server uses so a slow or idle client cannot hold a connection forever:
  * headers must arrive within 10 s, a whole request within 60 s, idle keep-alive connections close after 5 s.
@@ -18,11 +20,11 @@ export function serverTimeoutOptions(over: Partial<typeof SERVER_TIMEOUTS> = {})
 
 /**
  * 'clientError' listener: malformed requests get a bare 400, requests cut off by the header/request
- * timeout get 408, and the socket is closed either way (Node's default would also do this, but without
- * it an error event on a socket we never answered could go unhandled).
+ * timeout get 408; the answer is followed by a lingering close (lingering-close.ts), so a client still
+ * sending reads it instead of a reset. node's parser reports every later chunk of such a connection as
+ * another error: those are the drain, not new answers.
  */
 export function onClientError(err: NodeJS.ErrnoException, socket: import('node:stream').Duplex): void {
   const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
-  if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  else socket.destroy();
+  answerAndLinger(socket, `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }

@@ -16,6 +16,7 @@ import { ConsulRegistryClient } from '../../services/kit/registry-client.ts';
 import type { ProxyConfig } from '../config/topology.ts';
 import { headersToMetadata } from '../gateway/handler-context.ts';
 import { BodyTooLargeError, canonicalHeaderKey, readBody, send, sendTooLarge, splitUrl } from '../gateway/http-io.ts';
+import { closeAfterAnswer } from '../gateway/lingering-close.ts';
 import { createKitBackend } from '../gateway/kit-backend.ts';
 import { serveRpcEndpoint } from '../gateway/rpc-endpoint.ts';
 import { serve, type StartedServer } from '../gateway/started-server.ts';
@@ -50,7 +51,7 @@ export async function startProxy(config: ProxyConfig, deps: ProxyDeps): Promise<
     try {
       body = await readBody(req, BODY_LIMIT);
     } catch (e) {
-      res.setHeader('Connection', 'close');
+      closeAfterAnswer(res);
       if (e instanceof BodyTooLargeError) return sendTooLarge(res, 'go.micro.proxy', e.limit);
       return send(res, 400, '');
     }

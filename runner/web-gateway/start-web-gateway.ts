@@ -13,6 +13,7 @@ import { onClientError, serverTimeoutOptions } from '../gateway/server-timeouts.
 import type { WebConfig } from '../config/topology.ts';
 import { allNodes } from '../gateway/gateway-backend.ts';
 import { BodyTooLargeError, readBody, send, sendTooLarge } from '../gateway/http-io.ts';
+import { closeAfterAnswer } from '../gateway/lingering-close.ts';
 import { createKitBackend } from '../gateway/kit-backend.ts';
 import { proxyUpgrade } from '../gateway/proxy-upgrade.ts';
 import { proxyToService } from '../gateway/reverse-proxy.ts';
@@ -41,7 +42,7 @@ export async function startWebGateway(config: WebConfig, deps: { registryAddress
     try {
       body = await readBody(req, BODY_LIMIT);
     } catch (e) {
-      res.setHeader('Connection', 'close');
+      closeAfterAnswer(res);
       if (e instanceof BodyTooLargeError) return sendTooLarge(res, 'go.micro.web', e.limit);
       return send(res, 400, '');
     }
