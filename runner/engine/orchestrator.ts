@@ -331,6 +331,7 @@ export class Orchestrator implements OrchestratorApi {
         readinessFor(service, {
           instance: started,
           serverId,
+          advertise: this.#links.get(name)?.inbound.listen,
           registryAddress: infra.registryAddress,
           registryToken: this.topology.registry.token,
           port: Number(serverAddress.split(':').pop()),

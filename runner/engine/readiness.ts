@@ -10,6 +10,8 @@ export function readinessFor(
   target: {
     instance: StartedInstance;
     serverId: string;
+    /** MICRO_SERVER_ADVERTISE, when the engine set one (named in a wrong-id error). */
+    advertise?: string;
     registryAddress: string;
     registryToken?: string;
     port?: number;
@@ -18,7 +20,14 @@ export function readinessFor(
   },
 ): Promise<ReadyInfo> {
   return waitFor(service.readiness, { clock: target.clock, registryToken: target.registryToken }).wait(
-    { instance: target.instance, serverId: target.serverId, registryAddress: target.registryAddress, host: '127.0.0.1', port: target.port },
+    {
+      instance: target.instance,
+      serverId: target.serverId,
+      ...(target.advertise ? { advertise: target.advertise } : {}),
+      registryAddress: target.registryAddress,
+      host: '127.0.0.1',
+      port: target.port,
+    },
     { signal: target.signal },
   );
 }

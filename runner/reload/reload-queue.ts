@@ -9,7 +9,6 @@
  * still running (its output would be stale). A failed build leaves the old version serving and puts the
  * error on every instance of the service (InstanceView.lastError, which the dashboard shows).
  */
-import path from 'node:path';
 import type { Topology } from '../config/topology.ts';
 import type { Orchestrator } from '../engine/orchestrator.ts';
 import { dependentsOf } from '../engine/dependency-order.ts';
@@ -120,7 +119,7 @@ export class ReloadQueue {
       lane.build = abort;
       this.#line(`${service} build: ${build}`);
       const result = await runBuild(build, {
-        cwd: path.dirname(this.#topology.file),
+        cwd: config.cwd, // the service's folder (the config folder unless it sets cwd): `go build .` builds it
         onLine: (line) => this.#line(`${service} build | ${line}`),
         signal: abort.signal,
       });

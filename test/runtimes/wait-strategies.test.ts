@@ -157,6 +157,20 @@ describe('Wait.forRegistered against the embedded registry', () => {
     );
   });
 
+  it('names an entry registered at the instance address under its own id, and the id rule it broke', async () => {
+    const reg = await registry();
+    await put(`${reg.url}/v1/agent/service/register`, {
+      ID: 'orders-1', Name: 'go.micro.srv.orders', Address: '127.0.0.1', Port: 4343, Check: { TTL: '30s' },
+    });
+    await put(`${reg.url}/v1/agent/check/pass/service:orders-1`);
+    const strategy = waitFor({ kind: 'registered', timeoutMs: 300 });
+    const t = target(new ScriptedInstance(), { registryAddress: reg.address, advertise: '127.0.0.1:4343' });
+    await expect(strategy.wait(t, noAbort())).rejects.toThrow(
+      `greeter-srv-1 not registered and passing after 300 ms (no service with id *-abc-123 in the registry at ${reg.address}; ` +
+        'its address 127.0.0.1:4343 is registered as "orders-1": the id must be <service name>-<MICRO_SERVER_ID> (docs/writing-a-service.md))',
+    );
+  });
+
   it('sends the ACL token to a registry that wants one', async () => {
     const reg = await startRegistry({ host: '127.0.0.1', port: 0, token: 's3cret' });
     closers.push(() => reg.stop());

@@ -5,6 +5,9 @@
  *   GET /v1/agent/services  -> { "<ID>": {ID, Service, Address, Port} }   ID ends with "-<serverId>"
  *   GET /v1/agent/checks    -> { "service:<ID>": {Status: "passing"} }    (no check at all counts as passing)
  *
+ * The id is the only thing that tells this generation from the previous one during a blue-green reload
+ * (both register the same advertise address, the instance's inbound link), so it is the rule. A service
+ * that registered under another id is named in the timeout error with the rule it broke.
  * Resolves with the registered Address:Port and the ID.
  */
 import { request } from 'node:http';
@@ -51,12 +54,13 @@ export class RegisteredWaitStrategy extends AbstractWaitStrategy {
         const services = await getJson<Record<string, AgentService>>(`${base}/v1/agent/services`, signal, this.#token);
         const service = Object.values(services).find((s) => s.ID.endsWith(suffix));
         if (!service) {
-          this.#last = `no service with id *${suffix} in the registry at ${target.registryAddress}`;
+          this.#last = notFound(Object.values(services), suffix, target);
           return undefined;
         }
         const checks = await getJson<Record<string, AgentCheck>>(`${base}/v1/agent/checks`, signal, this.#token);
-        const own = Object.values(checks).filter((c) => c.CheckID === `service:${service.ID}` || c.ServiceID === service.ID);
-        const failing = own.find((c) => c.Status !== 'passing');
+        const failing = Object.values(checks).find(
+          (c) => (c.CheckID === `service:${service.ID}` || c.ServiceID === service.ID) && c.Status !== 'passing',
+        );
         if (failing) {
           this.#last = `registered as ${service.ID}, check ${failing.CheckID} is ${failing.Status}`;
           return undefined;
@@ -69,6 +73,14 @@ export class RegisteredWaitStrategy extends AbstractWaitStrategy {
       }
     });
   }
+}
+
+/** Why no registered service is this instance's: the rule, and what is registered at its address instead. */
+function notFound(services: AgentService[], suffix: string, target: WaitTarget): string {
+  const rule = `no service with id *${suffix} in the registry at ${target.registryAddress}`;
+  const there = target.advertise ? services.filter((s) => `${s.Address}:${s.Port}` === target.advertise) : [];
+  if (there.length === 0) return rule;
+  return `${rule}; its address ${target.advertise} is registered as ${there.map((s) => `"${s.ID}"`).join(', ')}: the id must be <service name>-<MICRO_SERVER_ID> (docs/writing-a-service.md)`;
 }
 
 function getJson<T>(url: string, signal: AbortSignal, token: string | undefined): Promise<T> {

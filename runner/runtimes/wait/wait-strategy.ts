@@ -14,6 +14,8 @@ export interface WaitTarget {
   instance: StartedInstance;
   /** The MICRO_SERVER_ID the engine set; the registry node id is `<service name>-<serverId>`. */
   serverId: string;
+  /** The MICRO_SERVER_ADVERTISE the engine set (host:port), to name an entry registered there under a wrong id. */
+  advertise?: string;
   /** host:port (or http://host:port) of the registry's Consul HTTP API. */
   registryAddress: string;
   /** Host the instance serves on (127.0.0.1 for worker and process instances). */
