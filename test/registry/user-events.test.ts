@@ -50,11 +50,11 @@ describe('user events', () => {
   it('keeps only events whose node/service/tag filters match this agent', async () => {
     const { consul, url } = await start();
     await consul.agent.service.register({ name: 'web', id: 'web-1', tags: ['blue'] });
-    await consul.event.fire({ name: 'a', node: 'micro-.*' });
-    await consul.event.fire({ name: 'b', node: '^elsewhere$' });
-    await consul.event.fire({ name: 'c', service: '^web$', tag: 'bl' });
-    await consul.event.fire({ name: 'd', service: '^web$', tag: '^green$' });
-    await consul.event.fire({ name: 'e', service: 'api' });
+    await consul.event.fire({ name: 'a', payload: '', node: 'micro-.*' });
+    await consul.event.fire({ name: 'b', payload: '', node: '^elsewhere$' });
+    await consul.event.fire({ name: 'c', payload: '', service: '^web$', tag: 'bl' });
+    await consul.event.fire({ name: 'd', payload: '', service: '^web$', tag: '^green$' });
+    await consul.event.fire({ name: 'e', payload: '', service: 'api' });
     expect(((await consul.event.list()) as Ev[]).map((e) => `${e.Name}:${e.LTime}`)).toEqual(['a:1', 'c:3']);
     const cases: [string, number, string | RegExp][] = [
       ['/v1/event/fire/', 400, 'Missing name'],
