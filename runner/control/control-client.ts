@@ -101,7 +101,7 @@ function actionOf(event: EngineEvent): Action | undefined {
     case 'registry':
       return { type: 'registry', view: event.view };
     case 'traffic':
-      return { type: 'traffic', gatewayRps: event.gatewayRps };
+      return { type: 'traffic', gatewayRps: event.gatewayRps, services: event.services };
     case 'scenario':
       return { type: 'scenario', view: event.view };
     case 'ready':

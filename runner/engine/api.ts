@@ -26,13 +26,26 @@ export const InstanceStates = [
 ] as const;
 export type InstanceState = (typeof InstanceStates)[number];
 
+/**
+ * Traffic over a sliding window (10 s) that empties itself once traffic stops. Per instance it is counted at
+ * the instance's inbound link (every caller: gateway, proxy, other services, scenario loads); per service
+ * it is the sum of its instances. An error is every failed call: a 5xx or 408 answer, a go-micro error
+ * (`Micro-Error`) with such a code, or a connection that closed, reset or was refused before any answer.
+ */
 export interface TrafficStats {
-  /** Requests per second over the last window. */
+  /** Requests finished in the window. */
+  requests: number;
+  /** Failed requests in the window. */
+  errors: number;
+  /** Requests per second over the window. */
   rps: number;
-  /** Errors / requests over the last window, 0..1. */
+  /** errors / requests, 0..1. */
   errorRate: number;
-  /** Milliseconds. */
+  /** Latency percentiles in milliseconds (time to the first byte of the answer, or to the failure). */
+  p50: number;
   p99: number;
+  /** Length of the window in milliseconds. */
+  windowMs: number;
 }
 
 export interface InstanceView {
@@ -67,7 +80,10 @@ export interface RegistryView {
   address: string;
   passing: number;
   critical: number;
-  /** Eureka: renewals in the last minute vs the threshold; self-preservation on/off. */
+  /**
+   * Renewals (TTL passes, Eureka renews, Nacos beats) per minute. Eureka: the previous full minute of model
+   * time, as Eureka counts it against the threshold; other semantics: measured over the last 60 s.
+   */
   renewsLastMin?: number;
   renewThreshold?: number;
   selfPreservation?: boolean;
@@ -89,6 +105,8 @@ export interface Snapshot {
   registry: RegistryView;
   /** Gateway requests per second, one sample per second, oldest first, at most 60. */
   gatewayRps: number[];
+  /** Per service (topology name, `greeter-srv`): the sum of its instances' windows; absent when idle. */
+  services?: Record<string, TrafficStats>;
   scenario?: ScenarioView;
 }
 
@@ -96,7 +114,7 @@ export type EngineEvent =
   | { type: 'instance'; at: number; view: InstanceView; message?: string }
   | { type: 'log'; at: number; instance: string; stream: 'stdout' | 'stderr'; line: string }
   | { type: 'registry'; at: number; view: RegistryView; message?: string }
-  | { type: 'traffic'; at: number; gatewayRps: number[] }
+  | { type: 'traffic'; at: number; gatewayRps: number[]; services?: Record<string, TrafficStats> }
   | { type: 'scenario'; at: number; view: ScenarioView; message?: string }
   | { type: 'ready'; at: number; urls: Snapshot['urls'] }
   | { type: 'shutdown'; at: number };

@@ -19,7 +19,6 @@ import { resolveNamespace } from '../gateway/resolve-namespace.ts';
 import { startProxy } from '../proxy/start-proxy.ts';
 import { startWebGateway } from '../web-gateway/start-web-gateway.ts';
 import type { StartedServer } from '../gateway/started-server.ts';
-import type { RequestSample } from './traffic-meter.ts';
 import { FaultPlane } from '../faults/fault-plane.ts';
 import { startFaultAdmin } from '../faults/admin-server.ts';
 
@@ -38,7 +37,7 @@ export interface Infrastructure {
 
 export async function startInfrastructure(
   topology: Topology,
-  deps: { clock: Clock; onRequest: (sample: RequestSample) => void; onProgress: (line: string) => void },
+  deps: { clock: Clock; onGatewayRequest: () => void; onProgress: (line: string) => void },
 ): Promise<Infrastructure> {
   const stoppers: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -78,14 +77,13 @@ export async function startInfrastructure(
       // tls: auto keeps its CA beside the config file, not wherever micro-dev was started from.
       stateDir: join(dirname(topology.file), '.micro-dev'),
       brokerAddress: broker.address,
-      onRequest: (r) => deps.onRequest({ at: r.at, status: r.status, ms: r.ms, service: r.service }),
+      onRequest: () => deps.onGatewayRequest(),
     });
     stoppers.push(() => gateway.stop());
     deps.onProgress(`gateway   ${gateway.url} (namespace ${gatewayConfig.namespace}, handler ${gatewayConfig.handler})`);
     const proxy = await startProxy(topology.proxy, {
       registryAddress: viaLink,
       brokerAddress: broker.address,
-      onRequest: (r) => deps.onRequest({ at: r.at, status: r.status, ms: r.ms, service: r.service, error: r.error, gateway: false }),
     });
     stoppers.push(() => proxy.stop());
     deps.onProgress(`proxy     ${proxy.url}`);

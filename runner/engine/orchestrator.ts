@@ -31,6 +31,7 @@ import { startInfrastructure, type Infrastructure } from './infrastructure.ts';
 import { readinessFor } from './readiness.ts';
 import { registryView, instanceLease, describeRegistryEvent } from './registry-view.ts';
 import { InstanceLinks } from './instance-links.ts';
+import { RenewRate } from './renew-rate.ts';
 import type { FaultPlane } from '../faults/fault-plane.ts';
 import { hasNetworkControl } from '../runtimes/container/network-control.ts';
 
@@ -62,6 +63,8 @@ export class Orchestrator implements OrchestratorApi {
   readonly #store: Store;
   readonly #logs = new LogBuffer(5000);
   readonly #meter: TrafficMeter;
+  readonly #renewRate = new RenewRate();
+  #renewsPerMin: number | undefined;
   readonly #runtimes: Partial<Record<RuntimeKind, Runtime>>;
   readonly #progress: (line: string) => void;
   #infra?: Infrastructure;
@@ -102,7 +105,7 @@ export class Orchestrator implements OrchestratorApi {
     try {
       const infra = await startInfrastructure(this.topology, {
         clock: this.#clock,
-        onRequest: (sample) => this.#meter.record(sample),
+        onGatewayRequest: () => this.#meter.gatewayRequest(),
         onProgress: this.#progress,
       });
       if (this.#shuttingDown) {
@@ -313,6 +316,8 @@ export class Orchestrator implements OrchestratorApi {
         let links = this.#links.get(name);
         if (!links) {
           links = await InstanceLinks.open(infra.faultPlane, name, { registry: infra.registryAddress, proxy: infra.proxy.address });
+          // Per-instance numbers are counted where every caller's traffic enters it.
+          links.inbound.observe(this.#meter.observer(name, service.name));
           this.#links.set(name, links);
         }
         const fixedPort = service.port === 0 ? 0 : service.port + replica - 1;
@@ -368,7 +373,7 @@ export class Orchestrator implements OrchestratorApi {
       const message = describeRegistryEvent(e);
       if (!message) return;
       this.#progress(`registry         ${message}`);
-      const view = registryView(this.topology, this.#infra!.registryAddress, registry.status());
+      const view = registryView(this.topology, this.#infra!.registryAddress, registry.status(), this.#renewsPerMin);
       this.#store.dispatch({ type: 'registry', view, message });
     });
     this.#stopFollowing = unsubscribe;
@@ -377,20 +382,18 @@ export class Orchestrator implements OrchestratorApi {
   /** Once a second, in one tick (one dashboard frame): traffic series, registry counts, per-instance lease. */
   #pollRegistry(): void {
     const tick = () => {
-      this.#store.dispatch({ type: 'traffic', gatewayRps: this.#meter.tick() });
+      this.#store.dispatch({ type: 'traffic', gatewayRps: this.#meter.tick(), services: this.#meter.services() });
       const registry = this.#infra?.registry;
       if (registry) {
         const status = registry.status();
-        const view = registryView(this.topology, this.#infra!.registryAddress, status);
+        this.#renewsPerMin = this.#renewRate.sample(this.#clock.now(), status.heartbeats);
+        const view = registryView(this.topology, this.#infra!.registryAddress, status, this.#renewsPerMin);
         if (JSON.stringify(view) !== JSON.stringify(this.#store.state.registry)) {
           this.#store.dispatch({ type: 'registry', view });
         }
         for (const s of this.#supervisors) {
           const lease = instanceLease(status, s.view.registryId);
-          // Traffic is keyed by registry name: the registry id is `<name>-<server id>` (a uuid).
-          const registryName = s.view.registryId?.replace(/-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, '');
-          const traffic = registryName ? this.#meter.stats(registryName) : undefined;
-          const patch = { ...lease, ...(traffic ? { traffic } : {}) };
+          const patch = { ...lease, traffic: this.#meter.instance(s.name) };
           if (s.view.state === 'ready' && lease.critical) s.update({ ...patch, state: 'unhealthy' });
           else if (s.view.state === 'unhealthy' && lease.critical === false) s.update({ ...patch, state: 'ready' });
           else s.update(patch);

@@ -2,15 +2,19 @@ import type { Topology } from '../config/topology.ts';
 import type { RegistryEvent, RegistryStatus } from '../registry/registry-types.ts';
 import type { InstanceView, RegistryView } from './api.ts';
 
-/** The dashboard's registry pane from the lease model's status. */
-export function registryView(topology: Topology, address: string, status: RegistryStatus): RegistryView {
+/**
+ * The dashboard's registry pane from the lease model's status. `renewsPerMin` (measured by the engine) is
+ * the renew rate for every semantics but Eureka, whose own count of the last minute is what its
+ * self-preservation threshold is held against.
+ */
+export function registryView(topology: Topology, address: string, status: RegistryStatus, renewsPerMin?: number): RegistryView {
   return {
     kind: topology.registry.kind,
     semantics: status.semantics,
     address,
     passing: status.passing,
     critical: status.critical,
-    renewsLastMin: status.renewsLastMin,
+    renewsLastMin: status.renewsLastMin ?? renewsPerMin,
     renewThreshold: status.renewThreshold,
     selfPreservation: status.selfPreservation,
   };

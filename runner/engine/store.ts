@@ -8,13 +8,13 @@
  * A subscriber never blocks the engine: events are delivered on a microtask; a subscriber that throws is
  * dropped.
  */
-import type { EngineEvent, InstanceView, RegistryView, ScenarioView, Snapshot } from './api.ts';
+import type { EngineEvent, InstanceView, RegistryView, ScenarioView, Snapshot, TrafficStats } from './api.ts';
 
 export type Action =
   | { type: 'instance'; view: InstanceView; message?: string }
   | { type: 'instance-removed'; instance: string }
   | { type: 'registry'; view: RegistryView; message?: string }
-  | { type: 'traffic'; gatewayRps: number[] }
+  | { type: 'traffic'; gatewayRps: number[]; services?: Record<string, TrafficStats> }
   | { type: 'scenario'; view: ScenarioView | undefined; message?: string }
   | { type: 'ready'; urls: Snapshot['urls'] }
   | { type: 'log'; instance: string; stream: 'stdout' | 'stderr'; line: string }
@@ -36,7 +36,7 @@ export function reduce(state: Snapshot, action: Action): Snapshot {
     case 'registry':
       return { ...state, registry: action.view };
     case 'traffic':
-      return { ...state, gatewayRps: action.gatewayRps.slice(-60) };
+      return { ...state, gatewayRps: action.gatewayRps.slice(-60), services: action.services ?? {} };
     case 'scenario':
       return { ...state, scenario: action.view };
     case 'ready':
@@ -59,7 +59,7 @@ function toEvent(action: Action, at: number): EngineEvent | undefined {
     case 'registry':
       return { type: 'registry', at, view: action.view, message: action.message };
     case 'traffic':
-      return { type: 'traffic', at, gatewayRps: action.gatewayRps };
+      return { type: 'traffic', at, gatewayRps: action.gatewayRps, services: action.services ?? {} };
     case 'scenario':
       return action.view ? { type: 'scenario', at, view: action.view, message: action.message } : undefined;
     case 'ready':

@@ -1,29 +1,30 @@
-import type { Clock } from '../clock/clock.ts';
-
 /**
- * TrafficMeter: counts gateway requests into one-second buckets and keeps the last 60 (requests/second),
- * plus per-service error rate and p99 over the last bucket window.
+ * TrafficMeter: the engine's traffic numbers.
+ *
+ *   gateway request ──> count ──tick() each second──> gateway req/s series (last 60 s)
+ *   <instance>/inbound link ──exchange(ms, failed)──> that instance's TrafficWindow (last 10 s)
+ *                                                      └─ summed per service
+ *
+ * Counting costs a counter bump and a histogram record per request; the windows are read once a second.
  */
-export interface RequestSample {
-  at: number;
-  status: number;
-  ms: number;
-  /** Registry service name (`go.micro.srv.greeter`). */
-  service?: string;
-  /** Counted as an error even with a 2xx status (mucp errors travel in a header). */
-  error?: boolean;
-  /** Whether the sample belongs to the gateway's requests/second series (proxy calls do not). */
-  gateway?: boolean;
-}
+import type { Clock } from '../clock/clock.ts';
+import type { ExchangeObserver } from '../faults/http-exchange-meter.ts';
+import type { TrafficStats } from './api.ts';
+import { TrafficWindow } from './traffic-window.ts';
 
 export class TrafficMeter {
   readonly #clock: Clock;
   #series: number[] = [];
   #count = 0;
-  #window: RequestSample[] = [];
+  readonly #instances = new Map<string, { service: string; window: TrafficWindow }>();
 
   constructor(clock: Clock) {
     this.#clock = clock;
+  }
+
+  /** One request answered by the gateway (the req/s sparkline). */
+  gatewayRequest(): void {
+    this.#count++;
   }
 
   /**
@@ -33,24 +34,40 @@ export class TrafficMeter {
   tick(): number[] {
     this.#series = [...this.#series, this.#count].slice(-60);
     this.#count = 0;
-    const cutoff = this.#clock.now() - 5_000;
-    this.#window = this.#window.filter((s) => s.at >= cutoff);
     return this.#series;
   }
 
-  record(sample: RequestSample): void {
-    if (sample.gateway !== false) this.#count++;
-    this.#window.push(sample);
-    if (this.#window.length > 50_000) this.#window = this.#window.slice(-25_000);
+  /** What an instance's inbound link reports to (one window per instance, kept across its restarts). */
+  observer(instance: string, service: string): ExchangeObserver {
+    let entry = this.#instances.get(instance);
+    if (!entry) {
+      entry = { service, window: new TrafficWindow() };
+      this.#instances.set(instance, entry);
+    }
+    const { window } = entry;
+    const clock = this.#clock;
+    return { exchange: (ms, failed) => window.record(clock.now(), ms, failed) };
   }
 
-  /** rps, errorRate (0..1) and p99 (ms) of one registry service over the last 5 s (gateway + proxy calls). */
-  stats(service: string): { rps: number; errorRate: number; p99: number } | undefined {
-    const samples = this.#window.filter((s) => s.service === service);
-    if (samples.length === 0) return undefined;
-    const errors = samples.filter((s) => s.error || s.status >= 500).length;
-    const sorted = samples.map((s) => s.ms).sort((a, b) => a - b);
-    const p99 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))];
-    return { rps: samples.length / 5, errorRate: errors / samples.length, p99 };
+  /** One instance over the window ending now; undefined when it served nothing in it. */
+  instance(name: string): TrafficStats | undefined {
+    return this.#instances.get(name)?.window.stats(this.#clock.now());
+  }
+
+  /** Every service that served something in the window, by topology service name. */
+  services(): Record<string, TrafficStats> {
+    const byService = new Map<string, TrafficWindow[]>();
+    for (const { service, window } of this.#instances.values()) {
+      const list = byService.get(service) ?? [];
+      list.push(window);
+      byService.set(service, list);
+    }
+    const now = this.#clock.now();
+    const out: Record<string, TrafficStats> = {};
+    for (const [service, windows] of [...byService].sort(([a], [b]) => a.localeCompare(b))) {
+      const stats = TrafficWindow.combine(windows, now);
+      if (stats) out[service] = stats;
+    }
+    return out;
   }
 }

@@ -11,6 +11,7 @@
  */
 import net from 'node:net';
 import type { Clock } from '../clock/clock.ts';
+import { HttpExchangeMeter, type ExchangeObserver } from './http-exchange-meter.ts';
 import { HttpRequestBoundary } from './http-request-boundary.ts';
 import type { ToxicView } from './toxic-catalogue.ts';
 import { ToxicChain } from './toxic-chain.ts';
@@ -22,6 +23,8 @@ export interface ConnectionEnv {
   perRequest(): boolean;
   countUp(bytes: number): void;
   countDown(bytes: number): void;
+  /** Times this connection's HTTP exchanges (the instance's inbound traffic), when the link is observed. */
+  observer?: ExchangeObserver;
   /** Called once when both sockets are gone. */
   closed(connection: LinkConnection): void;
 }
@@ -33,6 +36,7 @@ export class LinkConnection {
   readonly #down: ToxicChain;
   readonly #env: ConnectionEnv;
   #boundary: HttpRequestBoundary | undefined;
+  readonly #meter: HttpExchangeMeter | undefined;
   #finished = false;
 
   constructor(client: net.Socket, upstream: { host: string; port: number }, toxics: ToxicView[], env: ConnectionEnv) {
@@ -46,21 +50,29 @@ export class LinkConnection {
       random: env.random,
       timers: env.timers,
     };
+    const meter = env.observer ? new HttpExchangeMeter(env.observer) : undefined;
+    this.#meter = meter;
     this.#up = new ToxicChain('upstream', client, this.#server, hooks);
-    this.#down = new ToxicChain('downstream', this.#server, client, hooks);
+    this.#down = new ToxicChain('downstream', this.#server, client, meter ? { ...hooks, delivered: (c: Buffer) => meter.answer(c) } : hooks);
     for (const toxic of toxics) this.addToxic(toxic);
 
     client.on('data', (chunk: Buffer) => {
       env.countUp(chunk.length);
+      meter?.request();
       if (env.perRequest()) this.#splitRequests(chunk);
       else this.#up.write(chunk);
     });
-    client.on('end', () => this.#up.end());
+    client.on('end', () => {
+      meter?.callerLeft();
+      this.#up.end();
+    });
     this.#server.on('data', (chunk: Buffer) => {
       env.countDown(chunk.length);
       this.#down.write(chunk);
     });
     this.#server.on('end', () => this.#down.end());
+    // A connect error: the instance is not listening (refused) or unreachable.
+    if (meter) this.#server.once('error', (e: NodeJS.ErrnoException) => void (e.syscall === 'connect' && meter.broken()));
     for (const socket of [client, this.#server]) {
       socket.on('error', () => this.destroy());
       socket.on('close', () => {
@@ -89,6 +101,7 @@ export class LinkConnection {
 
   /** Destroys both sockets with a TCP RST. */
   reset(): void {
+    this.#meter?.broken();
     for (const socket of [this.#client, this.#server]) {
       try {
         socket.resetAndDestroy();
@@ -121,6 +134,7 @@ export class LinkConnection {
   #finish(): void {
     if (this.#finished) return;
     this.#finished = true;
+    this.#meter?.closed();
     this.#up.close();
     this.#down.close();
     this.#env.closed(this);

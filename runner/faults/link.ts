@@ -13,6 +13,7 @@
 import net from 'node:net';
 import { SystemClock } from '../clock/clock.ts';
 import { MicroDevError } from '../errors/micro-dev-error.ts';
+import type { ExchangeObserver } from './http-exchange-meter.ts';
 import { LinkConnection } from './link-connection.ts';
 import type { ToxicView } from './toxic-catalogue.ts';
 
@@ -63,6 +64,7 @@ export class Link {
   #connections = new Set<LinkConnection>();
   #toxics: ToxicView[] = [];
   #perRequest = false;
+  #observer: ExchangeObserver | undefined;
   #stats = { accepted: 0, bytesUp: 0, bytesDown: 0 };
 
   /** Creates and starts listening; resolves once the port is bound. */
@@ -162,6 +164,14 @@ export class Link {
     );
   }
 
+  /**
+   * Times every HTTP/1.x exchange of the connections accepted from now on (HttpExchangeMeter) and reports
+   * it to `observer`; undefined stops measuring new connections. The engine observes inbound links.
+   */
+  observe(observer: ExchangeObserver | undefined): void {
+    this.#observer = observer;
+  }
+
   stats(): LinkStats {
     return { connections: this.#connections.size, ...this.#stats };
   }
@@ -214,6 +224,7 @@ export class Link {
       perRequest: () => this.#perRequest,
       countUp: (n) => void (stats.bytesUp += n),
       countDown: (n) => void (stats.bytesDown += n),
+      ...(this.#observer ? { observer: this.#observer } : {}),
       closed: (c) => this.#connections.delete(c),
     });
     this.#connections.add(connection);

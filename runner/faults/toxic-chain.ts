@@ -20,6 +20,8 @@ export interface ChainHooks {
   random(): number;
   /** Real-time clock for toxics' data-path timers. */
   timers: Clock;
+  /** Sees every chunk as it is written to the sink, after the toxics (the link's traffic meter). */
+  delivered?(chunk: Buffer): void;
 }
 
 const HOLD_HIGH = 1024 * 1024;
@@ -165,6 +167,7 @@ export class ToxicChain {
   #sinkWrite(chunk: Buffer): void {
     const sink = this.#sink;
     if (sink.destroyed || sink.writableEnded) return;
+    this.#hooks.delivered?.(chunk);
     if (sink.write(chunk) || this.#waitingDrain) return;
     this.#waitingDrain = true;
     this.#source.pause();

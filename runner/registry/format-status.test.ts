@@ -13,6 +13,7 @@ const base: RegistryStatus = {
   passing: 2,
   warning: 0,
   critical: 0,
+  heartbeats: 0,
   renewsLastMin: 3,
   renewThreshold: 3,
   selfPreservation: true,

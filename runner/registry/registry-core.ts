@@ -29,6 +29,7 @@ export class RegistryCore {
   readonly #opts: RegistryCoreOptions;
   readonly #listeners = new Set<(e: RegistryEvent) => void>();
   readonly #probeHooks = new Set<{ registered(checks: CheckRecord[]): void; removed(checks: CheckRecord[]): void }>();
+  #heartbeats = 0;
 
   constructor(opts: RegistryCoreOptions) {
     this.#opts = opts;
@@ -122,6 +123,7 @@ export class RegistryCore {
     }
     if (check.type !== 'ttl') throw new ConsulHttpError(500, `CheckID ${JSON.stringify(checkId)} does not have associated TTL`);
     this.#setCheck(checkId, status, truncateOutput(output, check.outputMaxSize));
+    this.#heartbeats++;
     this.model.onHeartbeat(this.store.getCheck(checkId)!);
   }
 
@@ -156,6 +158,7 @@ export class RegistryCore {
       passing,
       warning,
       critical,
+      heartbeats: this.#heartbeats,
       ...this.model.statusExtras(),
       leases,
     };

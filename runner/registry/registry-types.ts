@@ -140,6 +140,8 @@ export interface RegistryStatus {
   passing: number;
   warning: number;
   critical: number;
+  /** TTL updates (pass/warn/fail/update: renews, beats) received since the registry started, any semantics. */
+  heartbeats: number;
   /** Eureka only: renewals counted in the previous full minute of model time. */
   renewsLastMin?: number;
   /** Eureka only: (int)(expected x 2 x 0.85). */

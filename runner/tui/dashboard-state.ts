@@ -46,6 +46,7 @@ export class DashboardState {
         break;
       case 'traffic':
         s.gatewayRps = e.gatewayRps;
+        s.services = e.services;
         break;
       case 'scenario':
         s.scenario = e.view;

@@ -79,7 +79,7 @@ export function Dashboard(p: DashboardProps) {
         h(TrafficSparkline, { gatewayRps: s.gatewayRps, width: w - left - 1, compact: false, noColor }),
       );
   const header = h(Header, { snapshot: s, width: w, now, compact: plan.compact, shutdown: state.shutdown, noColor });
-  const status = h(StatusLine, { ui, width: w, noColor });
+  const status = h(StatusLine, { ui, width: w, noColor, instances: s.instances });
   if (ui.mode === 'help') {
     // The help takes every pane between header and status line, so all keys fit even at 80x24.
     const height = plan.instances + plan.side + plan.scenario + plan.logs;

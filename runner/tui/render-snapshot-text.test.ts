@@ -8,7 +8,7 @@ const snapshot: Snapshot = {
   ready: false,
   urls: { gateway: 'http://127.0.0.1:8080', proxy: 'http://127.0.0.1:8081', web: 'http://127.0.0.1:8082', registry: 'http://127.0.0.1:8500' },
   instances: [
-    { instance: 'greeter-srv-1', service: 'greeter-srv', tier: 'srv', runtime: 'worker', state: 'ready', address: '127.0.0.1:41001', ref: 'tid:1', restarts: 2, faults: ['latency'], leaseLeftMs: 4000, traffic: { rps: 3, errorRate: 0.5, p99: 250 } },
+    { instance: 'greeter-srv-1', service: 'greeter-srv', tier: 'srv', runtime: 'worker', state: 'ready', address: '127.0.0.1:41001', ref: 'tid:1', restarts: 2, faults: ['latency'], leaseLeftMs: 4000, traffic: { requests: 30, errors: 15, rps: 3, errorRate: 0.5, p50: 120, p99: 250, windowMs: 10_000 } },
     { instance: 'greeter-api-1', service: 'greeter-api', tier: 'api', runtime: 'process', state: 'backoff', restarts: 1, faults: [] },
   ],
   registry: { kind: 'embedded', semantics: 'eureka', address: '127.0.0.1:8500', passing: 1, critical: 1, renewsLastMin: 10, renewThreshold: 8, selfPreservation: false },

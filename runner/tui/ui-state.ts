@@ -20,7 +20,8 @@ export interface UiState {
   logScope: 'all' | 'selected';
   /** Log lines scrolled back from the newest (0 = follow new lines). */
   logSkip: number;
-  status?: { text: string; tone: Tone };
+  /** `follow`: an instance whose live state the line shows after the reply (restart, start, kill). */
+  status?: { text: string; tone: Tone; follow?: string };
 }
 
 /** The subset of ink's Key the reducer reads. */

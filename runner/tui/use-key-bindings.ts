@@ -18,6 +18,9 @@ export function describeCommand(c: Command): string {
   }
 }
 
+/** Commands after which the instance is on its way back: the status line follows it until it is ready. */
+const FOLLOWED = new Set<Command['type']>(['restart', 'start', 'kill']);
+
 /** The selection falls back to the first instance so keys work from the first frame. */
 export function effectiveUi(ui: UiState, state: DashboardState): UiState {
   const ordered = orderInstances(state.snapshot.instances);
@@ -50,7 +53,11 @@ export function useKeyBindings(o: {
     const what = describeCommand(command);
     update({ ...ref.current, status: { text: `${what}…`, tone: 'info' } });
     o.api.command(command).then(
-      (r) => update({ ...ref.current, status: { text: r.message || `${what}: ${r.ok ? 'ok' : 'failed'}`, tone: r.ok ? 'ok' : 'bad' } }),
+      (r) => {
+        const text = r.message || `${what}: ${r.ok ? 'ok' : 'failed'}`;
+        const follow = r.ok && FOLLOWED.has(command.type) && 'instance' in command ? command.instance : undefined;
+        update({ ...ref.current, status: { text, tone: r.ok ? 'ok' : 'bad', ...(follow ? { follow } : {}) } });
+      },
       (e: unknown) => update({ ...ref.current, status: { text: `${what} failed: ${e instanceof Error ? e.message : String(e)}`, tone: 'bad' } }),
     );
   };

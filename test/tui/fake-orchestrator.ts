@@ -165,8 +165,8 @@ export function sampleSnapshot(startedAt = 0): Snapshot {
       registry: 'http://127.0.0.1:8500',
     },
     instances: [
-      instance('greeter-srv-1', { address: '127.0.0.1:41001', ref: 'tid:1', heartbeatAgeMs: 1200, leaseLeftMs: 8800, traffic: { rps: 12.5, errorRate: 0, p99: 14 } }),
-      instance('greeter-srv-2', { address: '127.0.0.1:41002', ref: 'tid:2', heartbeatAgeMs: 300, leaseLeftMs: 9700, traffic: { rps: 11, errorRate: 0.02, p99: 31 } }),
+      instance('greeter-srv-1', { address: '127.0.0.1:41001', ref: 'tid:1', heartbeatAgeMs: 1200, leaseLeftMs: 8800, traffic: { requests: 125, errors: 0, rps: 12.5, errorRate: 0, p50: 4, p99: 14, windowMs: 10_000 } }),
+      instance('greeter-srv-2', { address: '127.0.0.1:41002', ref: 'tid:2', heartbeatAgeMs: 300, leaseLeftMs: 9700, traffic: { requests: 110, errors: 2, rps: 11, errorRate: 0.02, p50: 5, p99: 31, windowMs: 10_000 } }),
       instance('greeter-api-1', { address: '127.0.0.1:42001', ref: 'pid 4242', heartbeatAgeMs: 900, leaseLeftMs: 9100 }),
       instance('greeter-web-1', { address: '127.0.0.1:43001', ref: 'pid 4243', state: 'starting' }),
     ],

@@ -1,15 +1,27 @@
 import React from 'react';
-import { fitLine, lineWidth, seg, type Line } from '../lines/line.ts';
+import type { InstanceView } from '../../engine/api.ts';
+import { fitLine, lineWidth, seg, type Line, type Segment } from '../lines/line.ts';
+import { stateTone } from '../lines/state-tone.ts';
 import type { UiState } from '../ui-state.ts';
 import { LinesView } from './lines-view.ts';
 
-export function statusLine(ui: UiState, width: number): Line {
+/**
+ * A command's reply, followed live when it names an instance that is on its way somewhere (restart,
+ * start, kill): once the instance is ready again the line says so instead of `restarting…` forever.
+ */
+function followed(status: NonNullable<UiState['status']>, instances: readonly InstanceView[]): Segment[] {
+  const v = status.follow ? instances.find((i) => i.instance === status.follow) : undefined;
+  if (!v || v.state === 'ready') return v ? [seg(`${v.instance} ready`, 'ok')] : [seg(status.text, status.tone)];
+  return [seg(status.text, status.tone), seg(` (now ${v.state})`, stateTone(v.state))];
+}
+
+export function statusLine(ui: UiState, width: number, instances: readonly InstanceView[] = []): Line {
   const hint = seg(ui.mode === 'normal' ? '  ? help  q quit' : '', 'dim');
   let left: Line;
   if (ui.mode === 'filter') left = [seg('/', 'accent'), seg(ui.draft + '_')];
   else if (ui.mode === 'prompt-scenario') left = [seg('scenario name: ', 'accent'), seg(ui.draft + '_')];
   else if (ui.mode === 'help') left = [seg('any key closes the help', 'dim')];
-  else if (ui.status) left = [seg(ui.status.text, ui.status.tone)];
+  else if (ui.status) left = followed(ui.status, instances);
   else left = [seg('ready for keys', 'dim')];
   const room = width - hint.text.length;
   const fitted = fitLine(left, Math.max(1, room));
@@ -18,6 +30,6 @@ export function statusLine(ui: UiState, width: number): Line {
 }
 
 /** Last command result, or the prompt being typed. */
-export function StatusLine(p: { ui: UiState; width: number; noColor: boolean }) {
-  return React.createElement(LinesView, { lines: [statusLine(p.ui, p.width)], noColor: p.noColor });
+export function StatusLine(p: { ui: UiState; width: number; noColor: boolean; instances: readonly InstanceView[] }) {
+  return React.createElement(LinesView, { lines: [statusLine(p.ui, p.width, p.instances)], noColor: p.noColor });
 }

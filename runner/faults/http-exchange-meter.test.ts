@@ -1,0 +1,120 @@
+import http from 'node:http';
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FaultPlane } from './fault-plane.ts';
+import type { Link } from './link.ts';
+import { waitUntil } from './testing/link-fixture.ts';
+
+interface Seen {
+  ms: number;
+  failed: boolean;
+}
+
+/** A real HTTP server whose answer is chosen by path, behind a real observed link. */
+async function observedServer() {
+  const server = http.createServer((req, res) => {
+    const [, kind, arg] = (req.url ?? '/').split('/');
+    if (kind === 'status') res.writeHead(Number(arg)).end('x');
+    else if (kind === 'micro-error') res.writeHead(200, { 'Micro-Error': `{"id":"x","code":${arg},"detail":"d","status":"s"}` }).end();
+    else if (kind === 'hang') return; // never answers
+    else res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  const plane = new FaultPlane();
+  const link: Link = await plane.createLink({ name: 'srv/inbound', upstream: `127.0.0.1:${port}` });
+  const seen: Seen[] = [];
+  link.observe({ exchange: (ms, failed) => seen.push({ ms, failed }) });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const get = (path: string, timeoutMs = 10_000) =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.get({ host: '127.0.0.1', port: link.port, path, agent, timeout: timeoutMs }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', reject);
+    });
+  const close = async () => {
+    agent.destroy();
+    await plane.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return { plane, link, seen, get, close, server };
+}
+
+let cleanup: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = undefined;
+});
+
+describe('HttpExchangeMeter (a link observer)', () => {
+  it('counts each request of a keep-alive connection once and classifies its answer', async () => {
+    const s = await observedServer();
+    cleanup = s.close;
+    for (const path of ['/ok', '/status/400', '/status/404', '/status/500', '/status/503', '/status/408', '/micro-error/500', '/micro-error/408', '/micro-error/400']) {
+      await s.get(path);
+    }
+    await waitUntil(() => s.seen.length === 9, 'nine exchanges');
+    expect(s.seen.map((e) => e.failed)).toEqual([false, false, false, true, true, true, true, true, false]);
+    expect(s.link.stats().accepted).toBe(1); // one connection carried them all
+  });
+
+  it('times the answer as the caller gets it: after a latency toxic on the way back', async () => {
+    const s = await observedServer();
+    cleanup = s.close;
+    await s.get('/ok');
+    s.plane.addToxic('srv/inbound', { type: 'latency', name: 'slow', stream: 'downstream', attributes: { latency: 200 } });
+    await s.get('/ok');
+    await waitUntil(() => s.seen.length === 2, 'two exchanges');
+    expect(s.seen[0]!.ms).toBeLessThan(200);
+    expect(s.seen[1]!.ms).toBeGreaterThanOrEqual(199);
+  });
+
+  it('counts a caller that gives up on a partitioned instance as a failed call, when it gives up', async () => {
+    const s = await observedServer();
+    cleanup = s.close;
+    for (const stream of ['upstream', 'downstream'] as const) s.plane.addToxic('srv/inbound', { type: 'down', name: `cut-${stream}`, stream });
+    await expect(s.get('/ok', 300)).rejects.toThrow('timeout');
+    await waitUntil(() => s.seen.length === 1, 'the abandoned exchange');
+    expect(s.seen[0]!.failed).toBe(true);
+    expect(s.seen[0]!.ms).toBeGreaterThanOrEqual(250);
+  });
+
+  it('counts a refused upstream and a reset as failed calls', async () => {
+    const s = await observedServer();
+    cleanup = s.close;
+    s.plane.addToxic('srv/inbound', { type: 'reset_peer', name: 'rst', stream: 'upstream', attributes: { timeout: 0 } });
+    await expect(s.get('/ok')).rejects.toThrow();
+    s.plane.removeToxic('srv/inbound', 'rst');
+    const free = net.createServer();
+    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+    const port = (free.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => free.close(() => resolve()));
+    s.link.setUpstream(`127.0.0.1:${port}`); // nothing listens there now
+    await expect(s.get('/ok')).rejects.toThrow();
+    await waitUntil(() => s.seen.length === 2, 'two failed exchanges');
+    expect(s.seen.every((e) => e.failed)).toBe(true);
+  });
+
+  it('measures nothing on a connection whose answers are not HTTP/1 (raw TCP, HTTP/2)', async () => {
+    const s = await observedServer();
+    cleanup = s.close;
+    const echo = net.createServer((socket) => socket.on('data', (chunk) => socket.write(chunk)).on('error', () => {}));
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    s.link.setUpstream(`127.0.0.1:${(echo.address() as net.AddressInfo).port}`);
+    const socket = net.connect(s.link.port, '127.0.0.1');
+    socket.write('PING 1\r\n');
+    await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    socket.write('PING 2\r\n');
+    socket.destroy();
+    await waitUntil(() => s.link.stats().connections === 0, 'the connection to close');
+    echo.close();
+    s.link.setUpstream(`127.0.0.1:${(s.server.address() as net.AddressInfo).port}`);
+    await s.get('/ok'); // the next HTTP connection is measured again
+    await waitUntil(() => s.seen.length > 0, 'an exchange');
+    expect(s.seen).toHaveLength(1);
+  });
+});

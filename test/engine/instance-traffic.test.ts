@@ -1,0 +1,117 @@
+/**
+ * Per-instance traffic numbers are counted at each instance's inbound link, over a window that empties
+ * itself: a latency fault on one replica shows on that replica only; timeouts under a partition (408 at
+ * the gateway) count as errors where they happen; the numbers fall to nothing once traffic stops.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Orchestrator } from '../../runner/engine/orchestrator.ts';
+import { loadTopology } from '../../runner/config/load-topology.ts';
+import { createRuntimes } from '../../runner/cli/create-runtimes.ts';
+import type { TrafficStats } from '../../runner/engine/api.ts';
+import { eventually, repoRoot, writeTopology } from '../support/cli-process.ts';
+
+let orchestrator: Orchestrator;
+let gateway: string;
+
+beforeAll(async () => {
+  const svc = (name: string) => `${repoRoot}services/${name}/main.ts`;
+  // The api tier gives up on greeter-srv after 1 s and nobody retries, so a partitioned replica makes the
+  // gateway answer 408 quickly (instead of after go-micro's 5 s, or a 200 after a retry).
+  const topo = await writeTopology(`  greeter-srv:
+    module: ${svc('greeter-srv')}
+    replicas: 2
+  greeter-api:
+    module: ${svc('greeter-api')}
+    depends_on: [greeter-srv]
+    env: { MICRO_CLIENT_REQUEST_TIMEOUT: 1s, MICRO_CLIENT_RETRIES: 0 }
+`, 'traffic');
+  await writeFile(topo.file, (await readFile(topo.file, 'utf8')).replace('handler: api }', 'handler: api, retries: 0 }'));
+  const topology = await loadTopology(topo.file);
+  orchestrator = new Orchestrator(topology, { runtimes: await createRuntimes(topology) });
+  await orchestrator.start();
+  gateway = orchestrator.snapshot().urls.gateway;
+});
+afterAll(async () => {
+  await orchestrator?.shutdown();
+});
+
+const hello = async () => (await fetch(`${gateway}/greeter/say/hello?name=John`)).status;
+const traffic = (instance: string): TrafficStats | undefined =>
+  orchestrator.snapshot().instances.find((i) => i.instance === instance)?.traffic;
+
+describe('per-instance traffic', () => {
+  it('the registry pane shows the renew rate the registry really sees (not "renews -")', async () => {
+    const renews = await eventually(async () => orchestrator.snapshot().registry.renewsLastMin, 10_000, 'a renew rate');
+    // The engine's window began a second after the start, less than a minute ago: it must agree with the
+    // registry's own count of TTL passes averaged since the start (3 instances, one pass every ~300 ms).
+    const status = orchestrator.infrastructure!.registry!.status();
+    const sinceStartMin = (Date.now() - orchestrator.snapshot().startedAt) / 60_000;
+    const average = status.heartbeats / sinceStartMin;
+    expect(status.heartbeats).toBeGreaterThan(0);
+    expect(renews).toBeGreaterThan(average * 0.6);
+    expect(renews).toBeLessThan(average * 1.6);
+  });
+
+  it('a latency fault on greeter-srv-2 shows on greeter-srv-2 only; the service sums both', async () => {
+    await orchestrator.command({ type: 'toggle-fault', instance: 'greeter-srv-2', fault: 'latency' }); // 300 ms ± 50
+    try {
+      // Random balancing: keep calling until both replicas served a few requests each.
+      await eventually(
+        async () => {
+          const statuses = await Promise.all(Array.from({ length: 8 }, hello));
+          expect(statuses.every((s) => s === 200)).toBe(true);
+          return (traffic('greeter-srv-1')?.requests ?? 0) >= 5 && (traffic('greeter-srv-2')?.requests ?? 0) >= 5;
+        },
+        30_000,
+        'both replicas to serve requests',
+      );
+    } finally {
+      await orchestrator.command({ type: 'toggle-fault', instance: 'greeter-srv-2', fault: 'latency' });
+    }
+    const one = traffic('greeter-srv-1')!;
+    const two = traffic('greeter-srv-2')!;
+    expect(two.p50).toBeGreaterThanOrEqual(250);
+    expect(one.p99).toBeLessThan(250);
+    expect(one.errors + two.errors).toBe(0);
+    const service = orchestrator.snapshot().services?.['greeter-srv'];
+    expect(service?.requests).toBeGreaterThanOrEqual(one.requests + two.requests - 8); // read a tick apart
+    expect(service?.p99).toBeGreaterThanOrEqual(250);
+    // The api tier called the srv tier once per request, through its own inbound link.
+    expect(traffic('greeter-api-1')?.requests).toBeGreaterThan(0);
+  });
+
+  it('timeouts under a partition are errors: 408 at the api tier, abandoned calls at the replica', async () => {
+    await orchestrator.command({ type: 'toggle-fault', instance: 'greeter-srv-2', fault: 'partition' });
+    const statuses: number[] = [];
+    try {
+      await eventually(
+        async () => {
+          statuses.push(...(await Promise.all(Array.from({ length: 6 }, hello))));
+          return (traffic('greeter-srv-2')?.errors ?? 0) > 0 && (traffic('greeter-api-1')?.errors ?? 0) > 0;
+        },
+        30_000,
+        'errors on greeter-srv-2 and greeter-api-1',
+      );
+    } finally {
+      await orchestrator.command({ type: 'toggle-fault', instance: 'greeter-srv-2', fault: 'partition' });
+    }
+    expect(statuses).toContain(408);
+    const api = traffic('greeter-api-1')!;
+    expect(api.errorRate).toBeGreaterThan(0);
+    expect(traffic('greeter-srv-1')?.errors ?? 0).toBe(0);
+    expect(orchestrator.snapshot().services?.['greeter-srv']?.errors).toBeGreaterThan(0);
+  });
+
+  it('the numbers fall to nothing once traffic stops', async () => {
+    expect(await hello()).toBe(200);
+    await eventually(async () => traffic('greeter-api-1') !== undefined, 5_000, 'traffic on greeter-api-1');
+    await eventually(
+      async () =>
+        orchestrator.snapshot().instances.every((i) => i.traffic === undefined) &&
+        Object.keys(orchestrator.snapshot().services ?? {}).length === 0,
+      25_000,
+      'every instance and service window to empty',
+    );
+  });
+});
