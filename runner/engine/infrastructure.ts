@@ -52,7 +52,7 @@ export async function startInfrastructure(
     let registry: StartedRegistry | undefined;
     let registryAddress: string;
     if (topology.registry.kind === 'embedded') {
-      registry = await startRegistry(topology.registry, { clock: deps.clock });
+      registry = await startRegistry(topology.registry, { clock: deps.clock, onWarning: (m) => deps.onProgress(`registry  warning: ${m}`) });
       stoppers.push(() => registry!.stop());
       registryAddress = registry.address;
       deps.onProgress(`registry  embedded (${topology.registry.semantics}) on ${registry.url}`);

@@ -19,11 +19,21 @@ export interface PutServiceResult {
  */
 export class CatalogStore extends CatalogData {
   readonly feed: IndexFeed;
+  readonly #changeListeners = new Set<(serviceId: string) => void>();
 
   constructor(feed: IndexFeed) {
     super();
     this.feed = feed;
     this.dataIndex = feed.index;
+  }
+
+  /**
+   * Calls listener(serviceId) synchronously after every change of a service or one of its checks (status
+   * included): persistence logs the service with its checks.
+   */
+  onChange(listener: (serviceId: string) => void): () => void {
+    this.#changeListeners.add(listener);
+    return () => this.#changeListeners.delete(listener);
   }
 
   /**
@@ -84,7 +94,7 @@ export class CatalogStore extends CatalogData {
     const all = new Set([...existing].filter((id) => this.checks.has(id)));
     for (const id of ids) all.add(id);
     this.checksByService.set(service.id, all);
-    this.#published(index);
+    this.#published(index, service.id);
     return { service, checks: this.checksOf(service.id), written, removedChecks, created: !prev };
   }
 
@@ -110,7 +120,8 @@ export class CatalogStore extends CatalogData {
     const ids = this.checksByService.get(serviceId) ?? new Set<string>();
     ids.add(record.checkId);
     this.checksByService.set(serviceId, ids);
-    this.#published(index);
+    this.#published(index, serviceId);
+    if (old && old.serviceId !== serviceId) this.#changed(old.serviceId);
     return record;
   }
 
@@ -121,7 +132,7 @@ export class CatalogStore extends CatalogData {
     const index = this.#nextIndex();
     this.checks.delete(checkId);
     this.checksByService.get(old.serviceId)?.delete(checkId);
-    this.#published(index);
+    this.#published(index, old.serviceId);
     return old;
   }
 
@@ -135,7 +146,7 @@ export class CatalogStore extends CatalogData {
     this.checksByService.delete(id);
     this.services.delete(id);
     this.#unlinkName(service);
-    this.#published(index);
+    this.#published(index, id);
     return { service, checks };
   }
 
@@ -154,7 +165,7 @@ export class CatalogStore extends CatalogData {
     const index = this.#nextIndex();
     const check: CheckRecord = { ...old, status, output, criticalSince, modifyIndex: index };
     this.checks.set(checkId, check);
-    this.#published(index);
+    this.#published(index, check.serviceId);
     return { check, changed: true, previous: old.status };
   }
 
@@ -163,9 +174,14 @@ export class CatalogStore extends CatalogData {
   }
 
   // The data index moves before the feed wakes waiters, so a woken reader sees the new state.
-  #published(index: number): void {
+  #published(index: number, serviceId: string): void {
     this.dataIndex = index;
+    this.#changed(serviceId);
     this.feed.advanceTo(index);
+  }
+
+  #changed(serviceId: string): void {
+    for (const l of this.#changeListeners) l(serviceId);
   }
 
   #unlinkName(service: ServiceRecord): void {

@@ -10,6 +10,7 @@ import type { KvEntry } from './registry-types.ts';
 export class KvStore {
   readonly feed: IndexFeed;
   readonly #entries = new Map<string, KvEntry>();
+  readonly #changeListeners = new Set<(key: string) => void>();
   #index: number;
 
   constructor(feed: IndexFeed) {
@@ -19,6 +20,12 @@ export class KvStore {
 
   get index(): number {
     return this.#index;
+  }
+
+  /** Calls listener(key) synchronously after every write or delete of a key (persistence). */
+  onChange(listener: (key: string) => void): () => void {
+    this.#changeListeners.add(listener);
+    return () => this.#changeListeners.delete(listener);
   }
 
   get(key: string): KvEntry | undefined {
@@ -90,7 +97,7 @@ export class KvStore {
   invalidateSession(session: string, behavior: 'release' | 'delete', index: number): string[] {
     const held = this.heldBy(session);
     for (const e of held) {
-      if (behavior === 'delete') this.#entries.delete(e.key);
+      if (behavior === 'delete') this.#remove(e.key);
       else this.#set({ ...e, session: undefined, modifyIndex: index });
     }
     if (held.length) this.#published(index);
@@ -102,14 +109,14 @@ export class KvStore {
     if (opts.recurse) {
       const doomed = this.list(key);
       if (doomed.length === 0) return true;
-      for (const e of doomed) this.#entries.delete(e.key);
+      for (const e of doomed) this.#remove(e.key);
       this.#published(opts.index ?? this.feed.index + 1);
       return true;
     }
     const old = this.#entries.get(key);
     if (opts.cas !== undefined && (!old || old.modifyIndex !== opts.cas)) return opts.cas === 0 && !old ? true : false;
     if (!old) return true;
-    this.#entries.delete(key);
+    this.#remove(key);
     this.#published(opts.index ?? this.feed.index + 1);
     return true;
   }
@@ -128,6 +135,12 @@ export class KvStore {
   #set(entry: KvEntry): void {
     if (entry.session === undefined) delete entry.session;
     this.#entries.set(entry.key, entry);
+    for (const l of this.#changeListeners) l(entry.key);
+  }
+
+  #remove(key: string): void {
+    this.#entries.delete(key);
+    for (const l of this.#changeListeners) l(key);
   }
 
   #published(index: number): void {

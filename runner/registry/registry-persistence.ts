@@ -1,61 +1,118 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { ErrorCodes, MicroDevError } from '../errors/micro-dev-error.ts';
 import type { KvStore } from './kv-store.ts';
+import { PersistLog, type PersistTables } from './persist/persist-log.ts';
 import type { RegistryCore } from './registry-core.ts';
 import type { CheckRecord, CheckStatus, ServiceRecord } from './registry-types.ts';
 import type { SessionRecord, SessionStore } from './session/session-store.ts';
 
-interface PersistedFile {
+/**
+ * One kind of registry state that survives restarts: rows keyed by string, each a JSON value, logged
+ * whenever the store says a key changed. To persist something new (a store of your own): give the store an
+ * `onChange(listener(key))` hook, add a PersistedTable for it below, and put its rows back in `#restore`.
+ */
+export interface PersistedTable {
+  readonly name: string;
+  /** The row for key now, or undefined when it no longer exists. */
+  read(key: string): unknown;
+  /** Every row now (for a snapshot). */
+  rows(): Iterable<[string, unknown]>;
+  /** Calls listener(key) synchronously after each change; returns the unsubscribe function. */
+  onChange(listener: (key: string) => void): () => void;
+}
+
+interface ServiceRow {
+  service: ServiceRecord;
+  checks: CheckRecord[];
+}
+interface KvRow {
+  value: string | null;
+  flags: string;
+  lockIndex?: number;
+  session?: string;
+}
+
+/** The JSON file of the first persist format (whole state, written after the fact); read once and upgraded. */
+interface Version1File {
   version: 1;
-  services: { service: ServiceRecord; checks: CheckRecord[] }[];
-  kv: { key: string; value: string | null; flags: string; session?: string; lockIndex?: number }[];
-  /** Added with sessions; absent in older files. */
+  services: ServiceRow[];
+  kv: ({ key: string } & KvRow)[];
   sessions?: SessionRecord[];
 }
 
-const DEBOUNCE_MS = 50;
-
 /**
- * RegistryPersistence: keeps KV and registrations in a JSON file across restarts (`registry.persist`).
- * Loads once at start (check status and output come back; TTL timers start afresh), then writes the whole
- * state at most every 50 ms after a change (write to a temp file, then rename). stop() flushes.
+ * RegistryPersistence: `registry.persist` for the embedded registry, crash-safe. Every change to a
+ * service (with its checks and their state), a KV entry or a session is appended to a log (PersistLog) and
+ * on disk before the HTTP answer that caused it: the registry's HTTP front awaits `durable()` before it
+ * writes any reply. Changes made by timers (a TTL expiring) are logged at the next turn of the event loop.
+ *
+ *   store.onChange(key) ──> dirty keys ──(reply about to be written | next tick)──> log.append(row now)
+ *                                                                                 ──> durable(): fsync
+ *
+ * load() puts the saved state back (check status and output come back, TTL timers start afresh, sessions
+ * keep their IDs with a fresh TTL; a session that cannot be restored releases its locks), then writes a
+ * fresh snapshot. stop() flushes, snapshots and closes.
  */
 export class RegistryPersistence {
-  readonly #path: string;
+  readonly #log: PersistLog;
   readonly #core: RegistryCore;
   readonly #kv: KvStore;
   readonly #sessions: SessionStore | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #unsubscribe: (() => void) | undefined;
+  readonly #tables: PersistedTable[];
+  readonly #dirty = new Map<string, Set<string>>();
+  readonly #unsubscribe: (() => void)[] = [];
+  #scheduled: NodeJS.Immediate | undefined;
 
-  constructor(path: string, core: RegistryCore, kv: KvStore, sessions?: SessionStore) {
-    this.#path = path;
-    this.#core = core;
-    this.#kv = kv;
-    this.#sessions = sessions;
+  constructor(path: string, stores: { core: RegistryCore; kv: KvStore; sessions?: SessionStore }, options: { onWarning?: (message: string) => void } = {}) {
+    this.#core = stores.core;
+    this.#kv = stores.kv;
+    this.#sessions = stores.sessions;
+    this.#tables = registryTables(stores);
+    this.#log = new PersistLog(path, { onWarning: options.onWarning, upgrade: upgradeVersion1 });
   }
 
-  /** Reads the file if it exists; a corrupt file is a MicroDevError naming it (never silently dropped). */
-  load(): void {
-    let text: string;
-    try {
-      text = readFileSync(this.#path, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw new MicroDevError(ErrorCodes.START_FAILED, `registry persist file ${this.#path} cannot be read: ${(e as Error).message}`, { cause: e });
+  /** Opens the files and restores what they hold; rejects with START_FAILED when they are corrupt (set aside). */
+  async load(): Promise<void> {
+    const saved = await this.#log.open();
+    this.#restore(saved);
+    const snapshot = () => new Map(this.#tables.map((t) => [t.name, new Map(t.rows())]));
+    this.#log.compact(snapshot());
+    this.#log.compactWith(snapshot);
+    for (const table of this.#tables) {
+      this.#unsubscribe.push(
+        table.onChange((key) => {
+          let keys = this.#dirty.get(table.name);
+          if (!keys) this.#dirty.set(table.name, (keys = new Set()));
+          keys.add(key);
+          if (!this.#scheduled) {
+            this.#scheduled = setImmediate(() => void this.durable().catch(() => undefined));
+            this.#scheduled.unref();
+          }
+        }),
+      );
     }
-    let data: PersistedFile;
-    try {
-      data = JSON.parse(text) as PersistedFile;
-      if (data.version !== 1 || !Array.isArray(data.services) || !Array.isArray(data.kv)) throw new Error('not a micro-dev registry file (version 1)');
-    } catch (e) {
-      throw new MicroDevError(ErrorCodes.START_FAILED, `registry persist file ${this.#path} is corrupt: ${(e as Error).message}`, {
-        cause: e,
-        hints: [`delete ${this.#path} to start with an empty registry`],
-      });
+  }
+
+  /** Resolves once every change made so far is on disk; rejects when the log cannot be written. */
+  durable(): Promise<void> {
+    if (this.#scheduled) clearImmediate(this.#scheduled);
+    this.#scheduled = undefined;
+    for (const table of this.#tables) {
+      const keys = this.#dirty.get(table.name);
+      if (!keys) continue;
+      for (const key of keys) this.#log.append(table.name, key, table.read(key));
     }
-    for (const { service, checks } of data.services) {
+    this.#dirty.clear();
+    return this.#log.durable();
+  }
+
+  async stop(): Promise<void> {
+    await this.durable().catch(() => undefined);
+    for (const off of this.#unsubscribe.splice(0)) off();
+    await this.#log.close();
+  }
+
+  #restore(saved: PersistTables): void {
+    for (const row of saved.get('services')?.values() ?? []) {
+      const { service, checks } = row as ServiceRow;
       const { createIndex: _c, modifyIndex: _m, ...svc } = service;
       this.#core.register({ service: svc, checks }, true);
       for (const c of checks) this.#core.setProbeResult(c.checkId, c.status as CheckStatus, c.output);
@@ -63,18 +120,19 @@ export class RegistryPersistence {
     // Sessions come back with their IDs and a fresh TTL (as Consul's new leader re-arms every timer); one
     // whose checks are gone or critical is not restored, and the locks it held come back released.
     const live = new Set<string>();
-    for (const s of data.sessions ?? []) {
+    for (const row of saved.get('sessions')?.values() ?? []) {
       try {
-        const { id, createIndex: _c, modifyIndex: _m, ...req } = s;
+        const { id, createIndex: _c, modifyIndex: _m, ...req } = row as SessionRecord;
         this.#sessions?.create(req, id);
         live.add(id);
       } catch {
         // Invalid now: its locks are released below.
       }
     }
-    for (const e of data.kv) {
+    for (const [key, row] of saved.get('kv') ?? []) {
+      const e = row as KvRow;
       this.#kv.restore({
-        key: e.key,
+        key,
         value: e.value === null ? null : Buffer.from(e.value, 'base64'),
         flags: e.flags,
         lockIndex: e.lockIndex ?? 0,
@@ -82,37 +140,50 @@ export class RegistryPersistence {
       });
     }
   }
+}
 
-  start(): void {
-    this.#unsubscribe = this.#core.store.feed.onAdvance(() => {
-      this.#timer ??= setTimeout(() => this.flush(), DEBOUNCE_MS);
-      this.#timer.unref();
-    });
+/** The registry's persisted tables: `services` (by service ID, with checks), `kv` (by key), `sessions` (by ID). */
+function registryTables(stores: { core: RegistryCore; kv: KvStore; sessions?: SessionStore }): PersistedTable[] {
+  const { core, kv, sessions } = stores;
+  const serviceRow = (service: ServiceRecord): ServiceRow => ({ service, checks: core.store.checksOf(service.id) });
+  const kvRow = (e: NonNullable<ReturnType<KvStore['get']>>): KvRow => ({
+    value: e.value ? e.value.toString('base64') : null,
+    flags: e.flags,
+    lockIndex: e.lockIndex,
+    ...(e.session ? { session: e.session } : {}),
+  });
+  const tables: PersistedTable[] = [
+    {
+      name: 'services',
+      read: (id) => {
+        const s = core.store.getService(id);
+        return s && serviceRow(s);
+      },
+      rows: () => core.store.allServices().map((s) => [s.id, serviceRow(s)]),
+      onChange: (l) => core.store.onChange(l),
+    },
+    {
+      name: 'kv',
+      read: (key) => {
+        const e = kv.get(key);
+        return e && kvRow(e);
+      },
+      rows: () => kv.all().map((e) => [e.key, kvRow(e)]),
+      onChange: (l) => kv.onChange(l),
+    },
+  ];
+  if (sessions) {
+    tables.push({ name: 'sessions', read: (id) => sessions.get(id), rows: () => sessions.list().map((s) => [s.id, s]), onChange: (l) => sessions.onChange(l) });
   }
+  return tables;
+}
 
-  flush(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const data: PersistedFile = {
-      version: 1,
-      services: this.#core.store.allServices().map((service) => ({ service, checks: this.#core.store.checksOf(service.id) })),
-      kv: this.#kv.all().map((e) => ({
-        key: e.key,
-        value: e.value ? e.value.toString('base64') : null,
-        flags: e.flags,
-        lockIndex: e.lockIndex,
-        ...(e.session ? { session: e.session } : {}),
-      })),
-      sessions: this.#sessions?.list() ?? [],
-    };
-    mkdirSync(dirname(this.#path), { recursive: true });
-    const tmp = `${this.#path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(data));
-    renameSync(tmp, this.#path);
-  }
-
-  stop(): void {
-    this.#unsubscribe?.();
-    if (this.#timer) this.flush();
-  }
+function upgradeVersion1(data: unknown): PersistTables {
+  const file = data as Version1File;
+  if (file?.version !== 1 || !Array.isArray(file.services) || !Array.isArray(file.kv)) throw new Error('not a micro-dev registry file (version 1 or 2)');
+  return new Map<string, Map<string, unknown>>([
+    ['services', new Map(file.services.map((r) => [r.service.id, r]))],
+    ['kv', new Map(file.kv.map(({ key, ...row }) => [key, row]))],
+    ['sessions', new Map((file.sessions ?? []).map((s) => [s.id, s]))],
+  ]);
 }

@@ -57,7 +57,7 @@ const VERSIONS = { modern: '1.17.0', legacy: '1.4.0' } as const;
  */
 export async function startRegistry(
   config: Pick<RegistryConfig, 'host' | 'port'> & Partial<RegistryConfig>,
-  options: { clock?: Clock } = {},
+  options: { clock?: Clock; onWarning?: (message: string) => void } = {},
 ): Promise<StartedRegistry> {
   const cfg: RegistryConfig = { ...DEFAULT_REGISTRY_CONFIG, ...config } as RegistryConfig;
   const host = cfg.host || '127.0.0.1';
@@ -91,19 +91,20 @@ export async function startRegistry(
   });
   core.onChecks({ registered: () => {}, removed: (checks) => checks.forEach((c) => sessions.checkFailed(c.checkId)) });
   const probes = new CheckRunner(core, leaseClock);
-  const persistence = cfg.persist ? new RegistryPersistence(cfg.persist, core, kv, sessions) : undefined;
+  const persistence = cfg.persist
+    ? new RegistryPersistence(cfg.persist, { core, kv, sessions }, { onWarning: options.onWarning ?? ((m) => process.stderr.write(`micro-dev: warning: ${m}\n`)) })
+    : undefined;
   const stopStores = () => {
     probes.stop();
     sessions.stop();
     core.stop();
   };
   try {
-    persistence?.load();
+    await persistence?.load();
   } catch (e) {
     stopStores();
     throw e;
   }
-  persistence?.start();
   let address = '';
 
   const table = new RouteTable();
@@ -117,10 +118,11 @@ export async function startRegistry(
   table.add('/v1/status/peers', { GET: () => ({ json: ['127.0.0.1:8300'] }) });
   table.add('/v1/micro-dev/status', { GET: () => ({ json: core.status(address), index: feed.index }) });
 
-  const server = createRegistryHttpServer({ table, token: cfg.token });
+  // With persist, no answer leaves before the changes it reports are on disk.
+  const server = createRegistryHttpServer({ table, token: cfg.token, durable: persistence && (() => persistence.durable()) });
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
-      persistence?.stop();
+      void persistence?.stop();
       stopStores();
       if (e.code === 'EADDRINUSE') {
         reject(
@@ -149,13 +151,16 @@ export async function startRegistry(
     subscribe: (listener) => core.subscribe(listener),
     status: () => core.status(address),
     stop: () =>
-      (stopped ??= new Promise<void>((resolve) => {
-        persistence?.stop();
+      (stopped ??= (async () => {
+        // Stores stop first so no timer changes the state while the last snapshot is written.
         stopStores();
+        await persistence?.stop();
         feed.close();
         events.changes.close();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      })),
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      })()),
   };
 }

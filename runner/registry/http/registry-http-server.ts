@@ -8,6 +8,11 @@ export interface HttpServerOptions {
   table: RouteTable;
   /** When set, every request except /v1/status/* must carry it (?token=, X-Consul-Token, Bearer). */
   token?: string;
+  /**
+   * When set (registry.persist), awaited after every handler and before its answer is written: resolves once
+   * the changes the request made are on disk. A rejection turns the answer into a 500.
+   */
+  durable?: () => Promise<void>;
 }
 
 const NOT_FOUND = 'Invalid URL path: not a recognized HTTP API endpoint\n';
@@ -57,9 +62,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: HttpServe
     if (!handler) throw new ConsulHttpError(405, `method ${ctx.method} not allowed`, { Allow: allow });
     const reply = await handler(ctx);
     req.resume();
+    await opts.durable?.().catch((e: Error) => {
+      throw new ConsulHttpError(500, `micro-dev: the change was applied but could not be persisted: ${e.message}`);
+    });
     writeReply(res, reply);
   } catch (e) {
     req.resume();
+    // A handler that failed half-way may still have changed something: that too is on disk before we answer.
+    await opts.durable?.().catch(() => undefined);
     writeError(res, e);
   }
 }

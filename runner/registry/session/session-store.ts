@@ -59,6 +59,7 @@ export class SessionStore {
   readonly #sessions = new Map<string, SessionRecord>();
   readonly #timers = new Map<string, Timer>();
   readonly #lockDelays = new Map<string, number>();
+  readonly #changeListeners = new Set<(id: string) => void>();
   #index: number;
 
   constructor(opts: SessionStoreOptions) {
@@ -72,6 +73,12 @@ export class SessionStore {
 
   get feed(): IndexFeed {
     return this.#opts.feed;
+  }
+
+  /** Calls listener(id) synchronously after a session is created or destroyed (persistence). */
+  onChange(listener: (id: string) => void): () => void {
+    this.#changeListeners.add(listener);
+    return () => this.#changeListeners.delete(listener);
   }
 
   get(id: string): SessionRecord | undefined {
@@ -103,6 +110,7 @@ export class SessionStore {
     const id = restoredId ?? this.#newId();
     const session: SessionRecord = { ...req, id, behavior: (req.behavior || 'release') as SessionBehavior, createIndex: index, modifyIndex: index };
     this.#sessions.set(id, session);
+    for (const l of this.#changeListeners) l(id);
     this.#published(index);
     if (ttlMs > 0) this.#arm(id, ttlMs);
     return session;
@@ -125,6 +133,7 @@ export class SessionStore {
     this.#timers.get(id)?.cancel();
     this.#timers.delete(id);
     this.#sessions.delete(id);
+    for (const l of this.#changeListeners) l(id);
     const keys = this.#opts.kv.invalidateSession(id, s.behavior, index);
     const delay = Math.min(s.lockDelayMs, MAX_LOCK_DELAY_MS);
     if (delay > 0) for (const key of keys) this.#lockDelays.set(key, this.#opts.clock.now() + delay);
