@@ -179,19 +179,35 @@ export class Client {
     headers['Micro-Service'] = service;
     headers['Micro-Method'] = endpoint;
     headers['Micro-Endpoint'] = endpoint;
-    const timeout = AbortSignal.timeout(Math.max(1, remainingMs));
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    let res;
-    try {
-      res = await this.#agent.request({ origin: `http://${node.address}`, path: '/', method: 'POST', headers, body, signal });
-    } catch (e) {
-      throw this.#transportError(e, node, timeout);
+    // One controller per attempt, its timer cleared as soon as the answer is read: AbortSignal.timeout()
+    // would keep a timer and the signal alive for the whole deadline and fire (building a DOMException with
+    // a stack) seconds after every call that already finished, and AbortSignal.any() links stay with the
+    // caller's signal until GC. Under load both showed up as CPU and memory (issue 13).
+    const attempt = new AbortController();
+    const timer = setTimeout(() => attempt.abort(new DOMException('call timeout', 'TimeoutError')), Math.max(1, remainingMs));
+    const outer = options.signal;
+    const onOuterAbort = () => attempt.abort(outer!.reason);
+    if (outer) {
+      if (outer.aborted) onOuterAbort();
+      else outer.addEventListener('abort', onOuterAbort, { once: true });
     }
+    const timedOut = () => attempt.signal.aborted && !outer?.aborted;
+    let res;
     let payload: Buffer;
     try {
-      payload = Buffer.from(await res.body.arrayBuffer());
-    } catch (e) {
-      throw this.#transportError(e, node, timeout);
+      try {
+        res = await this.#agent.request({ origin: `http://${node.address}`, path: '/', method: 'POST', headers, body, signal: attempt.signal });
+      } catch (e) {
+        throw this.#transportError(e, node, timedOut());
+      }
+      try {
+        payload = Buffer.from(await res.body.arrayBuffer());
+      } catch (e) {
+        throw this.#transportError(e, node, timedOut());
+      }
+    } finally {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuterAbort);
     }
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headers)) {
@@ -206,8 +222,8 @@ export class Client {
     return { body: payload, headers: out };
   }
 
-  #transportError(e: unknown, node: RegistryNode, timeout: AbortSignal): MicroError {
-    if (timeout.aborted) return MicroError.timeout(CLIENT_ID, 'call timeout: context deadline exceeded');
+  #transportError(e: unknown, node: RegistryNode, timedOut: boolean): MicroError {
+    if (timedOut) return MicroError.timeout(CLIENT_ID, 'call timeout: context deadline exceeded');
     const code = (e as { code?: string }).code;
     if (code === 'ECONNREFUSED') {
       this.selector.eject(node);

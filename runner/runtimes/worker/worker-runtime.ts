@@ -16,6 +16,14 @@ import { MicroDevError } from '../../errors/micro-dev-error.ts';
 import type { InstanceSpec, Runtime } from '../runtime.ts';
 import { WorkerInstance } from './worker-instance.ts';
 
+/**
+ * V8 sizes a thread's young generation up to 3 x 16 MiB semi-spaces under a high allocation rate and keeps
+ * it: with every instance a thread, that alone was most of the RSS micro-dev gained under load (issue 13).
+ * A 12 MiB young generation (4 MiB semi-spaces) costs a few more scavenges, each shorter, and keeps the
+ * tree's RSS flat. micro-dev's own thread gets the same through --max-semi-space-size in bin/micro-dev.js.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 12 };
+
 export class WorkerRuntime implements Runtime {
   readonly kind = 'worker' as const;
   readonly #clock: Clock;
@@ -42,7 +50,7 @@ export class WorkerRuntime implements Runtime {
 
     let worker: Worker;
     try {
-      worker = new Worker(module, { env: { ...spec.env }, stdout: true, stderr: true, argv: [], name: spec.instance });
+      worker = new Worker(module, { env: { ...spec.env }, stdout: true, stderr: true, argv: [], name: spec.instance, resourceLimits: WORKER_LIMITS });
     } catch (cause) {
       throw new MicroDevError('START_FAILED', `${spec.instance}: cannot start worker for "${module}": ${String(cause)}`, {
         cause,
