@@ -9,9 +9,11 @@ import type { KvEntry } from './registry-types.ts';
  */
 export class KvStore {
   readonly feed: IndexFeed;
-  readonly #entries = new Map<string, KvEntry>();
+  #entries = new Map<string, KvEntry>();
   readonly #changeListeners = new Set<(key: string) => void>();
   #index: number;
+  /** Set while a transaction runs: every write lands at this index and publishes once at the end. */
+  #batch: { index: number; dirty: boolean; keys: Set<string> } | undefined;
 
   constructor(feed: IndexFeed) {
     this.feed = feed;
@@ -55,7 +57,7 @@ export class KvStore {
   put(key: string, value: Buffer | null, opts: { flags?: string; cas?: number; index?: number } = {}): boolean {
     const old = this.#entries.get(key);
     if (opts.cas !== undefined && (old ? old.modifyIndex !== opts.cas : opts.cas !== 0)) return false;
-    const index = opts.index ?? this.feed.index + 1;
+    const index = opts.index ?? this.#nextIndex();
     this.#set({ key, value: normalize(value), flags: opts.flags ?? '0', lockIndex: 0, session: old?.session, createIndex: old?.createIndex ?? index, modifyIndex: index });
     this.#published(index);
     return true;
@@ -68,7 +70,7 @@ export class KvStore {
   lock(key: string, value: Buffer | null, session: string, opts: { flags?: string; index?: number } = {}): boolean {
     const old = this.#entries.get(key);
     if (old?.session && old.session !== session) return false;
-    const index = opts.index ?? this.feed.index + 1;
+    const index = opts.index ?? this.#nextIndex();
     const lockIndex = !old ? 1 : old.session === session ? old.lockIndex : old.lockIndex + 1;
     this.#set({ key, value: normalize(value), flags: opts.flags ?? '0', lockIndex, session, createIndex: old?.createIndex ?? index, modifyIndex: index });
     this.#published(index);
@@ -79,7 +81,7 @@ export class KvStore {
   unlock(key: string, value: Buffer | null, session: string, opts: { flags?: string; index?: number } = {}): boolean {
     const old = this.#entries.get(key);
     if (!old || old.session !== session) return false;
-    const index = opts.index ?? this.feed.index + 1;
+    const index = opts.index ?? this.#nextIndex();
     this.#set({ ...old, value: normalize(value), flags: opts.flags ?? '0', session: undefined, modifyIndex: index });
     this.#published(index);
     return true;
@@ -110,14 +112,14 @@ export class KvStore {
       const doomed = this.list(key);
       if (doomed.length === 0) return true;
       for (const e of doomed) this.#remove(e.key);
-      this.#published(opts.index ?? this.feed.index + 1);
+      this.#published(opts.index ?? this.#nextIndex());
       return true;
     }
     const old = this.#entries.get(key);
     if (opts.cas !== undefined && (!old || old.modifyIndex !== opts.cas)) return opts.cas === 0 && !old ? true : false;
     if (!old) return true;
     this.#remove(key);
-    this.#published(opts.index ?? this.feed.index + 1);
+    this.#published(opts.index ?? this.#nextIndex());
     return true;
   }
 
@@ -127,23 +129,57 @@ export class KvStore {
 
   /** Puts an entry back as it was saved (persistence); indexes are renumbered. */
   restore(entry: Omit<KvEntry, 'createIndex' | 'modifyIndex'>): void {
-    const index = this.feed.index + 1;
+    const index = this.#nextIndex();
     this.#set({ ...entry, value: normalize(entry.value), createIndex: index, modifyIndex: index });
     this.#published(index);
   }
 
+  /**
+   * Runs `fn` as one transaction (`/v1/txn`): its writes share one index and are published once when
+   * `commit(result)` is true; otherwise every entry is put back as it was and nothing is published.
+   */
+  atomically<T>(fn: () => T, commit: (result: T) => boolean): T {
+    const saved = new Map(this.#entries);
+    const batch = (this.#batch = { index: this.feed.index + 1, dirty: false, keys: new Set<string>() });
+    let result: T | undefined;
+    let ok = false;
+    try {
+      result = fn();
+      ok = commit(result);
+    } finally {
+      this.#batch = undefined;
+      if (!ok) {
+        this.#entries = saved;
+        for (const key of batch.keys) for (const l of this.#changeListeners) l(key);
+      } else if (batch.dirty) {
+        this.#published(batch.index);
+      }
+    }
+    return result as T;
+  }
+
+  #nextIndex(): number {
+    return this.#batch?.index ?? this.feed.index + 1;
+  }
+
   #set(entry: KvEntry): void {
+    this.#batch?.keys.add(entry.key);
     if (entry.session === undefined) delete entry.session;
     this.#entries.set(entry.key, entry);
     for (const l of this.#changeListeners) l(entry.key);
   }
 
   #remove(key: string): void {
+    this.#batch?.keys.add(key);
     this.#entries.delete(key);
     for (const l of this.#changeListeners) l(key);
   }
 
   #published(index: number): void {
+    if (this.#batch) {
+      this.#batch.dirty = true;
+      return;
+    }
     this.#index = Math.max(this.#index, index);
     this.feed.advanceTo(index);
   }

@@ -18,6 +18,7 @@ import { NODE } from './http/render.ts';
 import { SessionStore } from './session/session-store.ts';
 import { UserEventLog } from './event/user-event-log.ts';
 import { addEventRoutes } from './http/event-routes.ts';
+import { addTxnRoutes } from './http/txn-routes.ts';
 import type { RegistryEvent, RegistryStatus } from './registry-types.ts';
 
 export type { RegistryEvent, RegistryStatus } from './registry-types.ts';
@@ -114,6 +115,7 @@ export async function startRegistry(
   addSessionRoutes(table, sessions, nodeName, wallClock);
   const events = new UserEventLog({ nodeName, services: () => core.store.allServices() });
   addEventRoutes(table, events, wallClock);
+  addTxnRoutes(table, kv, sessions);
   table.add('/v1/status/leader', { GET: () => ({ json: '127.0.0.1:8300' }) });
   table.add('/v1/status/peers', { GET: () => ({ json: ['127.0.0.1:8300'] }) });
   table.add('/v1/micro-dev/status', { GET: () => ({ json: core.status(address), index: feed.index }) });
