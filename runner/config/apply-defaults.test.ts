@@ -20,8 +20,8 @@ describe('applyDefaults', () => {
         semantics: 'consul',
         timeScale: 1,
         profile: 'modern',
-        eureka: { doubleExpiryQuirk: true, selfPreservation: true },
-        nacos: { protectThreshold: 0 },
+        eureka: { doubleExpiryQuirk: true, selfPreservation: true, serve: false, port: 8761 },
+        nacos: { protectThreshold: 0, serve: false, port: 8848 },
       },
       gateway: {
         host: '127.0.0.1',

@@ -23,8 +23,8 @@ export const TOPOLOGY_DEFAULTS = {
     semantics: 'consul',
     timeScale: 1,
     profile: 'modern',
-    eureka: { doubleExpiryQuirk: true, selfPreservation: true },
-    nacos: { protectThreshold: 0 },
+    eureka: { doubleExpiryQuirk: true, selfPreservation: true, serve: false, port: 8761 },
+    nacos: { protectThreshold: 0, serve: false, port: 8848 },
   },
   gateway: {
     host: DEFAULT_HOST,
@@ -86,8 +86,14 @@ function registryDefaults(raw: RawRegistry | undefined, dir: string): RegistryCo
     eureka: {
       doubleExpiryQuirk: raw?.eureka?.double_expiry_quirk ?? D.eureka.doubleExpiryQuirk,
       selfPreservation: raw?.eureka?.self_preservation ?? D.eureka.selfPreservation,
+      serve: raw?.eureka?.serve ?? D.eureka.serve,
+      port: raw?.eureka?.port ?? D.eureka.port,
     },
-    nacos: { protectThreshold: raw?.nacos?.protect_threshold ?? D.nacos.protectThreshold },
+    nacos: {
+      protectThreshold: raw?.nacos?.protect_threshold ?? D.nacos.protectThreshold,
+      serve: raw?.nacos?.serve ?? D.nacos.serve,
+      port: raw?.nacos?.port ?? D.nacos.port,
+    },
   };
   if (raw?.address !== undefined) out.address = raw.address;
   if (raw?.token !== undefined) out.token = raw.token;

@@ -48,10 +48,16 @@ export const RegistrySchema = z
       .strictObject({
         double_expiry_quirk: z.boolean().optional().describe("Eureka's lease expires at 2x duration (default true, as real Eureka)"),
         self_preservation: z.boolean().optional().describe('default true, as real Eureka'),
+        serve: z.boolean().optional().describe('serve the Eureka REST API over the same catalog (default false)'),
+        port: port.optional().describe('Eureka REST port when serve is true (default 8761)'),
       })
       .optional(),
     nacos: z
-      .strictObject({ protect_threshold: z.number().min(0).max(1).optional().describe('0..1 (default 0)') })
+      .strictObject({
+        protect_threshold: z.number().min(0).max(1).optional().describe('0..1 (default 0)'),
+        serve: z.boolean().optional().describe('serve the Nacos naming v1 HTTP API over the same catalog (default false)'),
+        port: port.optional().describe('Nacos naming port when serve is true (default 8848)'),
+      })
       .optional(),
   })
   .describe('service registry (Consul HTTP API)');

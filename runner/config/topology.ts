@@ -34,10 +34,13 @@ export interface RegistryConfig extends Listen {
   token?: string;
   /** File that keeps KV and registrations across restarts; absent = in memory only. */
   persist?: string;
-  /** Eureka model options. */
-  eureka: { doubleExpiryQuirk: boolean; selfPreservation: boolean };
-  /** Nacos model option. */
-  nacos: { protectThreshold: number };
+  /**
+   * Eureka model options; `serve` starts the Eureka REST face on `port` (default 8761) over the same
+   * catalog. The face's own instances follow these lease options whatever `semantics` says.
+   */
+  eureka: { doubleExpiryQuirk: boolean; selfPreservation: boolean; serve?: boolean; port?: number };
+  /** Nacos model option; `serve` starts the Nacos naming v1 face on `port` (default 8848). */
+  nacos: { protectThreshold: number; serve?: boolean; port?: number };
 }
 
 export interface GatewayConfig extends Listen {

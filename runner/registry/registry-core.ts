@@ -4,7 +4,8 @@ import { CatalogStore } from './catalog-store.ts';
 import { ConsulHttpError, badRequest, notFound } from './consul-http-error.ts';
 import { IndexFeed } from './index-feed.ts';
 import type { LeaseHost, LeaseModel } from './lease/lease-model.ts';
-import type { CheckDefinition, CheckRecord, CheckStatus, RegistryEvent, RegistryStatus, ServiceDefinition } from './registry-types.ts';
+import { FACE_META_KEY } from './registry-types.ts';
+import type { CheckDefinition, CheckRecord, CheckStatus, RegistryEvent, RegistryStatus, ServiceDefinition, ServiceRecord } from './registry-types.ts';
 
 export type LeaseModelFactory = (host: LeaseHost) => LeaseModel;
 
@@ -27,6 +28,9 @@ export class RegistryCore {
   readonly store: CatalogStore;
   readonly model: LeaseModel;
   readonly #opts: RegistryCoreOptions;
+  readonly #host: LeaseHost;
+  /** Lease models of the Eureka and Nacos wire faces, picked by a service's `micro-dev-face` meta. */
+  readonly #faceModels = new Map<string, LeaseModel>();
   readonly #listeners = new Set<(e: RegistryEvent) => void>();
   readonly #probeHooks = new Set<{ registered(checks: CheckRecord[]): void; removed(checks: CheckRecord[]): void }>();
   #heartbeats = 0;
@@ -42,7 +46,22 @@ export class RegistryCore {
       removeService: (id, reason) => this.#remove(id, reason),
       emit: (e) => this.emit(e),
     };
+    this.#host = host;
     this.model = opts.leaseModel(host);
+  }
+
+  /** Adds the lease model for instances registered through another wire face (`meta[micro-dev-face]`). */
+  addFaceModel(face: string, factory: LeaseModelFactory): LeaseModel {
+    const model = factory(this.#host);
+    this.#faceModels.get(face)?.stop();
+    this.#faceModels.set(face, model);
+    return model;
+  }
+
+  /** The lease model that rules an instance: its face's, else `registry.semantics`. */
+  modelOf(service: Pick<ServiceRecord, 'meta'> | undefined): LeaseModel {
+    const face = service?.meta[FACE_META_KEY];
+    return (face && this.#faceModels.get(face)) || this.model;
   }
 
   get profile(): 'modern' | 'legacy' {
@@ -74,13 +93,14 @@ export class RegistryCore {
   }
 
   register(def: ServiceDefinition, replaceExistingChecks: boolean): void {
-    const problem = this.model.validate(def);
+    const model = this.modelOf(def.service);
+    const problem = model.validate(def);
     if (problem) throw badRequest(problem);
-    const r = this.store.putService(def, { replaceExistingChecks, initialStatus: this.model.initialTtlStatus });
+    const r = this.store.putService(def, { replaceExistingChecks, initialStatus: model.initialTtlStatus });
     if (r.removedChecks.length) {
       for (const h of this.#probeHooks) h.removed(r.removedChecks);
     }
-    this.model.onRegistered(r.service, r.written, r.created);
+    model.onRegistered(r.service, r.written, r.created);
     for (const h of this.#probeHooks) h.registered(r.written);
     if (r.created) this.emit({ type: 'registered', at: this.now(), serviceId: r.service.id, service: r.service.name });
   }
@@ -90,8 +110,9 @@ export class RegistryCore {
     if (serviceId === '') throw badRequest('micro-dev: node-level checks are not supported; set ServiceID');
     const service = this.store.getService(serviceId);
     if (!service) throw badRequest(`ServiceID ${JSON.stringify(serviceId)} does not exist`);
-    const record = this.store.putCheck(serviceId, def, this.model.initialTtlStatus);
-    this.model.onRegistered(service, [record], false);
+    const model = this.modelOf(service);
+    const record = this.store.putCheck(serviceId, def, model.initialTtlStatus);
+    model.onRegistered(service, [record], false);
     for (const h of this.#probeHooks) h.registered([record]);
   }
 
@@ -101,8 +122,9 @@ export class RegistryCore {
       if (this.profile === 'legacy') return;
       throw notFound(`Unknown check ID ${JSON.stringify(checkId)}. Ensure that the check ID is passed, not the check name.`);
     }
+    const model = this.modelOf(this.store.getService(check.serviceId));
     this.store.removeCheck(checkId);
-    this.model.onRemoved(check.serviceId, [check]);
+    model.onRemoved(check.serviceId, [check]);
     for (const h of this.#probeHooks) h.removed([check]);
   }
 
@@ -124,7 +146,7 @@ export class RegistryCore {
     if (check.type !== 'ttl') throw new ConsulHttpError(500, `CheckID ${JSON.stringify(checkId)} does not have associated TTL`);
     this.#setCheck(checkId, status, truncateOutput(output, check.outputMaxSize));
     this.#heartbeats++;
-    this.model.onHeartbeat(this.store.getCheck(checkId)!);
+    this.modelOf(this.store.getService(check.serviceId)).onHeartbeat(this.store.getCheck(checkId)!);
   }
 
   /** Sets a check from a probe result (HTTP/TCP interval checks) or a restored state; not a heartbeat. */
@@ -145,7 +167,7 @@ export class RegistryCore {
       if (st === 'passing') passing++;
       else if (st === 'warning') warning++;
       else critical++;
-      leases.push({ serviceId: s.id, service: s.name, status: st, ...this.model.leaseOf(s) });
+      leases.push({ serviceId: s.id, service: s.name, status: st, ...this.modelOf(s).leaseOf(s) });
     }
     return {
       semantics: this.model.semantics,
@@ -160,12 +182,14 @@ export class RegistryCore {
       critical,
       heartbeats: this.#heartbeats,
       ...this.model.statusExtras(),
+      ...(this.#faceModels.size ? { faces: Object.fromEntries([...this.#faceModels].map(([f, m]) => [f, m.statusExtras()])) } : {}),
       leases,
     };
   }
 
   stop(): void {
     this.model.stop();
+    for (const m of this.#faceModels.values()) m.stop();
   }
 
   #setCheck(checkId: string, status: CheckStatus, output: string): void {
@@ -177,11 +201,12 @@ export class RegistryCore {
   #remove(serviceId: string, reason: 'api' | 'reaped' | 'evicted' | 'deleted'): void {
     const r = this.store.removeService(serviceId);
     if (!r) return;
-    this.model.onRemoved(serviceId, r.checks);
+    const model = this.modelOf(r.service);
+    model.onRemoved(serviceId, r.checks);
     for (const h of this.#probeHooks) h.removed(r.checks);
     const at = this.now();
     if (reason === 'evicted') {
-      this.emit({ type: 'evicted', at, serviceId, service: r.service.name, semantics: this.model.semantics });
+      this.emit({ type: 'evicted', at, serviceId, service: r.service.name, semantics: model.semantics });
     }
     this.emit({ type: 'deregistered', at, serviceId, service: r.service.name, reason });
   }

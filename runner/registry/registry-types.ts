@@ -9,6 +9,12 @@
  */
 import type { LeaseSemantics } from '../config/topology.ts';
 
+/**
+ * Service meta naming the wire face an instance registered through (`eureka` | `nacos`); absent for Consul.
+ * The instance then follows that face's lease rules instead of `registry.semantics`.
+ */
+export const FACE_META_KEY = 'micro-dev-face';
+
 export type CheckStatus = 'passing' | 'warning' | 'critical';
 export const CheckStatuses: readonly CheckStatus[] = ['passing', 'warning', 'critical'];
 
@@ -150,5 +156,7 @@ export interface RegistryStatus {
   selfPreservation?: boolean;
   /** Nacos only: services currently served with protection (healthy ratio <= protectThreshold). */
   protectedServices?: string[];
+  /** Lease state of the wire faces' own models (`eureka`: renewals, threshold, self-preservation). */
+  faces?: Record<string, Partial<RegistryStatus>>;
   leases: InstanceLeaseStatus[];
 }

@@ -11,6 +11,7 @@ import { RouteTable } from './http/route-table.ts';
 import { IndexFeed } from './index-feed.ts';
 import { KvStore } from './kv-store.ts';
 import { createLeaseModel } from './lease/create-lease-model.ts';
+import { startFaces, type StartedFaces } from './faces/start-faces.ts';
 import { RegistryCore } from './registry-core.ts';
 import { RegistryPersistence } from './registry-persistence.ts';
 import { addSessionRoutes } from './http/session-routes.ts';
@@ -32,6 +33,10 @@ export interface StartedRegistry {
   readonly address: string;
   /** "http://127.0.0.1:PORT" */
   readonly url: string;
+  /** "http://HOST:PORT/eureka/" when `eureka.serve` is on (the Eureka REST face over the same catalog). */
+  readonly eurekaUrl?: string;
+  /** "http://HOST:PORT" when `nacos.serve` is on (the Nacos naming v1 face; its API is under /nacos/v1/ns/). */
+  readonly nacosUrl?: string;
   /** Live events (synchronous, in order); returns the unsubscribe function. */
   subscribe(listener: (e: RegistryEvent) => void): () => void;
   /** The lease model's live state (model-time milliseconds). */
@@ -145,11 +150,24 @@ export async function startRegistry(
   });
   const port = (server.address() as AddressInfo).port;
   address = `${host}:${port}`;
+  let faces: StartedFaces;
+  try {
+    faces = await startFaces(core, leaseClock, cfg, host);
+  } catch (e) {
+    void persistence?.stop();
+    stopStores();
+    feed.close();
+    events.changes.close();
+    server.close();
+    throw e;
+  }
 
   let stopped: Promise<void> | undefined;
   return {
     address,
     url: `http://${address}`,
+    ...(faces.eurekaUrl ? { eurekaUrl: faces.eurekaUrl } : {}),
+    ...(faces.nacosUrl ? { nacosUrl: faces.nacosUrl } : {}),
     subscribe: (listener) => core.subscribe(listener),
     status: () => core.status(address),
     stop: () =>
@@ -159,10 +177,13 @@ export async function startRegistry(
         await persistence?.stop();
         feed.close();
         events.changes.close();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
+        await Promise.all([
+          faces.stop(),
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+        ]);
       })()),
   };
 }
