@@ -14,8 +14,8 @@ const lazy =
 export const commands: CliCommand[] = [
   {
     name: 'up',
-    usage: 'micro-dev up [-c FILE] [--no-tui] [--exit-on-failure]',
-    help: 'Starts the topology in FILE (default ./micro.dev.yaml): registry, gateway, proxy, web gateway, broker,\nfault plane and every service. A terminal gets the dashboard; otherwise (or with --no-tui) one line per\nevent and a line containing "micro-dev ready" once every instance is ready. Ctrl-C / SIGTERM stop\neverything and exit 0.\nA service that cannot start is shown failed and retried by its restart policy while the rest keeps\nrunning; --exit-on-failure (CI) stops everything and exits 1 instead.',
+    usage: 'micro-dev up [-c FILE] [--no-tui] [--exit-on-failure] [--no-watch]',
+    help: 'Starts the topology in FILE (default ./micro.dev.yaml): registry, gateway, proxy, web gateway, broker,\nfault plane and every service. A terminal gets the dashboard; otherwise (or with --no-tui) one line per\nevent and a line containing "micro-dev ready" once every instance is ready. Ctrl-C / SIGTERM stop\neverything and exit 0.\nA service that cannot start is shown failed and retried by its restart policy while the rest keeps\nrunning; --exit-on-failure (CI) stops everything and exits 1 instead.\nEvery service whose code lives in the project reloads on save (blue-green) unless it says watch: false;\n--no-watch turns reload off for this run.',
     run: lazy(() => import('./commands/up.ts')),
   },
   {

@@ -57,10 +57,32 @@ describe('applyDefaults', () => {
           readiness: { kind: 'registered', timeoutMs: 10_000 },
           restart: { policy: 'on-failure', maxRestarts: 5, backoffMs: 200, backoffMaxMs: 5000 },
           stopTimeoutMs: 5000,
+          // Reload by default: the module is in the project.
+          watch: { byDefault: true, paths: ['/project/srv'], ignore: ['.micro-dev/', 'node_modules', '.git'], debounceMs: 300, cascade: false },
         },
       ],
     };
     expect(topology).toEqual(want);
+  });
+
+  it.each([
+    { what: 'a module in the project', svc: { module: 'services/a/main.ts' }, paths: ['/project/services/a'] },
+    { what: 'a module outside the project', svc: { module: '/elsewhere/a/main.ts' }, paths: undefined },
+    { what: 'a module under node_modules', svc: { module: 'node_modules/pkg/main.ts' }, paths: undefined },
+    { what: 'a process with a cwd of its own', svc: { runtime: 'process', command: 'go run .', cwd: 'services/b' }, paths: ['/project/services/b'] },
+    { what: 'a process run from the project root', svc: { runtime: 'process', command: 'python3 b.py' }, paths: undefined },
+    { what: 'a container with an image', svc: { runtime: 'container', container: { image: 'x' } }, paths: undefined },
+    { what: 'watch: false', svc: { module: 'services/a/main.ts', watch: false }, paths: undefined },
+  ])('reload by default: $what', ({ svc, paths }) => {
+    const watch = applyDefaults(shaped({ services: { s: svc } }), FILE).services[0]!.watch;
+    expect(watch?.paths).toEqual(paths);
+    if (watch) expect(watch.byDefault).toBe(true);
+  });
+
+  it('an explicit watch is not marked as a default', () => {
+    const watch = applyDefaults(shaped({ services: { s: { module: 'a/m.ts', watch: { build: 'make' } } } }), FILE).services[0]!.watch;
+    expect(watch).toMatchObject({ paths: ['/project/a'], build: 'make' });
+    expect(watch?.byDefault).toBeUndefined();
   });
 
   it.each([

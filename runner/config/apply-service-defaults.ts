@@ -105,12 +105,30 @@ function restart(raw: RawService['restart']): RestartConfig {
   };
 }
 
+/**
+ * Reload by default: a service whose code lives in the project is watched unless it says `watch: false`.
+ * Its code lives in the project when its module is in the config folder's tree (not under node_modules),
+ * or, without a module, when its cwd is a folder of its own there (a process service's sources). A
+ * container without a module, or a process run from the project root, has no folder to watch by default.
+ */
+export function codeFolder(svc: Pick<ServiceConfig, 'module' | 'cwd'>, dir: string): string | undefined {
+  const inProject = (p: string) => {
+    const rel = path.relative(dir, p);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) && !rel.split(path.sep).includes('node_modules');
+  };
+  if (svc.module) return inProject(svc.module) ? path.dirname(svc.module) : undefined;
+  return inProject(svc.cwd) ? svc.cwd : undefined;
+}
+
 function watch(raw: RawService['watch'], svc: ServiceConfig, dir: string): WatchConfig | undefined {
-  if (raw === undefined || raw === false) return undefined;
-  const w = raw === true ? {} : raw;
+  if (raw === false) return undefined;
+  const byDefault = raw === undefined ? codeFolder(svc, dir) : undefined;
+  if (raw === undefined && byDefault === undefined) return undefined;
+  const w = raw === true || raw === undefined ? {} : raw;
   const D = SERVICE_DEFAULTS.watch;
   const defaultPath = svc.module ? path.dirname(svc.module) : svc.cwd;
   const out: WatchConfig = {
+    ...(raw === undefined ? { byDefault: true } : {}),
     paths: w.paths ? w.paths.map((p) => path.resolve(dir, p)) : [defaultPath],
     ignore: [...new Set([...D.alwaysIgnore, ...(w.ignore ?? [])])],
     debounceMs: ms(w.debounce, D.debounceMs),

@@ -83,6 +83,8 @@ export interface RestartConfig {
 }
 
 export interface WatchConfig {
+  /** True when the service did not say `watch:` and is watched because its code lives in the project. */
+  byDefault?: boolean;
   paths: string[];
   ignore: string[];
   debounceMs: number;

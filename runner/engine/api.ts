@@ -72,6 +72,8 @@ export interface InstanceView {
   lastLines?: string[];
   /** While pending: the services it waits for (its depends_on). */
   waitingFor?: string[];
+  /** Its service is watched by `up`: a save reloads it (blue-green). */
+  watched?: boolean;
 }
 
 export interface RegistryView {

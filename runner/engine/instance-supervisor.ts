@@ -73,6 +73,7 @@ export class InstanceSupervisor {
       state: 'pending',
       restarts: 0,
       faults: [],
+      ...(service.watch ? { watched: true } : {}),
     };
   }
 

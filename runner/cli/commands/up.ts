@@ -5,18 +5,26 @@
 import { relative } from 'node:path';
 import { parseCli, configPath } from '../cli-args.ts';
 import { loadTopology } from '../../config/load-topology.ts';
+import type { Topology } from '../../config/topology.ts';
 import { startControlServer } from '../../control/control-server.ts';
 import { isAlive, readRunFile, removeRunFile, writeRunFile } from '../../control/run-file.ts';
 import { MicroDevError } from '../../errors/micro-dev-error.ts';
 import { preflightPorts } from '../preflight-ports.ts';
 import { plainLine } from '../plain-output.ts';
+import { watchSummary } from '../../reload/watch-summary.ts';
 import type { InstanceView } from '../../engine/api.ts';
 
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseCli('up', args, { 'no-tui': { type: 'boolean' }, 'exit-on-failure': { type: 'boolean' } });
+  const { values } = parseCli('up', args, {
+    'no-tui': { type: 'boolean' },
+    'exit-on-failure': { type: 'boolean' },
+    'no-watch': { type: 'boolean' },
+  });
   const t0 = performance.now();
   const file = configPath(values.config);
-  const topology = await loadTopology(file);
+  const loaded = await loadTopology(file);
+  // Reload on save is on by default for code in the project; --no-watch turns it off for this run.
+  const topology: Topology = values['no-watch'] ? { ...loaded, services: loaded.services.map(({ watch: _, ...s }) => s) } : loaded;
   const previous = await readRunFile(file);
   if (previous && isAlive(previous.pid) && previous.pid !== process.pid) {
     // Without -c, down/ui would look for the current folder's micro.dev.yaml, not this one.
@@ -123,6 +131,7 @@ export async function run(args: string[]): Promise<number> {
   });
 
   print(`micro-dev ${topology.name} from ${relative(process.cwd(), file)}; control API ${control.url}`);
+  print(`reload           ${watchSummary(topology, { noWatch: values['no-watch'] })}`);
   try {
     const started = orchestrator.start().then(async () => {
       // Hot reload: services with `watch` are reloaded blue-green when their files change.

@@ -11,6 +11,7 @@ export function detailLine(v: InstanceView | undefined, width: number): Line {
   if (!v) return [seg('  no instance selected', 'dim')];
   const parts: Line = [seg('  ↳ ', 'dim'), seg(v.instance, 'title'), seg(' '), seg(v.state, stateTone(v.state)), seg(`  ${v.runtime}`, 'dim')];
   if (v.ref) parts.push(seg(` ${v.ref}`, 'dim'));
+  if (v.watched) parts.push(seg('  reload on save', 'dim'));
   if (v.heartbeatAgeMs !== undefined || v.leaseLeftMs !== undefined) {
     parts.push(seg(`  hb ${formatDuration(v.heartbeatAgeMs)} ago, lease ${formatDuration(v.leaseLeftMs)} left`));
   }
