@@ -121,12 +121,19 @@ export type EngineEvent =
   | { type: 'ready'; at: number; urls: Snapshot['urls'] }
   | { type: 'shutdown'; at: number };
 
+/** The faults an instance can be given (dashboard keys, `fault-add`/`fault-rm`, `micro-dev chaos`). */
+export const InstanceFaultKinds = ['partition', 'heartbeat-loss', 'latency'] as const;
+export type InstanceFaultKind = (typeof InstanceFaultKinds)[number];
+
 export type Command =
   | { type: 'kill'; instance: string }
   | { type: 'restart'; instance: string }
   | { type: 'stop'; instance: string }
   | { type: 'start'; instance: string }
-  | { type: 'toggle-fault'; instance: string; fault: 'partition' | 'heartbeat-loss' | 'latency' }
+  | { type: 'toggle-fault'; instance: string; fault: InstanceFaultKind }
+  /** Idempotent: on (add) or off (rm) whatever it was; `ok` is false only for an unknown instance or fault. */
+  | { type: 'fault-add'; instance: string; fault: InstanceFaultKind }
+  | { type: 'fault-rm'; instance: string; fault: InstanceFaultKind }
   | { type: 'run-scenario'; name: string }
   | { type: 'shutdown' };
 

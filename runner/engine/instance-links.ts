@@ -57,15 +57,16 @@ export class InstanceLinks {
     return [...this.#active].sort();
   }
 
-  /** Turns a fault on or off; returns whether it is on now. */
-  toggle(fault: InstanceFault): boolean {
-    if (this.#active.has(fault)) {
+  /** Puts a fault on (or takes it off) whatever its state; returns whether that changed anything. */
+  set(fault: InstanceFault, on: boolean): boolean {
+    if (this.#active.has(fault) === on) return false;
+    if (on) {
+      this.#apply(fault);
+      this.#active.add(fault);
+    } else {
       this.#clear(fault);
       this.#active.delete(fault);
-      return false;
     }
-    this.#apply(fault);
-    this.#active.add(fault);
     return true;
   }
 

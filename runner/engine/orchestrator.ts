@@ -19,7 +19,7 @@ import type { RuntimeKind, ServiceConfig, Topology } from '../config/topology.ts
 import { SystemClock, type Clock, type Timer } from '../clock/clock.ts';
 import type { Runtime } from '../runtimes/runtime.ts';
 import { MicroDevError } from '../errors/micro-dev-error.ts';
-import type { Command, CommandResult, OrchestratorApi, ScenarioView, Snapshot } from './api.ts';
+import { InstanceFaultKinds, type Command, type CommandResult, type OrchestratorApi, type ScenarioView, type Snapshot } from './api.ts';
 import { Store, type Update } from './store.ts';
 import { LogBuffer } from './log-buffer.ts';
 import { TrafficMeter } from './traffic-meter.ts';
@@ -238,10 +238,16 @@ export class Orchestrator implements OrchestratorApi {
         case 'start':
           void supervisor.start().catch(() => undefined);
           return { ok: true, message: `${command.instance} starting` };
-        case 'toggle-fault': {
+        case 'toggle-fault':
+        case 'fault-add':
+        case 'fault-rm': {
+          if (!(InstanceFaultKinds as readonly string[]).includes(command.fault)) {
+            return { ok: false, message: `unknown fault ${JSON.stringify(command.fault)}; known: ${InstanceFaultKinds.join(', ')}` };
+          }
           const links = this.#links.get(command.instance);
           if (!links) return { ok: false, message: `${command.instance} has no links yet (not started)` };
-          const on = links.toggle(command.fault);
+          const on = command.type === 'toggle-fault' ? !links.active.includes(command.fault) : command.type === 'fault-add';
+          if (!links.set(command.fault, on)) return { ok: true, message: `${command.fault} already ${on ? 'on' : 'off'} for ${command.instance}` };
           // A container can also be cut off for real (docker network disconnect), beside its links.
           const started = supervisor.started;
           if (command.fault === 'partition' && started && hasNetworkControl(started)) {
