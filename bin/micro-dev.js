@@ -27,5 +27,10 @@ if (
 ) {
   process.execve(process.execPath, [process.execPath, `${semiSpace}=4`, ...process.execArgv, ...process.argv.slice(1)], process.env);
 }
-const source = new URL('../runner/cli/main.ts', import.meta.url);
-await import(existsSync(source) ? source.href : new URL('../dist/runner/cli/main.js', import.meta.url).href);
+const own = (path) => {
+  const source = new URL(`../runner/cli/${path}.ts`, import.meta.url);
+  return existsSync(source) ? source.href : new URL(`../dist/runner/cli/${path}.js`, import.meta.url).href;
+};
+// Ctrl-C is caught from here on (before the rest loads), so `up` can stop cleanly at any moment.
+await import(own('shutdown-signals'));
+await import(own('main'));

@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { resolve } from 'node:path';
 import { MicroDevError } from '../errors/micro-dev-error.ts';
 import { isAlive, readRunFile, type RunInfo } from '../control/run-file.ts';
+import { findConfigFile } from './find-config-file.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -25,8 +26,9 @@ export function parseCli<O extends Options>(command: string, args: string[], opt
   }
 }
 
+/** `-c FILE` as given, else micro.dev.yaml in the current folder or the nearest parent that has one. */
 export function configPath(value: unknown): string {
-  return resolve(typeof value === 'string' ? value : 'micro.dev.yaml');
+  return typeof value === 'string' ? resolve(value) : findConfigFile(process.cwd());
 }
 
 /** The running `up` for a config, or a NOT_RUNNING error that says how to start one. */

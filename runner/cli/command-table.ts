@@ -57,7 +57,7 @@ export const commands: CliCommand[] = [
   {
     name: 'validate',
     usage: 'micro-dev validate [-c FILE]',
-    help: 'Checks a config and prints FILE:LINE:COL: message for each problem. Exit 0 when valid, 1 otherwise.',
+    help: 'Checks a config and prints FILE:LINE:COL: message for each problem. Exit 0 when valid, 2 otherwise\n(as `up` with an invalid config).',
     run: lazy(() => import('./commands/validate.ts')),
   },
   {

@@ -1,18 +1,11 @@
 /**
- * micro-dev's entry point: picks the command, runs it, maps errors to exit codes. The only place that
- * prints errors and calls process.exit.
- *   0  done / every expectation held      1  it ran and something failed      2  could not run (bad usage, bad config)
+ * micro-dev's entry point: picks the command, runs it, maps errors to exit codes (exit-codes.ts, one table
+ * for every command). The only place that prints errors and sets the exit code.
  */
+import { releaseShutdownSignals } from './shutdown-signals.ts'; // first: Ctrl-C is caught from here on
 import { isMicroDevError } from '../errors/micro-dev-error.ts';
 import { commands, helpText } from './command-table.ts';
-
-const exitCodeFor: Record<string, number> = {
-  BAD_ARGUMENTS: 2,
-  CONFIG_INVALID: 2,
-  CONFIG_NOT_FOUND: 2,
-  PORT_IN_USE: 2,
-  DOCKER_UNAVAILABLE: 2,
-};
+import { EXIT_CANNOT_RUN, exitCodeFor } from './exit-codes.ts';
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -28,6 +21,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = commands.find((c) => c.name === name);
+  // Only `up` stops cleanly on a signal (it claims them); any other command ends by it, as before.
+  if (command?.name !== 'up') releaseShutdownSignals();
   if (!command) {
     const near = commands.map((c) => c.name).find((c) => c.startsWith(name.slice(0, 2)));
     process.stderr.write(`micro-dev: unknown command "${name}"${near ? ` (did you mean "${near}"?)` : ''}\n\n${helpText()}`);
@@ -46,9 +41,9 @@ try {
   if (isMicroDevError(error)) {
     process.stderr.write(`micro-dev: ${error.message}\n`);
     for (const hint of error.hints) process.stderr.write(`  hint: ${hint}\n`);
-    process.exitCode = exitCodeFor[error.code] ?? 1;
+    process.exitCode = exitCodeFor[error.code];
   } else {
     process.stderr.write(`micro-dev: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 2;
+    process.exitCode = EXIT_CANNOT_RUN;
   }
 }

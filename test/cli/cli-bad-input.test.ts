@@ -38,7 +38,7 @@ describe('micro-dev validate', () => {
     ]);
   });
 
-  it('prints exactly the README lines for each broken fixture (exit 1) and "ok" for the valid one (exit 0)', async () => {
+  it('prints exactly the README lines for each broken fixture (exit 2, as up) and "ok" for the valid one (exit 0)', async () => {
     const results = await Promise.all(
       [...table].map(async ([name, lines]) => ({ name, lines, ...(await runCli(['validate', '-c', `${fixtures}/${name}`])) })),
     );
@@ -47,7 +47,7 @@ describe('micro-dev validate', () => {
         expect({ name, code, output }).toEqual({ name, code: 0, output: `${fixtures}/valid.yaml: ok\n` });
       } else {
         expect(lines.length).toBeGreaterThan(0);
-        expect({ name, code, output }).toEqual({ name, code: 1, output: lines.map((l) => `${l}\n`).join('') });
+        expect({ name, code, output }).toEqual({ name, code: 2, output: lines.map((l) => `${l}\n`).join('') });
       }
     }
   });

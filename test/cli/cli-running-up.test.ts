@@ -42,9 +42,9 @@ describe('micro-dev with an up running', () => {
     );
   });
 
-  it('a second up on the same config is refused with the pid and hints, and the first keeps serving', async () => {
+  it('a second up on the same config is refused (exit 2) with the pid and hints, and the first keeps serving', async () => {
     const second = await runCli(['up', '-c', topo.file, '--no-tui']);
-    expect(second.code).toBe(1);
+    expect(second.code).toBe(2); // could not run, as a busy port or a bad config
     expect(second.output).toBe(
       `micro-dev: micro-dev up is already running for ${relative(repoRoot, topo.file)} (pid ${up.child.pid})\n` +
         `  hint: stop it with: npx micro-dev down -c ${topo.file}\n` +

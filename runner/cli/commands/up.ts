@@ -1,20 +1,62 @@
 /**
  * `micro-dev up`: load the topology, check its ports, start everything, serve the control API, then either
  * the dashboard (a TTY) or one plain line per event, until SIGINT/SIGTERM (or `micro-dev down`).
+ *
+ * A stop (signal, down, the dashboard's quit) can come at any moment, even while the config loads: every
+ * step that creates something registers how to undo it, and a stop undoes what exists and exits 0.
  */
 import { relative } from 'node:path';
 import { parseCli, configPath } from '../cli-args.ts';
 import { loadTopology } from '../../config/load-topology.ts';
 import type { Topology } from '../../config/topology.ts';
-import { startControlServer } from '../../control/control-server.ts';
+import { startControlServer, type StartedControl } from '../../control/control-server.ts';
 import { isAlive, readRunFile, removeRunFile, writeRunFile } from '../../control/run-file.ts';
 import { MicroDevError } from '../../errors/micro-dev-error.ts';
 import { preflightPorts } from '../preflight-ports.ts';
 import { plainLine } from '../plain-output.ts';
+import { claimShutdownSignals } from '../shutdown-signals.ts';
+import { EXIT_OK } from '../exit-codes.ts';
 import { watchSummary } from '../../reload/watch-summary.ts';
-import type { InstanceView } from '../../engine/api.ts';
+import type { InstanceView, OrchestratorApi } from '../../engine/api.ts';
 
 export async function run(args: string[]): Promise<number> {
+  // Undo steps, run last-first by a stop; one registered after a stop began runs at once.
+  const undo: (() => Promise<unknown>)[] = [];
+  let stopping: Promise<number> | undefined;
+  let closeDashboard: AbortController | undefined;
+  let print = (line: string) => void process.stdout.write(plainLine(line));
+  const teardown = async () => {
+    for (const step of undo.splice(0).reverse()) await step().catch(() => undefined);
+  };
+  const stop = (why: string): Promise<number> => {
+    stopping ??= (async () => {
+      closeDashboard?.abort();
+      print(`stopping (${why})`);
+      const force = setTimeout(() => {
+        process.stderr.write('micro-dev: shutdown took longer than 8 s; exiting anyway\n');
+        process.exit(1);
+      }, 8000);
+      force.unref();
+      await teardown();
+      clearTimeout(force);
+      print('stopped');
+      return EXIT_OK;
+    })();
+    return stopping;
+  };
+  /** Registers an undo step; false (after running it) when a stop already began: the caller returns. */
+  const own = async (step: () => Promise<unknown>): Promise<boolean> => {
+    if (!stopping) {
+      undo.push(step);
+      return true;
+    }
+    await step().catch(() => undefined);
+    return false;
+  };
+  let finish: (code: number) => void = () => undefined;
+  const stopped = new Promise<number>((resolve) => (finish = resolve));
+  claimShutdownSignals((signal) => void stop(signal).then(finish));
+
   const { values } = parseCli('up', args, {
     'no-tui': { type: 'boolean' },
     'exit-on-failure': { type: 'boolean' },
@@ -23,17 +65,18 @@ export async function run(args: string[]): Promise<number> {
   const t0 = performance.now();
   const file = configPath(values.config);
   const loaded = await loadTopology(file);
+  if (stopping) return stopping;
   // Reload on save is on by default for code in the project; --no-watch turns it off for this run.
   const topology: Topology = values['no-watch'] ? { ...loaded, services: loaded.services.map(({ watch: _, ...s }) => s) } : loaded;
   const previous = await readRunFile(file);
   if (previous && isAlive(previous.pid) && previous.pid !== process.pid) {
-    // Without -c, down/ui would look for the current folder's micro.dev.yaml, not this one.
     const c = file === configPath(undefined) ? '' : ` -c ${file}`;
-    throw new MicroDevError('START_FAILED', `micro-dev up is already running for ${relative(process.cwd(), file)} (pid ${previous.pid})`, {
+    throw new MicroDevError('ALREADY_RUNNING', `micro-dev up is already running for ${relative(process.cwd(), file)} (pid ${previous.pid})`, {
       hints: [`stop it with: npx micro-dev down${c}`, `or attach to it with: npx micro-dev ui${c}`],
     });
   }
   await preflightPorts(topology);
+  if (stopping) return stopping;
   // The engine (and all it pulls in, most of a second) loads only after the cheap checks above, so a bad
   // config, a busy port or a second `up` fails at once.
   const [{ Orchestrator }, { createRuntimes }, { runScenarioForDashboard }] = await Promise.all([
@@ -41,18 +84,26 @@ export async function run(args: string[]): Promise<number> {
     import('../create-runtimes.ts'),
     import('../dashboard-scenarios.ts'),
   ]);
+  if (stopping) return stopping;
 
   const tui = process.stdout.isTTY && process.stdin.isTTY && !values['no-tui'];
-  const print = (line: string) => {
-    if (!tui) process.stdout.write(plainLine(line));
-  };
+  if (tui) print = () => undefined;
+  const runtimes = await createRuntimes(topology);
   const orchestrator = new Orchestrator(topology, {
-    runtimes: await createRuntimes(topology),
+    runtimes,
     onProgress: print,
     runScenario: runScenarioForDashboard,
     // A service that cannot start is failed and retried on its own; --exit-on-failure (CI) stops everything.
     failuresStayLocal: !values['exit-on-failure'],
   });
+  let control: StartedControl | undefined;
+  // Engine first (a dashboard attached through the control API sees it go), then the control API.
+  const stopAll = async () => {
+    await orchestrator.shutdown();
+    await control?.stop();
+    await removeRunFile(file);
+  };
+  if (!(await own(stopAll))) return stopping!;
   if (!tui) {
     orchestrator.subscribe((update) => {
       if ('event' in update && update.event.type === 'log') {
@@ -60,121 +111,98 @@ export async function run(args: string[]): Promise<number> {
       }
     });
   }
-  // `micro-dev down` (or a remote dashboard) sends `shutdown` through the control API: that must end this
-  // process the way a signal does, not just stop the engine and leave `up` (and the control API) running.
-  const control = await startControlServer(
-    {
-      snapshot: () => orchestrator.snapshot(),
-      subscribe: (listener) => orchestrator.subscribe(listener),
-      logs: (instance, limit) => orchestrator.logs(instance, limit),
-      command: async (command) => {
-        if (command.type !== 'shutdown') return orchestrator.command(command);
-        void stop('shutdown').then(finish);
-        return { ok: true, message: 'shutting down' };
-      },
+  // What the control API (down, ui, the CLI's commands) and the dashboard drive. `shutdown` ends this
+  // process the way a signal does, not just the engine (leaving `up` and the control API running).
+  const api: OrchestratorApi = {
+    snapshot: () => orchestrator.snapshot(),
+    subscribe: (listener) => orchestrator.subscribe(listener),
+    logs: (instance, limit) => orchestrator.logs(instance, limit),
+    command: async (command) => {
+      if (command.type !== 'shutdown') return orchestrator.command(command);
+      void stop('shutdown').then(finish);
+      return { ok: true, message: 'shutting down' };
     },
-    topology.control,
-  );
-
-  let watching: { close(): Promise<void> } | undefined;
-  let stopping: Promise<number> | undefined;
-  const stop = (why: string): Promise<number> => {
-    stopping ??= (async () => {
-      print(`stopping (${why})`);
-      const force = setTimeout(() => {
-        process.stderr.write('micro-dev: shutdown took longer than 8 s; exiting anyway\n');
-        process.exit(1);
-      }, 8000);
-      force.unref();
-      await watching?.close();
-      await orchestrator.shutdown();
-      await control.stop();
-      await removeRunFile(file);
-      clearTimeout(force);
-      print('stopped');
-      return 0;
-    })();
-    return stopping;
   };
-  let finish: (code: number) => void = () => undefined;
-  const signalled = new Promise<number>((resolve) => {
-    finish = resolve;
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-      process.on(signal, () => void stop(signal).then(resolve));
-    }
-  });
+  const started = (control = await startControlServer(api, topology.control));
+  if (stopping) {
+    await started.stop(); // the stop ran before the control API existed
+    return stopping;
+  }
 
   // The run file lets status/down/ui/call find this `up`: written at once (so `down` works while starting)
   // and again when ready, with the addresses the servers really got.
   const startedAt = Date.now();
   let saving: Promise<unknown> = Promise.resolve();
   const saveRunFile = () =>
-    (saving = saving.then(() => writeRunFile({
-      pid: process.pid,
-      controlUrl: control.url,
-      token: control.token,
-      configFile: file,
-      topology: topology.name,
-      startedAt,
-      urls: orchestrator.snapshot().urls,
-      broker: orchestrator.infrastructure?.brokerAddress,
-    })));
+    (saving = saving.then(() => {
+      if (stopping) return;
+      return writeRunFile({
+        pid: process.pid,
+        controlUrl: started.url,
+        token: started.token,
+        configFile: file,
+        topology: topology.name,
+        startedAt,
+        urls: orchestrator.snapshot().urls,
+        broker: orchestrator.infrastructure?.brokerAddress,
+      });
+    }));
   // "micro-dev ready" once every instance is ready: at the end of the start, or later when a service that
   // failed has been brought up by its restart policy.
   orchestrator.subscribe((update) => {
     if (!('event' in update) || update.event.type !== 'ready') return;
+    const { urls } = update.event;
     void saveRunFile().then(() => {
-      const { urls } = update.event.type === 'ready' ? update.event : orchestrator.snapshot();
       const seconds = ((performance.now() - t0) / 1000).toFixed(2);
-      print(`micro-dev ready in ${seconds} s  gateway ${urls.gateway}  proxy ${urls.proxy}  web ${urls.web}  registry ${urls.registry}`);
+      if (!stopping) print(`micro-dev ready in ${seconds} s  gateway ${urls.gateway}  proxy ${urls.proxy}  web ${urls.web}  registry ${urls.registry}`);
     });
   });
 
-  print(`micro-dev ${topology.name} from ${relative(process.cwd(), file)}; control API ${control.url}`);
+  print(`micro-dev ${topology.name} from ${relative(process.cwd(), file)}; control API ${started.url}`);
   print(`reload           ${watchSummary(topology, { noWatch: values['no-watch'] })}`);
   try {
-    const started = orchestrator.start().then(async () => {
+    const starting = orchestrator.start().then(async () => {
       // Hot reload: services with `watch` are reloaded blue-green when their files change.
-      if (topology.services.some((s) => s.watch)) {
-        const { startWatching } = await import('../../reload/service-watcher.ts');
-        // A watch that cannot start (e.g. over the entry cap) disables hot reload, not the topology.
-        watching = await startWatching(orchestrator, topology, { onLine: (line) => print(`reload           ${line}`) }).catch(
-          (error: Error) => {
-            print(`reload           watch disabled: ${error.message}`);
-            return undefined;
-          },
-        );
-      }
+      if (!topology.services.some((s) => s.watch) || stopping) return;
+      const { startWatching } = await import('../../reload/service-watcher.ts');
+      // A watch that cannot start (e.g. over the entry cap) disables hot reload, not the topology.
+      const watching = await startWatching(orchestrator, topology, { onLine: (line) => print(`reload           ${line}`) }).catch(
+        (error: Error) => {
+          print(`reload           watch disabled: ${error.message}`);
+          return undefined;
+        },
+      );
+      if (watching) await own(() => watching.close());
     });
     await saveRunFile();
     if (tui) {
       const { runDashboard } = await import('../../tui/run-dashboard.ts');
-      const closeDashboard = new AbortController();
-      process.once('SIGTERM', () => closeDashboard.abort());
+      closeDashboard = new AbortController();
       const { listScenarios } = await import('../../scenarios/list-scenarios.ts');
       const scenarios = (await listScenarios().catch(() => [])).map((s) => s.name);
-      const dashboard = runDashboard(orchestrator, { quitCommand: 'shutdown', signal: closeDashboard.signal, scenarios });
+      if (stopping) return stopping;
+      const dashboard = runDashboard(api, { quitCommand: 'shutdown', signal: closeDashboard.signal, scenarios });
       // A start failure closes the dashboard first, so the error is printed on a restored terminal.
-      await started.catch(async (error) => {
-        closeDashboard.abort();
+      await starting.catch(async (error) => {
+        closeDashboard?.abort();
         await dashboard;
         throw error;
       });
       await dashboard;
       return stop('quit');
     }
-    await started;
+    await starting;
   } catch (error) {
-    // Ctrl-C / SIGTERM while starting aborts the start: that is a clean stop, not an error.
+    // A stop while starting aborts the start: that is a clean stop, not an error.
     if (stopping) return stopping;
-    await control.stop();
-    await removeRunFile(file);
+    await teardown();
     throw error;
   }
+  if (stopping) return stopping;
   await saveRunFile();
   const snapshot = orchestrator.snapshot();
   if (!snapshot.ready) print(notReadyLine(snapshot.instances));
-  return signalled;
+  return stopped;
 }
 
 /** The start settled with instances that are not ready: which, and why (the rest is running). */

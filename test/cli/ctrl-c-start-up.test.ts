@@ -1,0 +1,89 @@
+/**
+ * Ctrl-C at any moment of `up`'s start-up: SIGINT at 20 random moments between the spawn and "micro-dev
+ * ready" (the seed is printed; MICRO_DEV_TEST_SEED replays it). Every time: exit 0, no stack, no internal
+ * error, and nothing left (processes, ports, run file). The one exception is a signal that lands while Node
+ * itself boots (twice: the launcher re-executes Node with a V8 flag for `up`), before any micro-dev code
+ * runs: Node ends the process by the signal, having printed nothing.
+ */
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../runner/faults/seeded-random.ts';
+import { CliProcess, eventually, processesWith } from '../support/cli-process.ts';
+import { greeterSrv, listenersOn, runFileExists, stackTraceLine, writeSmallTopology, type SmallTopology } from './cli-topology.ts';
+
+const MOMENTS = 20;
+
+/**
+ * Milliseconds from spawn until Node runs a first line of code after re-executing itself once, as the
+ * launcher does for `up` (bin/micro-dev.js: execve with a V8 flag): the longest of 3, doubled for noise.
+ */
+async function nodeBootMs(): Promise<number> {
+  const code = 'if (process.env.BOOT_PROBE) process.stdout.write("up"); else process.execve(process.execPath, [process.execPath, "--max-semi-space-size=4", "-e", process.argv[1] ?? ""], { ...process.env, BOOT_PROBE: "1" })';
+  let longest = 0;
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['-e', code.replace('process.argv[1] ?? ""', JSON.stringify(code))], { stdio: ['ignore', 'pipe', 'ignore'] });
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    longest = Math.max(longest, performance.now() - t0);
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+  return longest * 2;
+}
+
+async function topologyWith(marker: string): Promise<SmallTopology> {
+  return writeSmallTopology(`${greeterSrv}  sleeper:
+    runtime: process
+    command: ["sh", "-c", "echo sleeper started; sleep 300"]
+    env: { CTRL_C_MARKER: "${marker}" }
+    readiness: { log: { pattern: "sleeper started", timeout: 10s } }
+  greeter-api:
+    module: ${greeterSrv.split('module: ')[1]!.trim().replace('greeter-srv', 'greeter-api')}
+    depends_on: [greeter-srv]
+`);
+}
+
+describe('Ctrl-C during the start-up of micro-dev up', () => {
+  it(`exits 0 with no stack and leaves nothing, at ${MOMENTS} random moments`, async () => {
+    const seed = Number(process.env.MICRO_DEV_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    console.log(`ctrl-c start-up seed: ${seed} (replay with MICRO_DEV_TEST_SEED=${seed})`);
+    const random = seededRandom(seed);
+
+    // How long a start-up takes here and now (the machine is shared): the span the moments are drawn from.
+    const probeMarker = `ctrl-c-probe-${process.pid}-${Date.now()}`;
+    const probe = new CliProcess(['up', '-c', (await topologyWith(probeMarker)).file, '--no-tui']);
+    const t0 = performance.now();
+    await probe.waitFor('micro-dev ready', 60_000);
+    const span = performance.now() - t0;
+    probe.child.kill('SIGTERM');
+    expect(await probe.exited).toEqual({ code: 0, signal: null });
+
+    const bootMs = await nodeBootMs();
+    const outcomes: string[] = [];
+    for (let n = 0; n < MOMENTS; n++) {
+      const marker = `ctrl-c-${process.pid}-${Date.now()}-${n}`;
+      const topo = await topologyWith(marker);
+      const at = Math.round(random() * span);
+      const up = new CliProcess(['up', '-c', topo.file, '--no-tui']);
+      await new Promise((resolve) => setTimeout(resolve, at)); // the random moment itself (the test's input)
+      const sawOutput = up.output.length > 0;
+      up.child.kill('SIGINT');
+      const exit = await up.exited;
+      const what = { moment: n, at, seed, exit, output: up.output };
+      if (exit.signal === 'SIGINT' && at <= bootMs) {
+        // Only while Node boots, before micro-dev's first line of code: then nothing was printed.
+        expect(what.output, JSON.stringify(what)).toBe('');
+        expect(sawOutput).toBe(false);
+      } else {
+        expect(exit, JSON.stringify(what)).toEqual({ code: 0, signal: null });
+      }
+      expect(up.output, JSON.stringify(what)).not.toMatch(stackTraceLine);
+      expect(up.output, JSON.stringify(what)).not.toContain('internal error');
+      expect(up.output, JSON.stringify(what)).not.toMatch(/^micro-dev: /m);
+      await eventually(async () => (await processesWith(marker)).length === 0, 10_000, `moment ${n} (${at} ms): the sleeper to be gone`);
+      expect(runFileExists(topo), JSON.stringify(what)).toBe(false);
+      expect(await listenersOn(Object.values(topo.ports)), JSON.stringify(what)).toEqual([]);
+      outcomes.push(`${at} ms: ${exit.signal ?? `exit ${exit.code}`}${up.output.includes('micro-dev ready') ? ' (after ready)' : ''}`);
+    }
+    console.log(`ctrl-c start-up moments (span ${Math.round(span)} ms, node boot <= ${Math.round(bootMs)} ms): ${outcomes.join(', ')}`);
+  }, 240_000);
+});
