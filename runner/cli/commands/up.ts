@@ -174,6 +174,9 @@ export async function run(args: string[]): Promise<number> {
       );
       if (watching) await own(() => watching.close());
     });
+    // Handled below, after other awaits: a rejection meanwhile (a stop during the start) must not count as
+    // unhandled (Node would end the process with its stack).
+    starting.catch(() => undefined);
     await saveRunFile();
     if (tui) {
       const { runDashboard } = await import('../../tui/run-dashboard.ts');
