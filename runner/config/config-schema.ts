@@ -168,7 +168,7 @@ export const ServiceSchema = z.strictObject({
     .describe('process: a command line (split like a shell, no shell features) or an argv list'),
   cwd: nonEmpty.optional().describe('default: the config file folder'),
   env: z.record(z.string(), envValue).optional(),
-  replicas: z.number().int().min(1).max(64).optional().describe('default 1'),
+  replicas: z.number().int().min(1).max(1000).optional().describe('default 1 (worker services from 16 replicas up share threads)'),
   port: port.optional().describe('fixed port of replica 1 (others +1, +2...); default 0 = free port'),
   depends_on: z
     .union(
