@@ -21,7 +21,7 @@ describe('applyDefaults', () => {
         timeScale: 1,
         profile: 'modern',
         eureka: { doubleExpiryQuirk: true, selfPreservation: true, serve: false, port: 8761 },
-        nacos: { protectThreshold: 0, serve: false, port: 8848 },
+        nacos: { protectThreshold: 0, serve: false, port: 8848, adminApi: true },
       },
       gateway: {
         host: '127.0.0.1',

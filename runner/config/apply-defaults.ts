@@ -24,7 +24,7 @@ export const TOPOLOGY_DEFAULTS = {
     timeScale: 1,
     profile: 'modern',
     eureka: { doubleExpiryQuirk: true, selfPreservation: true, serve: false, port: 8761 },
-    nacos: { protectThreshold: 0, serve: false, port: 8848 },
+    nacos: { protectThreshold: 0, serve: false, port: 8848, adminApi: true },
   },
   gateway: {
     host: DEFAULT_HOST,
@@ -93,6 +93,7 @@ function registryDefaults(raw: RawRegistry | undefined, dir: string): RegistryCo
       protectThreshold: raw?.nacos?.protect_threshold ?? D.nacos.protectThreshold,
       serve: raw?.nacos?.serve ?? D.nacos.serve,
       port: raw?.nacos?.port ?? D.nacos.port,
+      adminApi: raw?.nacos?.admin_api ?? D.nacos.adminApi,
     },
   };
   if (raw?.address !== undefined) out.address = raw.address;

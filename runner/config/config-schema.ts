@@ -57,6 +57,7 @@ export const RegistrySchema = z
         protect_threshold: z.number().min(0).max(1).optional().describe('0..1 (default 0)'),
         serve: z.boolean().optional().describe('serve the Nacos naming v1 HTTP API over the same catalog (default false)'),
         port: port.optional().describe('Nacos naming port when serve is true (default 8848)'),
+        admin_api: z.boolean().optional().describe("false: admin routes answer 410 as Nacos 3 does by default (default true, as Nacos 2)"),
       })
       .optional(),
   })

@@ -170,7 +170,7 @@ services:
       registry: {
         kind: 'embedded', mode: 'process', host: '127.0.0.1', port: 18500, semantics: 'eureka', timeScale: 0.01, profile: 'legacy',
         token: 't0k', persist: path.join(dir, '.micro-dev/reg.json'), eureka: { doubleExpiryQuirk: false, selfPreservation: false, serve: false, port: 8761 },
-        nacos: { protectThreshold: 0, serve: false, port: 8848 },
+        nacos: { protectThreshold: 0, serve: false, port: 8848, adminApi: true },
       },
       gateway: {
         host: '127.0.0.1', port: 18080, namespace: 'go.micro.api', handler: 'api', resolver: 'path', enableRpc: false, cors: false,

@@ -39,8 +39,11 @@ export interface RegistryConfig extends Listen {
    * catalog. The face's own instances follow these lease options whatever `semantics` says.
    */
   eureka: { doubleExpiryQuirk: boolean; selfPreservation: boolean; serve?: boolean; port?: number };
-  /** Nacos model option; `serve` starts the Nacos naming v1 face on `port` (default 8848). */
-  nacos: { protectThreshold: number; serve?: boolean; port?: number };
+  /**
+   * Nacos model option; `serve` starts the Nacos naming v1 face on `port` (default 8848); `adminApi: false`
+   * answers Nacos 3's 410 on the admin routes (instance update, service create/update/detail).
+   */
+  nacos: { protectThreshold: number; serve?: boolean; port?: number; adminApi?: boolean };
 }
 
 export interface GatewayConfig extends Listen {

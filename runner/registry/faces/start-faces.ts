@@ -10,6 +10,8 @@ import type { RegistryConfig } from '../../config/topology.ts';
 import { ErrorCodes, MicroDevError } from '../../errors/micro-dev-error.ts';
 import { EurekaFace } from '../eureka/eureka-face.ts';
 import { createEurekaHttpServer } from '../eureka/eureka-http-server.ts';
+import { NacosFace } from '../nacos/nacos-face.ts';
+import { createNacosHttpServer } from '../nacos/nacos-http-server.ts';
 import type { RegistryCore } from '../registry-core.ts';
 
 export interface StartedFaces {
@@ -18,10 +20,11 @@ export interface StartedFaces {
   eureka?: EurekaFace;
   /** "http://HOST:PORT" when the Nacos face runs. */
   nacosUrl?: string;
+  nacos?: NacosFace;
   stop(): Promise<void>;
 }
 
-export async function startFaces(core: RegistryCore, leaseClock: Clock, cfg: Pick<RegistryConfig, 'eureka' | 'nacos'>, host: string): Promise<StartedFaces> {
+export async function startFaces(core: RegistryCore, leaseClock: Clock, cfg: Pick<RegistryConfig, 'eureka' | 'nacos' | 'timeScale'>, host: string): Promise<StartedFaces> {
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const s of stops.reverse()) await s();
@@ -36,6 +39,15 @@ export async function startFaces(core: RegistryCore, leaseClock: Clock, cfg: Pic
       stops.push(() => close(server));
       out.eureka = face;
       out.eurekaUrl = `http://${host}:${port}/eureka/`;
+    }
+    if (cfg.nacos?.serve) {
+      const face = new NacosFace(core, { protectThreshold: cfg.nacos.protectThreshold, timeScale: cfg.timeScale });
+      const server = createNacosHttpServer(face, { adminApi: cfg.nacos.adminApi ?? true });
+      stops.push(async () => face.stop());
+      const port = await listen(server, cfg.nacos.port ?? 8848, host, 'registry.nacos.port', 'Nacos face');
+      stops.push(() => close(server));
+      out.nacos = face;
+      out.nacosUrl = `http://${host}:${port}`;
     }
   } catch (e) {
     await stopAll();

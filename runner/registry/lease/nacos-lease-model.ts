@@ -11,6 +11,8 @@ export interface NacosLeaseOptions {
   ipDeleteTimeoutMs?: number;
   /** ClientBeatCheckTaskV2 cadence. */
   checkIntervalMs?: number;
+  /** Which services' protection this model publishes (the Nacos face: its own; default every service). */
+  scope?: (service: ServiceRecord) => boolean;
 }
 
 const KEYS = {
@@ -46,7 +48,7 @@ export class NacosLeaseModel implements LeaseModel {
 
   constructor(host: LeaseHost, options: NacosLeaseOptions) {
     this.#host = host;
-    this.#o = { beatIntervalMs: 5000, beatTimeoutMs: 15_000, ipDeleteTimeoutMs: 30_000, checkIntervalMs: 5000, ...options };
+    this.#o = { beatIntervalMs: 5000, beatTimeoutMs: 15_000, ipDeleteTimeoutMs: 30_000, checkIntervalMs: 5000, scope: () => true, ...options };
     this.#timer = repeatingTimer(host.clock, this.#o.checkIntervalMs, () => this.check());
   }
 
@@ -151,7 +153,7 @@ export class NacosLeaseModel implements LeaseModel {
   }
 
   #publishProtection(): void {
-    const names = new Set(this.#host.store.allServices().map((s) => s.name));
+    const names = new Set(this.#host.store.allServices().filter(this.#o.scope).map((s) => s.name));
     for (const name of new Set([...names, ...this.#protected])) {
       const entries = this.#host.store.instancesOf(name).map((service) => ({ service, checks: this.#host.store.checksOf(service.id) }));
       const reached = this.protect(name, entries) !== undefined;
