@@ -55,6 +55,12 @@ export const commands: CliCommand[] = [
     run: lazy(() => import('./commands/publish.ts')),
   },
   {
+    name: 'new',
+    usage: 'micro-dev new service NAME --lang ts|go|python [-c FILE]',
+    help: 'Writes a service that registers and answers (GET /NAME/say/hello, Greeter.Hello) into services/NAME/\nand adds it to micro.dev.yaml, keeping its comments. Never overwrites. go and python use only their\nstandard library; ts uses the kit (micro-dev-orchestrator/kit).',
+    run: lazy(() => import('./commands/new.ts')),
+  },
+  {
     name: 'validate',
     usage: 'micro-dev validate [-c FILE]',
     help: 'Checks a config and prints FILE:LINE:COL: message for each problem. Exit 0 when valid, 2 otherwise\n(as `up` with an invalid config).',

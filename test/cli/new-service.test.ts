@@ -1,0 +1,68 @@
+/**
+ * `micro-dev new service` end to end, as a user runs it in their own project: the CLI writes a Go and a
+ * Python service into services/NAME/ and adds them to micro.dev.yaml (the user's comments and spacing
+ * kept), refuses to overwrite and rejects a bad name or language with exit 2; then `micro-dev up` starts
+ * both and each answers through the gateway and through the proxy (`micro-dev call`).
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CliProcess, runCli, writeTopology } from '../support/cli-process.ts';
+
+let up: CliProcess | undefined;
+afterAll(async () => {
+  up?.child.kill('SIGTERM');
+  await up?.exited;
+});
+
+describe('micro-dev new service', () => {
+  it('writes go and python services that up starts and that answer, and refuses bad input', { timeout: 240_000 }, async () => {
+    // The user's project: no service yet besides a comment, ports of its own.
+    const project = await writeTopology('  # my services go here\n', 'new-service');
+    const userText = await readFile(project.file, 'utf8');
+
+    const go = await runCli(['new', 'service', 'orders', '--lang', 'go'], project.dir);
+    expect(go.code, go.output).toBe(0);
+    expect(go.output).toContain('wrote services/orders/go.mod\nwrote services/orders/main.go\n');
+    expect(go.output).toContain('added services.orders to micro.dev.yaml (registers go.micro.api.orders)');
+    expect(go.output).toContain(`curl 'http://127.0.0.1:${project.ports.gateway}/orders/say/hello?name=John'`);
+    expect(go.output).toContain('npx micro-dev up');
+
+    const py = await runCli(['new', 'service', 'billing', '--lang', 'python'], project.dir);
+    expect(py.code, py.output).toBe(0);
+    expect(await readdir(join(project.dir, 'services/billing'))).toEqual(['main.py']);
+
+    const yaml = await readFile(project.file, 'utf8');
+    // Every line of the user's file is still there, as written and in order; only the two entries were added.
+    const lines = yaml.split('\n');
+    let i = 0;
+    for (const line of userText.split('\n')) i = lines.indexOf(line, i) + 1 || Number.NaN;
+    expect(i, yaml).not.toBeNaN();
+    expect(lines.length).toBe(userText.split('\n').length + 7 + 6); // orders: comment, key, 5 keys; billing: blank, comment, key, 3 keys
+    expect(yaml).toContain('  # orders (go): go.micro.api.orders, written by micro-dev new service');
+    expect(yaml).toContain('  billing:\n    runtime: process\n    cwd: services/billing\n    command: python3 -u main.py\n');
+
+    // Never overwrite; bad names and languages are exit 2 with the reason.
+    const again = await runCli(['new', 'service', 'orders', '--lang', 'python'], project.dir);
+    expect(again.code).toBe(2);
+    expect(again.output).toContain('services/orders already exists; nothing was written');
+    const badName = await runCli(['new', 'service', 'Orders_API', '--lang', 'go'], project.dir);
+    expect(badName.code).toBe(2);
+    expect(badName.output).toContain('"Orders_API" is not a usable name');
+    const badLang = await runCli(['new', 'service', 'stock', '--lang', 'golang'], project.dir);
+    expect(badLang.code).toBe(2);
+    expect(badLang.output).toContain('unknown --lang "golang" (did you mean "go"?)');
+    expect(await readFile(project.file, 'utf8')).toBe(yaml);
+
+    up = new CliProcess(['up', '--no-tui'], { cwd: project.dir });
+    await up.waitFor('micro-dev ready', 180_000);
+    expect(up.output).toContain('reload on save: orders (build first), billing');
+    for (const name of ['orders', 'billing']) {
+      const res = await fetch(`http://127.0.0.1:${project.ports.gateway}/${name}/say/hello?name=John`);
+      expect(await res.text()).toBe(`{"message":"Hello John from ${name}"}`);
+      const call = await runCli(['call', `go.micro.api.${name}`, 'Greeter.Hello', '{"name":"Proxy"}'], project.dir);
+      expect(call.code, call.output).toBe(0);
+      expect(JSON.parse(call.output)).toEqual({ msg: `Hello Proxy from ${name}` });
+    }
+  });
+});
