@@ -40,7 +40,7 @@ describe('addServiceEntry', () => {
     const text = 'services:\n  a:\n    module: a.ts  # keep me\n# trailing note\nweb:\n  port: 1\n';
     const out = addServiceEntry(text, 'f.yaml', 'b', { module: 'services/b/main.ts' }, 'b (ts)');
     expect(out).toContain('    module: a.ts  # keep me\n');
-    expect(out).toMatch(/ {2}# b \(ts\)\n {2}b:\n {4}module: services\/b\/main\.ts\n[\s\S]*web:\n  port: 1\n$/);
+    expect(out).toMatch(/ {2}# b \(ts\)\n {2}b:\n {4}module: services\/b\/main\.ts\n[\s\S]*web:\n {2}port: 1\n$/);
     expect(YAML.parse(out)).toEqual({ services: { a: { module: 'a.ts' }, b: { module: 'services/b/main.ts' } }, web: { port: 1 } });
   });
 
