@@ -34,6 +34,7 @@ describe('applyDefaults', () => {
         balance: 'random',
         timeoutMs: 5000,
         retries: 1,
+        unknownServiceStatus: 404,
         ejectMs: 10_000,
         bodyLimitBytes: 10 * 1024 * 1024,
         hosts: [],

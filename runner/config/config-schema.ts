@@ -75,6 +75,10 @@ export const GatewaySchema = z
     balance: z.enum(['random', 'round_robin', 'least_outstanding']).optional().describe('default random'),
     timeout: duration.optional().describe('backend call timeout (default 5s)'),
     retries: z.number().int().min(0).max(10).optional().describe('default 1'),
+    unknown_service_status: z
+      .union([z.literal(404), z.literal(500)], { error: 'expected 404 or 500' })
+      .optional()
+      .describe('answer to a path that names no registered service: 404 (default) or 500, micro\'s exact answer'),
     eject: duration.optional().describe('how long a node that refused a connection is skipped (default 10s)'),
     body_limit: size.optional().describe('default 10MiB'),
     hosts: z.array(nonEmpty).optional().describe('Host headers routed by the host resolver'),

@@ -131,7 +131,7 @@ name: full
 registry: {kind: embedded, host: 127.0.0.1, port: 18500, semantics: eureka, time_scale: 0.01, profile: legacy, token: t0k, persist: .micro-dev/reg.json,
   eureka: {double_expiry_quirk: false, self_preservation: false}}
 gateway: {host: 127.0.0.1, port: 18080, namespace: go.micro.api, handler: api, resolver: path, enable_rpc: false, cors: false,
-  balance: round_robin, timeout: 2s, retries: 0, eject: 1m, body_limit: 1MiB, hosts: [example.test], tls: {cert: c.pem, key: k.pem}}
+  balance: round_robin, timeout: 2s, retries: 0, unknown_service_status: 500, eject: 1m, body_limit: 1MiB, hosts: [example.test], tls: {cert: c.pem, key: k.pem}}
 proxy: {host: 127.0.0.1, port: 18081}
 web: {host: 127.0.0.1, port: 18082, namespace: go.micro.web}
 broker: {host: 127.0.0.1, port: 18083}
@@ -174,7 +174,7 @@ services:
       },
       gateway: {
         host: '127.0.0.1', port: 18080, namespace: 'go.micro.api', handler: 'api', resolver: 'path', enableRpc: false, cors: false,
-        balance: 'round_robin', timeoutMs: 2000, retries: 0, ejectMs: 60_000, bodyLimitBytes: 1024 * 1024, hosts: ['example.test'],
+        balance: 'round_robin', timeoutMs: 2000, retries: 0, unknownServiceStatus: 500, ejectMs: 60_000, bodyLimitBytes: 1024 * 1024, hosts: ['example.test'],
         tls: { cert: path.join(dir, 'c.pem'), key: path.join(dir, 'k.pem') },
       },
       proxy: { host: '127.0.0.1', port: 18081 },

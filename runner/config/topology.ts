@@ -56,6 +56,8 @@ export interface GatewayConfig extends Listen {
   /** Backend call timeout (micro's --client_request_timeout). */
   timeoutMs: number;
   retries: number;
+  /** Status for a path that names no registered service: 404 (default) or 500 (micro's exact answer). */
+  unknownServiceStatus: 404 | 500;
   /** Passive outlier detection: how long a node that refused a connection is skipped. */
   ejectMs: number;
   bodyLimitBytes: number;

@@ -55,6 +55,36 @@ export function buildApiRequest(req: IncomingMessage, body: Buffer, path: string
   return out;
 }
 
+interface ApiResponse {
+  statusCode?: number;
+  header?: Record<string, Pair>;
+  body?: string;
+}
+
+const RESPONSE_FIELDS = new Set(['statusCode', 'header', 'body']);
+
+/**
+ * Why a decoded answer is not an `api.Response`, or undefined when it is. micro decodes it with jsonpb,
+ * which refuses unknown fields (a 500), so a handler that returns its payload itself (`{"message":…}`
+ * instead of `{statusCode, body}`) fails there too, rather than answering an empty 200. All fields may be
+ * omitted (an empty 200), as proto3 JSON omits zero values.
+ */
+export function apiResponseProblem(value: unknown): string | undefined {
+  const expected = 'an api.Response is {statusCode, header, body} with body a string';
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return `not an api.Response (${expected})`;
+  const unknown = Object.keys(value).filter((k) => !RESPONSE_FIELDS.has(k));
+  if (unknown.length > 0) return `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')} (${expected})`;
+  const r = value as Record<string, unknown>;
+  if (r.statusCode !== undefined && !(Number.isInteger(r.statusCode) && ((r.statusCode as number) === 0 || ((r.statusCode as number) >= 100 && (r.statusCode as number) <= 599)))) {
+    return `statusCode ${JSON.stringify(r.statusCode)} is not an HTTP status (100-599, or 0 for 200)`;
+  }
+  if (r.body !== undefined && typeof r.body !== 'string') return `body is ${Array.isArray(r.body) ? 'an array' : typeof r.body}, not a string (JSON.stringify it)`;
+  if (r.header !== undefined && (r.header === null || typeof r.header !== 'object' || Array.isArray(r.header))) {
+    return 'header is not a map of {key, values}';
+  }
+  return undefined;
+}
+
 /** Serves one request through the api handler for an already resolved (service, method). */
 export async function serveApi(ctx: HandlerContext, res: ServerResponse, service: string, method: string): Promise<void> {
   const apiReq = buildApiRequest(ctx.req, ctx.body, ctx.path, ctx.query);
@@ -70,9 +100,16 @@ export async function serveApi(ctx: HandlerContext, res: ServerResponse, service
     sendMicroError(res, MicroError.from(e));
     return;
   }
-  let rsp: { statusCode?: number; header?: Record<string, Pair>; body?: string };
+  let rsp: ApiResponse;
   try {
-    rsp = JSON.parse(out.toString('utf8') || '{}') as typeof rsp;
+    const parsed: unknown = JSON.parse(out.toString('utf8') || '{}');
+    const problem = apiResponseProblem(parsed);
+    if (problem) {
+      const returned = out.toString('utf8').trim().slice(0, 200);
+      sendMicroError(res, MicroError.internal('go.micro.api', `api handler ${service} ${method} returned ${returned}: ${problem}`));
+      return;
+    }
+    rsp = parsed as ApiResponse;
   } catch {
     sendMicroError(res, MicroError.internal('go.micro.api', `error decoding api.Response: ${out.toString('utf8').slice(0, 200)}`));
     return;
@@ -82,6 +119,6 @@ export async function serveApi(ctx: HandlerContext, res: ServerResponse, service
     if (pair && typeof pair.key === 'string' && Array.isArray(pair.values)) headers[pair.key] = pair.values.join(', ');
   }
   if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
-  const status = typeof rsp.statusCode === 'number' && rsp.statusCode >= 100 && rsp.statusCode <= 599 ? rsp.statusCode : 200;
+  const status = rsp.statusCode || 200;
   send(res, status, rsp.body ?? '', headers);
 }

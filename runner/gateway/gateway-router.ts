@@ -67,6 +67,9 @@ export function createGatewayRouter(
   onRequest?: (r: RequestRecord) => void,
 ): GatewayRouter {
   const namespace = config.namespace;
+  // micro answers 500 for a path that names no service; a 404 tells a client its URL is wrong (DIFFERENCES).
+  const unknownService = (id: string, detail: string): MicroError =>
+    config.unknownServiceStatus === 500 ? MicroError.internal(id, detail) : MicroError.notFound(id, detail);
 
   async function dispatch(ctx: HandlerContext, res: ServerResponse): Promise<void> {
     const { req } = ctx;
@@ -101,14 +104,14 @@ export function createGatewayRouter(
       effective = h === 'api' ? 'api' : h === 'web' || h === 'http' || h === 'proxy' ? 'http' : h === 'event' ? 'event' : 'rpc';
     } else {
       const route = resolveRoute({ path: ctx.path, method, host }, { resolver: config.resolver, handler, namespace });
-      if (!route.ok) return sendMicroError(res, MicroError.internal(errId, route.error));
+      if (!route.ok) return sendMicroError(res, unknownService(errId, route.error));
       service = route.service;
       endpoint = route.method;
     }
     ctx.routedTo(service);
     if (effective === 'event') return serveEvent(ctx, res);
     const services = await backend.lookup(service);
-    if (services.length === 0) return sendMicroError(res, MicroError.internal(errId, 'service not found'));
+    if (services.length === 0) return sendMicroError(res, unknownService(errId, 'service not found'));
     if (effective === 'http') {
       await proxyToService(backend, service, req, res, ctx.body, { url: req.url ?? '/', timeoutMs: ctx.timeoutMs });
       return;

@@ -138,8 +138,8 @@ describe('meta handler (reference §2.8)', () => {
       const r = await http(`${gw.url}/example`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"john"}' });
       expect([r.status, r.text]).toEqual([200, '{"message":"got your request john"}']);
       const g = await http(`${gw.url}/example`);
-      expect(g.status).toBe(500);
-      expect(JSON.parse(g.text)).toEqual({ id: 'go.micro.srv', code: 500, detail: 'service not found', status: 'Internal Server Error' });
+      expect(g.status).toBe(404);
+      expect(JSON.parse(g.text)).toEqual({ id: 'go.micro.srv', code: 404, detail: 'service not found', status: 'Not Found' });
     });
   });
 });

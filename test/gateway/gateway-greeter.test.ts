@@ -10,6 +10,7 @@ import { gatewayConfig, http, startStack, waitForNodes, type Stack } from './har
 let stack: Stack;
 let gw: StartedServer;
 let rpcGw: StartedServer;
+let microGw: StartedServer;
 const seen: { path: string; status: number; service?: string }[] = [];
 
 beforeAll(async () => {
@@ -20,11 +21,13 @@ beforeAll(async () => {
   await waitForNodes(stack.registry.address, 'go.micro.api.greeter');
   gw = await startGateway(gatewayConfig(), { registryAddress: stack.registry.address, onRequest: (r) => seen.push(r) });
   rpcGw = await startGateway(gatewayConfig({ handler: 'rpc', enableRpc: false, timeoutMs: 1_000 }), { registryAddress: stack.registry.address });
+  microGw = await startGateway(gatewayConfig({ unknownServiceStatus: 500 }), { registryAddress: stack.registry.address });
 });
 
 afterAll(async () => {
   await gw?.stop();
   await rpcGw?.stop();
+  await microGw?.stop();
   await stack?.stop();
 });
 
@@ -43,10 +46,35 @@ describe('api handler (default topology)', () => {
     expect(r.text).toBe('{"id":"go.micro.api.greeter","code":400,"detail":"Name cannot be blank","status":"Bad Request"}');
   });
 
-  it('unknown service -> 500 go.micro.api service not found', async () => {
+  it('unknown service -> 404 go.micro.api service not found (micro: 500, with unknown_service_status: 500)', async () => {
     const r = await http(`${gw.url}/nope/say/hello`);
+    expect(r.status).toBe(404);
+    expect(r.text).toBe('{"id":"go.micro.api","code":404,"detail":"service not found","status":"Not Found"}');
+    const micro = await http(`${microGw.url}/nope/say/hello`);
+    expect(micro.status).toBe(500);
+    expect(micro.text).toBe('{"id":"go.micro.api","code":500,"detail":"service not found","status":"Internal Server Error"}');
+  });
+
+  it('a handler that returns a plain object instead of an api.Response -> 500 naming the handler and what it returned', async () => {
+    stack.startWorker('test/gateway/plain-object-api.ts');
+    await waitForNodes(stack.registry.address, 'go.micro.api.plain');
+    const r = await http(`${gw.url}/plain/say/hello?name=John`);
     expect(r.status).toBe(500);
-    expect(r.text).toBe('{"id":"go.micro.api","code":500,"detail":"service not found","status":"Internal Server Error"}');
+    expect(JSON.parse(r.text)).toEqual({
+      id: 'go.micro.api',
+      code: 500,
+      detail:
+        'api handler go.micro.api.plain Say.Hello returned {"message":"Hello John"}: unknown field "message" (an api.Response is {statusCode, header, body} with body a string)',
+      status: 'Internal Server Error',
+    });
+    const bodyObject = await http(`${gw.url}/plain/say/object`);
+    expect(bodyObject.status).toBe(500);
+    expect(JSON.parse(bodyObject.text).detail).toBe(
+      'api handler go.micro.api.plain Say.Object returned {"statusCode":200,"body":{"message":"hi"}}: body is object, not a string (JSON.stringify it)',
+    );
+    // An all-default api.Response (proto3 JSON omits zero values) is still an empty 200, as in micro.
+    const empty = await http(`${gw.url}/plain/say/empty`);
+    expect([empty.status, empty.text]).toEqual([200, '']);
   });
 
   it('unknown endpoint on a live service -> 500 with the code-0 error body (reference §7)', async () => {
@@ -101,7 +129,7 @@ describe('/rpc', () => {
 
   it('is off when enableRpc is false (handled as a route instead)', async () => {
     const r = await http(`${rpcGw.url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-    expect(r.status).toBe(500);
+    expect(r.status).toBe(404);
     expect(JSON.parse(r.text).detail).toBe('service not found');
   });
 });
