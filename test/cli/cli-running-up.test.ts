@@ -33,13 +33,10 @@ async function greeterAnswers(): Promise<void> {
 }
 
 describe('micro-dev with an up running', () => {
-  it('call to an unknown service prints the micro error JSON and exits 1', async () => {
+  it('call to an unknown service names it and lists the services there are (exit 1)', async () => {
     const { code, output } = await runCli(['call', 'go.micro.srv.nobody', 'Say.Hello', '{}', '-c', topo.file]);
     expect(code).toBe(1);
-    // The proxy's own selection error, passed through as go-micro's error JSON.
-    expect(output).toBe(
-      '{"id":"go.micro.client","code":500,"detail":"error selecting go.micro.srv.nobody node: not found","status":"Internal Server Error"}\n',
-    );
+    expect(output).toBe('micro-dev: call: no service named go.micro.srv.nobody\n  hint: services: go.micro.srv.greeter\n');
   });
 
   it('a second up on the same config is refused (exit 2) with the pid and hints, and the first keeps serving', async () => {

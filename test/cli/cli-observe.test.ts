@@ -1,0 +1,81 @@
+/**
+ * Looking at a running `up` from the command line, against one shared `up` (greeter-srv and greeter-api):
+ * `call` with the topology's names, its did-you-mean and one-line errors; `status --json` traffic numbers.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { CliProcess, repoRoot, runCli } from '../support/cli-process.ts';
+import { greeterSrv, stackTraceLine, writeSmallTopology, type SmallTopology } from './cli-topology.ts';
+import type { Snapshot } from '../../runner/engine/api.ts';
+
+let topo: SmallTopology;
+let up: CliProcess;
+
+beforeAll(async () => {
+  topo = await writeSmallTopology(`${greeterSrv}  greeter-api:
+    module: ${join(repoRoot, 'services', 'greeter-api', 'main.ts')}
+    depends_on: [greeter-srv]
+`);
+  up = new CliProcess(['up', '-c', topo.file, '--no-tui']);
+  await up.waitFor('micro-dev ready', 30_000);
+});
+
+afterAll(async () => {
+  if (!up) return;
+  await runCli(['down', '-c', topo.file]);
+  await up.exited;
+});
+
+const call = (...args: string[]) => runCli(['call', ...args, '-c', topo.file]);
+
+describe('micro-dev call with an up running', () => {
+  it('accepts the topology names (service and instance) as well as the registry name', async () => {
+    const hello = '{\n  "msg": "Hello John"\n}\n';
+    expect(await call('go.micro.srv.greeter', 'Say.Hello', '{"name":"John"}')).toEqual({ code: 0, output: hello });
+    expect(await call('greeter-srv', 'Say.Hello', '{"name":"John"}')).toEqual({ code: 0, output: hello });
+    expect(await call('greeter-srv-1', 'Say.Hello', '{"name":"John"}')).toEqual({ code: 0, output: hello });
+  });
+
+  it('suggests the closest service, and lists what there is', async () => {
+    const { code, output } = await call('greter-srv', 'Say.Hello');
+    expect(code).toBe(1);
+    expect(output).toBe(
+      'micro-dev: call: no service named greter-srv; did you mean greeter-srv?\n' +
+        '  hint: services: go.micro.api.greeter, go.micro.srv.greeter\n',
+    );
+    const nobody = await call('go.micro.srv.nobody', 'Say.Hello');
+    expect(nobody.output).toMatch(/^micro-dev: call: no service named go\.micro\.srv\.nobody/);
+  });
+
+  it('suggests the closest endpoint', async () => {
+    const { code, output } = await call('greeter-srv', 'Say.Helo', '{"name":"John"}');
+    expect(code).toBe(1);
+    expect(output).toBe('micro-dev: call: go.micro.srv.greeter has no endpoint Say.Helo; did you mean Say.Hello?\n  hint: its endpoints: Say.Hello\n');
+  });
+
+  it('prints a service error as one readable line, with no JSON and no stack', async () => {
+    const { code, output } = await call('greeter-api', 'Say.Hello', '{}');
+    expect(code).toBe(1);
+    expect(output).toBe('micro-dev: call go.micro.api.greeter Say.Hello: 400 Bad Request: Name cannot be blank (from go.micro.api.greeter)\n');
+    expect(output).not.toMatch(stackTraceLine);
+  });
+});
+
+describe('micro-dev status --json with an up running', () => {
+  it('carries per-instance and per-service traffic numbers', async () => {
+    for (let i = 0; i < 5; i++) expect((await call('greeter-srv', 'Say.Hello', '{"name":"x"}')).code).toBe(0);
+    let snapshot: Snapshot | undefined;
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const status = await runCli(['status', '--json', '-c', topo.file]);
+      snapshot = JSON.parse(status.output) as Snapshot;
+      if ((snapshot.services?.['greeter-srv']?.requests ?? 0) >= 5) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const srv = snapshot!.instances.find((i) => i.instance === 'greeter-srv-1')!;
+    expect(srv.traffic).toMatchObject({ errors: 0, errorRate: 0, windowMs: 10_000 });
+    expect(srv.traffic!.requests).toBeGreaterThanOrEqual(5);
+    expect(srv.traffic!.p99).toBeGreaterThan(0);
+    expect(snapshot!.services!['greeter-srv']!.requests).toBe(srv.traffic!.requests);
+  });
+});
