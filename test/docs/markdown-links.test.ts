@@ -60,13 +60,18 @@ function anchorsOf(text: string): Set<string> {
 
 /**
  * What is wrong with one link of `file`, or undefined when it resolves. A path in a code span may also be
- * relative to the repository root (`runner/gateway/README.md` written in a page under `services/`).
+ * relative to the repository root (`runner/gateway/README.md` written in a page under `services/`), or
+ * name a design reference (`reference/registry.md`, `registry.md`: docs/reference/).
  */
 function problem(file: string, link: string, fromRootToo = false): string | undefined {
   if (/^[a-z][a-z0-9+.-]*:/i.test(link)) return undefined; // https:, mailto:… (not fetched)
   const [pathPart, anchor] = link.split('#', 2) as [string, string | undefined];
   let target = pathPart === '' ? join(repoRoot, file) : resolve(repoRoot, dirname(file), decodeURIComponent(pathPart));
-  if (fromRootToo && !existsSync(target) && existsSync(resolve(repoRoot, pathPart))) target = resolve(repoRoot, pathPart);
+  if (fromRootToo && !existsSync(target)) {
+    // Also from the root, and the design references as pages cite them: `reference/x.md` or `x.md`.
+    const found = [repoRoot, join(repoRoot, 'docs'), join(repoRoot, 'docs', 'reference')].map((base) => resolve(base, pathPart)).find((p) => existsSync(p));
+    if (found) target = found;
+  }
   if (!target.startsWith(repoRoot)) return `${link} points outside the repository`;
   if (!existsSync(target)) return `${link}: ${relative(repoRoot, target)} does not exist`;
   if (anchor && target.endsWith('.md') && statSync(target).isFile() && !anchorsOf(readFileSync(target, 'utf8')).has(anchor)) {
@@ -112,6 +117,8 @@ describe('Markdown links', () => {
     expect(linksOf('see [a](missing.md) and `[b](code.md)`\n\n```\n[c](block.md)\n```\n')).toEqual(['missing.md']);
     expect(linksOf('as `reference/micro-api.md` says, not `x.ts`', true)).toEqual(['reference/micro-api.md']);
     expect(problem('services/kit/README.md', 'runner/gateway/README.md', true)).toBeUndefined();
+    expect(problem('runner/registry/README.md', 'reference/registry.md', true)).toBeUndefined();
+    expect(problem('services/kit/README.md', 'reference/nothing.md', true)).toBe('reference/nothing.md: services/kit/reference/nothing.md does not exist');
     expect(problem('README.md', 'missing-file.md')).toBe('missing-file.md: missing-file.md does not exist');
     expect(problem('README.md', 'AGENTS.md#no-such-heading')).toBe('AGENTS.md#no-such-heading: no heading #no-such-heading in AGENTS.md');
     expect(problem('README.md', 'AGENTS.md#commands')).toBeUndefined();
