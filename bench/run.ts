@@ -12,6 +12,7 @@ const suites: Record<string, string> = {
   gateway: 'bench/gateway/gateway-bench.ts',
   faults: 'bench/faults/run.ts',
   reload: 'bench/reload/reload-bench.ts',
+  'go-reload': 'bench/polyglot/go-reload-bench.ts',
   tui: 'bench/tui/idle-cpu.ts',
   'tui-gateway': 'bench/tui/gateway-with-dashboard.ts',
   scenarios: 'bench/scenarios/verdict-spread.ts',
