@@ -100,6 +100,8 @@ function registryDefaults(raw: RawRegistry | undefined, dir: string): RegistryCo
   if (raw?.address !== undefined) out.address = raw.address;
   if (raw?.token !== undefined) out.token = raw.token;
   if (raw?.persist !== undefined) out.persist = path.resolve(dir, raw.persist);
+  if (raw?.node !== undefined) out.node = raw.node;
+  if (raw?.datacenter !== undefined) out.datacenter = raw.datacenter;
   return out;
 }
 

@@ -44,6 +44,12 @@ export const RegistrySchema = z
     profile: z.enum(['modern', 'legacy']).optional().describe('Consul API version profile (default modern)'),
     token: z.string().optional().describe('ACL token sent to / required by the registry'),
     persist: z.string().min(1).optional().describe('file that keeps KV and registrations across restarts'),
+    node: z.string().min(1).optional().describe("the embedded registry's node name (consul agent -node; default: the host name)"),
+    datacenter: z
+      .string()
+      .regex(/^[a-z0-9_-]+$/, { error: 'a datacenter may only contain lowercase letters, digits, - and _ (as Consul requires)' })
+      .optional()
+      .describe("the embedded registry's datacenter (consul agent -datacenter; default dc1)"),
     eureka: z
       .strictObject({
         double_expiry_quirk: z.boolean().optional().describe("Eureka's lease expires at 2x duration (default true, as real Eureka)"),

@@ -104,6 +104,17 @@ describe('validateTopologyFile: FILE:LINE:COL: message', () => {
   });
 });
 
+describe('registry node and datacenter', () => {
+  it('takes registry.node and registry.datacenter, and names a datacenter Consul would refuse', async () => {
+    const { file } = project('registry: {node: box-1, datacenter: lab-2}\nservices: {}\n');
+    const topology = await loadTopology(file);
+    expect([topology.registry.node, topology.registry.datacenter]).toEqual(['box-1', 'lab-2']);
+    expect(await problemsOf('registry:\n  datacenter: Lab\nservices: {}\n')).toEqual([
+      'micro.dev.yaml:2:15: registry.datacenter: a datacenter may only contain lowercase letters, digits, - and _ (as Consul requires)',
+    ]);
+  });
+});
+
 describe('loadTopology', () => {
   it('throws CONFIG_INVALID with one FILE:LINE:COL line per problem', async () => {
     const { file } = project('services:\n  a:\n    modul: a.ts\n    replicas: 0\n');

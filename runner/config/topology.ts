@@ -34,6 +34,10 @@ export interface RegistryConfig extends Listen {
   token?: string;
   /** File that keeps KV and registrations across restarts; absent = in memory only. */
   persist?: string;
+  /** The agent's node name (`consul agent -node`); absent = the host name. */
+  node?: string;
+  /** The agent's datacenter (`-datacenter`); absent = dc1. */
+  datacenter?: string;
   /**
    * Eureka model options; `serve` starts the Eureka REST face on `port` (default 8761) over the same
    * catalog. The face's own instances follow these lease options whatever `semantics` says.

@@ -58,7 +58,13 @@ export async function startInfrastructure(
       deps.onProgress(`registry  embedded (${topology.registry.semantics}) on ${registry.url}`);
     } else if (topology.registry.mode === 'container') {
       const { startConsulContainer } = await import('../runtimes/container/consul-container.ts');
-      const consul = await startConsulContainer({ port: topology.registry.port, topology: topology.name });
+      const { node, datacenter } = topology.registry;
+      const naming = [...(node ? ['-node', node] : []), ...(datacenter ? ['-datacenter', datacenter] : [])];
+      const consul = await startConsulContainer({
+        port: topology.registry.port,
+        topology: topology.name,
+        ...(naming.length ? { command: ['agent', '-dev', '-client', '0.0.0.0', '-log-level', 'warn', ...naming] } : {}),
+      });
       stoppers.push(() => consul.stop());
       registryAddress = consul.address;
       deps.onProgress(`registry  consul in container ${consul.containerId.slice(0, 12)} at ${registryAddress}`);

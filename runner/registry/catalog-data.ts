@@ -60,6 +60,11 @@ export class CatalogData {
     return out;
   }
 
+  /** The node's own checks (registered without a ServiceID), serfHealth aside. */
+  nodeChecks(): CheckRecord[] {
+    return this.checksOf('');
+  }
+
   /** name -> union of tags across instances (catalog/services). */
   serviceNames(): Record<string, string[]> {
     const out: Record<string, string[]> = {};

@@ -98,9 +98,12 @@ export class CatalogStore extends CatalogData {
     return { service, checks: this.checksOf(service.id), written, removedChecks, created: !prev };
   }
 
-  /** Adds or replaces one check of an existing service (agent/check/register); keeps a previous state. */
+  /**
+   * Adds or replaces one check (agent/check/register) of an existing service, or of the node when
+   * `serviceId` is '' (a node-level check: no service name or tags); keeps a previous state.
+   */
   putCheck(serviceId: string, def: CheckDefinition & { checkId: string }, initialStatus: CheckStatus): CheckRecord {
-    const service = this.services.get(serviceId)!;
+    const service = serviceId === '' ? undefined : this.services.get(serviceId)!;
     const index = this.#nextIndex();
     const old = this.checks.get(def.checkId);
     if (old && old.serviceId !== serviceId) this.checksByService.get(old.serviceId)?.delete(def.checkId);
@@ -111,8 +114,8 @@ export class CatalogStore extends CatalogData {
       output: old ? old.output : '',
       criticalSince: old ? old.criticalSince : null,
       serviceId,
-      serviceName: service.name,
-      serviceTags: service.tags,
+      serviceName: service?.name ?? '',
+      serviceTags: service?.tags ?? [],
       createIndex: old?.createIndex ?? index,
       modifyIndex: index,
     };

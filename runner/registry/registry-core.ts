@@ -2,6 +2,8 @@ import type { Clock } from '../clock/clock.ts';
 import type { RegistryConfig } from '../config/topology.ts';
 import { CatalogStore } from './catalog-store.ts';
 import { ConsulHttpError, badRequest, notFound } from './consul-http-error.ts';
+import { hostname } from 'node:os';
+import { agentNode, type AgentNode, type RenderOptions } from './http/render.ts';
 import { IndexFeed } from './index-feed.ts';
 import type { LeaseHost, LeaseModel } from './lease/lease-model.ts';
 import { FACE_META_KEY } from './registry-types.ts';
@@ -17,6 +19,8 @@ export interface RegistryCoreOptions {
   wallClock: Clock;
   leaseModel: LeaseModelFactory;
   feed?: IndexFeed;
+  /** The agent's node (default: the host name in dc1). */
+  node?: AgentNode;
 }
 
 /**
@@ -27,6 +31,9 @@ export interface RegistryCoreOptions {
 export class RegistryCore {
   readonly store: CatalogStore;
   readonly model: LeaseModel;
+  readonly node: AgentNode;
+  /** Profile and node, for the JSON renderers. */
+  readonly render: RenderOptions;
   readonly #opts: RegistryCoreOptions;
   readonly #host: LeaseHost;
   /** Lease models of the Eureka and Nacos wire faces, picked by a service's `micro-dev-face` meta. */
@@ -37,6 +44,8 @@ export class RegistryCore {
 
   constructor(opts: RegistryCoreOptions) {
     this.#opts = opts;
+    this.node = opts.node ?? agentNode(hostname(), 'dc1');
+    this.render = { profile: opts.config.profile, node: this.node };
     this.store = new CatalogStore(opts.feed ?? new IndexFeed());
     const host: LeaseHost = {
       store: this.store,
@@ -105,15 +114,61 @@ export class RegistryCore {
     if (r.created) this.emit({ type: 'registered', at: this.now(), serviceId: r.service.id, service: r.service.name });
   }
 
-  /** agent/check/register: a check bound to an existing service (node-level checks are not modelled). */
+  /** agent/check/register: a check of an existing service, or of the node when `serviceId` is ''. */
   registerCheck(serviceId: string, def: CheckDefinition & { checkId: string }): void {
-    if (serviceId === '') throw badRequest('micro-dev: node-level checks are not supported; set ServiceID');
+    if (serviceId === '') {
+      const record = this.store.putCheck('', def, 'critical');
+      this.model.onNodeChecks?.([record]);
+      for (const h of this.#probeHooks) h.registered([record]);
+      return;
+    }
     const service = this.store.getService(serviceId);
     if (!service) throw badRequest(`ServiceID ${JSON.stringify(serviceId)} does not exist`);
     const model = this.modelOf(service);
     const record = this.store.putCheck(serviceId, def, model.initialTtlStatus);
     model.onRegistered(service, [record], false);
     for (const h of this.#probeHooks) h.registered([record]);
+  }
+
+  /**
+   * Maintenance mode (agent.EnableNodeMaintenance / EnableServiceMaintenance): a critical check of type
+   * `maintenance` on the node (`_node_maintenance`) or the service (`_service_maintenance:<id>`), its Notes
+   * the reason; enabling twice keeps the first, disabling removes it. 404 text for an unknown service.
+   */
+  setMaintenance(serviceId: string, enable: boolean, reason: string): void {
+    const service = serviceId === '' ? undefined : this.store.getService(serviceId);
+    if (serviceId !== '' && !service) throw notFound(`No service registered with ID ${JSON.stringify(serviceId)}`);
+    const checkId = serviceId === '' ? '_node_maintenance' : `_service_maintenance:${serviceId}`;
+    const existing = this.store.getCheck(checkId);
+    if (!enable) {
+      if (existing) this.store.removeCheck(checkId);
+      return;
+    }
+    if (existing) return;
+    const notes =
+      reason ||
+      (serviceId === ''
+        ? 'Maintenance mode is enabled for this node, but no reason was provided. This is a default message.'
+        : 'Maintenance mode is enabled for this service, but no reason was provided. This is a default message.');
+    const record = this.store.putCheck(
+      serviceId,
+      {
+        checkId,
+        name: serviceId === '' ? 'Node Maintenance Mode' : 'Service Maintenance Mode',
+        notes,
+        status: 'critical',
+        type: 'maintenance',
+        ttlMs: 0,
+        intervalMs: 0,
+        timeoutMs: 0,
+        tlsSkipVerify: false,
+        deregisterCriticalServiceAfterMs: 0,
+        outputMaxSize: 4096,
+      },
+      'critical',
+    );
+    this.emit({ type: 'critical', at: this.now(), checkId, serviceId, service: service?.name ?? '', output: notes });
+    void record;
   }
 
   deregisterCheck(checkId: string): void {

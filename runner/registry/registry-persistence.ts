@@ -117,6 +117,12 @@ export class RegistryPersistence {
       this.#core.register({ service: svc, checks }, true);
       for (const c of checks) this.#core.setProbeResult(c.checkId, c.status as CheckStatus, c.output);
     }
+    for (const row of saved.get('node-checks')?.values() ?? []) {
+      for (const c of row as CheckRecord[]) {
+        this.#core.registerCheck('', c);
+        this.#core.setProbeResult(c.checkId, c.status as CheckStatus, c.output);
+      }
+    }
     // Sessions come back with their IDs and a fresh TTL (as Consul's new leader re-arms every timer); one
     // whose checks are gone or critical is not restored, and the locks it held come back released.
     const live = new Set<string>();
@@ -160,7 +166,14 @@ function registryTables(stores: { core: RegistryCore; kv: KvStore; sessions?: Se
         return s && serviceRow(s);
       },
       rows: () => core.store.allServices().map((s) => [s.id, serviceRow(s)]),
-      onChange: (l) => core.store.onChange(l),
+      onChange: (l) => core.store.onChange((id) => id !== '' && l(id)),
+    },
+    {
+      // Node-level checks (maintenance mode among them) change under the service id ''.
+      name: 'node-checks',
+      read: (key) => (key === '' && core.store.nodeChecks().length ? core.store.nodeChecks() : undefined),
+      rows: () => (core.store.nodeChecks().length ? [['', core.store.nodeChecks()]] : []),
+      onChange: (l) => core.store.onChange((id) => id === '' && l('')),
     },
     {
       name: 'kv',

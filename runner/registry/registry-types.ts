@@ -18,7 +18,7 @@ export const FACE_META_KEY = 'micro-dev-face';
 export type CheckStatus = 'passing' | 'warning' | 'critical';
 export const CheckStatuses: readonly CheckStatus[] = ['passing', 'warning', 'critical'];
 
-export type CheckType = 'ttl' | 'http' | 'tcp' | 'udp' | 'grpc' | 'h2ping' | 'script' | 'docker' | 'alias';
+export type CheckType = 'ttl' | 'http' | 'tcp' | 'udp' | 'grpc' | 'h2ping' | 'script' | 'docker' | 'alias' | 'maintenance';
 
 export interface TaggedAddress {
   Address: string;

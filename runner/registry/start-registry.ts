@@ -15,11 +15,13 @@ import { startFaces, type StartedFaces } from './faces/start-faces.ts';
 import { RegistryCore } from './registry-core.ts';
 import { RegistryPersistence } from './registry-persistence.ts';
 import { addSessionRoutes } from './http/session-routes.ts';
-import { NODE } from './http/render.ts';
+import { hostname } from 'node:os';
+import { agentNode } from './http/render.ts';
 import { SessionStore } from './session/session-store.ts';
 import { UserEventLog } from './event/user-event-log.ts';
 import { addEventRoutes } from './http/event-routes.ts';
 import { addTxnRoutes } from './http/txn-routes.ts';
+import { addAgentNodeRoutes } from './http/agent-node-routes.ts';
 import type { RegistryEvent, RegistryStatus } from './registry-types.ts';
 
 export type { RegistryEvent, RegistryStatus } from './registry-types.ts';
@@ -79,9 +81,10 @@ export async function startRegistry(
     wallClock,
     leaseModel: createLeaseModel(cfg),
     feed,
+    node: agentNode(cfg.node ?? hostname(), cfg.datacenter ?? 'dc1'),
   });
   const kv = new KvStore(feed);
-  const nodeName = () => NODE.name;
+  const nodeName = () => core.node.name;
   const sessions = new SessionStore({
     feed,
     kv,
@@ -115,7 +118,8 @@ export async function startRegistry(
 
   const table = new RouteTable();
   addAgentRoutes(table, core, { version: VERSIONS[cfg.profile], address: host });
-  addCatalogRoutes(table, core, wallClock);
+  addAgentNodeRoutes(table, core, VERSIONS[cfg.profile]);
+  addCatalogRoutes(table, core, wallClock, VERSIONS[cfg.profile]);
   addKvRoutes(table, kv, sessions, wallClock);
   addSessionRoutes(table, sessions, nodeName, wallClock);
   const events = new UserEventLog({ nodeName, services: () => core.store.allServices() });

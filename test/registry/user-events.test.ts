@@ -21,7 +21,7 @@ describe('user events', () => {
     for (const r of started.splice(0)) await r.stop();
   });
   async function start() {
-    const reg = await startRegistry({ host: '127.0.0.1', port: 0 });
+    const reg = await startRegistry({ host: '127.0.0.1', port: 0, node: 'micro-box' });
     started.push(reg);
     return { url: reg.url, consul: new Consul({ host: '127.0.0.1', port: Number(reg.address.split(':')[1]) }) };
   }

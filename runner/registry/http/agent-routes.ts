@@ -4,7 +4,8 @@ import { decodeServiceDefinition } from '../decode-service-definition.ts';
 import type { RegistryCore } from '../registry-core.ts';
 import { CheckStatuses, type CheckStatus } from '../registry-types.ts';
 import { decodeStruct, parseJsonBody } from '../strict-json.ts';
-import { NODE, contentHash, renderAgentService, renderCheck } from './render.ts';
+import { renderMember } from './agent-node-routes.ts';
+import { contentHash, renderAgentService, renderCheck } from './render.ts';
 import type { Reply, RequestContext } from './request-context.ts';
 import type { RouteTable } from './route-table.ts';
 
@@ -67,7 +68,7 @@ export function addAgentRoutes(table: RouteTable, core: RegistryCore, info: { ve
   table.add('/v1/agent/services', {
     GET: () => {
       const out: Record<string, unknown> = {};
-      for (const s of core.store.allServices()) out[s.id] = renderAgentService(s, profile);
+      for (const s of core.store.allServices()) out[s.id] = renderAgentService(s, core.render);
       return { json: out };
     },
   });
@@ -76,13 +77,13 @@ export function addAgentRoutes(table: RouteTable, core: RegistryCore, info: { ve
       const s = core.store.getService(ctx.param);
       if (!s) throw notFound(`unknown service ID: ${ctx.param}`);
       const hash = contentHash(s);
-      return { json: { ...renderAgentService(s, profile), ContentHash: hash }, headers: { 'X-Consul-Contenthash': hash } };
+      return { json: { ...renderAgentService(s, core.render), ContentHash: hash }, headers: { 'X-Consul-Contenthash': hash } };
     },
   });
   table.add('/v1/agent/checks', {
     GET: () => {
       const out: Record<string, unknown> = {};
-      for (const c of core.store.allChecks()) out[c.checkId] = renderCheck(c, profile);
+      for (const c of core.store.allChecks()) out[c.checkId] = renderCheck(c, core.render);
       return { json: out };
     },
   });
@@ -90,10 +91,10 @@ export function addAgentRoutes(table: RouteTable, core: RegistryCore, info: { ve
     GET: () => ({
       json: {
         Config: {
-          Datacenter: NODE.datacenter,
-          PrimaryDatacenter: NODE.datacenter,
-          NodeName: NODE.name,
-          NodeID: NODE.id,
+          Datacenter: core.node.datacenter,
+          PrimaryDatacenter: core.node.datacenter,
+          NodeName: core.node.name,
+          NodeID: core.node.id,
           Revision: 'micro-dev',
           Server: true,
           Version: info.version,
@@ -101,19 +102,7 @@ export function addAgentRoutes(table: RouteTable, core: RegistryCore, info: { ve
         },
         DebugConfig: {},
         Coord: { Vec: [0, 0, 0, 0, 0, 0, 0, 0], Error: 1.5, Adjustment: 0, Height: 1e-5 },
-        Member: {
-          Name: NODE.name,
-          Addr: NODE.address,
-          Port: 8301,
-          Tags: { dc: NODE.datacenter, role: 'consul', build: info.version },
-          Status: 1,
-          ProtocolMin: 1,
-          ProtocolMax: 5,
-          ProtocolCur: 2,
-          DelegateMin: 2,
-          DelegateMax: 5,
-          DelegateCur: 4,
-        },
+        Member: renderMember(core.node, info.version, false),
         Stats: {},
         Meta: { 'consul-network-segment': '' },
       },
@@ -124,7 +113,7 @@ export function addAgentRoutes(table: RouteTable, core: RegistryCore, info: { ve
       json: {
         Memory: {},
         CPU: [],
-        Host: { hostname: NODE.name, os: process.platform, platform: 'micro-dev' },
+        Host: { hostname: core.node.name, os: process.platform, platform: 'micro-dev' },
         Disk: {},
         CollectionTime: Date.now() * 1e6,
         Errors: null,

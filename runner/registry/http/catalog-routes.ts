@@ -3,7 +3,8 @@ import { badRequest } from '../consul-http-error.ts';
 import type { RegistryCore } from '../registry-core.ts';
 import type { CheckRecord, ServiceRecord } from '../registry-types.ts';
 import { blockUntilChanged } from './blocking-query.ts';
-import { renderCatalogService, renderCheck, renderHealthService, renderNode, serfHealth } from './render.ts';
+import type { CatalogData } from '../catalog-data.ts';
+import { consulService, renderCatalogService, renderCheck, renderHealthService, renderNode, serfHealth } from './render.ts';
 import type { Reply, RequestContext } from './request-context.ts';
 import type { RouteTable } from './route-table.ts';
 
@@ -11,8 +12,11 @@ import type { RouteTable } from './route-table.ts';
  * `/v1/catalog/*` and `/v1/health/*`: blocking reads over the lease model's read view (Eureka serves them
  * from its read-only cache). Every reply carries X-Consul-Index >= 1.
  */
-export function addCatalogRoutes(table: RouteTable, core: RegistryCore, wallClock: Clock): void {
-  const profile = core.profile;
+export function addCatalogRoutes(table: RouteTable, core: RegistryCore, wallClock: Clock, version = '1.17.0'): void {
+  const r = core.render;
+  const consul = consulService(version);
+  // A server agent lists its own `consul` service in the catalog (not under /v1/agent/services).
+  const instancesOf = (data: CatalogData, name: string) => (name === 'consul' ? [consul, ...data.instancesOf(name)] : data.instancesOf(name));
   const view = () => core.model.readView();
   const blocking = (read: (ctx: RequestContext) => unknown) => async (ctx: RequestContext): Promise<Reply> => {
     await blockUntilChanged(ctx, view, wallClock);
@@ -29,13 +33,28 @@ export function addCatalogRoutes(table: RouteTable, core: RegistryCore, wallCloc
       return blocking(read)(ctx);
     };
 
-  table.add('/v1/catalog/services', { GET: blocking(() => view().data.serviceNames()) });
+  table.add('/v1/catalog/services', { GET: blocking(() => ({ consul: [], ...view().data.serviceNames() })) });
   table.add('/v1/catalog/service/', {
     GET: withCheck(serviceName, (ctx) =>
-      filterTags(view().data.instancesOf(serviceName(ctx)), ctx).map((s) => renderCatalogService(s, profile)),
+      filterTags(instancesOf(view().data, serviceName(ctx)), ctx).map((s) => renderCatalogService(s, r)),
     ),
   });
-  table.add('/v1/catalog/nodes', { GET: blocking(() => [renderNode(profile)]) });
+  table.add('/v1/catalog/nodes', { GET: blocking(() => [renderNode(r)]) });
+  table.add('/v1/catalog/datacenters', { GET: () => ({ json: [r.node.datacenter] }) });
+  // agent/catalog_endpoint.go CatalogNodeServices: an unknown node is `null`, not a 404.
+  table.add('/v1/catalog/node/', {
+    GET: withCheck(
+      (ctx) => {
+        if (ctx.param === '') throw badRequest('Missing node name');
+      },
+      (ctx) => {
+        if (ctx.param !== r.node.name) return null;
+        const services: Record<string, unknown> = { consul: renderHealthService(consul, r) };
+        for (const s of view().data.allServices()) services[s.id] = renderHealthService(s, r);
+        return { Node: renderNode(r), Services: services };
+      },
+    ),
+  });
   table.add('/v1/health/service/', {
     GET: withCheck(
       (ctx) => {
@@ -45,15 +64,17 @@ export function addCatalogRoutes(table: RouteTable, core: RegistryCore, wallCloc
       (ctx) => {
         const data = view().data;
         const name = serviceName(ctx);
-        let entries = filterTags(data.instancesOf(name), ctx).map((service) => ({ service, checks: data.checksOf(service.id) }));
+        // An instance's checks are the node's (maintenance, node-level) and its own; all count for ?passing.
+        const nodeChecks = data.nodeChecks();
+        let entries = filterTags(instancesOf(data, name), ctx).map((service) => ({ service, checks: [...nodeChecks, ...data.checksOf(service.id)] }));
         if (passingFlag(ctx)) {
           const protectedEntries = core.model.protect?.(name, entries);
           entries = protectedEntries ?? entries.filter((e) => e.checks.every((c) => c.status === 'passing'));
         }
         return entries.map((e) => ({
-          Node: renderNode(profile),
-          Service: renderHealthService(e.service, profile),
-          Checks: [serfHealth(profile, data.index), ...e.checks.map((c) => renderCheck(c, profile))],
+          Node: renderNode(r),
+          Service: renderHealthService(e.service, r),
+          Checks: [serfHealth(r, data.index), ...e.checks.map((c) => renderCheck(c, r))],
         }));
       },
     ),
@@ -61,7 +82,7 @@ export function addCatalogRoutes(table: RouteTable, core: RegistryCore, wallCloc
   table.add('/v1/health/checks/', {
     GET: withCheck(serviceName, (ctx) => {
       const data = view().data;
-      return data.instancesOf(serviceName(ctx)).flatMap((s) => data.checksOf(s.id).map((c) => renderCheck(c, profile)));
+      return data.instancesOf(serviceName(ctx)).flatMap((s) => data.checksOf(s.id).map((c) => renderCheck(c, r)));
     }),
   });
   table.add('/v1/health/state/', {
@@ -72,19 +93,32 @@ export function addCatalogRoutes(table: RouteTable, core: RegistryCore, wallCloc
       (ctx) => {
         const state = ctx.param;
         const data = view().data;
-        const node = state === 'any' || state === 'passing' ? [serfHealth(profile, data.index)] : [];
+        const node = state === 'any' || state === 'passing' ? [serfHealth(r, data.index)] : [];
         const checks = data.allChecks().filter((c: CheckRecord) => state === 'any' || c.status === state);
-        return [...node, ...checks.map((c) => renderCheck(c, profile))];
+        return [...node, ...checks.map((c) => renderCheck(c, r))];
       },
     ),
   });
+  // state.NodeChecks walks the checks table by (node, lower-cased CheckID): every check of the node, sorted.
   table.add('/v1/health/node/', {
-    GET: blocking((ctx) => {
-      const data = view().data;
-      if (ctx.param !== 'micro-dev') return [];
-      return [serfHealth(profile, data.index), ...data.allChecks().map((c) => renderCheck(c, profile))];
-    }),
+    GET: withCheck(
+      (ctx) => {
+        if (ctx.param === '') throw badRequest('Missing node name');
+      },
+      (ctx) => {
+        const data = view().data;
+        if (ctx.param !== r.node.name) return [];
+        const all = [{ id: 'serfHealth', json: serfHealth(r, data.index) }, ...data.allChecks().map((c) => ({ id: c.checkId, json: renderCheck(c, r) }))];
+        return all.sort((a, b) => compareLower(a.id, b.id)).map((c) => c.json);
+      },
+    ),
   });
+}
+
+function compareLower(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** `?passing`: present-only flag parsed like Go's strconv.ParseBool; a bad value is a 400. */

@@ -12,14 +12,42 @@ export interface AgentNode {
   datacenter: string;
 }
 
-export const NODE: AgentNode = {
-  id: 'b4c5d2e1-0000-4000-8000-6d6963726f64',
-  name: 'micro-dev',
-  address: '127.0.0.1',
-  datacenter: 'dc1',
-};
+/** How a registry renders: its API profile and the node it is (name and datacenter from config). */
+export interface RenderOptions {
+  profile: 'modern' | 'legacy';
+  node: AgentNode;
+}
 
-export function renderAgentService(s: ServiceRecord, profile: 'modern' | 'legacy'): Record<string, unknown> {
+/** The agent's node: a fixed ID and address; name and datacenter as configured. */
+export function agentNode(name: string, datacenter: string): AgentNode {
+  return { id: 'b4c5d2e1-0000-4000-8000-6d6963726f64', name, address: '127.0.0.1', datacenter };
+}
+
+/** The `consul` service a server agent registers for itself (port 8300), listed in the catalog. */
+export function consulService(version: string): ServiceRecord {
+  return {
+    id: 'consul',
+    name: 'consul',
+    tags: [],
+    address: '',
+    port: 8300,
+    meta: {
+      non_voter: 'false',
+      raft_version: '3',
+      read_replica: 'false',
+      serf_protocol_current: '2',
+      serf_protocol_max: '5',
+      serf_protocol_min: '1',
+      version,
+    },
+    weights: { Passing: 1, Warning: 1 },
+    enableTagOverride: false,
+    createIndex: 1,
+    modifyIndex: 1,
+  };
+}
+
+export function renderAgentService(s: ServiceRecord, r: RenderOptions): Record<string, unknown> {
   const out: Record<string, unknown> = {
     ID: s.id,
     Service: s.name,
@@ -32,13 +60,13 @@ export function renderAgentService(s: ServiceRecord, profile: 'modern' | 'legacy
   if (tagged) out.TaggedAddresses = tagged;
   out.Weights = s.weights;
   out.EnableTagOverride = s.enableTagOverride;
-  if (profile === 'modern') out.Datacenter = NODE.datacenter;
+  if (r.profile === 'modern') out.Datacenter = r.node.datacenter;
   return out;
 }
 
-export function renderCheck(c: CheckRecord, profile: 'modern' | 'legacy'): Record<string, unknown> {
+export function renderCheck(c: CheckRecord, r: RenderOptions): Record<string, unknown> {
   const out: Record<string, unknown> = {
-    Node: NODE.name,
+    Node: r.node.name,
     CheckID: c.checkId,
     Name: c.name,
     Status: c.status,
@@ -49,7 +77,7 @@ export function renderCheck(c: CheckRecord, profile: 'modern' | 'legacy'): Recor
     ServiceTags: c.serviceTags,
     Type: c.type,
   };
-  if (profile === 'modern') {
+  if (r.profile === 'modern') {
     out.Interval = c.intervalMs ? formatGoDuration(c.intervalMs) : '';
     out.Timeout = c.timeoutMs ? formatGoDuration(c.timeoutMs) : '';
     out.ExposedPort = 0;
@@ -61,9 +89,9 @@ export function renderCheck(c: CheckRecord, profile: 'modern' | 'legacy'): Recor
 }
 
 /** The agent's own node check, present in every health/service entry. */
-export function serfHealth(profile: 'modern' | 'legacy', index: number): Record<string, unknown> {
+export function serfHealth(r: RenderOptions, index: number): Record<string, unknown> {
   const out: Record<string, unknown> = {
-    Node: NODE.name,
+    Node: r.node.name,
     CheckID: 'serfHealth',
     Name: 'Serf Health Status',
     Status: 'passing',
@@ -74,7 +102,7 @@ export function serfHealth(profile: 'modern' | 'legacy', index: number): Record<
     ServiceTags: [],
     Type: '',
   };
-  if (profile === 'modern') {
+  if (r.profile === 'modern') {
     out.Interval = '';
     out.Timeout = '';
     out.ExposedPort = 0;
@@ -85,22 +113,22 @@ export function serfHealth(profile: 'modern' | 'legacy', index: number): Record<
   return out;
 }
 
-export function renderNode(profile: 'modern' | 'legacy'): Record<string, unknown> {
+export function renderNode(r: RenderOptions): Record<string, unknown> {
   return {
-    ID: NODE.id,
-    Node: NODE.name,
-    Address: NODE.address,
-    Datacenter: NODE.datacenter,
-    TaggedAddresses: { lan: NODE.address, lan_ipv4: NODE.address, wan: NODE.address, wan_ipv4: NODE.address },
+    ID: r.node.id,
+    Node: r.node.name,
+    Address: r.node.address,
+    Datacenter: r.node.datacenter,
+    TaggedAddresses: { lan: r.node.address, lan_ipv4: r.node.address, wan: r.node.address, wan_ipv4: r.node.address },
     Meta: { 'consul-network-segment': '' },
-    ...(profile === 'modern' ? { PeerName: '' } : {}),
+    ...(r.profile === 'modern' ? { PeerName: '' } : {}),
     CreateIndex: 1,
     ModifyIndex: 1,
   };
 }
 
 /** A health/service entry's Service object (structs.NodeService: Port omitted when 0). */
-export function renderHealthService(s: ServiceRecord, profile: 'modern' | 'legacy'): Record<string, unknown> {
+export function renderHealthService(s: ServiceRecord, r: RenderOptions): Record<string, unknown> {
   const out: Record<string, unknown> = {
     ID: s.id,
     Service: s.name,
@@ -113,7 +141,7 @@ export function renderHealthService(s: ServiceRecord, profile: 'modern' | 'legac
   if (s.port) out.Port = s.port;
   out.Weights = s.weights;
   out.EnableTagOverride = s.enableTagOverride;
-  if (profile === 'modern') {
+  if (r.profile === 'modern') {
     out.Proxy = { Mode: '', MeshGateway: {}, Expose: {} };
     out.Connect = {};
     out.PeerName = '';
@@ -123,13 +151,13 @@ export function renderHealthService(s: ServiceRecord, profile: 'modern' | 'legac
   return out;
 }
 
-export function renderCatalogService(s: ServiceRecord, profile: 'modern' | 'legacy'): Record<string, unknown> {
+export function renderCatalogService(s: ServiceRecord, r: RenderOptions): Record<string, unknown> {
   const out: Record<string, unknown> = {
-    ID: NODE.id,
-    Node: NODE.name,
-    Address: NODE.address,
-    Datacenter: NODE.datacenter,
-    TaggedAddresses: { lan: NODE.address, lan_ipv4: NODE.address, wan: NODE.address, wan_ipv4: NODE.address },
+    ID: r.node.id,
+    Node: r.node.name,
+    Address: r.node.address,
+    Datacenter: r.node.datacenter,
+    TaggedAddresses: { lan: r.node.address, lan_ipv4: r.node.address, wan: r.node.address, wan_ipv4: r.node.address },
     NodeMeta: { 'consul-network-segment': '' },
     ServiceKind: '',
     ServiceID: s.id,
@@ -144,7 +172,7 @@ export function renderCatalogService(s: ServiceRecord, profile: 'modern' | 'lega
   out.ServicePort = s.port;
   out.ServiceSocketPath = '';
   out.ServiceEnableTagOverride = s.enableTagOverride;
-  if (profile === 'modern') {
+  if (r.profile === 'modern') {
     out.ServiceProxy = { Mode: '', MeshGateway: {}, Expose: {} };
     out.ServiceConnect = {};
     out.ServicePeerName = '';

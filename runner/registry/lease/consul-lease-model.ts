@@ -38,6 +38,10 @@ export class ConsulLeaseModel implements LeaseModel {
     for (const c of written) if (c.type === 'ttl') this.#arm(c);
   }
 
+  onNodeChecks(checks: CheckRecord[]): void {
+    for (const c of checks) if (c.type === 'ttl') this.#arm(c);
+  }
+
   onHeartbeat(check: CheckRecord): void {
     this.#lastHeartbeat.set(check.serviceId, this.#host.clock.now());
     this.#arm(check);
@@ -113,7 +117,8 @@ export class ConsulLeaseModel implements LeaseModel {
     const now = this.#host.clock.now();
     const doomed = new Set<string>();
     for (const c of this.#host.store.allChecks()) {
-      if (c.deregisterCriticalServiceAfterMs <= 0 || c.criticalSince === null) continue;
+      // DeregisterCriticalServiceAfter reaps services; a node-level check has none to remove.
+      if (c.serviceId === '' || c.deregisterCriticalServiceAfterMs <= 0 || c.criticalSince === null) continue;
       const timeout = Math.max(c.deregisterCriticalServiceAfterMs, this.#deregisterMinMs);
       if (now - c.criticalSince > timeout) doomed.add(c.serviceId);
     }

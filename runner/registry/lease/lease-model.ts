@@ -46,6 +46,11 @@ export interface LeaseModel {
   validate(def: ServiceDefinition): string | undefined;
   /** After a register / re-register: `written` are the checks created or replaced by it. */
   onRegistered(service: ServiceRecord, written: CheckRecord[], created: boolean): void;
+  /**
+   * Node-level checks (no service) were registered or a node-level TTL check was updated: models that run
+   * TTL timers arm them (Consul); Eureka and Nacos leases are per instance and ignore node checks.
+   */
+  onNodeChecks?(checks: CheckRecord[]): void;
   /** A TTL check was updated through the API (pass/warn/fail/update): a renew / beat. */
   onHeartbeat(check: CheckRecord): void;
   onRemoved(serviceId: string, checks: CheckRecord[]): void;
