@@ -1,6 +1,8 @@
 /** The commands micro-dev knows, with their usage and help (what `micro-dev --help` prints). */
 export interface CliCommand {
   name: string;
+  /** One line for `micro-dev --help` (the list fits 80 columns). */
+  summary: string;
   usage: string;
   help: string;
   run(args: string[]): Promise<number>;
@@ -13,43 +15,57 @@ const lazy =
 
 export const commands: CliCommand[] = [
   {
+    name: 'init',
+    summary: 'write micro.dev.yaml and a sample service here',
+    usage: 'micro-dev init [-c FILE]',
+    help: 'Writes micro.dev.yaml (or FILE) and services/hello-srv/main.ts beside it: a topology with the registry,\ngateway, proxy, web gateway, broker, fault plane and one sample TypeScript service built on\nmicro-dev-orchestrator/kit. Never overwrites a file (exit 2 when one exists). Prints what to do next.',
+    run: lazy(() => import('./commands/init.ts')),
+  },
+  {
     name: 'up',
+    summary: 'start the topology: infrastructure and every service',
     usage: 'micro-dev up [-c FILE] [--no-tui] [--exit-on-failure] [--no-watch]',
     help: 'Starts the topology in FILE (default ./micro.dev.yaml): registry, gateway, proxy, web gateway, broker,\nfault plane and every service. A terminal gets the dashboard; otherwise (or with --no-tui) one line per\nevent and a line containing "micro-dev ready" once every instance is ready. Ctrl-C / SIGTERM stop\neverything and exit 0.\nA service that cannot start is shown failed and retried by its restart policy while the rest keeps\nrunning; --exit-on-failure (CI) stops everything and exits 1 instead.\nEvery service whose code lives in the project reloads on save (blue-green) unless it says watch: false;\n--no-watch turns reload off for this run.',
     run: lazy(() => import('./commands/up.ts')),
   },
   {
     name: 'down',
+    summary: 'stop a running up, sweep what a dead one left behind',
     usage: 'micro-dev down [-c FILE] [--all]',
     help: 'Stops a running `up` (found through FILE\'s .micro-dev/run.json) and sweeps what a dead one left behind.\n--all also removes every micro-dev container and network on this machine.',
     run: lazy(() => import('./commands/down.ts')),
   },
   {
     name: 'status',
+    summary: 'what a running up is doing: instances and their state',
     usage: 'micro-dev status [-c FILE] [--json]',
     help: 'What a running `up` is doing: instances, their state, addresses, restarts, registry counts.',
     run: lazy(() => import('./commands/status.ts')),
   },
   {
     name: 'ready',
+    summary: 'whether every service is ready, and why not',
     usage: 'micro-dev ready [-c FILE]',
     help: 'Whether every service of the running `up` is ready; if not, which are not and why (state, reason,\nlast output lines). Exit 0 when all are ready, 1 when some are not.',
     run: lazy(() => import('./commands/ready.ts')),
   },
   {
     name: 'services',
+    summary: 'services and instances in the registry',
     usage: 'micro-dev services [-c FILE] [--json]',
     help: 'Services and instances in the registry (the running `up`\'s, or the one FILE names).',
     run: lazy(() => import('./commands/services.ts')),
   },
   {
     name: 'call',
+    summary: 'call a service endpoint through the proxy',
     usage: "micro-dev call SERVICE ENDPOINT [JSON] [-c FILE] [--timeout MS]",
     help: 'Calls SERVICE\'s ENDPOINT through the proxy (8081 by default) and prints the JSON answer.\nExample: micro-dev call go.micro.srv.greeter Say.Hello \'{"name":"John"}\'',
     run: lazy(() => import('./commands/call.ts')),
   },
   {
     name: 'publish',
+    summary: 'publish a JSON message on a broker topic',
     usage: 'micro-dev publish TOPIC JSON [-c FILE]',
     help: 'Publishes a JSON message on TOPIC through the broker of the running `up`.',
     run: lazy(() => import('./commands/publish.ts')),
@@ -62,18 +78,21 @@ export const commands: CliCommand[] = [
   },
   {
     name: 'validate',
+    summary: 'check a micro.dev.yaml, FILE:LINE:COL per problem',
     usage: 'micro-dev validate [-c FILE]',
     help: 'Checks a config and prints FILE:LINE:COL: message for each problem. Exit 0 when valid, 2 otherwise\n(as `up` with an invalid config).',
     run: lazy(() => import('./commands/validate.ts')),
   },
   {
     name: 'registry',
+    summary: 'the live state of the registry lease model',
     usage: 'micro-dev registry status [-c FILE] [--json]',
     help: 'The registry lease model\'s live state: semantics, passing/critical, renew rate vs threshold,\nself-preservation, per-instance heartbeat age and lease left.',
     run: lazy(() => import('./commands/registry.ts')),
   },
   {
     name: 'scenario',
+    summary: 'list or run failure scenarios, with verdicts',
     usage: 'micro-dev scenario list | scenario run NAME... | --all [--json FILE] [--junit FILE] [--seed N] [-c FILE]',
     help: "Runs failure scenarios, each on a topology of its own: the repository micro.dev.yaml (or -c FILE) with the\nscenario's overrides and every port a free one; load through the gateway, faults on a timeline, a verdict.\n  list            the built-in scenarios (scenarios/*.yaml) with their description\n  run NAME...     built-in names or paths to scenario files; --all runs every built-in one\n  --seed N        overrides every scenario's seed (target choices replay exactly with the same seed)\n  --json FILE     full report (results, numbers, timelines)   --junit FILE  one test case per expectation\nExit 0 when every expectation held, 1 when one failed, 2 when a scenario could not run.",
     run: lazy(() => import('./commands/scenario.ts')),
@@ -86,12 +105,14 @@ export const commands: CliCommand[] = [
   },
   {
     name: 'images',
+    summary: 'build the images container services need',
     usage: 'micro-dev images prepare [-c FILE]',
     help: 'Builds the images the topology\'s container services need, without any image registry: a base image\nmade from this machine\'s Node (docker import of a root filesystem) and each service\'s Dockerfile.',
     run: lazy(() => import('./commands/images.ts')),
   },
   {
     name: 'ui',
+    summary: 'open the dashboard on a running up',
     usage: 'micro-dev ui [-c FILE]',
     help: 'Opens the dashboard on an `up` that is already running (attaches through its control API).',
     run: lazy(() => import('./commands/ui.ts')),
@@ -99,14 +120,15 @@ export const commands: CliCommand[] = [
 ];
 
 export function helpText(): string {
-  const width = Math.max(...commands.map((c) => c.usage.length));
+  const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'micro-dev: run a go-micro style system on one machine, and break it on purpose.',
     '',
-    'Usage:',
-    ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.help.split('\n')[0]}`),
+    'Usage: micro-dev COMMAND [options]',
     '',
-    'micro-dev COMMAND --help tells more. Docs: README.md',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'micro-dev COMMAND --help shows its options. Docs: README.md',
     '',
   ].join('\n');
 }

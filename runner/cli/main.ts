@@ -6,6 +6,7 @@ import { releaseShutdownSignals } from './shutdown-signals.ts'; // first: Ctrl-C
 import { isMicroDevError } from '../errors/micro-dev-error.ts';
 import { commands, helpText } from './command-table.ts';
 import { EXIT_CANNOT_RUN, exitCodeFor } from './exit-codes.ts';
+import { errorSummary, writeInternalErrorLog } from './internal-error-log.ts';
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -35,15 +36,31 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
+/** Prints an error the micro-dev way and returns the exit code: a MicroDevError as its message and hints; anything
+ * else (a bug) as one line plus the log file holding the stack (never a stack on the terminal). */
+function report(error: unknown): number {
   if (isMicroDevError(error)) {
     process.stderr.write(`micro-dev: ${error.message}\n`);
     for (const hint of error.hints) process.stderr.write(`  hint: ${hint}\n`);
-    process.exitCode = exitCodeFor[error.code];
-  } else {
-    process.stderr.write(`micro-dev: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = EXIT_CANNOT_RUN;
+    return exitCodeFor[error.code];
   }
+  const log = writeInternalErrorLog(error);
+  process.stderr.write(
+    `micro-dev: internal error: ${errorSummary(error)} (${log ? `stack in ${log}` : 'the log file could not be written'})\n`,
+  );
+  return EXIT_CANNOT_RUN;
+}
+
+// Errors that escape the command's promise (an event emitter's 'error', a rejection nobody awaited) would make
+// Node print a stack and exit: report them the same way.
+const crash = (error: unknown) => process.exit(report(error));
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
+// A closed pipe (`micro-dev scenario list | head`) is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' ? process.exit() : crash(error)));
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  process.exitCode = report(error);
 }

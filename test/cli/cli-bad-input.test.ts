@@ -108,7 +108,10 @@ describe('micro-dev usage', () => {
     expect(help.code).toBe(0);
     expect(bare.code).toBe(2);
     expect(help.output).toContain('Usage:');
-    for (const c of commands) expect(help.output).toContain(c.usage);
+    // One line per command, its name then its summary, and the whole overview fits 80 columns.
+    const width = Math.max(...commands.map((c) => c.name.length));
+    for (const c of commands) expect(help.output).toContain(`\n  ${c.name.padEnd(width)}  ${c.summary}\n`);
+    for (const line of help.output.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
     expect(bare.output).toBe(help.output);
   });
 

@@ -1,0 +1,207 @@
+/**
+ * The package as a user gets it: `npm pack` of this checkout, `npm install <tarball>` into an empty project
+ * (nothing else there: no node@24 pin, no TypeScript), then `npx micro-dev init`, `up` on free ports, calls
+ * through the gateway and the proxy, and Ctrl-C (SIGINT to the process group, as a terminal sends it): exit 0
+ * and nothing left running. Node 24 (node_modules/.bin) is first on PATH, as for a user with Node >= 22.18.
+ * Slow (a tsc build and an npm install): about a minute.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findFreePort } from '../../runner/net/find-free-port.ts';
+import { descendants, repoRoot } from '../support/cli-process.ts';
+
+const run = promisify(execFile);
+const PKG = 'micro-dev-orchestrator';
+const GREETER = `node_modules/${PKG}/dist/services/greeter-srv/main.js`;
+
+/** The test's own environment without npm's run-script variables, Node 24 first on PATH. */
+const env: Record<string, string> = Object.fromEntries(
+  Object.entries(process.env).filter((e): e is [string, string] => !e[0].startsWith('npm_') && e[1] !== undefined),
+);
+env.PATH = `${join(repoRoot, 'node_modules/.bin')}:${process.env.PATH ?? ''}`;
+env.NO_COLOR = '1';
+
+let tmp = '';
+let project = '';
+let tarball = '';
+let up: ChildProcess | undefined;
+
+function inProject(command: string, args: string[], timeout = 120_000) {
+  return run(command, args, { cwd: project, env, timeout, maxBuffer: 16 << 20 });
+}
+
+/** A command's exit code and output, failing or not. */
+async function outcome(command: string, args: string[]): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout, stderr } = await inProject(command, args);
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
+
+async function distinctFreePorts(n: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < n) ports.add(await findFreePort());
+  return [...ports];
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** Live processes whose command line mentions the project folder. */
+async function processesInProject(): Promise<string[]> {
+  const found: string[] = [];
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    try {
+      const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replaceAll('\0', ' ');
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
+      if (cmdline.includes(project)) found.push(`${pid}: ${cmdline}`);
+    } catch {
+      // gone while we looked
+    }
+  }
+  return found;
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'micro-dev-packed-'));
+  project = join(tmp, 'project');
+  // prepack builds dist/ (tsc), postpack removes it again.
+  await run('npm', ['pack', '--pack-destination', tmp], { cwd: repoRoot, env, timeout: 240_000, maxBuffer: 16 << 20 });
+  tarball = join(tmp, readdirSync(tmp).find((f) => f.endsWith('.tgz'))!);
+  await run('mkdir', [project]);
+  await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'user-project', private: true, type: 'module' }));
+  await inProject('npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund'], 240_000);
+}, 480_000);
+
+afterAll(async () => {
+  if (up?.pid && up.exitCode === null && up.signalCode === null) process.kill(-up.pid, 'SIGKILL');
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+describe('the packed package, installed into an empty project', () => {
+  it('ships compiled JavaScript and no sources to strip; the user gets no Node pin', () => {
+    const installed = join(project, 'node_modules', PKG);
+    expect(existsSync(join(installed, 'dist/runner/cli/main.js'))).toBe(true);
+    expect(existsSync(join(installed, 'dist/services/kit/index.d.ts'))).toBe(true);
+    expect(existsSync(join(installed, 'runner'))).toBe(false);
+    expect(existsSync(join(project, 'node_modules/node'))).toBe(false);
+    const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { engines: { node: string } };
+    expect(pkg.engines.node).toBe('>=22.18.0');
+    expect(existsSync(join(project, 'node_modules/testcontainers'))).toBe(false);
+    expect(existsSync(join(project, 'node_modules/zx'))).toBe(false);
+  });
+
+  it('npx micro-dev init writes the topology and a sample service, says what next, and never overwrites', async () => {
+    const first = await outcome('npx', ['micro-dev', 'init']);
+    expect(first.code).toBe(0);
+    expect(first.output).toMatch(/^micro-dev init wrote:\n {2}micro\.dev\.yaml {2,}the topology/);
+    expect(first.output).toContain('\n  services/hello-srv/main.ts  a sample service');
+    expect(first.output).toContain('\nNext:\n  npx micro-dev up ');
+    expect(first.output).not.toContain('npm i -D'); // the package is installed here
+    const yaml = readFileSync(join(project, 'micro.dev.yaml'), 'utf8');
+    expect(yaml).toMatch(/^# yaml-language-server: \$schema=node_modules\/micro-dev-orchestrator\/dist\/micro\.dev\.schema\.json$/m);
+    expect(existsSync(join(project, 'node_modules/micro-dev-orchestrator/dist/micro.dev.schema.json'))).toBe(true);
+
+    const again = await outcome('npx', ['micro-dev', 'init']);
+    expect(again.code).toBe(2);
+    expect(again.output).toBe(
+      'micro-dev: init: micro.dev.yaml and services/hello-srv/main.ts already exist; nothing was written\n' +
+        '  hint: init writes only new files: run it in a folder without them, or move them away first\n',
+    );
+    expect(readFileSync(join(project, 'micro.dev.yaml'), 'utf8')).toBe(yaml);
+  });
+
+  it('the kit export has types: the sample service type-checks, a wrong option does not', async () => {
+    await writeFile(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2023', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true,
+          skipLibCheck: true, types: ['node'], typeRoots: [join(repoRoot, 'node_modules/@types')],
+        },
+        include: ['services', 'wrong.ts'],
+      }),
+    );
+    await writeFile(join(project, 'wrong.ts'), "import { newService } from 'micro-dev-orchestrator/kit';\nnewService({ nam: 'x' });\n");
+    const tsc = await outcome(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', project]);
+    const errors = tsc.output.split('\n').filter((l) => l.includes('error TS'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^wrong\.ts\(2,14\): error TS2561: .*'nam' does not exist in type 'ServiceOptions'/);
+  });
+
+  it('up runs the topology (and a built-in greeter from the package), answers through gateway and proxy, and Ctrl-C leaves nothing', async () => {
+    const [registry, gateway, proxy, web, faults] = await distinctFreePorts(5);
+    const file = join(project, 'micro.dev.yaml');
+    const yaml = readFileSync(file, 'utf8')
+      .replace(/^( {2}port: )8500$/m, `$1${registry}`)
+      .replace(/^( {2}port: )8080$/m, `$1${gateway}`)
+      .replace(/^( {2}port: )8081$/m, `$1${proxy}`)
+      .replace(/^( {2}port: )8082$/m, `$1${web}`)
+      .replace(/^( {2}port: )8474$/m, `$1${faults}`);
+    expect(yaml).not.toMatch(/port: (8500|8080|8081|8082|8474)$/m);
+    await writeFile(
+      file,
+      // The built-in greeter from the package, once as a worker and once as a process (behind the guard).
+      `${yaml}  greeter-srv:\n    module: ${GREETER}\n` +
+        `  greeter-proc-srv:\n    runtime: process\n    command: [node, ${GREETER}]\n`,
+    );
+
+    // The command `npx micro-dev` runs (npm exec itself re-raises a SIGINT it got, so its own status says
+    // nothing about micro-dev's). Its own process group, so SIGINT reaches it as Ctrl-C would.
+    up = spawn(join(project, 'node_modules/.bin/micro-dev'), ['up', '--no-tui'], {
+      cwd: project,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    up.stdout!.on('data', (d) => (output += d));
+    up.stderr!.on('data', (d) => (output += d));
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+      up!.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    const deadline = Date.now() + 60_000;
+    while (!output.includes('micro-dev ready')) {
+      if (up.exitCode !== null || Date.now() > deadline) throw new Error(`up not ready within 60 s:\n${output}`);
+      await new Promise((r) => up!.stdout!.once('data', r).once('close', r));
+    }
+
+    const hello = await fetch(`http://127.0.0.1:${gateway}/hello/say/hello`, { method: 'POST', body: '{"name":"John"}' });
+    expect({ status: hello.status, body: await hello.text() }).toEqual({ status: 200, body: '{"msg":"Hello John"}' });
+    const rpc = await fetch(`http://127.0.0.1:${gateway}/rpc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ service: 'go.micro.srv.greeter', endpoint: 'Say.Hello', request: { name: 'Jane' } }),
+    });
+    expect({ status: rpc.status, body: await rpc.text() }).toEqual({ status: 200, body: '{"msg":"Hello Jane"}' });
+    const call = await outcome('npx', ['micro-dev', 'call', 'go.micro.srv.hello', 'Say.Hello', '{"name":"Ann"}']);
+    expect(call.code).toBe(0);
+    expect(JSON.parse(call.output)).toEqual({ msg: 'Hello Ann' });
+
+    const tree = [up.pid!, ...(await descendants(up.pid!))];
+    expect(tree.length).toBeGreaterThanOrEqual(3); // micro-dev, the guard, the greeter process
+        process.kill(-up.pid!, 'SIGINT');
+    expect(await exited).toEqual({ code: 0, signal: null });
+    const alive = tree.filter((pid) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '));
+    expect(alive).toEqual([]);
+    expect(await processesInProject()).toEqual([]);
+    for (const port of [registry, gateway, proxy, web, faults]) expect(await portIsFree(port), `port ${port}`).toBe(true);
+    expect(output).toMatch(/\bstopped\s*$/);
+  });
+});
