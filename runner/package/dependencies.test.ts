@@ -1,9 +1,7 @@
 /**
  * Dependencies earn their place, and the installed package finds what it imports:
  *   - code that ships (runner/, services/, not tests) imports only Node built-ins and `dependencies`;
- *   - every `dependencies` entry is imported by code that ships;
- *   - every `devDependencies` entry is imported somewhere (tests, bench, scripts, configs), or is the
- *     `@types` of something used, or provides a command that package.json's scripts run.
+ *   - every `dependencies` entry is imported by code that ships.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,9 +10,6 @@ import { OWN_ROOT } from './own-path.ts';
 
 interface PackageJson {
   dependencies: Record<string, string>;
-  devDependencies: Record<string, string>;
-  scripts: Record<string, string>;
-  bin?: string | Record<string, string>;
 }
 const pkg = JSON.parse(readFileSync(path.join(OWN_ROOT, 'package.json'), 'utf8')) as PackageJson;
 
@@ -40,32 +35,12 @@ function importedPackages(file: string): string[] {
     .map((s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]!));
 }
 
-const isTest = (f: string) => /\.test\.ts$/.test(f);
 const shipped = [...sourceFiles('runner'), ...sourceFiles('services'), ...sourceFiles('bin')].filter(
-  (f) => !isTest(f) && !f.split(path.sep).includes('templates'),
+  (f) => !/\.test\.ts$/.test(f) && !f.split(path.sep).includes('templates'),
 );
-const everything = [
-  ...shipped,
-  ...[...sourceFiles('runner'), ...sourceFiles('services')].filter(isTest),
-  ...['test', 'bench', 'scripts', 'examples'].flatMap((d) => {
-    try {
-      return sourceFiles(d);
-    } catch {
-      return [];
-    }
-  }),
-  ...readdirSync(OWN_ROOT).filter((f) => /\.(ts|js|mjs)$/.test(f)),
-];
-
-function binsOf(name: string): string[] {
-  const dep = JSON.parse(readFileSync(path.join(OWN_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as PackageJson;
-  if (!dep.bin) return [];
-  return typeof dep.bin === 'string' ? [name.split('/').pop()!] : Object.keys(dep.bin);
-}
 
 describe('package.json dependencies', () => {
   const shippedImports = new Map(shipped.map((f) => [f, importedPackages(f)]));
-  const allImports = new Set(everything.flatMap(importedPackages));
 
   it('shipped code imports only Node built-ins and dependencies (what an install of the package has)', () => {
     expect(shipped.length).toBeGreaterThan(100);
@@ -75,16 +50,5 @@ describe('package.json dependencies', () => {
 
   it.each(Object.keys(pkg.dependencies))('dependency %s is imported by shipped code', (name) => {
     expect([...shippedImports.values()].some((names) => names.includes(name))).toBe(true);
-  });
-
-  it.each(Object.keys(pkg.devDependencies))('devDependency %s is imported, typed for, or run by a script', (name) => {
-    const typesFor = name.startsWith('@types/') ? name.slice('@types/'.length) : undefined;
-    const scripts = Object.values(pkg.scripts).join(' && ');
-    const runByScript = binsOf(name).some((bin) => new RegExp(`(^|[\\s&|;(])${bin}\\s`).test(scripts));
-    const used =
-      allImports.has(name) ||
-      (typesFor !== undefined && (typesFor === 'node' || allImports.has(typesFor))) ||
-      runByScript;
-    expect(used, `${name}: nothing imports it and no script runs it`).toBe(true);
   });
 });
