@@ -99,6 +99,7 @@ export const commands: CliCommand[] = [
   },
   {
     name: 'chaos',
+    summary: 'random faults on a running up until Ctrl-C, all healed',
     usage: 'micro-dev chaos [--duration 1h] [--every 5s] [--faults partition,heartbeat-loss,latency,kill] [--hold MIN-MAX] [--seed N] [-c FILE]',
     help: 'Chaos-monkey mode on a running `up`: every --every, a random fault from --faults on a random ready instance,\nfor a random time in --hold (default every..3x every), each logged when it starts and heals. Ctrl-C (or the\nend of --duration) heals everything it did. --seed N replays the same choices. Exit 1 if a heal failed.',
     run: lazy(() => import('./commands/chaos.ts')),

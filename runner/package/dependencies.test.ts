@@ -29,7 +29,8 @@ function importedPackages(file: string): string[] {
   const code = readFileSync(path.join(OWN_ROOT, file), 'utf8')
     .replace(/\/\*[\s\S]*?\*\//g, '')
     .replace(/^\s*\/\/.*$/gm, '');
-  const specs = [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"]([^'"]+)['"]/g)].map((m) => m[1]!);
+  // `from 'x'` / `import 'x'` need the space a statement has; `import('x')` / `require('x')` the parenthesis.
+  const specs = [...code.matchAll(/(?:\bfrom\s+|\bimport\s+|\bimport\s*\(\s*|\brequire\s*\(\s*)['"]([^'"\s]+)['"]/g)].map((m) => m[1]!);
   return specs
     .filter((s) => !s.startsWith('.') && !s.startsWith('node:') && !s.startsWith('/'))
     .map((s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]!));

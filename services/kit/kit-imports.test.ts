@@ -12,7 +12,7 @@ const sources = readdirSync(KIT).filter((f) => f.endsWith('.ts') && !f.endsWith(
 
 function specifiers(text: string): string[] {
   const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-  return [...code.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)].map((m) => m[1]!);
+  return [...code.matchAll(/(?:\bfrom\s+|\bimport\s+|\bimport\s*\(\s*)['"]([^'"\s]+)['"]/g)].map((m) => m[1]!);
 }
 
 describe('services/kit imports', () => {
