@@ -72,6 +72,7 @@ export const commands: CliCommand[] = [
   },
   {
     name: 'new',
+    summary: 'new service NAME --lang ts|go|python: write and add it',
     usage: 'micro-dev new service NAME --lang ts|go|python [-c FILE]',
     help: 'Writes a service that registers and answers (GET /NAME/say/hello, Greeter.Hello) into services/NAME/\nand adds it to micro.dev.yaml, keeping its comments. Never overwrites. go and python use only their\nstandard library; ts uses the kit (micro-dev-orchestrator/kit).',
     run: lazy(() => import('./commands/new.ts')),
