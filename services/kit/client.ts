@@ -13,14 +13,16 @@
 import { Agent } from 'undici';
 import { MicroError } from './errors.ts';
 import { goJsonLine } from './go-json.ts';
-import { ConsulRegistryClient } from './registry-client.ts';
+import { createKitRegistry, type KitRegistry, type RegistryKind } from './kit-registry.ts';
 import { NodeCache } from './node-cache.ts';
 import { Selector } from './selector.ts';
 import type { RegistryNode } from './types.ts';
 
 export interface ClientOptions {
-  /** Consul address (host:port) to discover nodes through; ignored when `cache` is given. */
+  /** Registry address (host:port) to discover nodes through; ignored when `cache` is given. */
   registryAddress?: string;
+  /** What speaks at registryAddress (default consul). */
+  registry?: RegistryKind;
   /** ACL token for that registry. */
   registryToken?: string;
   /** Send every call to this mucp proxy (host:port) naming the original service; disables retries. */
@@ -59,7 +61,7 @@ export class Client {
   readonly #proxyAddress: string | undefined;
   readonly #cache: NodeCache | undefined;
   readonly #ownedCache: NodeCache | undefined;
-  readonly #ownedRegistry: ConsulRegistryClient | undefined;
+  readonly #ownedRegistry: KitRegistry | undefined;
   readonly selector: Selector;
   readonly #timeoutMs: number;
   readonly #retries: number;
@@ -69,7 +71,7 @@ export class Client {
     this.#proxyAddress = options.proxyAddress || undefined;
     if (options.cache) this.#cache = options.cache;
     else if (options.registryAddress) {
-      this.#ownedRegistry = new ConsulRegistryClient(options.registryAddress, { token: options.registryToken });
+      this.#ownedRegistry = createKitRegistry(options.registry ?? 'consul', options.registryAddress, { token: options.registryToken });
       this.#cache = this.#ownedCache = new NodeCache(this.#ownedRegistry);
     }
     this.selector = options.selector ?? new Selector({ strategy: 'random' });

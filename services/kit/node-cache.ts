@@ -9,7 +9,7 @@
  * service never fetched successfully fails. close() aborts every watch (owner must call it).
  */
 import { SystemClock, type Clock } from './clock.ts';
-import type { ConsulRegistryClient } from './registry-client.ts';
+import type { KitRegistry } from './kit-registry.ts';
 import type { ServiceInfo } from './types.ts';
 
 export interface NodeCacheOptions {
@@ -30,7 +30,7 @@ interface Entry {
 export type NodeCacheListener = (service: string, services: ServiceInfo[]) => void;
 
 export class NodeCache {
-  readonly #registry: ConsulRegistryClient;
+  readonly #registry: Pick<KitRegistry, 'getService'>;
   readonly #clock: Clock;
   readonly #waitMs: number;
   readonly #retryMs: number;
@@ -39,7 +39,7 @@ export class NodeCache {
   readonly #listeners = new Set<NodeCacheListener>();
   readonly #stop = new AbortController();
 
-  constructor(registry: ConsulRegistryClient, options: NodeCacheOptions = {}) {
+  constructor(registry: Pick<KitRegistry, 'getService'>, options: NodeCacheOptions = {}) {
     this.#registry = registry;
     this.#clock = options.clock ?? new SystemClock();
     this.#waitMs = options.waitMs ?? 30_000;

@@ -88,6 +88,15 @@ export class ConsulRegistryClient {
     await this.#call('deregister', 'PUT', `/v1/agent/service/deregister/${encodeURIComponent(id)}`);
   }
 
+  /** KitRegistry: a node's heartbeat is a pass of its `service:<id>` TTL check. */
+  heartbeat(node: Pick<RegisterNode, 'id'>, options: { timeoutMs?: number } = {}): Promise<void> {
+    return this.passTtl(`service:${node.id}`, options);
+  }
+
+  deregisterNode(node: Pick<RegisterNode, 'id'>): Promise<void> {
+    return this.deregister(node.id);
+  }
+
   /**
    * `checkId` is `service:<node id>` for checks created by register(). `timeoutMs` (default 10 s) bounds a
    * heartbeat that gets no answer (a partitioned registry link), so the next beat is not held up behind it.

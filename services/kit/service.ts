@@ -13,7 +13,8 @@ import type { RequestListener } from 'node:http';
 import { isMainThread } from 'node:worker_threads';
 import { Server, type Handler, type HandleOptions } from './server.ts';
 import { Client } from './client.ts';
-import { ConsulRegistryClient, type RegisterNode } from './registry-client.ts';
+import { createKitRegistry, isRegistryKind, type KitRegistry, type RegistryKind } from './kit-registry.ts';
+import type { RegisterNode } from './registry-client.ts';
 import { readMicroEnv, type MicroEnv } from './micro-env.ts';
 import { installShutdownTriggers } from './shutdown-triggers.ts';
 import { BROKER_SERVICE, BrokerSubscriptions, publish, SUB_PATH, type SubscriberHandler } from './broker.ts';
@@ -71,7 +72,7 @@ class MicroService implements Service {
   readonly #opts: ServiceOptions;
   readonly #env: MicroEnv;
   readonly #server: Server;
-  readonly #registry: ConsulRegistryClient;
+  readonly #registry: KitRegistry;
   readonly #subs = new BrokerSubscriptions();
   readonly #log: (line: string) => void;
   #client: Client | undefined;
@@ -89,13 +90,14 @@ class MicroService implements Service {
     this.name = options.name;
     this.#opts = options;
     this.#env = readMicroEnv(options.env ?? process.env);
-    if (this.#env.registry !== 'consul') {
-      throw new RangeError(`MICRO_REGISTRY=${this.#env.registry} is not supported by the kit (only consul)`);
+    const kind = this.#env.registry;
+    if (!isRegistryKind(kind)) {
+      throw new RangeError(`MICRO_REGISTRY=${kind} is not supported by the kit (consul, eureka or nacos)`);
     }
     this.id = `${options.name}-${this.#env.serverId}`;
     this.#log = options.log ?? ((l) => console.log(l));
     this.#server = new Server({ address: this.#env.serverAddress, ...(options.http ? { http: options.http } : {}) });
-    this.#registry = new ConsulRegistryClient(this.#env.registryAddress, { token: this.#env.registryToken });
+    this.#registry = createKitRegistry(kind, this.#env.registryAddress, { token: this.#env.registryToken });
   }
 
   get address(): string {
@@ -105,6 +107,7 @@ class MicroService implements Service {
   get client(): Client {
     this.#client ??= new Client({
       registryAddress: this.#env.registryAddress,
+      registry: this.#env.registry as RegistryKind,
       ...(this.#env.registryToken ? { registryToken: this.#env.registryToken } : {}),
       ...(this.#env.proxyAddress ? { proxyAddress: this.#env.proxyAddress } : {}),
       timeoutMs: this.#env.clientTimeoutMs,
@@ -163,7 +166,7 @@ class MicroService implements Service {
   }
 
   #nodes(): RegisterNode[] {
-    const base = this.#opts.http ? {} : MUCP_METADATA;
+    const base = this.#opts.http ? {} : { ...MUCP_METADATA, registry: this.#env.registry };
     const nodes: RegisterNode[] = [
       {
         id: this.id,
@@ -197,10 +200,10 @@ class MicroService implements Service {
       for (const node of this.#nodes()) {
         try {
           if (!this.#registered) throw new Error('not registered yet');
-          await this.#registry.passTtl(`service:${node.id}`, bound);
+          await this.#registry.heartbeat(node, bound);
         } catch {
           await this.#registry.register(node, this.#env.registerTtlMs, bound);
-          await this.#registry.passTtl(`service:${node.id}`, bound);
+          await this.#registry.heartbeat(node, bound);
           registeredNow = true;
         }
       }
@@ -233,7 +236,7 @@ class MicroService implements Service {
       // A registration still in flight would otherwise land after the deregister.
       await withinMs(this.#beat ?? Promise.resolve(), 2_000);
       if (this.#registered) {
-        await withinMs(Promise.allSettled(this.#nodes().map((n) => this.#registry.deregister(n.id))), 2_000);
+        await withinMs(Promise.allSettled(this.#nodes().map((n) => this.#registry.deregisterNode(n))), 2_000);
         this.#log(`deregistered ${this.name} ${this.id}`);
       }
       await this.#server.stop(this.#opts.drainMs ?? 5_000);

@@ -11,9 +11,9 @@
  * only to instances registered here (a renew of any other id is a 404, so an Eureka client re-registers).
  */
 import type { Clock, Timer } from '../../clock/clock.ts';
-import { encodeTags } from '../../../services/kit/registry-encoding.ts';
 import type { CatalogData } from '../catalog-data.ts';
 import { catalogNameOfEurekaApp } from '../faces/face-names.ts';
+import { goMicroTags } from '../faces/go-micro-tags.ts';
 import { EurekaLeaseModel } from '../lease/eureka-lease-model.ts';
 import { repeatingTimer } from '../lease/repeating-timer.ts';
 import { aggregate, type RegistryCore } from '../registry-core.ts';
@@ -104,7 +104,7 @@ export class EurekaFace {
         service: {
           id,
           name: catalogNameOfEurekaApp(kept.app),
-          tags: encodeTags(kept.metadata, [], kept.metadata.version ?? ''),
+          tags: goMicroTags(kept.metadata),
           address: kept.ipAddr,
           port: kept.portEnabled || !kept.securePortEnabled ? kept.port : kept.securePort,
           meta,
@@ -193,7 +193,7 @@ export class EurekaFace {
     const checks = this.#core.store.checksOf(id).map((c) => ({ ...c }));
     this.#core.store.putService(
       {
-        service: { ...service, meta: { ...metadata, [FACE_META_KEY]: EUREKA_FACE }, tags: encodeTags(metadata, [], metadata.version ?? '') },
+        service: { ...service, meta: { ...metadata, [FACE_META_KEY]: EUREKA_FACE }, tags: goMicroTags(metadata) },
         checks,
       },
       { replaceExistingChecks: false, initialStatus: 'passing' },

@@ -11,9 +11,9 @@
  * Times answered to clients (`clientBeatInterval`, `cacheMillis`) are wall-clock ms, i.e. model time x
  * `registry.timeScale`, because the clients sleep on their own clock.
  */
-import { encodeTags } from '../../../services/kit/registry-encoding.ts';
 import { ConsulHttpError } from '../consul-http-error.ts';
 import { catalogNameOfNacos, nacosNameOf, type NacosServiceName } from '../faces/face-names.ts';
+import { goMicroTags } from '../faces/go-micro-tags.ts';
 import { NacosLeaseModel } from '../lease/nacos-lease-model.ts';
 import { aggregate, type RegistryCore } from '../registry-core.ts';
 import { FACE_META_KEY, type CheckDefinition, type ServiceRecord } from '../registry-types.ts';
@@ -217,7 +217,7 @@ export class NacosFace {
           service: {
             id,
             name: cat,
-            tags: encodeTags({ ...input.metadata, weight: String(input.weight) }, [], input.metadata.version ?? ''),
+            tags: goMicroTags({ ...input.metadata, weight: String(input.weight) }),
             address: input.ip,
             port: input.port,
             meta: { ...input.metadata, weight: String(input.weight), [FACE_META_KEY]: NACOS_FACE },

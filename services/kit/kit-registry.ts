@@ -1,0 +1,44 @@
+/**
+ * The kit's registry, whatever speaks it: go-micro's plugin names select the client (MICRO_REGISTRY).
+ *
+ *   consul  ConsulRegistryClient   Consul HTTP API: TTL check + pass, blocking health queries
+ *   eureka  EurekaRegistryClient   Eureka REST (/eureka/apps): register, renew, cancel, GET /apps/{APP}
+ *   nacos   NacosRegistryClient    Nacos naming v1 (/nacos/v1/ns): instance, beat, instance/list
+ *
+ * Eureka and Nacos have no blocking reads: getService with an `index` polls until the answer changes or
+ * `waitMs` passes, so NodeCache watches work on all three.
+ */
+import { ConsulRegistryClient, type GetServiceOptions, type RegisterNode } from './registry-client.ts';
+import { EurekaRegistryClient } from './eureka-registry-client.ts';
+import { NacosRegistryClient } from './nacos-registry-client.ts';
+import type { ServiceInfo } from './types.ts';
+
+export type RegistryKind = 'consul' | 'eureka' | 'nacos';
+export const RegistryKinds: readonly RegistryKind[] = ['consul', 'eureka', 'nacos'];
+
+export interface KitRegistry {
+  readonly address: string;
+  /** Registers one node with a lease of ttlMs (a TTL check, Eureka's durationInSecs, Nacos's beat). */
+  register(node: RegisterNode, ttlMs: number, options?: { timeoutMs?: number }): Promise<void>;
+  /** Renews the node's lease; rejects when the registry does not know it (the caller registers again). */
+  heartbeat(node: RegisterNode, options?: { timeoutMs?: number }): Promise<void>;
+  deregisterNode(node: RegisterNode): Promise<void>;
+  getService(name: string, options?: GetServiceOptions): Promise<{ services: ServiceInfo[]; index: number }>;
+  listServices(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export function isRegistryKind(kind: string): kind is RegistryKind {
+  return (RegistryKinds as readonly string[]).includes(kind);
+}
+
+export function createKitRegistry(kind: RegistryKind, address: string, options: { token?: string } = {}): KitRegistry {
+  switch (kind) {
+    case 'eureka':
+      return new EurekaRegistryClient(address);
+    case 'nacos':
+      return new NacosRegistryClient(address);
+    default:
+      return new ConsulRegistryClient(address, options);
+  }
+}

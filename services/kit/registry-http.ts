@@ -1,0 +1,46 @@
+/**
+ * One HTTP call to a registry for the Eureka and Nacos clients: pooled keep-alive connections, a timeout,
+ * and errors as RegistryRequestError naming the call, the address and the status/body.
+ */
+import { Agent } from 'undici';
+import { RegistryRequestError } from './registry-client.ts';
+
+export class RegistryHttp {
+  readonly address: string;
+  readonly #origin: string;
+  readonly #agent = new Agent({ keepAliveTimeout: 10_000, connect: { timeout: 5_000 } });
+
+  constructor(address: string) {
+    this.address = address;
+    this.#origin = `http://${address}`;
+  }
+
+  /** Resolves with status and body for any status in `ok`; rejects otherwise. */
+  async call(
+    op: string,
+    method: string,
+    path: string,
+    opts: { body?: string; headers?: Record<string, string>; ok?: number[]; signal?: AbortSignal; timeoutMs?: number } = {},
+  ): Promise<{ status: number; text: string }> {
+    const timeoutMs = opts.timeoutMs ?? 10_000;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    let res;
+    try {
+      res = await this.#agent.request({ origin: this.#origin, path, method: method as 'GET', headers: opts.headers, body: opts.body, signal });
+    } catch (e) {
+      if (opts.signal?.aborted) throw opts.signal.reason ?? e;
+      const why = timeout.aborted ? `no answer within ${timeoutMs}ms` : (e as Error).message;
+      throw new RegistryRequestError(`registry ${op} ${method} ${path} at ${this.address} failed: ${why}`, 0, { cause: e });
+    }
+    const text = await res.body.text();
+    if (!(opts.ok ?? [200]).includes(res.statusCode)) {
+      throw new RegistryRequestError(`registry ${op} ${method} ${path} at ${this.address} failed: ${res.statusCode} ${text.trim()}`, res.statusCode);
+    }
+    return { status: res.statusCode, text };
+  }
+
+  close(): Promise<void> {
+    return this.#agent.destroy();
+  }
+}
