@@ -5,6 +5,7 @@
  *
  *   GET  /api/snapshot            -> Snapshot
  *   GET  /api/logs?instance=&limit= -> log lines
+ *   GET  /api/resources           -> {pid, memory, handles: {Timeout: n, TCPSocketWrap: n, ...}} of micro-dev
  *   POST /api/command  {Command}  -> CommandResult
  *   GET  /api/events   (WebSocket) -> {"snapshot":...} then {"event":...} per event
  */
@@ -99,6 +100,7 @@ async function route(api: OrchestratorApi, req: IncomingMessage, res: ServerResp
   const url = req.url?.startsWith('/') ? URL.parse(`http://control${req.url}`) : null;
   if (!url) return send(res, 400, { error: `bad request target ${JSON.stringify(req.url)}` });
   if (req.method === 'GET' && url.pathname === '/api/snapshot') return send(res, 200, api.snapshot());
+  if (req.method === 'GET' && url.pathname === '/api/resources') return send(res, 200, resources());
   if (req.method === 'GET' && url.pathname === '/api/logs') {
     const limit = Number(url.searchParams.get('limit') ?? 200);
     return send(res, 200, api.logs(url.searchParams.get('instance') ?? undefined, Number.isFinite(limit) ? limit : 200));
@@ -122,6 +124,13 @@ async function route(api: OrchestratorApi, req: IncomingMessage, res: ServerResp
     return send(res, 200, await api.command(command));
   }
   send(res, 404, { error: `no route ${req.method} ${url.pathname}` });
+}
+
+/** What this process holds (for soaks: a leak shows as growth): memory, and live handles by type (Timeout...). */
+function resources(): { pid: number; memory: NodeJS.MemoryUsage; handles: Record<string, number> } {
+  const handles: Record<string, number> = {};
+  for (const type of process.getActiveResourcesInfo()) handles[type] = (handles[type] ?? 0) + 1;
+  return { pid: process.pid, memory: process.memoryUsage(), handles };
 }
 
 function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<string> {
