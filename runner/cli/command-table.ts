@@ -18,7 +18,7 @@ export const commands: CliCommand[] = [
     name: 'init',
     summary: 'write micro.dev.yaml and a sample service here',
     usage: 'micro-dev init [-c FILE]',
-    help: 'Writes micro.dev.yaml (or FILE) and services/hello-srv/main.ts beside it: a topology with the registry,\ngateway, proxy, web gateway, broker, fault plane and one sample TypeScript service built on\nmicro-dev-orchestrator/kit. Never overwrites a file (exit 2 when one exists). Prints what to do next.',
+    help: 'Writes micro.dev.yaml (or FILE) and services/hello/main.ts beside it: a topology with the registry,\ngateway, proxy, web gateway, broker, fault plane and one sample TypeScript service built on\nmicro-dev-orchestrator/kit (the template of `new service --lang ts`). Never overwrites a file (exit 2\nwhen one exists). Prints what to do next.',
     run: lazy(() => import('./commands/init.ts')),
   },
   {

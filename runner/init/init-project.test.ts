@@ -17,18 +17,20 @@ describe('initProject', () => {
   it('writes a valid topology and the sample service it names', async () => {
     const config = path.join(dir, 'micro.dev.yaml');
     const written = await initProject(config);
-    expect(written.map((w) => path.relative(dir, w.file))).toEqual(['micro.dev.yaml', 'services/hello-srv/main.ts']);
+    expect(written.map((w) => path.relative(dir, w.file))).toEqual(['micro.dev.yaml', 'services/hello/main.ts']);
     expect(await validateTopologyFile(config)).toEqual([]);
     const topology = await loadTopology(config);
     expect(topology.services.map((s) => [s.name, s.runtime, s.module])).toEqual([
-      ['hello-srv', 'worker', path.join(dir, 'services/hello-srv/main.ts')],
+      ['hello', 'worker', path.join(dir, 'services/hello/main.ts')],
     ]);
     expect([topology.registry.port, topology.gateway.port, topology.proxy.port, topology.web.port, topology.faults.port]).toEqual([
       8500, 8080, 8081, 8082, 8474,
     ]);
-    expect(readFileSync(path.join(dir, 'services/hello-srv/main.ts'), 'utf8')).toContain(
-      "import { MicroError, newService } from 'micro-dev-orchestrator/kit';",
-    );
+    // The gateway answers the sample the way `new service` services expect: api handler, go.micro.api.
+    expect([topology.gateway.handler, topology.gateway.namespace]).toEqual(['api', 'go.micro.api']);
+    const sample = readFileSync(path.join(dir, 'services/hello/main.ts'), 'utf8');
+    expect(sample).toContain("import { MicroError, newService } from 'micro-dev-orchestrator/kit';");
+    expect(sample).toContain("const SERVICE = 'go.micro.api.hello';");
   });
 
   it("points the editor schema at the package's JSON schema, relative to the topology", async () => {

@@ -1,16 +1,21 @@
 /**
  * initProject: what `micro-dev init` writes into a user's project: micro.dev.yaml (its editor schema pointing
  * at the JSON schema shipped in the package) and one sample TypeScript service importing the kit from the
- * package. Writes only new files: when one already exists nothing is written (FILE_EXISTS).
+ * package: the same template `micro-dev new service hello --lang ts` writes. Writes only new files: when
+ * one already exists nothing is written (FILE_EXISTS).
  *
- *   runner/init/templates/micro.dev.yaml      --{{schema}}-->  <dir>/micro.dev.yaml
- *   runner/init/templates/hello-srv/main.ts   -------------->  <dir>/services/hello-srv/main.ts
+ *   runner/init/templates/micro.dev.yaml  --{{schema}}-->  <dir>/micro.dev.yaml
+ *   runner/scaffold/templates/ts/main.ts  --{{NAME}}--->  <dir>/services/hello/main.ts
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MicroDevError } from '../errors/micro-dev-error.ts';
 import { ownPath } from '../package/own-path.ts';
+import { registeredName, renderServiceTemplate } from '../scaffold/service-templates.ts';
+
+/** The sample service's name (its folder, its key in micro.dev.yaml, `go.micro.api.<name>`). */
+export const SAMPLE = 'hello';
 
 export interface WrittenFile {
   /** Absolute path. */
@@ -20,23 +25,26 @@ export interface WrittenFile {
 }
 
 interface Planned extends WrittenFile {
-  template: string;
+  text: string;
 }
 
 /** Writes the topology at `configFile` and the sample service beside it; resolves with what it wrote. */
 export async function initProject(configFile: string): Promise<WrittenFile[]> {
   const dir = path.dirname(configFile);
+  const schema = path.relative(dir, ownPath('micro.dev.schema.json')).split(path.sep).join('/');
+  const topology = (await readFile(ownPath('runner/init/templates/micro.dev.yaml'), 'utf8')).replaceAll('{{schema}}', schema);
+  const service = await renderServiceTemplate('ts', SAMPLE);
   const planned: Planned[] = [
     {
       file: configFile,
-      what: 'the topology: registry :8500, gateway :8080, proxy :8081, web :8082, faults :8474, hello-srv',
-      template: 'runner/init/templates/micro.dev.yaml',
+      what: `the topology: registry :8500, gateway :8080, proxy :8081, web :8082, faults :8474, ${SAMPLE}`,
+      text: topology,
     },
-    {
-      file: path.join(dir, 'services/hello-srv/main.ts'),
-      what: 'a sample service (go.micro.srv.hello, Say.Hello) built on micro-dev-orchestrator/kit',
-      template: 'runner/init/templates/hello-srv/main.ts',
-    },
+    ...service.map((f) => ({
+      file: path.join(dir, 'services', SAMPLE, f.path),
+      what: `a sample service (${registeredName(SAMPLE)}: Say.Hello, Greeter.Hello) on micro-dev-orchestrator/kit`,
+      text: f.text,
+    })),
   ];
   const existing = planned.filter((p) => existsSync(p.file)).map((p) => path.relative(process.cwd(), p.file) || p.file);
   if (existing.length > 0) {
@@ -44,12 +52,10 @@ export async function initProject(configFile: string): Promise<WrittenFile[]> {
       hints: ['init writes only new files: run it in a folder without them, or move them away first'],
     });
   }
-  const schema = path.relative(dir, ownPath('micro.dev.schema.json')).split(path.sep).join('/');
   for (const p of planned) {
-    const text = (await readFile(ownPath(p.template), 'utf8')).replaceAll('{{schema}}', schema);
     await mkdir(path.dirname(p.file), { recursive: true });
     // 'wx': a file that appeared since the check above is still not overwritten.
-    await writeFile(p.file, text, { flag: 'wx' }).catch((cause: unknown) => {
+    await writeFile(p.file, p.text, { flag: 'wx' }).catch((cause: unknown) => {
       throw new MicroDevError('FILE_EXISTS', `init: cannot write ${p.file}: ${(cause as Error).message}`, { cause });
     });
   }

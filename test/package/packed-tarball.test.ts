@@ -1,8 +1,8 @@
 /**
  * The package as a user gets it: `npm pack` of this checkout, `npm install <tarball>` into an empty project
- * (nothing else there: no node@24 pin, no TypeScript), then `npx micro-dev init`, `up` on free ports, calls
- * through the gateway and the proxy, and Ctrl-C (SIGINT to the process group, as a terminal sends it): exit 0
- * and nothing left running. Node 24 (node_modules/.bin) is first on PATH, as for a user with Node >= 22.18.
+ * (nothing else there: no node@24 pin, no TypeScript), then `npx micro-dev init`, the kit's types, `up` on free
+ * ports, calls through the gateway and the proxy, Ctrl-C (SIGINT to the process group, as a terminal sends it):
+ * exit 0 and nothing left running; then `new service` in each language from the shipped templates. Node 24 (node_modules/.bin) is first on PATH, as for a user with Node >= 22.18.
  * Slow (a tsc build and an npm install): about a minute.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -111,7 +111,7 @@ describe('the packed package, installed into an empty project', () => {
     const first = await outcome('npx', ['micro-dev', 'init']);
     expect(first.code).toBe(0);
     expect(first.output).toMatch(/^micro-dev init wrote:\n {2}micro\.dev\.yaml {2,}the topology/);
-    expect(first.output).toContain('\n  services/hello-srv/main.ts  a sample service');
+    expect(first.output).toContain('\n  services/hello/main.ts  a sample service');
     expect(first.output).toContain('\nNext:\n  npx micro-dev up ');
     expect(first.output).not.toContain('npm i -D'); // the package is installed here
     const yaml = readFileSync(join(project, 'micro.dev.yaml'), 'utf8');
@@ -121,7 +121,7 @@ describe('the packed package, installed into an empty project', () => {
     const again = await outcome('npx', ['micro-dev', 'init']);
     expect(again.code).toBe(2);
     expect(again.output).toBe(
-      'micro-dev: init: micro.dev.yaml and services/hello-srv/main.ts already exist; nothing was written\n' +
+      'micro-dev: init: micro.dev.yaml and services/hello/main.ts already exist; nothing was written\n' +
         '  hint: init writes only new files: run it in a folder without them, or move them away first\n',
     );
     expect(readFileSync(join(project, 'micro.dev.yaml'), 'utf8')).toBe(yaml);
@@ -182,17 +182,17 @@ describe('the packed package, installed into an empty project', () => {
       await new Promise((r) => up!.stdout!.once('data', r).once('close', r));
     }
 
-    const hello = await fetch(`http://127.0.0.1:${gateway}/hello/say/hello`, { method: 'POST', body: '{"name":"John"}' });
-    expect({ status: hello.status, body: await hello.text() }).toEqual({ status: 200, body: '{"msg":"Hello John"}' });
+    const hello = await fetch(`http://127.0.0.1:${gateway}/hello/say/hello?name=John`);
+    expect({ status: hello.status, body: await hello.json() }).toEqual({ status: 200, body: { message: 'Hello John from hello' } });
     const rpc = await fetch(`http://127.0.0.1:${gateway}/rpc`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ service: 'go.micro.srv.greeter', endpoint: 'Say.Hello', request: { name: 'Jane' } }),
     });
     expect({ status: rpc.status, body: await rpc.text() }).toEqual({ status: 200, body: '{"msg":"Hello Jane"}' });
-    const call = await outcome('npx', ['micro-dev', 'call', 'go.micro.srv.hello', 'Say.Hello', '{"name":"Ann"}']);
+    const call = await outcome('npx', ['micro-dev', 'call', 'go.micro.api.hello', 'Greeter.Hello', '{"name":"Ann"}']);
     expect(call.code).toBe(0);
-    expect(JSON.parse(call.output)).toEqual({ msg: 'Hello Ann' });
+    expect(JSON.parse(call.output)).toEqual({ msg: 'Hello Ann from hello' });
 
     const tree = [up.pid!, ...(await descendants(up.pid!))];
     expect(tree.length).toBeGreaterThanOrEqual(3); // micro-dev, the guard, the greeter process
@@ -203,5 +203,21 @@ describe('the packed package, installed into an empty project', () => {
     expect(await processesInProject()).toEqual([]);
     for (const port of [registry, gateway, proxy, web, faults]) expect(await portIsFree(port), `port ${port}`).toBe(true);
     expect(output).toMatch(/\bstopped\s*$/);
+  });
+
+  it('npx micro-dev new service writes each language from the templates the package ships', async () => {
+    for (const [name, lang, files] of [
+      ['orders', 'go', ['go.mod', 'main.go']],
+      ['billing', 'python', ['main.py']],
+      ['stock', 'ts', ['main.ts']],
+    ] as const) {
+      const made = await outcome('npx', ['micro-dev', 'new', 'service', name, '--lang', lang]);
+      expect(made.code, made.output).toBe(0);
+      expect((await readdir(join(project, 'services', name))).sort()).toEqual([...files]);
+      expect(readFileSync(join(project, 'micro.dev.yaml'), 'utf8')).toMatch(new RegExp(`^  ${name}:$`, 'm'));
+    }
+    expect(readFileSync(join(project, 'services/stock/main.ts'), 'utf8')).toContain("from 'micro-dev-orchestrator/kit'");
+    const valid = await outcome('npx', ['micro-dev', 'validate']);
+    expect(valid).toEqual({ code: 0, output: 'micro.dev.yaml: ok\n' });
   });
 });

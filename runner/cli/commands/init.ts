@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseCli } from '../cli-args.ts';
 import { MicroDevError } from '../../errors/micro-dev-error.ts';
-import { initProject } from '../../init/init-project.ts';
+import { initProject, SAMPLE } from '../../init/init-project.ts';
+import { registeredName } from '../../scaffold/service-templates.ts';
 
 /** `micro-dev init`: a topology and a sample service in the current folder (or beside -c FILE). */
 export async function run(args: string[]): Promise<number> {
@@ -20,10 +21,10 @@ export async function run(args: string[]): Promise<number> {
   }
   const c = configFile === here ? '' : ` -c ${shown[0]}`;
   lines.push(
-    `  npx micro-dev up${c}    start everything (Ctrl-C stops it all)`,
-    `  curl -d '{"name":"John"}' http://127.0.0.1:8080/hello/say/hello`,
-    `  npx micro-dev call go.micro.srv.hello Say.Hello '{"name":"John"}'${c}`,
-    `  edit ${shown[1]}, or add services to ${shown[0]}`,
+    `  npx micro-dev up${c}    start everything (Ctrl-C stops it all; a save reloads its service)`,
+    `  curl 'http://127.0.0.1:8080/${SAMPLE}/say/hello?name=John'`,
+    `  npx micro-dev call${c} ${registeredName(SAMPLE)} Greeter.Hello '{"name":"John"}'`,
+    `  npx micro-dev new service NAME --lang ts|go|python    another service, added to ${shown[0]}`,
     '',
   );
   process.stdout.write(lines.join('\n'));
