@@ -115,6 +115,24 @@ services:
     expect(await reapersOf(bystanderSession)).toHaveLength(1);
   });
 
+  it('a clean stop (Ctrl-C) removes the containers and ends the reaper too', { timeout: 180_000 }, async () => {
+    const docker = await connectDocker();
+    const cli = new CliProcess(['up', '--no-tui', '-c', join(topologyDir!, 'micro.dev.yaml')]);
+    up = cli;
+    await cli.waitFor('micro-dev ready', 120_000);
+    const owner = { label: [`${Labels.pid}=${cli.child.pid}`] };
+    const running = await docker.listContainers({ filters: owner });
+    expect(running).toHaveLength(2);
+    const session = running[0].Labels[Labels.session];
+    expect(await reapersOf(session)).toHaveLength(1);
+    cli.child.kill('SIGINT');
+    expect((await cli.exited).code).toBe(0);
+    // Nothing is left once up has exited, and the reaper it released ends too.
+    expect(await docker.listContainers({ all: true, filters: owner })).toHaveLength(0);
+    expect(await docker.listNetworks({ filters: owner })).toHaveLength(0);
+    await waitFor('the released reaper exits', async () => (await reapersOf(session)).length === 0, 10_000);
+  });
+
   it('a released reaper sweeps its session and exits, leaving no process', { timeout: 60_000 }, async () => {
     const docker = await connectDocker();
     if (!releaseBystander) await bystander(docker);
