@@ -43,6 +43,8 @@ export function instanceEnv(
     MICRO_REGISTER_TTL: `${timing.ttlS}s`,
     MICRO_REGISTER_INTERVAL: `${intervalMs}ms`,
     MICRO_DEV_INSTANCE: `${service.name}-${replica}`,
+    // Registry (model) time x this = wall time: what the kit's leader election needs to renew in time.
+    MICRO_DEV_TIME_SCALE: String(topology.registry.timeScale),
     ...(addresses.broker ? { MICRO_BROKER_ADDRESS: addresses.broker } : {}),
     ...(addresses.proxy ? { MICRO_PROXY_ADDRESS: addresses.proxy } : {}),
     ...(topology.registry.token ? { MICRO_REGISTRY_TOKEN: topology.registry.token } : {}),

@@ -159,4 +159,14 @@ export interface RegistryStatus {
   /** Lease state of the wire faces' own models (`eureka`: renewals, threshold, self-preservation). */
   faces?: Record<string, Partial<RegistryStatus>>;
   leases: InstanceLeaseStatus[];
+  /** KV locks held by sessions (who leads what); absent where there are no sessions (Eureka/Nacos faces). */
+  locks?: LockHolder[];
+}
+
+/** A KV key locked by a session (`?acquire=`): `name` is the session's Name (the kit sets the instance). */
+export interface LockHolder {
+  key: string;
+  session: string;
+  name: string;
+  lockIndex: number;
 }

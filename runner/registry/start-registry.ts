@@ -127,7 +127,7 @@ export async function startRegistry(
   addTxnRoutes(table, kv, sessions);
   table.add('/v1/status/leader', { GET: () => ({ json: '127.0.0.1:8300' }) });
   table.add('/v1/status/peers', { GET: () => ({ json: ['127.0.0.1:8300'] }) });
-  table.add('/v1/micro-dev/status', { GET: () => ({ json: core.status(address), index: feed.index }) });
+  table.add('/v1/micro-dev/status', { GET: () => ({ json: ({ ...core.status(address), locks: sessions.locks() }), index: feed.index }) });
 
   // With persist, no answer leaves before the changes it reports are on disk.
   const server = createRegistryHttpServer({ table, token: cfg.token, durable: persistence && (() => persistence.durable()) });
@@ -173,7 +173,7 @@ export async function startRegistry(
     ...(faces.eurekaUrl ? { eurekaUrl: faces.eurekaUrl } : {}),
     ...(faces.nacosUrl ? { nacosUrl: faces.nacosUrl } : {}),
     subscribe: (listener) => core.subscribe(listener),
-    status: () => core.status(address),
+    status: () => ({ ...core.status(address), locks: sessions.locks() }),
     stop: () =>
       (stopped ??= (async () => {
         // Stores stop first so no timer changes the state while the last snapshot is written.

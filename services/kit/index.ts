@@ -9,5 +9,6 @@ export { Client, type CallOptions, type ClientOptions, type RawCallOptions, type
 export { MicroError, isMicroError, type MicroErrorJson } from './errors.ts';
 export type { BrokerEvent, SubscriberHandler, Subscription } from './broker.ts';
 export { readMicroEnv, type MicroEnv } from './micro-env.ts';
+export { LeaderElection, lock, type HeldLock, type LeaderOptions } from './leader.ts';
 export { ManualClock, SystemClock, type Clock, type Timer } from './clock.ts';
 export type { Endpoint, RegistryNode, ServiceInfo, Value } from './types.ts';
