@@ -50,6 +50,36 @@ export const commands: CliCommand[] = [
     run: lazy(() => import('./commands/ready.ts')),
   },
   {
+    name: 'restart',
+    usage: 'micro-dev restart SERVICE|INSTANCE... [-c FILE]',
+    help: 'Restarts every instance of SERVICE, or one INSTANCE (greeter-srv-1), in the running `up` (the dashboard\'s r).',
+    run: async (args) => (await import('./commands/lifecycle.ts')).runLifecycle('restart', args),
+  },
+  {
+    name: 'stop',
+    usage: 'micro-dev stop SERVICE|INSTANCE... [-c FILE]',
+    help: 'Stops every instance of SERVICE, or one INSTANCE, in the running `up`; no restart follows (the dashboard\'s s).',
+    run: async (args) => (await import('./commands/lifecycle.ts')).runLifecycle('stop', args),
+  },
+  {
+    name: 'start',
+    usage: 'micro-dev start SERVICE|INSTANCE... [-c FILE]',
+    help: 'Starts SERVICE (with what it depends on that does not run) or one INSTANCE in the running `up`.',
+    run: async (args) => (await import('./commands/lifecycle.ts')).runLifecycle('start', args),
+  },
+  {
+    name: 'scale',
+    usage: 'micro-dev scale SERVICE N [-c FILE]',
+    help: 'Runs N replicas of SERVICE in the running `up`: new ones start after its dependencies, the highest\nstop when there are fewer.',
+    run: lazy(() => import('./commands/scale.ts')),
+  },
+  {
+    name: 'fault',
+    usage: 'micro-dev fault add|rm SERVICE|INSTANCE FAULT | fault list [-c FILE]',
+    help: 'The dashboard\'s fault keys from the shell: add or remove partition, heartbeat-loss or latency on one\ninstance or every instance of a service of the running `up`; list shows the faults that are on.',
+    run: lazy(() => import('./commands/fault.ts')),
+  },
+  {
     name: 'services',
     summary: 'services and instances in the registry',
     usage: 'micro-dev services [-c FILE] [--json]',

@@ -1,7 +1,8 @@
 /**
  * One exit-code table for every command (README "Exit codes" shows the same table; a test keeps them equal).
  *   0  done (or stopped on request: Ctrl-C, SIGTERM, down)
- *   1  it ran and something failed: a start (--exit-on-failure), a call, an expectation, a readiness check;
+ *   1  it ran and something failed: a start (--exit-on-failure), a call, a command the engine refused, an
+ *      expectation, a readiness check;
  *      or there is no running `up` to act on
  *   2  it could not run: bad usage, a bad or missing config, a port in use, `up` already running, no Docker
  */
@@ -25,5 +26,6 @@ export const exitCodeFor: Record<ErrorCode, number> = {
   NOT_READY: EXIT_FAILED,
   NOT_RUNNING: EXIT_FAILED,
   CALL_FAILED: EXIT_FAILED,
+  COMMAND_FAILED: EXIT_FAILED,
   SCENARIO_FAILED: EXIT_FAILED,
 };

@@ -31,6 +31,7 @@ export function claimShutdownSignals(onShutdown: (signal: ShutdownSignal) => voi
 /** The command does not handle them: the default behaviour (end by the signal), also for one held already. */
 export function releaseShutdownSignals(): void {
   released = true;
+  for (const s of signals) process.off(s, onSignal);
   const first = held.shift();
   if (first) reraise(first);
 }

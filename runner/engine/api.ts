@@ -125,11 +125,17 @@ export type EngineEvent =
 export const InstanceFaultKinds = ['partition', 'heartbeat-loss', 'latency'] as const;
 export type InstanceFaultKind = (typeof InstanceFaultKinds)[number];
 
+/**
+ * `instance` names an instance (`greeter-srv-1`) or a service (`greeter-srv`: all its instances; `start`
+ * of a service also starts what it depends on that does not run).
+ */
 export type Command =
   | { type: 'kill'; instance: string }
   | { type: 'restart'; instance: string }
   | { type: 'stop'; instance: string }
   | { type: 'start'; instance: string }
+  /** More replicas start (after the service's dependencies); fewer: the highest ones stop and go away. */
+  | { type: 'scale'; service: string; replicas: number }
   | { type: 'toggle-fault'; instance: string; fault: InstanceFaultKind }
   /** Idempotent: on (add) or off (rm) whatever it was; `ok` is false only for an unknown instance or fault. */
   | { type: 'fault-add'; instance: string; fault: InstanceFaultKind }

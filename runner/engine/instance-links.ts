@@ -42,6 +42,11 @@ export class InstanceLinks {
     return new InstanceLinks(instance, plane, inbound, registry, proxy);
   }
 
+  /** Removes the three links (live connections through them close). */
+  async close(): Promise<void> {
+    for (const link of [this.inbound, this.registry, this.proxy]) await this.#plane.removeLink(link.name);
+  }
+
   /** A fresh server address for the next start (a fixed port when configured). */
   async serverAddress(fixedPort: number): Promise<string> {
     const port = fixedPort === 0 ? await findFreePort('127.0.0.1') : fixedPort;

@@ -19,12 +19,12 @@ import type { RuntimeKind, ServiceConfig, Topology } from '../config/topology.ts
 import { SystemClock, type Clock, type Timer } from '../clock/clock.ts';
 import type { Runtime } from '../runtimes/runtime.ts';
 import { MicroDevError } from '../errors/micro-dev-error.ts';
-import { InstanceFaultKinds, type Command, type CommandResult, type OrchestratorApi, type ScenarioView, type Snapshot } from './api.ts';
+import { InstanceFaultKinds, type Command, type InstanceFaultKind, type CommandResult, type OrchestratorApi, type ScenarioView, type Snapshot } from './api.ts';
 import { Store, type Update } from './store.ts';
 import { LogBuffer } from './log-buffer.ts';
 import { TrafficMeter } from './traffic-meter.ts';
 import { dependencyWaves } from './dependency-order.ts';
-import { DependencyGate } from './dependency-gate.ts';
+import { ServiceSet } from './service-set.ts';
 import { InstanceSupervisor } from './instance-supervisor.ts';
 import { instanceEnv } from './instance-env.ts';
 import { startInfrastructure, type Infrastructure } from './infrastructure.ts';
@@ -58,7 +58,7 @@ export interface OrchestratorOptions {
 }
 
 export class Orchestrator implements OrchestratorApi {
-  readonly topology: Topology;
+  #topology: Topology;
   readonly #clock: Clock;
   readonly #store: Store;
   readonly #logs = new LogBuffer(5000);
@@ -68,7 +68,6 @@ export class Orchestrator implements OrchestratorApi {
   readonly #runtimes: Partial<Record<RuntimeKind, Runtime>>;
   readonly #progress: (line: string) => void;
   #infra?: Infrastructure;
-  #supervisors: InstanceSupervisor[] = [];
   readonly #links = new Map<string, InstanceLinks>();
   #pollTimer?: Timer;
   #stopFollowing?: () => void;
@@ -77,13 +76,13 @@ export class Orchestrator implements OrchestratorApi {
   #scenario?: AbortController;
   #scenarioRun?: Promise<void>;
   readonly #local: boolean;
-  readonly #gate = new DependencyGate((service) => this.#supervisors.filter((s) => s.service.name === service).map((s) => s.view));
   /** Aborted on shutdown: cancels every wait for a dependency. */
   readonly #lifetime = new AbortController();
+  readonly #set: ServiceSet;
   #startSettled = false;
 
   constructor(topology: Topology, options: OrchestratorOptions = {}) {
-    this.topology = topology;
+    this.#topology = topology;
     this.#clock = options.clock ?? new SystemClock();
     this.#runtimes = { ...options.runtimes };
     this.#progress = options.onProgress ?? (() => undefined);
@@ -91,6 +90,16 @@ export class Orchestrator implements OrchestratorApi {
     this.#local = options.failuresStayLocal ?? false;
     this.#store = new Store(emptySnapshot(topology), () => this.#clock.now());
     this.#meter = new TrafficMeter(this.#clock);
+    this.#set = new ServiceSet({
+      supervise: (service, replica) => this.#supervise(service, replica),
+      retire: (supervisor) => this.#retire(supervisor.name),
+      signal: this.#lifetime.signal,
+    });
+  }
+
+  /** The topology running now (live edits of micro.dev.yaml change its services). */
+  get topology(): Topology {
+    return this.#topology;
   }
 
   /**
@@ -130,24 +139,8 @@ export class Orchestrator implements OrchestratorApi {
    * status and the dashboard show what waits for what.
    */
   async #startServices(services: readonly ServiceConfig[]): Promise<void> {
-    const byName = new Map<string, InstanceSupervisor[]>();
-    for (const service of services) {
-      const supervisors = Array.from({ length: service.replicas }, (_, i) => this.#supervise(service.name, i + 1));
-      byName.set(service.name, supervisors);
-      this.#supervisors.push(...supervisors);
-      for (const s of supervisors) s.pend(service.dependsOn);
-    }
-    const signal = this.#lifetime.signal;
-    const tasks = new Map<string, Promise<void>>();
-    for (const service of services) {
-      tasks.set(service.name, (async () => {
-        await Promise.all(
-          service.dependsOn.map((dep) => this.#gate.wait(dep, service.dependencyConditions?.[dep] ?? 'ready', signal)),
-        );
-        if (this.#shuttingDown) return;
-        await Promise.all(byName.get(service.name)!.map((s) => s.start()));
-      })());
-    }
+    this.#set.declare(services);
+    const tasks = this.#set.launch(services);
     if (!this.#local) {
       await Promise.all(tasks.values());
       return;
@@ -167,7 +160,9 @@ export class Orchestrator implements OrchestratorApi {
   /** Dispatches 'ready' the first time every instance is ready after the start settled. */
   #checkAllReady(): void {
     if (!this.#startSettled || this.#store.state.ready || this.#shuttingDown || !this.#infra) return;
-    if (this.#supervisors.every((s) => s.view.state === 'ready')) this.#store.dispatch({ type: 'ready', urls: this.#infra.urls });
+    // Stopped on request (or not asked for) is not waited for.
+    const wanted = this.#set.all.filter((s) => s.view.state !== 'stopped');
+    if (wanted.length > 0 && wanted.every((s) => s.view.state === 'ready')) this.#store.dispatch({ type: 'ready', urls: this.#infra.urls });
   }
 
   snapshot(): Snapshot {
@@ -199,7 +194,7 @@ export class Orchestrator implements OrchestratorApi {
   async reload(service: string): Promise<{ replaced: number; failed: number }> {
     let replaced = 0;
     let failed = 0;
-    const replicas = this.#supervisors.filter((s) => s.service.name === service);
+    const replicas = this.#set.of(service).filter((s) => s.view.state !== 'pending');
     for (const s of replicas) {
       if (await s.replace()) {
         replaced++;
@@ -213,7 +208,7 @@ export class Orchestrator implements OrchestratorApi {
   }
 
   supervisor(instance: string): InstanceSupervisor | undefined {
-    return this.#supervisors.find((s) => s.name === instance);
+    return this.#set.all.find((s) => s.name === instance);
   }
 
   async command(command: Command): Promise<CommandResult> {
@@ -222,45 +217,85 @@ export class Orchestrator implements OrchestratorApi {
       return { ok: true, message: 'shutting down' };
     }
     if (command.type === 'run-scenario') return this.#startScenario(command.name);
-    const supervisor = this.supervisor(command.instance);
-    if (!supervisor) return { ok: false, message: `no instance named ${command.instance}` };
+    if (command.type === 'scale') return this.#scale(command.service, command.replicas);
+    const target = this.#set.resolve(command.instance);
+    if ('error' in target) return { ok: false, message: target.error };
+    const { supervisors, service } = target;
+    const names = supervisors.map((s) => s.name).join(', ') || 'no instances';
     try {
       switch (command.type) {
         case 'kill':
-          supervisor.kill();
-          return { ok: true, message: `${command.instance} killed` };
+          supervisors.forEach((s) => s.kill());
+          return { ok: true, message: `${names} killed` };
         case 'restart':
-          void supervisor.restart().catch(() => undefined);
-          return { ok: true, message: `${command.instance} restarting` };
+          for (const s of supervisors) void s.restart().catch(() => undefined);
+          return { ok: true, message: `${names} restarting` };
         case 'stop':
-          await supervisor.stop();
-          return { ok: true, message: `${command.instance} stopped` };
-        case 'start':
-          void supervisor.start().catch(() => undefined);
-          return { ok: true, message: `${command.instance} starting` };
+          await Promise.all(supervisors.map((s) => s.stop()));
+          return { ok: true, message: `${names} stopped` };
+        case 'start': {
+          if (service) {
+            const started = this.#set.startWithDependencies(service);
+            const deps = started.filter((n) => n !== service);
+            if (started.length === 0) return { ok: true, message: `${service} is already running` };
+            return { ok: true, message: `${service} starting${deps.length ? ` (with ${deps.join(', ')})` : ''}` };
+          }
+          for (const s of supervisors) void s.start().catch(() => undefined);
+          return { ok: true, message: `${names} starting` };
+        }
         case 'toggle-fault':
         case 'fault-add':
         case 'fault-rm': {
-          if (!(InstanceFaultKinds as readonly string[]).includes(command.fault)) {
-            return { ok: false, message: `unknown fault ${JSON.stringify(command.fault)}; known: ${InstanceFaultKinds.join(', ')}` };
-          }
-          const links = this.#links.get(command.instance);
-          if (!links) return { ok: false, message: `${command.instance} has no links yet (not started)` };
-          const on = command.type === 'toggle-fault' ? !links.active.includes(command.fault) : command.type === 'fault-add';
-          if (!links.set(command.fault, on)) return { ok: true, message: `${command.fault} already ${on ? 'on' : 'off'} for ${command.instance}` };
-          // A container can also be cut off for real (docker network disconnect), beside its links.
-          const started = supervisor.started;
-          if (command.fault === 'partition' && started && hasNetworkControl(started)) {
-            await (on ? started.partition() : started.heal());
-          }
-          supervisor.update({ faults: links.active });
-          this.#progress(`${command.instance.padEnd(16)} fault     ${command.fault} ${on ? 'on' : 'off'}`);
-          return { ok: true, message: `${command.fault} ${on ? 'on' : 'off'} for ${command.instance}` };
+          const results = await Promise.all(supervisors.map((s) => this.#fault(s, command.type, command.fault)));
+          const failed = results.find((r) => !r.ok);
+          return failed ?? { ok: true, message: results.map((r) => r.message).join('; ') };
         }
       }
     } catch (error) {
       return { ok: false, message: error instanceof Error ? error.message : String(error) };
     }
+  }
+
+  async #fault(supervisor: InstanceSupervisor, type: 'toggle-fault' | 'fault-add' | 'fault-rm', fault: InstanceFaultKind): Promise<CommandResult> {
+    const instance = supervisor.name;
+    if (!(InstanceFaultKinds as readonly string[]).includes(fault)) {
+      return { ok: false, message: `unknown fault ${JSON.stringify(fault)}; known: ${InstanceFaultKinds.join(', ')}` };
+    }
+    const links = this.#links.get(instance);
+    if (!links) return { ok: false, message: `${instance} has no links yet (not started)` };
+    const on = type === 'toggle-fault' ? !links.active.includes(fault) : type === 'fault-add';
+    if (!links.set(fault, on)) return { ok: true, message: `${fault} already ${on ? 'on' : 'off'} for ${instance}` };
+    // A container can also be cut off for real (docker network disconnect), beside its links.
+    const started = supervisor.started;
+    if (fault === 'partition' && started && hasNetworkControl(started)) {
+      await (on ? started.partition() : started.heal());
+    }
+    supervisor.update({ faults: links.active });
+    this.#progress(`${instance.padEnd(16)} fault     ${fault} ${on ? 'on' : 'off'}`);
+    return { ok: true, message: `${fault} ${on ? 'on' : 'off'} for ${instance}` };
+  }
+
+  async #scale(service: string, replicas: number): Promise<CommandResult> {
+    if (!this.#set.services.some((s) => s.name === service)) {
+      const target = this.#set.resolve(service);
+      return { ok: false, message: 'error' in target ? target.error.replace('service or instance', 'service') : `${service} is an instance; scale takes a service` };
+    }
+    if (!Number.isInteger(replicas) || replicas < 0 || replicas > 64) {
+      return { ok: false, message: `replicas must be a whole number from 0 to 64, got ${JSON.stringify(replicas)}` };
+    }
+    const { added, removed } = await this.#set.scale(service, replicas);
+    if (added.length + removed.length === 0) return { ok: true, message: `${service} already has ${replicas} replica(s)` };
+    const message = `${service} scaled to ${replicas}: ${added.length ? `starting ${added.join(', ')}` : `stopped ${removed.join(', ')}`}`;
+    this.#progress(`${service.padEnd(16)} scale     ${message}`);
+    return { ok: true, message };
+  }
+
+  /** An instance that is gone for good (scaled down, service removed): its links close, the snapshot drops it. */
+  async #retire(instance: string): Promise<void> {
+    const links = this.#links.get(instance);
+    this.#links.delete(instance);
+    if (links) await links.close();
+    this.#store.dispatch({ type: 'instance-removed', instance });
   }
 
   /** Resolves once the scenario has loaded and reported (or failed to load: then ok is false, with why). */
@@ -298,10 +333,9 @@ export class Orchestrator implements OrchestratorApi {
       await this.#scenarioRun; // the scenario stops its own topology once aborted
       this.#pollTimer?.cancel();
       this.#stopFollowing?.();
-      const waves = dependencyWaves(this.topology.services).reverse();
+      const waves = dependencyWaves(this.#set.services).reverse();
       for (const wave of waves) {
-        const names = new Set(wave.map((s) => s.name));
-        await Promise.all(this.#supervisors.filter((s) => names.has(s.service.name)).map((s) => s.stop()));
+        await Promise.all(wave.flatMap((s) => this.#set.of(s.name)).map((s) => s.stop()));
       }
       await this.#infra?.stop();
       for (const runtime of Object.values(this.#runtimes)) await runtime?.close?.().catch(() => undefined);
@@ -310,8 +344,7 @@ export class Orchestrator implements OrchestratorApi {
     return this.#shuttingDown;
   }
 
-  #supervise(serviceName: string, replica: number): InstanceSupervisor {
-    const service = this.topology.services.find((s) => s.name === serviceName)!;
+  #supervise(service: ServiceConfig, replica: number): InstanceSupervisor {
     const infra = this.#infra!;
     const name = `${service.name}-${replica}`;
     let serverAddress = '127.0.0.1:0';
@@ -351,7 +384,7 @@ export class Orchestrator implements OrchestratorApi {
       report: (view, message) => {
         this.#store.dispatch({ type: 'instance', view, message });
         if (message) this.#progress(`${view.instance.padEnd(16)} ${view.state.padEnd(9)} ${message}`);
-        this.#gate.notify();
+        this.#set.gate.notify();
         this.#checkAllReady();
       },
       retryStartFailures: this.#local,
@@ -397,7 +430,7 @@ export class Orchestrator implements OrchestratorApi {
         if (JSON.stringify(view) !== JSON.stringify(this.#store.state.registry)) {
           this.#store.dispatch({ type: 'registry', view });
         }
-        for (const s of this.#supervisors) {
+        for (const s of this.#set.all) {
           const lease = instanceLease(status, s.view.registryId);
           const patch = { ...lease, traffic: this.#meter.instance(s.name) };
           if (s.view.state === 'ready' && lease.critical) s.update({ ...patch, state: 'unhealthy' });

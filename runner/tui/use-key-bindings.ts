@@ -13,6 +13,8 @@ export function describeCommand(c: Command): string {
       return `scenario ${c.name}`;
     case 'shutdown':
       return 'shutdown';
+    case 'scale':
+      return `scale ${c.service} ${c.replicas}`;
     default:
       return `${c.type} ${c.instance}`;
   }

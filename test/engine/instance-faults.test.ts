@@ -63,6 +63,13 @@ describe('instance faults through the fault plane', () => {
   });
 
   it('names an unknown instance instead of failing silently', async () => {
-    expect(await orchestrator.command({ type: 'kill', instance: 'nope-1' })).toEqual({ ok: false, message: 'no instance named nope-1' });
+    expect(await orchestrator.command({ type: 'kill', instance: 'nope-1' })).toEqual({
+      ok: false,
+      message: 'no service or instance named "nope-1"; services: greeter-srv, greeter-api, greeter-web',
+    });
+    expect(await orchestrator.command({ type: 'kill', instance: 'greeter-srv-9' })).toEqual({
+      ok: false,
+      message: 'no service or instance named "greeter-srv-9" (did you mean "greeter-srv"?)',
+    });
   });
 });

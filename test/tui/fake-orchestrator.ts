@@ -62,6 +62,7 @@ export class FakeOrchestrator implements OrchestratorApi {
       });
       return { ok: true, message: `scenario ${command.name} started` };
     }
+    if (command.type === 'scale') return { ok: false, message: 'the fake does not scale' };
     const view = this.#snapshot.instances.find((v) => v.instance === command.instance);
     if (!view) return { ok: false, message: `no instance ${command.instance}` };
     const next: InstanceView = structuredClone(view);
