@@ -12,7 +12,7 @@
  */
 import type { FaultPlane } from '../faults/fault-plane.ts';
 import type { Link } from '../faults/link.ts';
-import { findFreePort } from '../net/find-free-port.ts';
+import { findListenPort } from '../net/find-listen-port.ts';
 
 export type InstanceFault = 'partition' | 'heartbeat-loss' | 'latency';
 
@@ -49,7 +49,7 @@ export class InstanceLinks {
 
   /** A fresh server address for the next start (a fixed port when configured). */
   async serverAddress(fixedPort: number): Promise<string> {
-    const port = fixedPort === 0 ? await findFreePort('127.0.0.1') : fixedPort;
+    const port = fixedPort === 0 ? await findListenPort('127.0.0.1') : fixedPort;
     return `127.0.0.1:${port}`;
   }
 

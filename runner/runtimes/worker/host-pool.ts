@@ -21,6 +21,8 @@ interface Host {
   instances: Map<string, PackedInstance>;
   /** Reserved or running. */
   load: number;
+  /** Starts the host has queued but not begun. */
+  starting: Map<string, () => void>;
 }
 
 const hostModule = new URL('./instance-host.ts', import.meta.url);
@@ -54,8 +56,12 @@ export class HostPool {
     }
     const instance = new PackedInstance(spec.instance, { threadId: host.worker.threadId, send: (m) => host.worker.postMessage(m) }, this.#clock);
     host.instances.set(spec.instance, instance);
+    const begun = new Promise<void>((resolve) => host.starting.set(spec.instance, resolve));
     const request: HostRequest = { type: 'start', id: spec.instance, url: pathToFileURL(module).href, env: { ...spec.env } };
     host.worker.postMessage(request);
+    // The host paces its starts: resolve when this one really begins (or ended before it could).
+    await Promise.race([begun, instance.exited]);
+    host.starting.delete(spec.instance);
     return instance;
   }
 
@@ -78,6 +84,7 @@ export class HostPool {
     const host: Host = {
       worker,
       instances: new Map(),
+      starting: new Map(),
       load: 0,
       online: new Promise<void>((resolve, reject) => {
         worker.once('online', () => resolve());
@@ -89,7 +96,8 @@ export class HostPool {
     worker.on('message', (e: HostEvent) => {
       const instance = host.instances.get(e.id);
       if (!instance) return;
-      if (e.type === 'log') instance.output(e.stream, e.text);
+      if (e.type === 'started') host.starting.get(e.id)?.();
+      else if (e.type === 'log') instance.output(e.stream, e.text);
       else {
         host.instances.delete(e.id);
         host.load--;

@@ -6,7 +6,7 @@
  *   main ──{start id url env}──> host: als.run(ctx, import(url?instance=id))   (a fresh module per instance)
  *        ──{stop id}──────────> the instance's own parentPort 'message' listeners get {type:'stop'}
  *        ──{kill id}──────────> its servers closed, sockets destroyed, timers cleared, new ones refused
- *   host ──{log id stream text}, {exit id code killed}──> main
+ *   host ──{started id} (paced: STARTING at a time), {log id stream text}, {exit id code killed}──> main
  *
  * What an instance sees through its context: `process.env` (a view on its own env), `parentPort` listeners
  * (only its own get its stop), `process.stdout/stderr.write` (tagged with its id), `process.exit(code)`
@@ -27,10 +27,13 @@ interface Context {
   stopListeners: Set<(m: unknown) => void>;
   settled: boolean;
   dead: boolean;
+  /** Resolves once the instance listens, settles or ends: the next start may begin (see `startNext`). */
+  begun: () => void;
 }
 
 export type HostRequest = { type: 'start'; id: string; url: string; env: Record<string, string> } | { type: 'stop' | 'kill'; id: string };
 export type HostEvent =
+  | { type: 'started'; id: string }
   | { type: 'log'; id: string; stream: 'stdout' | 'stderr'; text: string }
   | { type: 'exit'; id: string; code: number; killed: boolean };
 
@@ -85,6 +88,7 @@ createHook({
     }
     ctx.resources.set(asyncId, { type, resource });
     owners.set(asyncId, ctx);
+    if (type === 'TCPSERVERWRAP') ctx.begun();
   },
   destroy(asyncId) {
     const ctx = owners.get(asyncId);
@@ -116,6 +120,7 @@ function finish(ctx: Context, code: number, killed: boolean): void {
   }
   ctx.resources.clear();
   ctx.stopListeners.clear();
+  ctx.begun();
   post({ type: 'exit', id: ctx.id, code, killed });
 }
 
@@ -210,28 +215,66 @@ process.on('unhandledRejection', (reason) => {
   post({ type: 'log', id: '', stream: 'stderr', text: `instance host: unhandled rejection ${String(reason)}\n` });
 });
 
-portOn('message', (m: HostRequest) => {
-  if (m.type === 'start') {
-    const ctx: Context = { id: m.id, env: { ...m.env }, resources: new Map(), stopListeners: new Set(), settled: false, dead: false };
+/**
+ * Starts are paced: at most STARTING instances of this thread load and bind at once, the next begins when
+ * one listens (or settles, or after BEGIN_MS). A thousand imports at once would starve every heartbeat in
+ * the thread and time out readiness; the engine's readiness clock starts at 'started'.
+ */
+const STARTING = 4;
+const BEGIN_MS = 2_000;
+const queue: Extract<HostRequest, { type: 'start' }>[] = [];
+let starting = 0;
+
+function startNext(): void {
+  while (starting < STARTING && queue.length > 0) {
+    const m = queue.shift()!;
+    starting++;
+    let done = false;
+    const timer = setTimeout(() => begun(), BEGIN_MS);
+    const begun = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      starting--;
+      startNext();
+    };
+    const ctx: Context = { id: m.id, env: { ...m.env }, resources: new Map(), stopListeners: new Set(), settled: false, dead: false, begun };
     contexts.set(m.id, ctx);
+    post({ type: 'started', id: m.id });
     const url = `${m.url}${m.url.includes('?') ? '&' : '?'}instance=${encodeURIComponent(m.id)}`;
     als.run(ctx, () =>
       import(url).then(
         () => {
           ctx.settled = true;
+          begun();
           maybeExited(ctx);
         },
         (error: unknown) => {
           ctx.settled = true;
+          begun();
           if (error instanceof InstanceExited) return;
           if (contexts.has(ctx.id)) crash(ctx, error);
         },
       ),
     );
-    return;
+  }
+}
+
+portOn('message', (m: HostRequest) => {
+  if (m.type === 'start') {
+    queue.push(m);
+    return startNext();
   }
   const ctx = contexts.get(m.id);
-  if (!ctx) return;
+  if (!ctx) {
+    // Stopped or killed while still queued: it never ran.
+    const at = queue.findIndex((q) => q.id === m.id);
+    if (at >= 0) {
+      queue.splice(at, 1);
+      post({ type: 'exit', id: m.id, code: m.type === 'kill' ? 1 : 0, killed: m.type === 'kill' });
+    }
+    return;
+  }
   if (m.type === 'kill') return finish(ctx, 1, true);
   // Delivered inside the instance's context, as its own message.
   als.run(ctx, () => {

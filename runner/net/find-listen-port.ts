@@ -1,0 +1,47 @@
+/**
+ * findListenPort: a free port for a server that will bind it a little later (an instance's
+ * MICRO_SERVER_ADDRESS), taken below the OS's ephemeral range when it can be.
+ *
+ *   findFreePort (port 0)  -> a port in the ephemeral range: until the instance binds it, any outgoing
+ *                             connection (a link's upstream, a heartbeat) may get it as its local port
+ *   findListenPort         -> random ports in [10000, start of the ephemeral range), first one free wins
+ *
+ * With a thousand instances starting, the first way lost dozens of binds to EADDRINUSE (issue 13). Falls
+ * back to findFreePort when the range cannot be read (not Linux) or nothing free was found.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { findFreePort } from './find-free-port.ts';
+
+const LOW = 10_000;
+const ATTEMPTS = 20;
+
+function ephemeralStart(): number | undefined {
+  try {
+    const start = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(start) && start > LOW + 1000 ? start : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const below = ephemeralStart();
+
+function tryListen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+export async function findListenPort(host = '127.0.0.1'): Promise<number> {
+  if (below !== undefined) {
+    for (let i = 0; i < ATTEMPTS; i++) {
+      const port = LOW + Math.floor(Math.random() * (below - LOW));
+      if (await tryListen(host, port)) return port;
+    }
+  }
+  return findFreePort(host);
+}
