@@ -27,9 +27,11 @@ export type Listener = (update: Update) => void;
 export function reduce(state: Snapshot, action: Action): Snapshot {
   switch (action.type) {
     case 'instance': {
-      const others = state.instances.filter((i) => i.instance !== action.view.instance);
-      const instances = [...others, action.view].sort(byTierThenName);
-      return { ...state, instances };
+      // An instance's tier and name never change: a known one keeps its place (no sort per update, which
+      // with a thousand instances and a tick each per second cost most of the engine's time).
+      const at = state.instances.findIndex((i) => i.instance === action.view.instance);
+      if (at >= 0) return { ...state, instances: state.instances.with(at, action.view) };
+      return { ...state, instances: [...state.instances, action.view].sort(byTierThenName) };
     }
     case 'instance-removed':
       return { ...state, instances: state.instances.filter((i) => i.instance !== action.instance) };
@@ -48,8 +50,10 @@ export function reduce(state: Snapshot, action: Action): Snapshot {
 }
 
 const tierOrder = { web: 0, api: 1, srv: 2, other: 3 } as const;
+// One collator: localeCompare with options builds one per call.
+const byName = new Intl.Collator('en', { numeric: true }).compare;
 function byTierThenName(a: InstanceView, b: InstanceView): number {
-  return tierOrder[a.tier] - tierOrder[b.tier] || a.instance.localeCompare(b.instance, 'en', { numeric: true });
+  return tierOrder[a.tier] - tierOrder[b.tier] || byName(a.instance, b.instance);
 }
 
 function toEvent(action: Action, at: number): EngineEvent | undefined {

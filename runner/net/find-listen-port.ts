@@ -26,6 +26,9 @@ function ephemeralStart(): number | undefined {
 }
 
 const below = ephemeralStart();
+/** Ports handed out lately: free until their instance binds them, so not to be handed out twice. */
+const recent = new Map<number, number>();
+const RECENT_MS = 60_000;
 
 function tryListen(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -40,7 +43,13 @@ export async function findListenPort(host = '127.0.0.1'): Promise<number> {
   if (below !== undefined) {
     for (let i = 0; i < ATTEMPTS; i++) {
       const port = LOW + Math.floor(Math.random() * (below - LOW));
-      if (await tryListen(host, port)) return port;
+      const now = Date.now();
+      if ((recent.get(port) ?? 0) > now - RECENT_MS) continue;
+      if (await tryListen(host, port)) {
+        recent.set(port, now);
+        if (recent.size > 5_000) for (const [p, at] of recent) if (at <= now - RECENT_MS) recent.delete(p);
+        return port;
+      }
     }
   }
   return findFreePort(host);

@@ -69,6 +69,17 @@ describe('packed worker instances', () => {
     expect(await Promise.race([b.instance.exited.then(() => 'exited'), new Promise((r) => setImmediate(r, 'running'))])).toBe('running');
   });
 
+  it('a restarted instance runs its module again in the same thread', async () => {
+    const keep = await start('k-1', fixture('worker-service.ts'));
+    await keep.logs.waitFor(/^started/);
+    const first = await start('a-1', fixture('worker-service.ts'), { MICRO_SERVER_ID: 'one' });
+    await first.logs.waitFor(/^started/);
+    await first.instance.stop(5_000);
+    const second = await start('a-1', fixture('worker-service.ts'), { MICRO_SERVER_ID: 'two' });
+    expect(second.instance.ref).toBe(first.instance.ref);
+    expect((await second.logs.waitFor(/^started/)).line).toContain('MICRO_SERVER_ID=two');
+  });
+
   it('one that ignores stop is killed after the grace; kill() is SIGKILL and not requested', async () => {
     const a = await start('a-1', fixture('worker-ignore-stop.ts'));
     await a.logs.waitFor(/running forever/);

@@ -51,13 +51,13 @@ export class RegisteredWaitStrategy extends AbstractWaitStrategy {
     this.#last = '';
     return pollUntil(this.clock, signal, async () => {
       try {
-        const services = await getJson<Record<string, AgentService>>(`${base}/v1/agent/services`, signal, this.#token);
+        const services = await sharedGet<Record<string, AgentService>>(`${base}/v1/agent/services`, signal, this.#token);
         const service = Object.values(services).find((s) => s.ID.endsWith(suffix));
         if (!service) {
           this.#last = notFound(Object.values(services), suffix, target);
           return undefined;
         }
-        const checks = await getJson<Record<string, AgentCheck>>(`${base}/v1/agent/checks`, signal, this.#token);
+        const checks = await sharedGet<Record<string, AgentCheck>>(`${base}/v1/agent/checks`, signal, this.#token);
         const failing = Object.values(checks).find(
           (c) => (c.CheckID === `service:${service.ID}` || c.ServiceID === service.ID) && c.Status !== 'passing',
         );
@@ -81,6 +81,35 @@ function notFound(services: AgentService[], suffix: string, target: WaitTarget):
   const there = target.advertise ? services.filter((s) => `${s.Address}:${s.Port}` === target.advertise) : [];
   if (there.length === 0) return rule;
   return `${rule}; its address ${target.advertise} is registered as ${there.map((s) => `"${s.ID}"`).join(', ')}: the id must be <service name>-<MICRO_SERVER_ID> (docs/writing-a-service.md)`;
+}
+
+/**
+ * Every waiting instance polls the same two listings, each as long as the topology: a thousand instances
+ * starting at once made that a million entries per poll round, and the registry (on micro-dev's thread)
+ * stopped answering heartbeats (issue 13). Waiters of one registry share one request per SHARE_MS; each
+ * still stops waiting on its own signal.
+ */
+const SHARE_MS = 100;
+const SHARED_TIMEOUT_MS = 5_000;
+const shared = new Map<string, { at: number; body: Promise<unknown> }>();
+
+function sharedGet<T>(url: string, signal: AbortSignal, token: string | undefined): Promise<T> {
+  const key = `${url}\u0000${token ?? ''}`;
+  const now = Date.now();
+  let entry = shared.get(key);
+  if (!entry || now - entry.at > SHARE_MS) {
+    entry = { at: now, body: getJson<T>(url, AbortSignal.timeout(SHARED_TIMEOUT_MS), token) };
+    entry.body.catch(() => undefined);
+    shared.set(key, entry);
+    if (shared.size > 100) shared.delete(shared.keys().next().value!);
+  }
+  const body = entry.body as Promise<T>;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    body.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function getJson<T>(url: string, signal: AbortSignal, token: string | undefined): Promise<T> {

@@ -224,6 +224,8 @@ const STARTING = 4;
 const BEGIN_MS = 2_000;
 const queue: Extract<HostRequest, { type: 'start' }>[] = [];
 let starting = 0;
+/** A restart imports the module again: a new URL, or the module cache would hand back the finished one. */
+let generation = 0;
 
 function startNext(): void {
   while (starting < STARTING && queue.length > 0) {
@@ -241,7 +243,7 @@ function startNext(): void {
     const ctx: Context = { id: m.id, env: { ...m.env }, resources: new Map(), stopListeners: new Set(), settled: false, dead: false, begun };
     contexts.set(m.id, ctx);
     post({ type: 'started', id: m.id });
-    const url = `${m.url}${m.url.includes('?') ? '&' : '?'}instance=${encodeURIComponent(m.id)}`;
+    const url = `${m.url}${m.url.includes('?') ? '&' : '?'}instance=${encodeURIComponent(m.id)}&generation=${++generation}`;
     als.run(ctx, () =>
       import(url).then(
         () => {
