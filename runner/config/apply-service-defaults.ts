@@ -46,6 +46,7 @@ export function applyServiceDefaults(name: string, raw: RawService, dir: string)
     const started = Object.entries(raw.depends_on).filter(([, d]) => d.condition === 'started');
     if (started.length > 0) out.dependencyConditions = Object.fromEntries(started.map(([name]) => [name, 'started' as const]));
   }
+  if (raw.registry !== undefined && raw.registry !== 'consul') out.registry = raw.registry;
   if (raw.module !== undefined) out.module = path.resolve(dir, raw.module);
   if (raw.command !== undefined) out.command = command(raw.command, dir);
   const watched = watch(raw.watch, out, dir);

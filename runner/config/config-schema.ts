@@ -199,6 +199,10 @@ export const ServiceSchema = z.strictObject({
   readiness: ReadinessSchema.optional(),
   restart: RestartSchema.optional(),
   stop_timeout: duration.optional().describe('grace before a forced stop (default 5s)'),
+  registry: z
+    .enum(['consul', 'eureka', 'nacos'])
+    .optional()
+    .describe("registry API the instance speaks (MICRO_REGISTRY); eureka/nacos use the embedded registry's faces (default consul)"),
   tier: z.enum(['web', 'api', 'srv', 'other']).optional().describe('default: from the name suffix -web/-api/-srv'),
   watch: WatchSchema.optional(),
   container: ContainerSchema.optional(),

@@ -132,6 +132,11 @@ export interface ServiceConfig {
   stopTimeoutMs: number;
   watch?: WatchConfig;
   container?: ContainerConfig;
+  /**
+   * The registry API the instance speaks (MICRO_REGISTRY, go-micro's plugin names); eureka and nacos go
+   * to the embedded registry's faces over the same catalog. Absent = consul.
+   */
+  registry?: LeaseSemantics;
 }
 
 export interface Topology {

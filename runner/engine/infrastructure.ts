@@ -25,6 +25,8 @@ import { startFaultAdmin } from '../faults/admin-server.ts';
 export interface Infrastructure {
   /** The registry itself (readiness checks use it directly, unaffected by faults). */
   registryAddress: string;
+  /** host:port of the embedded registry's Eureka / Nacos faces, when they run. */
+  registryFaces: { eureka?: string; nacos?: string };
   faultPlane: FaultPlane;
   registry?: StartedRegistry;
   brokerAddress: string;
@@ -51,11 +53,27 @@ export async function startInfrastructure(
     deps.onProgress(`faults    ${faultAdmin.url} (Toxiproxy-compatible API)`);
     let registry: StartedRegistry | undefined;
     let registryAddress: string;
+    const registryFaces: Infrastructure['registryFaces'] = {};
     if (topology.registry.kind === 'embedded') {
-      registry = await startRegistry(topology.registry, { clock: deps.clock, onWarning: (m) => deps.onProgress(`registry  warning: ${m}`) });
+      // A face runs when asked for, or when a service speaks it (services.<name>.registry).
+      const uses = (face: 'eureka' | 'nacos') => topology.services.some((s) => s.registry === face);
+      const config = {
+        ...topology.registry,
+        eureka: { ...topology.registry.eureka, serve: topology.registry.eureka.serve || uses('eureka') },
+        nacos: { ...topology.registry.nacos, serve: topology.registry.nacos.serve || uses('nacos') },
+      };
+      registry = await startRegistry(config, { clock: deps.clock, onWarning: (m) => deps.onProgress(`registry  warning: ${m}`) });
       stoppers.push(() => registry!.stop());
       registryAddress = registry.address;
       deps.onProgress(`registry  embedded (${topology.registry.semantics}) on ${registry.url}`);
+      if (registry.eurekaUrl) {
+        registryFaces.eureka = new URL(registry.eurekaUrl).host;
+        deps.onProgress(`registry  Eureka REST on ${registry.eurekaUrl}`);
+      }
+      if (registry.nacosUrl) {
+        registryFaces.nacos = new URL(registry.nacosUrl).host;
+        deps.onProgress(`registry  Nacos naming on ${registry.nacosUrl}/nacos/v1/ns/`);
+      }
     } else if (topology.registry.mode === 'container') {
       const { startConsulContainer } = await import('../runtimes/container/consul-container.ts');
       const { node, datacenter } = topology.registry;
@@ -98,6 +116,7 @@ export async function startInfrastructure(
     deps.onProgress(`web       ${web.url}`);
     return {
       registryAddress,
+      registryFaces,
       faultPlane,
       registry,
       brokerAddress: broker.address,

@@ -7,7 +7,7 @@ import type { ServiceConfig, Topology } from '../config/topology.ts';
  * scales it by timeScale itself), the interval is the kit's real timer, so it is scaled here.
  */
 export interface InstanceAddresses {
-  /** The registry as this instance reaches it (its own registry link). */
+  /** The registry as this instance reaches it (its own registry link; to the face it speaks). */
   registry: string;
   broker?: string;
   /** The instance's own egress link to the proxy (fault plane), when there is one. */
@@ -30,12 +30,14 @@ export function instanceEnv(
   addresses: InstanceAddresses,
 ): { env: Record<string, string>; serverId: string } {
   const serverId = randomUUID();
-  const timing = leaseTiming[topology.registry.semantics];
+  // An instance on the Eureka or Nacos face follows that face's lease rules, whatever `semantics` says.
+  const kind = service.registry ?? 'consul';
+  const timing = leaseTiming[kind === 'consul' ? topology.registry.semantics : kind];
   const intervalMs = Math.max(50, Math.round(timing.intervalS * 1000 * topology.registry.timeScale));
   const port = service.port === 0 ? 0 : service.port + replica - 1;
   const server = addresses.server ?? `127.0.0.1:${port}`;
   const env: Record<string, string> = {
-    MICRO_REGISTRY: 'consul',
+    MICRO_REGISTRY: kind,
     MICRO_REGISTRY_ADDRESS: addresses.registry,
     MICRO_SERVER_ADDRESS: server,
     ...(addresses.advertise ? { MICRO_SERVER_ADVERTISE: addresses.advertise } : {}),

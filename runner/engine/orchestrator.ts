@@ -354,7 +354,11 @@ export class Orchestrator implements OrchestratorApi {
       env: async () => {
         let links = this.#links.get(name);
         if (!links) {
-          links = await InstanceLinks.open(infra.faultPlane, name, { registry: infra.registryAddress, proxy: infra.proxy.address });
+          const face = service.registry && service.registry !== 'consul' ? infra.registryFaces[service.registry] : undefined;
+          if (service.registry && service.registry !== 'consul' && !face) {
+            throw new MicroDevError('CONFIG_INVALID', `services.${service.name}.registry is ${service.registry}, but the registry has no ${service.registry} face (it needs registry.kind: embedded)`);
+          }
+          links = await InstanceLinks.open(infra.faultPlane, name, { registry: face ?? infra.registryAddress, proxy: infra.proxy.address });
           // Per-instance numbers are counted where every caller's traffic enters it.
           links.inbound.observe(this.#meter.observer(name, service.name));
           this.#links.set(name, links);

@@ -6,6 +6,20 @@ describe('validateRegistry', () => {
   it.each([
     { name: 'defaults', yaml: 'name: x\n', want: [] },
     { name: 'embedded eureka with options', yaml: 'registry:\n  semantics: eureka\n  eureka: {self_preservation: false}\n', want: [] },
+    { name: 'the Eureka face with its port', yaml: 'registry:\n  eureka: {serve: true, port: 0, self_preservation: false}\n', want: [] },
+    {
+      name: 'face settings used by a service that speaks nacos',
+      yaml: 'registry:\n  nacos: {port: 0}\nservices:\n  a: {module: a.ts, registry: nacos}\n',
+      want: [],
+    },
+    {
+      name: 'a service on a face of a real Consul',
+      yaml: 'registry:\n  kind: consul\n  address: "127.0.0.1:8500"\n  eureka: {serve: true}\nservices:\n  a: {module: a.ts, registry: eureka}\n',
+      want: [
+        '6:21: services.a: registry eureka needs the embedded registry (its Eureka face); registry kind is consul',
+        '4:3: registry: the Eureka face (serve: true) needs kind: embedded',
+      ],
+    },
     { name: 'consul at an address', yaml: 'registry:\n  kind: consul\n  address: "127.0.0.1:8500"\n', want: [] },
     { name: 'consul in a container', yaml: 'registry:\n  kind: consul\n  mode: container\n', want: [] },
     {
@@ -34,7 +48,7 @@ describe('validateRegistry', () => {
     {
       name: 'model options for another model',
       yaml: 'registry:\n  eureka: {self_preservation: false}\n  nacos: {protect_threshold: 0.5}\n  semantics: nacos\n',
-      want: ['2:3: registry: "eureka" settings apply only with semantics: eureka'],
+      want: ['2:3: registry: "eureka" settings apply only with semantics: eureka or the Eureka face (serve: true, or a service with registry: eureka)'],
     },
   ])('$name', ({ yaml, want }) => {
     expect(runValidator(validateRegistry, yaml)).toEqual(want);

@@ -7,10 +7,20 @@ import type { ValidationInput } from './validator.ts';
 
 export function validateRegistry({ topology, raw, parsed }: ValidationInput): ConfigProblem[] {
   const r = raw.registry;
-  if (!r) return [];
   const problems: ConfigProblem[] = [];
-  const at = (key: string, message: string) => problems.push(parsed.problemAt(['registry', key], message, 'key'));
   const { kind, mode, semantics } = topology.registry;
+  const FACES = { eureka: 'Eureka', nacos: 'Nacos' } as const;
+  const speakers = (face: 'eureka' | 'nacos') => topology.services.filter((s) => s.registry === face);
+  const faceRuns = (face: 'eureka' | 'nacos') => r?.[face]?.serve === true || speakers(face).length > 0;
+  if (kind === 'consul') {
+    for (const face of ['eureka', 'nacos'] as const) {
+      for (const s of speakers(face)) {
+        problems.push(parsed.problemAt(['services', s.name, 'registry'], `services.${s.name}: registry ${face} needs the embedded registry (its ${FACES[face]} face); registry kind is consul`, 'key'));
+      }
+    }
+  }
+  if (!r) return problems;
+  const at = (key: string, message: string) => problems.push(parsed.problemAt(['registry', key], message, 'key'));
 
   if (r.time_scale !== undefined && r.timeScale !== undefined) {
     at('timeScale', 'registry: give time_scale or its alias timeScale, not both');
@@ -31,7 +41,12 @@ export function validateRegistry({ topology, raw, parsed }: ValidationInput): Co
     if (r.address !== undefined) at('address', 'registry: "address" belongs to kind: consul; the embedded registry listens on host and port');
     if (r.mode !== undefined) at('mode', 'registry: "mode" belongs to kind: consul');
   }
-  if (r.eureka !== undefined && semantics !== 'eureka') at('eureka', 'registry: "eureka" settings apply only with semantics: eureka');
-  if (r.nacos !== undefined && semantics !== 'nacos') at('nacos', 'registry: "nacos" settings apply only with semantics: nacos');
+  for (const face of ['eureka', 'nacos'] as const) {
+    if (r[face] === undefined || semantics === face || faceRuns(face)) continue;
+    at(face, `registry: "${face}" settings apply only with semantics: ${face} or the ${FACES[face]} face (serve: true, or a service with registry: ${face})`);
+  }
+  if (kind === 'consul') {
+    for (const face of ['eureka', 'nacos'] as const) if (r[face]?.serve) at(face, `registry: the ${FACES[face]} face (serve: true) needs kind: embedded`);
+  }
   return problems;
 }

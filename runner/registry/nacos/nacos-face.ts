@@ -41,7 +41,13 @@ interface ServiceSettings {
 const PRESERVED = { interval: 'preserved.heart.beat.interval', timeout: 'preserved.heart.beat.timeout', delete: 'preserved.ip.delete.timeout' };
 const grouped = (n: NacosServiceName) => `${n.group}@@${n.service}`;
 const instanceIdOf = (i: NacosInstanceInput) => `${i.ip}#${i.port}#${i.cluster}#${grouped(i)}`;
-export const nacosServiceId = (i: NacosInstanceInput): string => `nacos:${i.namespace}:${instanceIdOf(i)}`;
+/**
+ * The catalog id of a Nacos instance: `nacos:<namespace>:<instanceId>`, or, when its metadata carries a
+ * go-micro node id (`id`, as the kit sends), `nacos:<namespace>:<group@@service>:<node id>`, so readers
+ * of the catalog see the node id they know.
+ */
+export const nacosServiceId = (i: Pick<NacosInstanceInput, 'namespace' | 'group' | 'service' | 'ip' | 'port' | 'cluster'> & { metadata?: Record<string, string> }): string =>
+  i.metadata?.id ? `nacos:${i.namespace}:${grouped(i)}:${i.metadata.id}` : `nacos:${i.namespace}:${instanceIdOf(i as NacosInstanceInput)}`;
 
 export class NacosFace {
   readonly model: NacosLeaseModel;
@@ -52,6 +58,8 @@ export class NacosFace {
   readonly #services = new Map<string, ServiceSettings>();
   readonly #unsubscribe: () => void;
   readonly #pending = new Set<string>();
+  /** `<namespace>|<instanceId>` -> catalog id (the id may come from metadata). */
+  readonly #ids = new Map<string, string>();
 
   constructor(core: RegistryCore, options: NacosFaceOptions) {
     this.#core = core;
@@ -62,7 +70,11 @@ export class NacosFace {
     })) as NacosLeaseModel;
     this.push = new NacosPush((s) => JSON.stringify(this.#serviceInfo(s, false)));
     this.#unsubscribe = core.subscribe((e) => {
-      if (e.type === 'deregistered') this.#side.delete(e.serviceId);
+      if (e.type === 'deregistered') {
+        const side = this.#side.get(e.serviceId);
+        this.#side.delete(e.serviceId);
+        if (side) this.#ids.delete(`${side.input.namespace}|${side.instanceId}`);
+      }
       if ('service' in e && e.type !== 'protect-threshold') this.#changed(e.service);
     });
   }
@@ -74,7 +86,7 @@ export class NacosFace {
 
   deregister(p: NacosParams): string {
     const name = p.service();
-    const id = nacosServiceId({ ...name, ip: p.required('ip'), port: p.int('port'), cluster: p.cluster() } as NacosInstanceInput);
+    const id = this.#idOf({ ...name, ip: p.required('ip'), port: p.int('port'), cluster: p.cluster() });
     if (this.#core.store.getService(id)) this.#core.deregister(id);
     return 'ok';
   }
@@ -83,7 +95,7 @@ export class NacosFace {
   update(p: NacosParams, patch: boolean): string {
     const name = p.service();
     const key = { ...name, ip: p.required('ip'), port: p.int('port'), cluster: p.cluster() };
-    const side = this.#side.get(nacosServiceId(key as NacosInstanceInput));
+    const side = this.#side.get(this.#idOf(key));
     if (!side) throw new NacosError(400, `instance not exist: ${key.ip}:${key.port} in cluster ${key.cluster} of service ${grouped(name)}`);
     const old = side.input;
     const given = (k: string) => p.get(k) !== undefined;
@@ -101,11 +113,12 @@ export class NacosFace {
     const text = p.get('beat');
     const b = text ? parseBeat(text) : undefined;
     const key = { ...name, ip: b?.ip ?? p.required('ip'), port: b?.port ?? p.int('port'), cluster: b?.cluster ?? p.cluster() } as NacosInstanceInput;
-    const id = nacosServiceId(key);
+    let id = this.#idOf(key);
     let side = this.#side.get(id);
     if ((!side || !this.#core.store.getService(id)) && b) {
       // InstanceOperatorClientImpl.handleBeat: an unknown instance with a beat body registers from it.
       this.#put({ ...key, weight: b.weight, enabled: true, healthy: true, ephemeral: b.ephemeral, metadata: b.metadata });
+      id = this.#idOf(key);
       side = this.#side.get(id);
     }
     if (!side || !this.#core.store.getService(id)) return { clientBeatInterval: this.#wall(this.#timing(undefined, 'interval')), code: 20404, lightBeatEnabled: true };
@@ -204,9 +217,13 @@ export class NacosFace {
     if (settings?.persistent && input.ephemeral) {
       throw new NacosError(400, `Current service ${grouped(input)} is persistent service, can't register ephemeral instance.`);
     }
+    const key = `${input.namespace}|${instanceIdOf(input)}`;
+    const previous = this.#ids.get(key);
     const id = nacosServiceId(input);
-    const existing = this.#core.store.getService(id);
-    if (existing && this.#side.get(id)?.input.ephemeral !== input.ephemeral) this.#core.deregister(id);
+    if (previous && this.#core.store.getService(previous) && (previous !== id || this.#side.get(previous)?.input.ephemeral !== input.ephemeral)) {
+      this.#core.deregister(previous);
+    }
+    this.#ids.set(key, id);
     this.#side.set(id, { input, instanceId: instanceIdOf(input) });
     const check: CheckDefinition & { checkId: string } = input.ephemeral
       ? { checkId: `${id}:beat`, name: 'Nacos beat', notes: 'ephemeral: unhealthy after 15 s, deleted after 30 s without a beat', type: 'ttl', ttlMs: this.#timing(input.metadata, 'timeout'), intervalMs: 0, timeoutMs: 0, tlsSkipVerify: false, deregisterCriticalServiceAfterMs: 0, outputMaxSize: 4096 }
@@ -235,6 +252,10 @@ export class NacosFace {
     }
     if (input.ephemeral) this.#core.setProbeResult(check.checkId, input.healthy && input.enabled ? 'passing' : 'critical', input.enabled ? 'nacos register' : 'nacos: disabled');
     this.#changed(cat);
+  }
+
+  #idOf(key: Pick<NacosInstanceInput, 'namespace' | 'group' | 'service' | 'ip' | 'port' | 'cluster'>): string {
+    return this.#ids.get(`${key.namespace}|${instanceIdOf(key as NacosInstanceInput)}`) ?? nacosServiceId(key);
   }
 
   #serviceInfo(sub: Subscription, healthyOnly: boolean): Record<string, unknown> {
