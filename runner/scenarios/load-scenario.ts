@@ -1,8 +1,10 @@
 /**
  * loadScenario: a scenario by built-in name (`crash-restart` -> scenarios/crash-restart.yaml) or by file
  * path, checked against the default topology (the repository's micro.dev.yaml, or `baseTopology`).
+ * With `aim`, a scenario written for the greeter is first pointed at the topology's own service and request
+ * (aimScenario); the changes come back as `notes`.
  * Throws MicroDevError CONFIG_NOT_FOUND (names the built-ins) or CONFIG_INVALID (one FILE:LINE:COL line per
- * problem). Reads files only; starts nothing.
+ * problem, or why the scenario cannot apply to the topology). Reads files only; starts nothing.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -12,9 +14,14 @@ import { MicroDevError } from '../errors/micro-dev-error.ts';
 import { checkScenarioText, type Scenario } from './check-scenario-text.ts';
 import { listScenarios } from './list-scenarios.ts';
 import { BUILTIN_SCENARIO_DIR, DEFAULT_TOPOLOGY_FILE } from './scenario-paths.ts';
+import YAML from 'yaml';
+import { aimScenario, NotApplicable, type Aim, type TopologyFacts } from './aim-scenario.ts';
 
 
-export async function loadScenario(nameOrFile: string, options: { baseTopology?: string } = {}): Promise<Scenario> {
+export async function loadScenario(
+  nameOrFile: string,
+  options: { baseTopology?: string; aim?: Aim } = {},
+): Promise<Scenario & { notes: string[] }> {
   const file = resolveScenarioFile(nameOrFile);
   if (!file) {
     const names = (await listScenarios()).map((s) => s.name);
@@ -23,9 +30,10 @@ export async function loadScenario(nameOrFile: string, options: { baseTopology?:
     });
   }
   const baseFile = path.resolve(options.baseTopology ?? DEFAULT_TOPOLOGY_FILE);
-  const [text, baseText] = await Promise.all([readFile(file, 'utf8'), readBase(baseFile)]);
+  const [original, baseText] = await Promise.all([readFile(file, 'utf8'), readBase(baseFile)]);
+  const { text, notes } = aimed(original, file, baseFile, baseText, options.aim ?? {});
   const check = checkScenarioText(text, file, { text: baseText, file: baseFile });
-  if (check.scenario) return check.scenario;
+  if (check.scenario) return { ...check.scenario, notes };
   throw new MicroDevError('CONFIG_INVALID', check.problems.map((p) => formatProblem(p)).join('\n'), {
     hints: [`${check.problems.length} problem(s) in scenario ${path.relative(process.cwd(), file) || file}`],
   });
@@ -36,6 +44,30 @@ function resolveScenarioFile(nameOrFile: string): string | undefined {
   if (/\.ya?ml$/.test(nameOrFile) && existsSync(direct)) return direct;
   const builtin = path.join(BUILTIN_SCENARIO_DIR, `${nameOrFile}.yaml`);
   return existsSync(builtin) ? builtin : undefined;
+}
+
+function aimed(original: string, file: string, baseFile: string, baseText: string, aim: Aim): { text: string; notes: string[] } {
+  try {
+    return aimScenario(original, aim, topologyFacts(baseText));
+  } catch (error) {
+    if (!(error instanceof NotApplicable)) throw error;
+    const name = path.basename(file, path.extname(file));
+    throw new MicroDevError('CONFIG_INVALID', `scenario ${name} cannot apply to ${path.relative(process.cwd(), baseFile) || baseFile}: ${error.message}`);
+  }
+}
+
+/** Service names and replicas of the base topology (unchecked: checkScenarioText reports its problems). */
+function topologyFacts(baseText: string): TopologyFacts {
+  let services: Record<string, { replicas?: unknown } | null> = {};
+  try {
+    const raw = YAML.parse(baseText) as { services?: unknown } | null;
+    if (raw && typeof raw.services === 'object' && raw.services !== null) services = raw.services as typeof services;
+  } catch {
+    // a YAML error is reported by the check, with its position
+  }
+  const replicas: Record<string, number> = {};
+  for (const [name, s] of Object.entries(services)) replicas[name] = typeof s?.replicas === 'number' ? s.replicas : 1;
+  return { services: Object.keys(services), replicas };
 }
 
 async function readBase(file: string): Promise<string> {

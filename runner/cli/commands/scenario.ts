@@ -1,23 +1,30 @@
 /**
- * micro-dev scenario list | run NAME... | --all [--json F] [--junit F] [--seed N] [-c FILE]
- * Exit 0: every expectation held; 1: one failed (or a hypothesis deviated); 2: could not run.
+ * micro-dev scenario list | run NAME... | --all [--service S] [--path P | --rpc JSON] [--json F] [--junit F] [--seed N] [-c FILE]
+ * The base topology is -c FILE, else ./micro.dev.yaml when there is one (the user's project), else the
+ * built-in greeter. --service/--path/--rpc aim the built-in drills at the user's own service and request.
+ * Exit 0: every expectation held; 1: one failed (or a hypothesis deviated); 2: could not run (or cannot apply).
  */
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseCli } from '../cli-args.ts';
 import { MicroDevError } from '../../errors/micro-dev-error.ts';
 import { listScenarios } from '../../scenarios/list-scenarios.ts';
 import { loadScenario } from '../../scenarios/load-scenario.ts';
+import type { Aim } from '../../scenarios/aim-scenario.ts';
 import { runScenario, type ScenarioResult } from '../../scenarios/run-scenario.ts';
 import { exitCodeOf, jsonReport, junitReport, summaryTable } from '../../scenarios/scenario-report.ts';
 
-export const usage = 'micro-dev scenario list | scenario run NAME...|--all [--json FILE] [--junit FILE] [--seed N] [-c FILE]';
+export const usage = 'micro-dev scenario list | scenario run NAME...|--all [--service S] [--path P|--rpc JSON] [--json FILE] [--junit FILE] [--seed N] [-c FILE]';
 export const help = [
-  'Runs failure scenarios, each on a topology of its own: the repository micro.dev.yaml (or -c FILE) with the',
+  'Runs failure scenarios, each on a topology of its own: ./micro.dev.yaml (or -c FILE; the built-in greeter without one) with the',
   "scenario's overrides and every port a free one; load through the gateway, faults on a timeline, a verdict.",
   '  list            the built-in scenarios (scenarios/*.yaml) with their description',
   '  run NAME...     built-in names or paths to scenario files; --all runs every built-in one',
   '  --seed N        overrides every scenario\'s seed (target choices replay exactly with the same seed)',
+  '  --service S     aims the drills at service S (instead of greeter-srv; S runs at least 2 replicas)',
+  '  --path P        the load sends GET P through the gateway (e.g. /orders/say/hello?name=John)',
+  '  --rpc JSON      the load sends POST /rpc JSON (e.g. {"service":"go.micro.api.orders","endpoint":"Greeter.Hello","request":{}})',
   '  --json FILE     full report (results, numbers, timelines)   --junit FILE  one test case per expectation',
   'Exit 0 when every expectation held, 1 when one failed, 2 when a scenario could not run.',
 ].join('\n');
@@ -29,6 +36,9 @@ export async function run(args: string[]): Promise<number> {
     junit: { type: 'string' },
     seed: { type: 'string' },
     base: { type: 'string' }, // alias of -c
+    service: { type: 'string' },
+    path: { type: 'string' },
+    rpc: { type: 'string' },
   });
   const [sub, ...names] = positionals;
   if (sub === 'list') {
@@ -44,8 +54,20 @@ export async function run(args: string[]): Promise<number> {
   }
   const selected = values.all ? (await listScenarios()).map((e) => e.name) : names;
   if (selected.length === 0) throw new MicroDevError('BAD_ARGUMENTS', 'scenario run: name at least one scenario, or --all', { hints: ['micro-dev scenario list shows them'] });
+  const aim = aimOf(values);
+  const given = values.config ?? values.base;
+  // The user's project: its own micro.dev.yaml. Without one, the built-in greeter topology.
+  const baseTopology = given ?? (existsSync('micro.dev.yaml') ? path.resolve('micro.dev.yaml') : undefined);
   // Check every file before running any: a typo in the 5th should not cost the first four's minutes.
-  const scenarios = await Promise.all(selected.map((n) => loadScenario(n, (values.config ?? values.base) ? { baseTopology: (values.config ?? values.base)! } : {})));
+  const loaded = await Promise.allSettled(selected.map((n) => loadScenario(n, { ...(baseTopology ? { baseTopology } : {}), aim })));
+  const problems = loaded.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (problems.length === 1) throw problems[0];
+  if (problems.length > 1) {
+    const text = problems.map((p) => (p instanceof Error ? p.message : String(p))).join('\n');
+    throw new MicroDevError('CONFIG_INVALID', `${problems.length} of ${selected.length} scenarios cannot run:\n${text}`);
+  }
+  const scenarios = loaded.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  for (const s of scenarios) for (const note of s.notes) process.stdout.write(`[${s.name}] ${note}\n`);
 
   const abort = new AbortController();
   const onSignal = () => abort.abort(new Error('interrupted'));
@@ -71,3 +93,30 @@ async function writeReport(file: string, text: string): Promise<void> {
   await writeFile(path.resolve(file), text);
   process.stdout.write(`wrote ${file}\n`);
 }
+
+/** --service, and the request from --path or --rpc (not both). */
+function aimOf(values: { service?: string; path?: string; rpc?: string }): Aim {
+  if (values.path !== undefined && values.rpc !== undefined) {
+    throw new MicroDevError('BAD_ARGUMENTS', 'scenario run: give the load one request: --path or --rpc, not both');
+  }
+  const aim: Aim = values.service !== undefined ? { service: values.service } : {};
+  if (values.path !== undefined) {
+    if (!values.path.startsWith('/')) throw new MicroDevError('BAD_ARGUMENTS', `scenario run: --path must start with /, got "${values.path}"`);
+    aim.request = { method: 'GET', path: values.path };
+  }
+  if (values.rpc !== undefined) {
+    let body: unknown;
+    try {
+      body = JSON.parse(values.rpc);
+    } catch (error) {
+      throw new MicroDevError('BAD_ARGUMENTS', `scenario run: --rpc is not JSON: ${(error as Error).message}`);
+    }
+    const b = body as { service?: unknown; endpoint?: unknown } | null;
+    if (typeof b?.service !== 'string' || typeof b.endpoint !== 'string') {
+      throw new MicroDevError('BAD_ARGUMENTS', 'scenario run: --rpc needs {"service": "...", "endpoint": "...", "request": {...}}');
+    }
+    aim.request = { method: 'POST', path: '/rpc', body };
+  }
+  return aim;
+}
+

@@ -89,7 +89,9 @@ func badRequest(detail string) error {
 // body is the JSON request. Always 200; an error goes in Micro-Error with an empty body.
 func serveRPC(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
-		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		// Not a call: a plain GET (a health check, a static reverse proxy in front) learns who answers.
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]string{"service": serviceName, "status": "ok"})
 		return
 	}
 	header := func(k string) string {

@@ -142,6 +142,15 @@ class RpcHandler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(payload)
 
+    def do_GET(self):
+        """Not a call: a plain GET (a health check, a static reverse proxy in front) learns who answers."""
+        payload = (dumps({"service": SERVICE_NAME, "status": "ok"}) + "\n").encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
     def log_message(self, *args):
         pass  # one line per call would drown the log
 

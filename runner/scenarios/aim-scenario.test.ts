@@ -1,0 +1,72 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { aimScenario, NotApplicable } from './aim-scenario.ts';
+import { BUILTIN_SCENARIO_DIR } from './scenario-paths.ts';
+import { listScenarios } from './list-scenarios.ts';
+
+const shop = { services: ['orders', 'billing'], replicas: { orders: 1, billing: 3 } };
+const greeter = { services: ['greeter-srv', 'greeter-api', 'greeter-web'], replicas: { 'greeter-srv': 2 } };
+const builtin = (name: string) => readFile(path.join(BUILTIN_SCENARIO_DIR, `${name}.yaml`), 'utf8');
+const ORDERS = { method: 'GET', path: '/orders/say/hello?name=J' } as const;
+
+describe('aimScenario', () => {
+  it('points every service reference and every greeter load at the given service and request', async () => {
+    const { text, notes } = aimScenario(await builtin('network-partition'), { service: 'orders', request: ORDERS }, shop);
+    const s = YAML.parse(text);
+    expect(s.steps[0].target.service).toBe('orders');
+    expect(s.steady_state.passing.service).toBe('orders');
+    expect(s.expect.filter((e: { service?: string }) => e.service).map((e: { service: string }) => e.service)).toEqual(['orders']);
+    expect(s.topology.services).toEqual({ orders: { replicas: 2 } });
+    expect(s.load).toMatchObject({ method: 'GET', path: '/orders/say/hello?name=J' });
+    expect(notes).toEqual([
+      'aimed at orders (written for greeter-srv)',
+      'orders runs 2 replicas in this drill (the topology has 1): one is broken, the other answers',
+      'load sends GET /orders/say/hello?name=J',
+    ]);
+  });
+
+  it('replaces a /rpc load to the greeter with --rpc, keeps a service with enough replicas as it is', async () => {
+    const rpc = { method: 'POST', path: '/rpc', body: { service: 'go.micro.api.billing', endpoint: 'Greeter.Hello', request: { name: 'J' } } } as const;
+    const { text } = aimScenario(await builtin('registry-outage'), { service: 'billing', request: rpc }, shop);
+    const s = YAML.parse(text);
+    expect(s.load.map((l: { method: string; path: string; body?: unknown }) => [l.method, l.path, l.body])).toEqual([
+      ['POST', '/rpc', rpc.body],
+      ['POST', '/rpc', rpc.body],
+    ]);
+    expect(s.topology.services).toBeUndefined();
+  });
+
+  it('leaves a scenario on the greeter topology as it is when nothing is given', async () => {
+    const text = await builtin('crash-restart');
+    expect(aimScenario(text, {}, greeter)).toEqual({ text, notes: [] });
+  });
+
+  it.each([
+    [{}, 'it aims at greeter-srv, which the topology does not have; aim it at one of yours with --service NAME (services: orders, billing)'],
+    [{ service: 'order' }, '--service order: no such service in the topology (services: orders, billing)'],
+    [{ service: 'orders' }, 'its load calls the greeter (GET /greeter/say/hello?name=John), which the topology does not run; give the request with --path'],
+  ])('says why it cannot apply: %o', async (aim, reason) => {
+    let error: unknown;
+    try {
+      aimScenario(await builtin('crash-restart'), aim, shop);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(NotApplicable);
+    expect((error as Error).message.startsWith(reason)).toBe(true);
+  });
+
+  it('refuses --service for a scenario that aims at two services', () => {
+    const two = 'steps:\n  - {fault: kill, target: {service: a}}\n  - {fault: kill, target: {service: b}}\n';
+    expect(() => aimScenario(two, { service: 'orders' }, shop)).toThrow('it aims at 2 services (a, b), so --service cannot say which one to replace');
+  });
+
+  it('every built-in scenario can be aimed at a topology with no greeter', async () => {
+    for (const { name } of await listScenarios()) {
+      const { text } = aimScenario(await builtin(name), { service: 'orders', request: ORDERS }, shop);
+      expect(text, name).not.toMatch(/greeter/);
+    }
+  });
+});
