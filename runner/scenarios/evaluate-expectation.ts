@@ -16,6 +16,7 @@ import {
   timeToRecover,
   windowOf,
 } from './verdict-math.ts';
+import { leadersIn, timeToNewLeader, timeToStepDown } from './leadership-math.ts';
 
 export interface ExpectationResult {
   label: string;
@@ -95,6 +96,33 @@ export function evaluateExpectation(e: Expectation, timeline: Timeline, defaultL
         ok &&= last <= e.max;
       }
       return result(`passing ${e.service} during ${e.during} ${parts.join(', ')}`, ok, e.min !== undefined ? min : last, `fewest ${min}, at the end ${last}`);
+    }
+    case 'leaders': {
+      const window = windowOf(timeline, e.during);
+      if (!window) return result(`leaders of ${e.key} during ${e.during}`, false, null, `step ${e.during} did not run`);
+      const { most, atEnd, mostWho } = leadersIn(timeline, e.key, window);
+      const parts: string[] = [];
+      let ok = true;
+      if (e.max !== undefined) {
+        parts.push(`<= ${e.max} at any moment`);
+        ok &&= most <= e.max;
+      }
+      if (e.min !== undefined) {
+        parts.push(`>= ${e.min} at the end`);
+        ok &&= atEnd >= e.min;
+      }
+      return result(`leaders of ${e.key} during ${e.during} ${parts.join(', ')}`, ok, e.max !== undefined ? most : atEnd, `most ${most}${most > 1 ? ` (${mostWho.join(', ')})` : ''}, at the end ${atEnd}`);
+    }
+    case 'time_to_new_leader':
+    case 'time_to_step_down': {
+      const step = timeline.steps.find((s) => s.id === e.step);
+      if (!step) return result(`${e.metric} of ${e.step}`, false, null, `step ${e.step} did not run`);
+      if (e.metric === 'time_to_new_leader') {
+        const v = timeToNewLeader(timeline, step, e.key);
+        return result(`time to a new leader of ${e.key} after ${e.step} <= ${e.max} ms`, v !== undefined && v <= e.max, v ?? null, `was ${msText(v)}`);
+      }
+      const v = timeToStepDown(timeline, step, e.key);
+      return result(`time for ${step.targets.join(', ')} to step down after ${e.step} <= ${e.max} ms`, v !== undefined && v <= e.max, v ?? null, `was ${msText(v)}`);
     }
     case 'self_preservation': {
       const window = windowOf(timeline, e.during);

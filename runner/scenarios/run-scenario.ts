@@ -21,7 +21,8 @@ import type { LoadSpec, StepSpec } from './scenario-schema.ts';
 import { startFrontProxy, type FrontProxy } from './front-proxy.ts';
 import { scenarioView } from './scenario-view.ts';
 import type { ScenarioView } from '../engine/api.ts';
-import type { LeaseState, RegistrySample, RequestRecord, StepRecord, Timeline } from './timeline.ts';
+import type { LeaseState, LeaderRecord, RegistrySample, RequestRecord, StepRecord, Timeline } from './timeline.ts';
+import { parseLeaderLine } from './leadership-math.ts';
 import { requestStats, type RequestStats } from './verdict-math.ts';
 
 export interface ScenarioRunOptions {
@@ -69,6 +70,9 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
   let orchestrator: Orchestrator | undefined;
   let staticProxy: FrontProxy | undefined;
   let sampler: NodeJS.Timeout | undefined;
+  let unfollowLogs: (() => void) | undefined;
+  // Leadership beliefs on the absolute clock; made relative to the load's start at the end.
+  const beliefs: LeaderRecord[] = [];
   let plan = new Map<string, string[]>();
   let t0 = performance.now();
   const now = () => performance.now() - t0;
@@ -79,6 +83,11 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     say(`starting topology (${scenario.topology.services.map((s) => `${s.name} x${s.replicas}`).join(', ')}; registry ${scenario.topology.registry.semantics}, time_scale ${scenario.topology.registry.timeScale}; seed ${seed})`);
     const o = new Orchestrator(scenario.topology, { runtimes: await createRuntimes(scenario.topology) });
     orchestrator = o;
+    unfollowLogs = o.subscribe((u) => {
+      if (!('event' in u) || u.event.type !== 'log') return;
+      const belief = parseLeaderLine(u.event.line);
+      if (belief) beliefs.push({ at: performance.now(), instance: u.event.instance, ...belief });
+    });
     await o.start();
     const infra = o.infrastructure!;
     if (scenario.staticProxy) {
@@ -152,10 +161,12 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     await Promise.all(loads.map((l) => l.stop()));
     timeline.endAt = now();
     if (sampler) clearInterval(sampler);
+    unfollowLogs?.();
     await staticProxy?.close();
     await orchestrator?.shutdown().catch(() => undefined);
   }
 
+  if (beliefs.length) timeline.leadership = beliefs.map((b) => ({ ...b, at: b.at - t0 }));
   for (const l of loads) timeline.requests.push(...l.records);
   timeline.requests.sort((a, b) => a.at - b.at);
   const defaultLoad = scenario.loads[0]?.name;
@@ -193,7 +204,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
   async function runStep(step: StepSpec): Promise<void> {
     await sleepUntil(step.at);
     const o = orchestrator!;
-    const targets = plan.get(step.id) ?? [];
+    const targets = step.leader !== undefined ? lockHolder(o, step.leader) : (plan.get(step.id) ?? []);
     const record: StepRecord = {
       id: step.id,
       fault: step.fault,
@@ -204,7 +215,9 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
       endAt: 0,
     };
     timeline.steps.push(record);
-    if (targets.length === 0) throw new Error(`step ${step.id}: no instance matches target ${JSON.stringify(step.target)}`);
+    if (targets.length === 0) {
+      throw new Error(step.leader !== undefined ? `step ${step.id}: no instance holds lock ${step.leader}` : `step ${step.id}: no instance matches target ${JSON.stringify(step.target)}`);
+    }
     say(`+${fmt(record.startAt)} ${step.fault} ${targets.join(', ')}${step.duration !== undefined ? ` for ${step.duration} ms` : ''}`);
     show(`${step.id}: ${step.fault} ${targets.join(', ')}`);
     const heal = await applyFault(
@@ -259,10 +272,17 @@ export function targetCandidates(o: { snapshot(): { instances: TargetableInstanc
   ];
 }
 
+/** The instance holding a KV lock now (the kit names its session after MICRO_DEV_INSTANCE). */
+function lockHolder(o: Orchestrator, key: string): string[] {
+  const name = o.infrastructure?.registry?.status().locks?.find((l) => l.key === key)?.name;
+  return name && o.supervisor(name) ? [name] : [];
+}
+
 function takeSample(o: Orchestrator, instances: string[], at: number): RegistrySample {
   const status = o.infrastructure?.registry?.status();
   const leases: Record<string, LeaseState> = {};
   for (const l of status?.leases ?? []) leases[l.serviceId] = l.status;
+  const locks = status?.locks?.length ? Object.fromEntries(status.locks.map((l) => [l.key, l.name])) : undefined;
   return {
     at,
     instances: instances.map((name) => {
@@ -271,6 +291,7 @@ function takeSample(o: Orchestrator, instances: string[], at: number): RegistryS
     }),
     leases,
     ...(status?.selfPreservation !== undefined ? { selfPreservation: status.selfPreservation } : {}),
+    ...(locks ? { locks } : {}),
   };
 }
 

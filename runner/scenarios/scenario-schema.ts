@@ -63,6 +63,11 @@ const stepBase = {
   id: id.optional().describe('name used by expect (default: step-N)'),
   at: ms.describe('when the fault starts, from the start of the load'),
   target,
+  leader: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('a KV lock key: the target is the instance holding it when the step starts (replaces target)'),
   duration: ms.optional().describe('how long it lasts before it is healed (kill: the window measured)'),
 };
 
@@ -100,6 +105,25 @@ export const ExpectationSchema = z.discriminatedUnion('metric', [
   }),
   z.strictObject({ metric: z.literal('self_preservation'), ...during, engaged: z.boolean() }),
   z.strictObject({ metric: z.literal('restarts'), ...stepRef, min: z.number().int().nonnegative() }),
+  z.strictObject({
+    metric: z.literal('leaders'),
+    ...during,
+    key: z.string().min(1).describe('the KV lock key of the election'),
+    max: z.number().int().nonnegative().optional().describe('most instances believing they lead at any one moment (1: no split brain)'),
+    min: z.number().int().nonnegative().optional().describe('leaders at the end of the window'),
+  }),
+  z.strictObject({
+    metric: z.literal('time_to_new_leader'),
+    ...stepRef,
+    key: z.string().min(1),
+    max: ms.describe('from the fault until an instance other than the targets believes it leads'),
+  }),
+  z.strictObject({
+    metric: z.literal('time_to_step_down'),
+    ...stepRef,
+    key: z.string().min(1),
+    max: ms.describe('from the fault until no target believes it leads any more'),
+  }),
 ]);
 
 export const RollbackSchema = z.strictObject({

@@ -6,6 +6,7 @@
  *   load generator --RequestRecord--> requests
  *   registry + engine (polled every ~25 ms) --RegistrySample--> samples
  *   steps (applied / healed) --StepRecord--> steps
+ *   instance log lines `leader <key>: elected|stepped down` (the kit's LeaderElection) --LeaderRecord--> leadership
  */
 import type { InstanceState } from '../engine/api.ts';
 
@@ -36,6 +37,8 @@ export interface RegistrySample {
   /** Every lease the registry holds, by service id; a missing id is deregistered / evicted. */
   leases: Record<string, LeaseState>;
   selfPreservation?: boolean;
+  /** KV lock key -> the holding session's name (the registry's view of who leads). */
+  locks?: Record<string, string>;
 }
 
 export interface StepRecord {
@@ -52,8 +55,18 @@ export interface StepRecord {
   error?: string;
 }
 
+/** An instance's own belief about leading `key`, as it logged it (what matters for split brain). */
+export interface LeaderRecord {
+  at: number;
+  instance: string;
+  key: string;
+  leader: boolean;
+}
+
 export interface Timeline {
   requests: RequestRecord[];
+  /** Leadership beliefs in the order they were logged (absent in older reports). */
+  leadership?: LeaderRecord[];
   samples: RegistrySample[];
   steps: StepRecord[];
   /** When the load stopped. */
