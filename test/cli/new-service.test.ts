@@ -2,12 +2,24 @@
  * `micro-dev new service` end to end, as a user runs it in their own project: the CLI writes a Go and a
  * Python service into services/NAME/ and adds them to micro.dev.yaml (the user's comments and spacing
  * kept), refuses to overwrite and rejects a bad name or language with exit 2; then `micro-dev up` starts
- * both and each answers through the gateway and through the proxy (`micro-dev call`).
+ * them and each answers through the gateway and through the proxy (`micro-dev call`).
+ * The TypeScript template imports `micro-dev-orchestrator/kit`: here the project's node_modules holds a
+ * stand-in package whose `./kit` export is the checkout's kit (the packed package is tested on its own).
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CliProcess, runCli, writeTopology } from '../support/cli-process.ts';
+import { CliProcess, repoRoot, runCli, writeTopology } from '../support/cli-process.ts';
+
+/** node_modules/micro-dev-orchestrator with `./kit` -> the checkout's services/kit (its real path is outside node_modules). */
+async function kitStandIn(projectDir: string): Promise<void> {
+  const pkg = join(projectDir, '.kit-stand-in');
+  await mkdir(pkg, { recursive: true });
+  await writeFile(join(pkg, 'package.json'), JSON.stringify({ name: 'micro-dev-orchestrator', type: 'module', exports: { './kit': './kit/index.ts' } }));
+  await symlink(join(repoRoot, 'services/kit'), join(pkg, 'kit'));
+  await mkdir(join(projectDir, 'node_modules'), { recursive: true });
+  await symlink(pkg, join(projectDir, 'node_modules/micro-dev-orchestrator'));
+}
 
 let up: CliProcess | undefined;
 afterAll(async () => {
@@ -16,7 +28,7 @@ afterAll(async () => {
 });
 
 describe('micro-dev new service', () => {
-  it('writes go and python services that up starts and that answer, and refuses bad input', { timeout: 240_000 }, async () => {
+  it('writes go, python and ts services that up starts and that answer, and refuses bad input', { timeout: 240_000 }, async () => {
     // The user's project: no service yet besides a comment, ports of its own.
     const project = await writeTopology('  # my services go here\n', 'new-service');
     const userText = await readFile(project.file, 'utf8');
@@ -54,10 +66,16 @@ describe('micro-dev new service', () => {
     expect(badLang.output).toContain('unknown --lang "golang" (did you mean "go"?)');
     expect(await readFile(project.file, 'utf8')).toBe(yaml);
 
+    const ts = await runCli(['new', 'service', 'cart', '--lang', 'ts'], project.dir);
+    expect(ts.code, ts.output).toBe(0);
+    expect(ts.output).toContain('wrote services/cart/main.ts');
+    expect(ts.output).toContain('note: the service imports micro-dev-orchestrator/kit');
+    await kitStandIn(project.dir);
+
     up = new CliProcess(['up', '--no-tui'], { cwd: project.dir });
     await up.waitFor('micro-dev ready', 180_000);
-    expect(up.output).toContain('reload on save: orders (build first), billing');
-    for (const name of ['orders', 'billing']) {
+    expect(up.output).toContain('reload on save: orders (build first), billing, cart');
+    for (const name of ['orders', 'billing', 'cart']) {
       const res = await fetch(`http://127.0.0.1:${project.ports.gateway}/${name}/say/hello?name=John`);
       expect(await res.text()).toBe(`{"message":"Hello John from ${name}"}`);
       const call = await runCli(['call', `go.micro.api.${name}`, 'Greeter.Hello', '{"name":"Proxy"}'], project.dir);
