@@ -6,7 +6,7 @@
  * Slow (a tsc build and an npm install): about a minute.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,17 +15,12 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../runner/net/find-free-port.ts';
 import { descendants, repoRoot } from '../support/cli-process.ts';
+import { installProject, packRepository, PACKAGE_NAME, userEnv, withPorts } from '../support/packed-project.ts';
 
 const run = promisify(execFile);
-const PKG = 'micro-dev-orchestrator';
+const PKG = PACKAGE_NAME;
 const GREETER = `node_modules/${PKG}/dist/services/greeter-srv/main.js`;
-
-/** The test's own environment without npm's run-script variables, Node 24 first on PATH. */
-const env: Record<string, string> = Object.fromEntries(
-  Object.entries(process.env).filter((e): e is [string, string] => !e[0].startsWith('npm_') && e[1] !== undefined),
-);
-env.PATH = `${join(repoRoot, 'node_modules/.bin')}:${process.env.PATH ?? ''}`;
-env.NO_COLOR = '1';
+const env = userEnv;
 
 let tmp = '';
 let project = '';
@@ -81,12 +76,8 @@ async function processesInProject(): Promise<string[]> {
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'micro-dev-packed-'));
   project = join(tmp, 'project');
-  // prepack builds dist/ (tsc), postpack removes it again.
-  await run('npm', ['pack', '--pack-destination', tmp], { cwd: repoRoot, env, timeout: 240_000, maxBuffer: 16 << 20 });
-  tarball = join(tmp, readdirSync(tmp).find((f) => f.endsWith('.tgz'))!);
-  await run('mkdir', [project]);
-  await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'user-project', private: true, type: 'module' }));
-  await inProject('npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund'], 240_000);
+  tarball = await packRepository(tmp);
+  await installProject(project, [tarball]);
 }, 480_000);
 
 afterAll(async () => {
@@ -148,13 +139,7 @@ describe('the packed package, installed into an empty project', () => {
   it('up runs the topology (and a built-in greeter from the package), answers through gateway and proxy, and Ctrl-C leaves nothing', async () => {
     const [registry, gateway, proxy, web, faults] = await distinctFreePorts(5);
     const file = join(project, 'micro.dev.yaml');
-    const yaml = readFileSync(file, 'utf8')
-      .replace(/^( {2}port: )8500$/m, `$1${registry}`)
-      .replace(/^( {2}port: )8080$/m, `$1${gateway}`)
-      .replace(/^( {2}port: )8081$/m, `$1${proxy}`)
-      .replace(/^( {2}port: )8082$/m, `$1${web}`)
-      .replace(/^( {2}port: )8474$/m, `$1${faults}`);
-    expect(yaml).not.toMatch(/port: (8500|8080|8081|8082|8474)$/m);
+    const yaml = withPorts(readFileSync(file, 'utf8'), { registry, gateway, proxy, web, faults });
     await writeFile(
       file,
       // The built-in greeter from the package, once as a worker and once as a process (behind the guard).
