@@ -47,6 +47,8 @@ export function applyServiceDefaults(name: string, raw: RawService, dir: string)
     if (started.length > 0) out.dependencyConditions = Object.fromEntries(started.map(([name]) => [name, 'started' as const]));
   }
   if (raw.registry !== undefined && raw.registry !== 'consul') out.registry = raw.registry;
+  if (raw.version !== undefined) out.version = raw.version;
+  if (raw.weight !== undefined) out.weight = raw.weight;
   if (raw.module !== undefined) out.module = path.resolve(dir, raw.module);
   if (raw.command !== undefined) out.command = command(raw.command, dir);
   const watched = watch(raw.watch, out, dir);

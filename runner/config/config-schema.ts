@@ -203,6 +203,8 @@ export const ServiceSchema = z.strictObject({
     .enum(['consul', 'eureka', 'nacos'])
     .optional()
     .describe("registry API the instance speaks (MICRO_REGISTRY); eureka/nacos use the embedded registry's faces (default consul)"),
+  version: nonEmpty.optional().describe('version the instances register (MICRO_SERVER_VERSION), e.g. v2 beside v1'),
+  weight: z.number().min(0).max(10000).optional().describe('selector weight of each instance, 0..10000 (metadata weight; default 1)'),
   tier: z.enum(['web', 'api', 'srv', 'other']).optional().describe('default: from the name suffix -web/-api/-srv'),
   watch: WatchSchema.optional(),
   container: ContainerSchema.optional(),

@@ -137,6 +137,10 @@ export interface ServiceConfig {
    * to the embedded registry's faces over the same catalog. Absent = consul.
    */
   registry?: LeaseSemantics;
+  /** The version the instances register (MICRO_SERVER_VERSION), e.g. a canary's `v2`. */
+  version?: string;
+  /** Selector weight of each instance (metadata `weight` via MICRO_SERVER_METADATA, Nacos's weight). */
+  weight?: number;
 }
 
 export interface Topology {

@@ -50,6 +50,8 @@ export function instanceEnv(
     ...(addresses.broker ? { MICRO_BROKER_ADDRESS: addresses.broker } : {}),
     ...(addresses.proxy ? { MICRO_PROXY_ADDRESS: addresses.proxy } : {}),
     ...(topology.registry.token ? { MICRO_REGISTRY_TOKEN: topology.registry.token } : {}),
+    ...(service.version !== undefined ? { MICRO_SERVER_VERSION: service.version } : {}),
+    ...(service.weight !== undefined ? { MICRO_SERVER_METADATA: `weight=${service.weight}` } : {}),
     ...service.env,
   };
   if (process.env.PATH && !env.PATH) env.PATH = process.env.PATH;

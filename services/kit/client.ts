@@ -41,6 +41,8 @@ export interface CallOptions {
   headers?: Record<string, string>;
   /** Call this host:port directly instead of selecting a node. */
   address?: string;
+  /** Select only among nodes of this version (go-micro's selector.FilterVersion). */
+  version?: string;
   signal?: AbortSignal;
 }
 
@@ -156,6 +158,7 @@ export class Client {
       if (options.signal?.aborted) throw options.signal.reason;
       throw MicroError.internal(CLIENT_ID, `error selecting ${service} node: ${(e as Error).message}`);
     }
+    if (options.version !== undefined) services = services.filter((s) => s.version === options.version);
     if (services.length === 0) throw MicroError.internal(CLIENT_ID, `error selecting ${service} node: not found`);
     const nodes = services.flatMap((s) => s.nodes);
     const fresh = nodes.filter((n) => !tried.has(n.id));

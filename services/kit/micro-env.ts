@@ -23,6 +23,10 @@ export interface MicroEnv {
   /** MICRO_CLIENT_REQUEST_TIMEOUT / MICRO_CLIENT_RETRIES, go-micro's client flags. */
   clientTimeoutMs: number;
   clientRetries: number;
+  /** MICRO_SERVER_VERSION (go-micro's --server_version): the registered version when the code sets none. */
+  serverVersion?: string;
+  /** MICRO_SERVER_METADATA (go-micro's --server_metadata): `k=v` pairs, comma separated (e.g. weight=10). */
+  serverMetadata: Record<string, string>;
 }
 
 export function readMicroEnv(env: Record<string, string | undefined> = process.env): MicroEnv {
@@ -48,5 +52,18 @@ export function readMicroEnv(env: Record<string, string | undefined> = process.e
     brokerAddress: env.MICRO_BROKER_ADDRESS || undefined,
     clientTimeoutMs: dur('MICRO_CLIENT_REQUEST_TIMEOUT', 5_000),
     clientRetries: retries,
+    serverVersion: env.MICRO_SERVER_VERSION || undefined,
+    serverMetadata: pairs(env.MICRO_SERVER_METADATA),
   };
+}
+
+function pairs(text: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (text ?? '').split(',')) {
+    if (!part.trim()) continue;
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new RangeError(`MICRO_SERVER_METADATA: "${part}" is not key=value`);
+    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return out;
 }

@@ -57,3 +57,34 @@ describe('Selector', () => {
     expect(s.select('x', [a])!.id).toBe('a');
   });
 });
+
+describe('Selector weights (metadata weight)', () => {
+  const w = (id: string, weight: string): RegistryNode => ({ id, address: `127.0.0.1:${id.charCodeAt(0)}`, metadata: { weight } });
+
+  it('round_robin is smooth weighted round robin (nginx): 5,1,1 -> a a b a c a a', () => {
+    const s = new Selector({ strategy: 'round_robin' });
+    const nodes = [w('a', '5'), w('b', '1'), w('c', '1')];
+    expect(Array.from({ length: 7 }, () => s.select('x', nodes)!.id).join('')).toBe('aabacaa');
+  });
+
+  it('random picks in proportion to weight', () => {
+    let i = 0;
+    const s = new Selector({ strategy: 'random', random: () => (i++ % 100) / 100 });
+    const nodes = [w('a', '90'), w('b', '10')];
+    const counts = { a: 0, b: 0 } as Record<string, number>;
+    for (let k = 0; k < 100; k++) counts[s.select('x', nodes)!.id]!++;
+    expect(counts).toEqual({ a: 90, b: 10 });
+  });
+
+  it('weight 0 is never picked while another node weighs more; all zero falls back to any', () => {
+    const s = new Selector({ strategy: 'random', random: () => 0 });
+    expect(s.select('x', [w('a', '0'), w('b', '1')])!.id).toBe('b');
+    expect(new Selector({ strategy: 'round_robin', random: () => 0.99 }).select('x', [w('a', '0'), w('b', '0')])!.id).toBe('b');
+  });
+
+  it('bad weights count as 1', () => {
+    const s = new Selector({ strategy: 'round_robin' });
+    const nodes = [w('a', 'x'), w('b', '-3'), w('c', '2')];
+    expect(Array.from({ length: 4 }, () => s.select('x', nodes)!.id).join('')).toBe('cabc');
+  });
+});

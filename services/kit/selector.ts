@@ -4,6 +4,10 @@
  *   nodes ──> drop ejected (unless all are) ──> strategy ──> node
  *             random | round_robin (per service) | least_outstanding (fewest begin() without end())
  *
+ * Weights: a node's metadata `weight` (Nacos's instance weight, or go-micro metadata; a number >= 0,
+ * default 1) makes random pick it in proportion and round_robin run nginx's smooth weighted round robin;
+ * least_outstanding breaks ties by weight. Weight 0 is never picked while any node weighs more.
+ *
  * eject(node) marks a node (e.g. one that refused a connection) for ejectMs on the injected clock.
  * Synchronous and in-memory; nothing to clean up.
  */
@@ -21,6 +25,14 @@ export interface SelectorOptions {
   random?: () => number;
 }
 
+/** A node's metadata `weight`: a finite number >= 0, else 1. */
+export function weightOf(node: RegistryNode): number {
+  const raw = node.metadata.weight;
+  if (raw === undefined) return 1;
+  const w = Number(raw);
+  return Number.isFinite(w) && w >= 0 ? w : 1;
+}
+
 export class Selector {
   readonly strategy: Strategy;
   readonly #ejectMs: number;
@@ -29,6 +41,8 @@ export class Selector {
   readonly #cursor = new Map<string, number>();
   readonly #outstanding = new Map<string, number>();
   readonly #ejectedUntil = new Map<string, number>();
+  /** Smooth weighted round robin: current weight per service and node id. */
+  readonly #current = new Map<string, Map<string, number>>();
 
   constructor(options: SelectorOptions) {
     this.strategy = options.strategy;
@@ -41,9 +55,16 @@ export class Selector {
   select(service: string, nodes: readonly RegistryNode[]): RegistryNode | undefined {
     if (nodes.length === 0) return undefined;
     const healthy = nodes.filter((n) => !this.isEjected(n));
-    const pool = healthy.length > 0 ? healthy : nodes;
+    let pool = healthy.length > 0 ? healthy : nodes;
+    const weighted = pool.some((n) => n.metadata.weight !== undefined && weightOf(n) !== 1);
+    if (weighted) {
+      const positive = pool.filter((n) => weightOf(n) > 0);
+      if (positive.length > 0) pool = positive;
+      else return pool[Math.floor(this.#random() * pool.length)];
+    }
     switch (this.strategy) {
       case 'round_robin': {
+        if (weighted) return this.#smooth(service, pool);
         const i = this.#cursor.get(service) ?? 0;
         this.#cursor.set(service, (i + 1) % 1_000_000_007);
         return pool[i % pool.length];
@@ -58,11 +79,44 @@ export class Selector {
             best = [n];
           } else if (c === min) best.push(n);
         }
-        return best[Math.floor(this.#random() * best.length)];
+        return weighted ? this.#weightedRandom(best) : best[Math.floor(this.#random() * best.length)];
       }
       default:
-        return pool[Math.floor(this.#random() * pool.length)];
+        return weighted ? this.#weightedRandom(pool) : pool[Math.floor(this.#random() * pool.length)];
     }
+  }
+
+  #weightedRandom(pool: readonly RegistryNode[]): RegistryNode {
+    const total = pool.reduce((s, n) => s + weightOf(n), 0);
+    let r = this.#random() * total;
+    for (const n of pool) {
+      r -= weightOf(n);
+      if (r < 0) return n;
+    }
+    return pool[pool.length - 1]!;
+  }
+
+  /** nginx's smooth weighted round robin: add each weight, pick the largest, subtract the total from it. */
+  #smooth(service: string, pool: readonly RegistryNode[]): RegistryNode {
+    let current = this.#current.get(service);
+    if (!current) this.#current.set(service, (current = new Map()));
+    const ids = new Set(pool.map((n) => n.id));
+    for (const id of current.keys()) if (!ids.has(id)) current.delete(id);
+    let best = pool[0]!;
+    let bestWeight = -Infinity;
+    let total = 0;
+    for (const n of pool) {
+      const w = weightOf(n);
+      total += w;
+      const c = (current.get(n.id) ?? 0) + w;
+      current.set(n.id, c);
+      if (c > bestWeight) {
+        bestWeight = c;
+        best = n;
+      }
+    }
+    current.set(best.id, bestWeight - total);
+    return best;
   }
 
   /** A call to node started (least_outstanding bookkeeping; harmless for the other strategies). */

@@ -171,9 +171,9 @@ class MicroService implements Service {
       {
         id: this.id,
         address: this.#address,
-        metadata: { ...base, ...this.#opts.metadata },
+        metadata: { ...base, ...this.#opts.metadata, ...this.#env.serverMetadata },
         service: this.name,
-        version: this.#opts.version ?? 'latest',
+        version: this.#env.serverVersion ?? this.#opts.version ?? 'latest',
         endpoints: this.#opts.http ? [] : this.#server.endpoints(),
       },
     ];
