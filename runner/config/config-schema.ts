@@ -224,6 +224,18 @@ export const ConfigSchema = z
     faults: listen('fault plane, Toxiproxy-compatible admin API (default port 8474)').optional(),
     control: listen('control API used by status/down (default port 0 = free)').optional(),
     services: z.record(z.string(), ServiceSchema).optional().describe('service name -> how to run it'),
+    scenarios: z
+      .strictObject({
+        service: nonEmpty.optional().describe('the service the built-in drills break instead of greeter-srv (scenario run --service overrides)'),
+        path: z.string().startsWith('/', { error: 'must start with /' }).optional().describe("GET path the drills' load sends through the gateway (--path overrides)"),
+        rpc: z
+          .strictObject({ service: nonEmpty, endpoint: nonEmpty, request: z.unknown().optional() })
+          .optional()
+          .describe("or the POST /rpc body the drills' load sends (--rpc overrides)"),
+      })
+      .refine((s) => !(s.path !== undefined && s.rpc !== undefined), { error: 'give path or rpc, not both' })
+      .optional()
+      .describe('how the built-in scenarios aim at this topology (micro-dev scenario run)'),
   })
   .describe('micro-dev topology (micro.dev.yaml)');
 

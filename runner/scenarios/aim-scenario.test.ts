@@ -70,3 +70,26 @@ describe('aimScenario', () => {
     }
   });
 });
+
+describe('loadScenario with a topology that says how its drills aim (scenarios: section)', () => {
+  it('takes service and request from micro.dev.yaml; command-line flags override them', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { loadScenario } = await import('./load-scenario.ts');
+    const dir = await mkdtemp(path.join(tmpdir(), 'micro-dev-aim-'));
+    const base = path.join(dir, 'micro.dev.yaml');
+    await writeFile(
+      base,
+      'services:\n  orders: {runtime: process, command: x}\n  billing: {runtime: process, command: y, replicas: 2}\n' +
+        'scenarios: {service: orders, path: /orders/say/hello?name=T}\n',
+    );
+    const fromTopology = await loadScenario('crash-restart', { baseTopology: base });
+    expect(fromTopology.steps[0]!.target.service).toBe('orders');
+    expect(fromTopology.loads[0]).toMatchObject({ method: 'GET', path: '/orders/say/hello?name=T' });
+    expect(fromTopology.topology.services.find((s) => s.name === 'orders')!.replicas).toBe(2);
+
+    const overridden = await loadScenario('crash-restart', { baseTopology: base, aim: { service: 'billing' } });
+    expect(overridden.steps[0]!.target.service).toBe('billing');
+    expect(overridden.loads[0]).toMatchObject({ path: '/orders/say/hello?name=T' });
+  });
+});

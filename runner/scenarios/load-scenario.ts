@@ -31,7 +31,7 @@ export async function loadScenario(
   }
   const baseFile = path.resolve(options.baseTopology ?? DEFAULT_TOPOLOGY_FILE);
   const [original, baseText] = await Promise.all([readFile(file, 'utf8'), readBase(baseFile)]);
-  const { text, notes } = aimed(original, file, baseFile, baseText, options.aim ?? {});
+  const { text, notes } = aimed(original, file, baseFile, baseText, { ...aimOfTopology(baseText), ...definedOnly(options.aim ?? {}) });
   const check = checkScenarioText(text, file, { text: baseText, file: baseFile });
   if (check.scenario) return { ...check.scenario, notes };
   throw new MicroDevError('CONFIG_INVALID', check.problems.map((p) => formatProblem(p)).join('\n'), {
@@ -54,6 +54,28 @@ function aimed(original: string, file: string, baseFile: string, baseText: strin
     const name = path.basename(file, path.extname(file));
     throw new MicroDevError('CONFIG_INVALID', `scenario ${name} cannot apply to ${path.relative(process.cwd(), baseFile) || baseFile}: ${error.message}`);
   }
+}
+
+/** The base topology's own `scenarios:` section (service, path or rpc), as an Aim; {} without one. */
+function aimOfTopology(baseText: string): Aim {
+  const s = parsedOrNull(baseText)?.scenarios;
+  if (!s || typeof s !== 'object') return {};
+  const aim: Aim = typeof s.service === 'string' ? { service: s.service } : {};
+  if (typeof s.path === 'string') aim.request = { method: 'GET', path: s.path };
+  else if (s.rpc !== undefined) aim.request = { method: 'POST', path: '/rpc', body: s.rpc };
+  return aim;
+}
+
+function parsedOrNull(text: string): { scenarios?: { service?: unknown; path?: unknown; rpc?: unknown } } | null {
+  try {
+    return YAML.parse(text) as { scenarios?: { service?: unknown; path?: unknown; rpc?: unknown } } | null;
+  } catch {
+    return null; // the check reports the YAML error with its position
+  }
+}
+
+function definedOnly(aim: Aim): Aim {
+  return Object.fromEntries(Object.entries(aim).filter(([, v]) => v !== undefined)) as Aim;
 }
 
 /** Service names and replicas of the base topology (unchecked: checkScenarioText reports its problems). */
