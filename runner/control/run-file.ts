@@ -21,6 +21,11 @@ export function runFilePath(configFile: string): string {
   return join(dirname(configFile), '.micro-dev', 'run.json');
 }
 
+/** Where `up` keeps every instance's output (`<config dir>/.micro-dev/logs`, see engine/log-files.ts). */
+export function logDirOf(configFile: string): string {
+  return join(dirname(configFile), '.micro-dev', 'logs');
+}
+
 export async function writeRunFile(info: RunInfo): Promise<string> {
   const path = runFilePath(info.configFile);
   await mkdir(dirname(path), { recursive: true });

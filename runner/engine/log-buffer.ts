@@ -1,4 +1,7 @@
-/** LogBuffer: the last N log lines of every instance together, oldest first. Bounded memory. */
+/**
+ * LogBuffer: the last lines of every instance, a ring per instance so a chatty instance cannot push the
+ * others' lines out. Bounded memory: `capacity` lines per instance (trimmed in batches).
+ */
 export interface BufferedLine {
   instance: string;
   stream: 'stdout' | 'stderr';
@@ -8,20 +11,29 @@ export interface BufferedLine {
 
 export class LogBuffer {
   readonly #capacity: number;
-  #lines: BufferedLine[] = [];
+  readonly #rings = new Map<string, BufferedLine[]>();
 
+  /** `capacity`: lines kept per instance. */
   constructor(capacity = 2000) {
     this.#capacity = capacity;
   }
 
   push(line: BufferedLine): void {
-    this.#lines.push(line);
+    let ring = this.#rings.get(line.instance);
+    if (!ring) {
+      ring = [];
+      this.#rings.set(line.instance, ring);
+    }
+    ring.push(line);
     // Trim in batches so a busy log does not shift the array on every line.
-    if (this.#lines.length > this.#capacity * 1.25) this.#lines = this.#lines.slice(-this.#capacity);
+    if (ring.length > this.#capacity * 1.25) this.#rings.set(line.instance, ring.slice(-this.#capacity));
   }
 
+  /** The last `limit` lines of one instance, or of all of them merged in time order; oldest first. */
   recent(instance?: string, limit = 200): BufferedLine[] {
-    const pool = instance ? this.#lines.filter((l) => l.instance === instance) : this.#lines;
-    return pool.slice(-Math.min(limit, this.#capacity));
+    if (instance !== undefined) return (this.#rings.get(instance) ?? []).slice(-Math.min(limit, this.#capacity));
+    const all = [...this.#rings.values()].flatMap((ring) => ring.slice(-limit));
+    // Stable: lines of one instance with the same timestamp keep their order.
+    return all.sort((a, b) => a.at - b.at).slice(-limit);
   }
 }

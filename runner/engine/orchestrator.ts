@@ -22,6 +22,7 @@ import { MicroDevError } from '../errors/micro-dev-error.ts';
 import { InstanceFaultKinds, type Command, type InstanceFaultKind, type CommandResult, type OrchestratorApi, type ScenarioView, type Snapshot } from './api.ts';
 import { Store, type Update } from './store.ts';
 import { LogBuffer } from './log-buffer.ts';
+import { LogFiles } from './log-files.ts';
 import { TrafficMeter } from './traffic-meter.ts';
 import { dependencyWaves } from './dependency-order.ts';
 import { ServiceSet } from './service-set.ts';
@@ -46,6 +47,8 @@ export type ScenarioRunner = (
 ) => Promise<void>;
 
 export interface OrchestratorOptions {
+  /** Keep every instance's output in bounded, rotated files here (`up`: `<project>/.micro-dev/logs`). */
+  logDir?: string;
   /** What the dashboard's `c` (run-scenario command) runs; without it the command says how to run one. */
   runScenario?: ScenarioRunner;
   clock?: Clock;
@@ -61,7 +64,8 @@ export class Orchestrator implements OrchestratorApi {
   #topology: Topology;
   readonly #clock: Clock;
   readonly #store: Store;
-  readonly #logs = new LogBuffer(5000);
+  readonly #logs = new LogBuffer(1000);
+  readonly #logFiles: LogFiles | undefined;
   readonly #meter: TrafficMeter;
   readonly #renewRate = new RenewRate();
   #renewsPerMin: number | undefined;
@@ -90,6 +94,7 @@ export class Orchestrator implements OrchestratorApi {
     this.#local = options.failuresStayLocal ?? false;
     this.#store = new Store(emptySnapshot(topology), () => this.#clock.now());
     this.#meter = new TrafficMeter(this.#clock);
+    this.#logFiles = options.logDir ? new LogFiles(options.logDir) : undefined;
     this.#set = new ServiceSet({
       supervise: (service, replica) => this.#supervise(service, replica),
       retire: (supervisor) => this.#retire(supervisor.name),
@@ -339,6 +344,7 @@ export class Orchestrator implements OrchestratorApi {
       }
       await this.#infra?.stop();
       for (const runtime of Object.values(this.#runtimes)) await runtime?.close?.().catch(() => undefined);
+      await this.#logFiles?.close();
       this.#store.dispatch({ type: 'shutdown' });
     })();
     return this.#shuttingDown;
@@ -395,6 +401,7 @@ export class Orchestrator implements OrchestratorApi {
       lastLines: () => this.#logs.recent(name, 5).map((l) => l.line),
       log: (line) => {
         this.#logs.push(line);
+        this.#logFiles?.write(line);
         this.#store.dispatch({ type: 'log', instance: line.instance, stream: line.stream, line: line.line });
       },
     });

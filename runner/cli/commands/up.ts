@@ -10,7 +10,7 @@ import { parseCli, configPath } from '../cli-args.ts';
 import { loadTopology } from '../../config/load-topology.ts';
 import type { Topology } from '../../config/topology.ts';
 import { startControlServer, type StartedControl } from '../../control/control-server.ts';
-import { isAlive, readRunFile, removeRunFile, writeRunFile } from '../../control/run-file.ts';
+import { isAlive, logDirOf, readRunFile, removeRunFile, writeRunFile } from '../../control/run-file.ts';
 import { MicroDevError } from '../../errors/micro-dev-error.ts';
 import { preflightPorts } from '../preflight-ports.ts';
 import { plainLine } from '../plain-output.ts';
@@ -93,6 +93,8 @@ export async function run(args: string[]): Promise<number> {
     runtimes,
     onProgress: print,
     runScenario: runScenarioForDashboard,
+    // Every instance's output, kept for `micro-dev logs` (bounded, rotated).
+    logDir: logDirOf(file),
     // A service that cannot start is failed and retried on its own; --exit-on-failure (CI) stops everything.
     failuresStayLocal: !values['exit-on-failure'],
   });
