@@ -67,7 +67,8 @@ export async function run(args: string[]): Promise<number> {
  * services and instances mapped to the registry names their instances registered under (running up only).
  */
 async function callNames(file: string, targets: Targets, registry: ConsulRegistryClient): Promise<CallNames> {
-  const services = await registry.listServices().catch(() => undefined);
+  // `consul` is the agent's own entry in the catalog, not a service one calls.
+  const services = (await registry.listServices().catch(() => undefined))?.filter((s) => s !== 'consul');
   const topology = new Map<string, string>();
   const info = targets.running ? await readRunFile(file) : undefined;
   if (info && isAlive(info.pid)) {
