@@ -95,13 +95,14 @@ export const commands: CliCommand[] = [
     name: 'call',
     summary: 'call a service endpoint through the proxy',
     usage: "micro-dev call SERVICE ENDPOINT [JSON] [-c FILE] [--timeout MS]",
-    help: 'Calls SERVICE\'s ENDPOINT through the proxy (8081 by default) and prints the JSON answer. SERVICE is\nthe registry name or, with an up running, the topology\'s service or instance name (greeter-srv).\nExample: micro-dev call go.micro.srv.greeter Say.Hello \'{"name":"John"}\'',
+    help: 'Calls SERVICE\'s ENDPOINT through the proxy (8081 by default) and prints the JSON answer.\nSERVICE is the registry name or, with an up running, the topology\'s service or instance name\n(greeter-srv).\nExample: micro-dev call go.micro.srv.greeter Say.Hello \'{"name":"John"}\'',
     run: lazy(() => import('./commands/call.ts')),
   },
   {
     name: 'logs',
-    usage: 'micro-dev logs [SERVICE|INSTANCE] [-f] [--since 5m|TIME] [--grep RE] [--tail N] [-c FILE]',
-    help: 'The kept output of the instances (all, one service\'s, or one instance\'s), oldest first, as\n`instance | line`. With an `up` running it reads its memory (and -f follows new lines until Ctrl-C);\notherwise the files `up` kept in .micro-dev/logs (bounded per instance, rotated).',
+    summary: 'kept output of the instances; -f follows',
+    usage: 'micro-dev logs [SERVICE|INSTANCE] [-f] [--since D|TIME] [--grep RE] [--tail N]',
+    help: 'The kept output of the instances (all, one service\'s, or one instance\'s), oldest first,\nas `instance | line`. With an `up` running it reads its memory (-f follows new lines until\nCtrl-C); otherwise the files `up` kept in .micro-dev/logs (bounded per instance, rotated).',
     run: lazy(() => import('./commands/logs.ts')),
   },
   {
