@@ -51,4 +51,31 @@ describe('greeter-srv on Eureka, greeter-api on Nacos, through the engine', () =
     }, 15_000, 'a 200 through the gateway');
     expect(text).toBe('{"message":"Hello Faces"}');
   });
+
+  const state = (instance: string) => orchestrator.snapshot().instances.find((i) => i.instance === instance)?.state;
+  const status = async () => (await (await fetch(`${orchestrator.snapshot().urls.registry}/v1/micro-dev/status`)).json()) as {
+    faces?: { eureka?: { selfPreservation?: boolean } };
+    leases: { serviceId: string; status: string }[];
+  };
+
+  it('heartbeat-loss on a Nacos instance: unhealthy after 15 s of model time, back on its next beat once healed', async () => {
+    await orchestrator.command({ type: 'toggle-fault', instance: 'greeter-api-1', fault: 'heartbeat-loss' });
+    await eventually(async () => state('greeter-api-1') === 'unhealthy', 10_000, 'greeter-api-1 to turn unhealthy');
+    await orchestrator.command({ type: 'toggle-fault', instance: 'greeter-api-1', fault: 'heartbeat-loss' });
+    await eventually(async () => state('greeter-api-1') === 'ready', 10_000, 'greeter-api-1 to be ready again');
+    const leases = (await status()).leases.filter((l) => l.serviceId.startsWith('nacos:'));
+    expect(leases.map((l) => l.status)).toEqual(['passing']);
+  }, 30_000);
+
+  it('heartbeat-loss on an Eureka instance: no renewals, and self-preservation keeps it listed', async () => {
+    // Both renewing: a full model minute with 4 renewals > 3 turns expiry on (self-preservation off).
+    await eventually(async () => (await status()).faces?.eureka?.selfPreservation === false, 25_000, 'self-preservation off while both renew');
+    await orchestrator.command({ type: 'toggle-fault', instance: 'greeter-srv-1', fault: 'heartbeat-loss' });
+    // Two instances renew 2/min each; one silent leaves 2 <= (int)(2 x 2 x 0.85) = 3: expiry turns off.
+    await eventually(async () => (await status()).faces?.eureka?.selfPreservation === true, 25_000, 'self-preservation to engage');
+    const leases = (await status()).leases.filter((l) => l.serviceId.startsWith('eureka:'));
+    expect(leases.map((l) => l.status)).toEqual(['passing', 'passing']);
+    await orchestrator.command({ type: 'toggle-fault', instance: 'greeter-srv-1', fault: 'heartbeat-loss' });
+    await eventually(async () => (await status()).faces?.eureka?.selfPreservation === false, 25_000, 'self-preservation to end once renewals are back');
+  }, 90_000);
 });
