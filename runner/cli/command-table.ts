@@ -24,8 +24,8 @@ export const commands: CliCommand[] = [
   {
     name: 'up',
     summary: 'start the topology: infrastructure and every service',
-    usage: 'micro-dev up [-c FILE] [--no-tui] [--exit-on-failure] [--no-watch]',
-    help: 'Starts the topology in FILE (default ./micro.dev.yaml): registry, gateway, proxy, web gateway, broker,\nfault plane and every service. A terminal gets the dashboard; otherwise (or with --no-tui) one line per\nevent and a line containing "micro-dev ready" once every instance is ready. Ctrl-C / SIGTERM stop\neverything and exit 0.\nA service that cannot start is shown failed and retried by its restart policy while the rest keeps\nrunning; --exit-on-failure (CI) stops everything and exits 1 instead.\nEvery service whose code lives in the project reloads on save (blue-green) unless it says watch: false;\n--no-watch turns reload off for this run.',
+    usage: 'micro-dev up [SERVICE...] [-c FILE] [--no-tui] [--exit-on-failure] [--no-watch]',
+    help: 'Starts the topology in FILE (default ./micro.dev.yaml): registry, gateway, proxy, web gateway, broker,\nfault plane and every service. A terminal gets the dashboard; otherwise (or with --no-tui) one line per\nevent and a line containing "micro-dev ready" once every instance is ready. Ctrl-C / SIGTERM stop\neverything and exit 0.\nA service that cannot start is shown failed and retried by its restart policy while the rest keeps\nrunning; --exit-on-failure (CI) stops everything and exits 1 instead.\nEvery service whose code lives in the project reloads on save (blue-green) unless it says watch: false;\n--no-watch turns reload off for this run.\nSERVICE...: only those services and what they depend on (beside a running `up`: starts them in it).\nEdits of FILE apply live: services added, removed, changed or scaled; an invalid edit is reported\n(FILE:LINE:COL) and the running topology kept; an infrastructure change says it needs a restart.',
     run: lazy(() => import('./commands/up.ts')),
   },
   {

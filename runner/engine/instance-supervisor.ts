@@ -106,6 +106,13 @@ export class InstanceSupervisor {
     this.#deps.report(this.#view);
   }
 
+  /** Reports the instance as not started on purpose (`up SERVICE...` left it out); no progress line. */
+  park(): void {
+    if (this.#current || this.#wanted) return;
+    this.#view = { ...this.#view, state: 'stopped', waitingFor: undefined };
+    this.#deps.report(this.#view);
+  }
+
   /** Graceful stop; no restart follows. */
   async stop(): Promise<void> {
     this.#wanted = false;

@@ -26,6 +26,7 @@ import { LogFiles } from './log-files.ts';
 import { TrafficMeter } from './traffic-meter.ts';
 import { dependencyWaves } from './dependency-order.ts';
 import { ServiceSet } from './service-set.ts';
+import { diffTopology } from './topology-diff.ts';
 import { InstanceSupervisor } from './instance-supervisor.ts';
 import { instanceEnv } from './instance-env.ts';
 import { startInfrastructure, type Infrastructure } from './infrastructure.ts';
@@ -108,11 +109,11 @@ export class Orchestrator implements OrchestratorApi {
   }
 
   /**
-   * Starts everything. Strict: resolves when every instance is ready; on a failure, stops what started and
+   * Starts everything (or `only` those services and what they depend on). Strict: resolves when every instance is ready; on a failure, stops what started and
    * rejects. failuresStayLocal: resolves once every service has had its first try or waits for a dependency
    * that has not come up; rejects only when the infrastructure cannot start.
    */
-  async start(): Promise<void> {
+  async start(options: { only?: string[] } = {}): Promise<void> {
     // A shutdown (down, Ctrl-C) during the start must not be followed by more starting: shutdown() only
     // stops what exists when it runs, so infrastructure or a service started after it would be left running.
     const stoppedWhileStarting = () => new MicroDevError('START_FAILED', `${this.topology.name} was shut down while starting`);
@@ -129,7 +130,7 @@ export class Orchestrator implements OrchestratorApi {
       this.#infra = infra;
       this.#pollRegistry();
       this.#followRegistryEvents();
-      await this.#startServices(this.topology.services);
+      await this.#startServices(this.topology.services, options.only);
       if (this.#shuttingDown) throw stoppedWhileStarting();
       this.#startSettled = true;
       this.#checkAllReady();
@@ -143,8 +144,11 @@ export class Orchestrator implements OrchestratorApi {
    * Every service behind its own dependencies (no waves). Each instance is declared pending at once, so
    * status and the dashboard show what waits for what.
    */
-  async #startServices(services: readonly ServiceConfig[]): Promise<void> {
-    this.#set.declare(services);
+  async #startServices(all: readonly ServiceConfig[], only?: string[]): Promise<void> {
+    this.#set.declare(all);
+    // `up SERVICE...`: those and what they depend on; the others stay stopped until started.
+    const services = only ? this.#set.withDependencies(only) : all;
+    for (const service of all) if (!services.includes(service)) this.#set.of(service.name).forEach((s) => s.park());
     const tasks = this.#set.launch(services);
     if (!this.#local) {
       await Promise.all(tasks.values());
@@ -160,6 +164,35 @@ export class Orchestrator implements OrchestratorApi {
       settled.set(service.name, Promise.race([own, blocked]));
     }
     await Promise.all(settled.values());
+  }
+
+  /**
+   * Applies an edited topology's services live: removed ones stop, changed ones are replaced (stopped, then
+   * started with the new config), added ones start after their dependencies, scaled ones get their replica
+   * count. Infrastructure sections are not applied (a restart of `up` does). Returns one line per change.
+   */
+  async applyTopology(next: Topology): Promise<string[]> {
+    const diff = diffTopology(this.#topology, next);
+    const lines: string[] = [];
+    for (const name of diff.removed) {
+      await this.#set.remove(name);
+      lines.push(`${name} removed`);
+    }
+    for (const service of diff.changed) {
+      await this.#set.remove(service.name);
+      lines.push(`${service.name} changed: restarting with the new config`);
+    }
+    this.#topology = { ...this.#topology, services: next.services };
+    for (const service of dependencyWaves(next.services).flat()) {
+      if (diff.added.includes(service) || diff.changed.includes(service)) this.#set.add(service);
+    }
+    lines.push(...diff.added.map((s) => `${s.name} added`));
+    for (const { name, replicas } of diff.scaled) {
+      await this.#set.scale(name, replicas);
+      lines.push(`${name} scaled to ${replicas}`);
+    }
+    for (const key of diff.infrastructure) lines.push(`${key} changed: restart micro-dev up to apply it (still running the previous ${key})`);
+    return lines;
   }
 
   /** Dispatches 'ready' the first time every instance is ready after the start settled. */

@@ -17,7 +17,11 @@ import { plainLine } from '../plain-output.ts';
 import { claimShutdownSignals } from '../shutdown-signals.ts';
 import { EXIT_OK } from '../exit-codes.ts';
 import { watchSummary } from '../../reload/watch-summary.ts';
-import type { InstanceView, OrchestratorApi } from '../../engine/api.ts';
+import { watchConfig } from '../config-watcher.ts';
+import { didYouMean } from '../../config/did-you-mean.ts';
+import { controlRequest } from '../../control/control-client.ts';
+import type { RunInfo } from '../../control/run-file.ts';
+import type { CommandResult, InstanceView, OrchestratorApi } from '../../engine/api.ts';
 
 export async function run(args: string[]): Promise<number> {
   // Undo steps, run last-first by a stop; one registered after a stop began runs at once.
@@ -57,7 +61,7 @@ export async function run(args: string[]): Promise<number> {
   const stopped = new Promise<number>((resolve) => (finish = resolve));
   claimShutdownSignals((signal) => void stop(signal).then(finish));
 
-  const { values } = parseCli('up', args, {
+  const { values, positionals } = parseCli('up', args, {
     'no-tui': { type: 'boolean' },
     'exit-on-failure': { type: 'boolean' },
     'no-watch': { type: 'boolean' },
@@ -67,9 +71,14 @@ export async function run(args: string[]): Promise<number> {
   const loaded = await loadTopology(file);
   if (stopping) return stopping;
   // Reload on save is on by default for code in the project; --no-watch turns it off for this run.
-  const topology: Topology = values['no-watch'] ? { ...loaded, services: loaded.services.map(({ watch: _, ...s }) => s) } : loaded;
+  const prepare = (t: Topology): Topology => (values['no-watch'] ? { ...t, services: t.services.map(({ watch: _, ...s }) => s) } : t);
+  const topology = prepare(loaded);
+  const only = positionals.length > 0 ? positionals : undefined;
+  for (const name of only ?? []) checkServiceName(name, topology);
   const previous = await readRunFile(file);
   if (previous && isAlive(previous.pid) && previous.pid !== process.pid) {
+    // `up SERVICE...` beside a running `up`: start those there (with what they depend on), as Compose does.
+    if (only) return startInRunningUp(previous, only);
     const c = file === configPath(undefined) ? '' : ` -c ${file}`;
     throw new MicroDevError('ALREADY_RUNNING', `micro-dev up is already running for ${relative(process.cwd(), file)} (pid ${previous.pid})`, {
       hints: [`stop it with: npx micro-dev down${c}`, `or attach to it with: npx micro-dev ui${c}`],
@@ -163,7 +172,11 @@ export async function run(args: string[]): Promise<number> {
   print(`micro-dev ${topology.name} from ${relative(process.cwd(), file)}; control API ${started.url}`);
   print(`reload           ${watchSummary(topology, { noWatch: values['no-watch'] })}`);
   try {
-    const starting = orchestrator.start().then(async () => {
+    const starting = orchestrator.start({ only }).then(async () => {
+      if (stopping) return;
+      // Edits of micro.dev.yaml apply live (services); an invalid edit is reported, the topology kept.
+      const following = watchConfig(file, { prepare, apply: (next) => orchestrator.applyTopology(next), print });
+      await own(() => following.close());
       // Hot reload: services with `watch` are reloaded blue-green when their files change.
       if (!topology.services.some((s) => s.watch) || stopping) return;
       const { startWatching } = await import('../../reload/service-watcher.ts');
@@ -217,4 +230,24 @@ function notReadyLine(instances: InstanceView[]): string {
     i.state === 'pending' && i.waitingFor?.length ? `${i.instance} (waiting for ${i.waitingFor.join(', ')})` : `${i.instance} (${i.state}${i.lastError ? `: ${i.lastError}` : ''})`,
   );
   return `micro-dev running with ${waiting.length} of ${instances.length} instances not ready: ${why.join('; ')}`;
+}
+
+/** `up SERVICE...` names services of the topology (did-you-mean otherwise). */
+function checkServiceName(name: string, topology: Topology): void {
+  const names = topology.services.map((s) => s.name);
+  if (names.includes(name)) return;
+  const guess = didYouMean(name, names);
+  throw new MicroDevError('BAD_ARGUMENTS', `up: no service named "${name}" in ${topology.file}${guess ? ` (did you mean "${guess}"?)` : ''}`, {
+    hints: [`services: ${names.join(', ')}`],
+  });
+}
+
+/** Starts services in the `up` already running for this config; prints what each answered. */
+async function startInRunningUp(info: RunInfo, services: string[]): Promise<number> {
+  for (const service of services) {
+    const result = await controlRequest<CommandResult>(info, '/api/command', { method: 'POST', body: JSON.stringify({ type: 'start', instance: service }) });
+    if (!result.ok) throw new MicroDevError('COMMAND_FAILED', result.message);
+    process.stdout.write(`${result.message} (in the micro-dev up already running, pid ${info.pid})\n`);
+  }
+  return 0;
 }
