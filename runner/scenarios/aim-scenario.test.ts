@@ -38,6 +38,12 @@ describe('aimScenario', () => {
     expect(s.topology.services).toBeUndefined();
   });
 
+  it('never re-aims a service the scenario brings itself (leader-partition runs its own leader-srv)', async () => {
+    const text = await builtin('leader-partition');
+    expect(aimScenario(text, {}, shop)).toEqual({ text, notes: [] });
+    expect(aimScenario(text, { service: 'orders' }, shop)).toEqual({ text, notes: [] });
+  });
+
   it('leaves a scenario on the greeter topology as it is when nothing is given', async () => {
     const text = await builtin('crash-restart');
     expect(aimScenario(text, {}, greeter)).toEqual({ text, notes: [] });

@@ -94,7 +94,24 @@ interface Ref {
 }
 
 /** Every place a scenario names a service. */
+/**
+ * References to the service the drill aims at. A service the scenario brings itself (its override gives a
+ * module, command or container, e.g. leader-partition's leader-srv) is part of the drill, not the user's
+ * topology: it is never re-aimed and never missing.
+ */
 function serviceRefs(doc: Document): Ref[] {
+  const own = new Set<string>();
+  const defined = doc.getIn(['topology', 'services']);
+  if (isMap(defined)) {
+    for (const pair of defined.items) {
+      const key = (pair.key as YAML.Scalar).value;
+      if (typeof key === 'string' && isMap(pair.value) && ['module', 'command', 'container'].some((k) => (pair.value as YAMLMap).has(k))) own.add(key);
+    }
+  }
+  return allServiceRefs(doc).filter((r) => !own.has(r.value));
+}
+
+function allServiceRefs(doc: Document): Ref[] {
   const refs: Ref[] = [];
   const at = (path: (string | number)[]) => {
     const v = doc.getIn(path);

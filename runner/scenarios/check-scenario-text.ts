@@ -14,6 +14,8 @@ import { sortProblems, type ConfigProblem } from '../config/config-problem.ts';
 import { parseYamlWithSchema } from '../config/parse-yaml-with-schema.ts';
 import { didYouMean } from '../config/did-you-mean.ts';
 import type { Topology } from '../config/topology.ts';
+import { ownPath } from '../package/own-path.ts';
+import { BUILTIN_SCENARIO_DIR } from './scenario-paths.ts';
 import { ScenarioSchema, type Expectation, type LoadSpec, type RawScenario, type StaticProxySpec, type SteadyState, type StepSpec } from './scenario-schema.ts';
 
 /** A checked scenario: a full Topology to run it on, every duration in ms, every step with an id. */
@@ -49,7 +51,7 @@ export function checkScenarioText(text: string, file: string, base: DefaultTopol
   const raw = shaped.data;
   const at = shaped.parsed.problemAt;
 
-  const merged = mergeOverride(YAML.parse(base.text) ?? {}, raw.topology ?? {});
+  const merged = mergeOverride(YAML.parse(base.text) ?? {}, ownModules(raw.topology ?? {}, file));
   const topoCheck = checkTopologyText(YAML.stringify(merged), base.file);
   if (!topoCheck.topology) {
     return {
@@ -139,6 +141,24 @@ function checkExpectation(
     out.push(ctx.at(['expect', i], `${e.metric} needs min or max`));
   }
   return out;
+}
+
+/**
+ * A `module` the scenario gives (a service it brings, like leader-partition's leader-srv) is the
+ * scenario's own file: a built-in scenario's is a path from the package root (ownPath), a user's is
+ * relative to the scenario file, whatever topology it is merged over.
+ */
+function ownModules(topology: NonNullable<RawScenario['topology']>, file: string): Record<string, unknown> {
+  if (!topology.services) return topology;
+  const builtin = path.dirname(path.resolve(file)) === path.resolve(BUILTIN_SCENARIO_DIR);
+  const services = Object.fromEntries(
+    Object.entries(topology.services).map(([name, s]) => {
+      const m = s.module;
+      if (m === undefined || path.isAbsolute(m)) return [name, s];
+      return [name, { ...s, module: builtin ? ownPath(m) : path.resolve(path.dirname(file), m) }];
+    }),
+  );
+  return { ...topology, services };
 }
 
 /** Deep merge of plain objects; arrays and scalars in `over` replace. Ports are forced to 0 (free ones). */
