@@ -1,6 +1,7 @@
 /**
  * Runs a scenario for the dashboard's `c` key: on a topology of its own (free ports), beside the running
- * `up`, its view (steps, expectations) and progress lines going to the dashboard's scenario pane. The CLI
+ * `up`, its view (steps, expectations) at once and its progress lines, with its own topology's (instances
+ * starting, ready, crashing), going to the dashboard's scenario pane and log. The CLI
  * injects this into the engine so the engine does not depend on runner/scenarios (which depends on it).
  */
 import type { ScenarioRunner } from '../engine/orchestrator.ts';
@@ -17,6 +18,8 @@ export const runScenarioForDashboard: ScenarioRunner = async (name, report, sign
       report(view, message);
     },
     onProgress: (line) => last && report(last, line),
+    // Its own topology's progress, live in the dashboard's log (it used to start unseen for many seconds).
+    onTopologyProgress: (line) => last && report(last, line),
   });
   if (last) report(last, `scenario ${scenario.name}: ${result.verdict}${result.error ? ` (${result.error})` : ''}`);
 };

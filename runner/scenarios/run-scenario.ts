@@ -30,8 +30,13 @@ export interface ScenarioRunOptions {
   seed?: number;
   onProgress?: (line: string) => void;
   signal?: AbortSignal;
-  /** The scenario as a dashboard shows it, on every step change and once with the verdict. Must not throw. */
+  /**
+   * The scenario as a dashboard shows it: once at once (every step pending, while its topology starts), on
+   * every step change and once with the verdict. Must not throw.
+   */
   onView?: (view: ScenarioView, message?: string) => void;
+  /** The progress of the scenario's own topology (instances starting, ready, crashing; registry events). */
+  onTopologyProgress?: (line: string) => void;
 }
 
 export type Verdict = 'held' | 'failed' | 'error';
@@ -81,7 +86,11 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
 
   try {
     say(`starting topology (${scenario.topology.services.map((s) => `${s.name} x${s.replicas}`).join(', ')}; registry ${scenario.topology.registry.semantics}, time_scale ${scenario.topology.registry.timeScale}; seed ${seed})`);
-    const o = new Orchestrator(scenario.topology, { runtimes: await createRuntimes(scenario.topology) });
+    show();
+    const o = new Orchestrator(scenario.topology, {
+      runtimes: await createRuntimes(scenario.topology),
+      onProgress: options.onTopologyProgress && ((line) => options.onTopologyProgress!(`[${scenario.name}] ${line}`)),
+    });
     orchestrator = o;
     unfollowLogs = o.subscribe((u) => {
       if (!('event' in u) || u.event.type !== 'log') return;

@@ -1,6 +1,7 @@
 /**
  * The dashboard's `c` key: the run-scenario command runs a real built-in scenario on its own topology,
- * beside the running one, and the snapshot's scenario pane follows it to a verdict.
+ * beside the running one; the scenario pane is there at once, its own topology's start shows live, and the
+ * pane follows it to a verdict.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Orchestrator } from '../../runner/engine/orchestrator.ts';
@@ -22,8 +23,19 @@ afterAll(async () => {
 
 describe('run-scenario from the dashboard', () => {
   it('runs crash-restart and shows its steps and expectations turning pass', async () => {
+    // Every scenario event, with whether any step had begun when it came.
+    const events: { message?: string; stepsBegun: boolean }[] = [];
+    const unsubscribe = orchestrator.subscribe((u) => {
+      if ('event' in u && u.event.type === 'scenario') {
+        events.push({ message: u.event.message, stepsBegun: u.event.view.steps.some((s) => s.state !== 'pending') });
+      }
+    });
     const result = await orchestrator.command({ type: 'run-scenario', name: 'crash-restart' });
     expect(result).toEqual({ ok: true, message: 'scenario crash-restart started on a topology of its own' });
+    // The pane is there at once, before its topology is up: every step still pending.
+    const first = orchestrator.snapshot().scenario;
+    expect(first?.name).toBe('crash-restart');
+    expect(first?.steps.every((s) => s.state === 'pending')).toBe(true);
     expect(await orchestrator.command({ type: 'run-scenario', name: 'crash-restart' })).toEqual({
       ok: false,
       message: 'a scenario is already running',
@@ -43,6 +55,11 @@ describe('run-scenario from the dashboard', () => {
     expect(done.expectations.filter((e) => e.state !== 'pass')).toEqual([]);
     // The running topology was not disturbed.
     expect(orchestrator.snapshot().instances.every((i) => i.state === 'ready')).toBe(true);
+    // Its own topology's start was shown live, before the first step: each instance starting, then ready.
+    unsubscribe();
+    const beforeSteps = events.filter((e) => !e.stepsBegun).map((e) => e.message ?? '');
+    expect(beforeSteps.some((m) => /^\[crash-restart\] greeter-srv-1 +starting/.test(m))).toBe(true);
+    expect(beforeSteps.some((m) => /^\[crash-restart\] greeter-srv-1 +ready +ready at/.test(m))).toBe(true);
   });
 
   it('refuses an unknown scenario with the loader\'s reason', async () => {
