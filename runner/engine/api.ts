@@ -89,6 +89,8 @@ export interface RegistryView {
   renewsLastMin?: number;
   renewThreshold?: number;
   selfPreservation?: boolean;
+  /** KV locks held by sessions: who leads what (the session's name, the kit sets the instance). */
+  locks?: { key: string; holder: string }[];
 }
 
 export interface ScenarioView {

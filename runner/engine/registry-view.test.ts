@@ -10,6 +10,10 @@ describe('describeRegistryEvent', () => {
     [{ type: 'deregistered', at: 0, serviceId: 'a', service: 's', reason: 'api' }, undefined],
     [{ type: 'self-preservation', at: 0, enabled: true, renewsLastMin: 3, threshold: 6 }, 'self-preservation ON: evictions stop (renews last minute 3, threshold 6)'],
     [{ type: 'passing', at: 0, checkId: 'service:a', serviceId: 'a', service: 's', output: '' }, undefined],
+    [{ type: 'lock-acquired', at: 0, key: 'svc/leader', session: 's1', name: 'leader-srv-2' }, 'leader-srv-2 holds lock svc/leader'],
+    [{ type: 'session-ended', at: 0, session: 's1', name: 'leader-srv-2', reason: 'ttl', behavior: 'release', keys: ['svc/leader'] }, 'session leader-srv-2 ended (TTL expired): released svc/leader'],
+    [{ type: 'session-ended', at: 0, session: 's1', name: '', reason: 'check', behavior: 'delete', keys: [] }, 'session s1 ended (check critical)'],
+    [{ type: 'session-ended', at: 0, session: 's1', name: 'x', reason: 'destroyed', behavior: 'release', keys: ['k'] }, undefined],
   ] as const)('%o', (event, line) => {
     expect(describeRegistryEvent(event as never)).toBe(line);
   });

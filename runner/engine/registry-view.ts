@@ -17,6 +17,7 @@ export function registryView(topology: Topology, address: string, status: Regist
     renewsLastMin: status.renewsLastMin ?? renewsPerMin,
     renewThreshold: status.renewThreshold,
     selfPreservation: status.selfPreservation,
+    ...(status.locks?.length ? { locks: status.locks.map((l) => ({ key: l.key, holder: l.name || l.session })) } : {}),
   };
 }
 
@@ -49,6 +50,12 @@ export function describeRegistryEvent(e: RegistryEvent): string | undefined {
       return e.reason === 'api' ? undefined : `${e.serviceId} removed (${e.reason})`;
     case 'self-preservation':
       return `self-preservation ${e.enabled ? 'ON: evictions stop' : 'off'} (renews last minute ${e.renewsLastMin}, threshold ${e.threshold})`;
+    case 'lock-acquired':
+      return `${e.name || e.session} holds lock ${e.key}`;
+    case 'session-ended':
+      // A session destroyed by its owner is routine; a lapsed or failed one, and what it let go, is news.
+      if (e.reason === 'destroyed') return undefined;
+      return `session ${e.name || e.session} ended (${e.reason === 'ttl' ? 'TTL expired' : 'check critical'})${e.keys.length ? `: ${e.behavior === 'delete' ? 'deleted' : 'released'} ${e.keys.join(', ')}` : ''}`;
     case 'protect-threshold':
       return e.reached ? `${e.service}: protect threshold reached (${e.healthy}/${e.total} healthy), serving all instances` : undefined;
     default:

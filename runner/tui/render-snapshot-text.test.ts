@@ -16,6 +16,19 @@ const snapshot: Snapshot = {
 };
 
 describe('renderSnapshotText', () => {
+  it('shows who holds which lock in the registry pane (full and compact)', () => {
+    const locks = [
+      { key: 'svc/leader', holder: 'leader-srv-2' },
+      { key: 'jobs/nightly', holder: 'greeter-srv-1' },
+    ];
+    const withLocks = { ...snapshot, registry: { ...snapshot.registry, locks } };
+    const text = renderSnapshotText(withLocks, { columns: 100, rows: 30, now: 0 });
+    expect(text).toMatch(/lock svc\/leader leader-srv-2/);
+    expect(text).toMatch(/lock jobs\/nightly greeter-srv-1/);
+    const compact = renderSnapshotText(withLocks, { columns: 79, rows: 20, now: 0 });
+    expect(compact).toMatch(/lock svc\/leader leader-srv-2 \+1/);
+  });
+
   it('prints every pane in plain text at 100x30', () => {
     const text = renderSnapshotText(snapshot, { columns: 100, rows: 30, now: 65_000 });
     expect(text.includes('\u001b')).toBe(false);
