@@ -60,13 +60,6 @@ export async function acquireReaper(session: string): Promise<() => Promise<void
   };
 }
 
-/** Pids of the reapers this process holds, for tests and `status`. */
-export async function reaperPids(): Promise<number[]> {
-  const out: number[] = [];
-  for (const held of reapers.values()) out.push(...(await held.ready.then((c) => [c.pid ?? 0], () => [])));
-  return out.filter((p) => p > 0);
-}
-
 function startReaper(session: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [REAPER_SCRIPT, session, String(process.pid)], {
     detached: true,
