@@ -19,7 +19,7 @@ import type { RuntimeKind, ServiceConfig, Topology } from '../config/topology.ts
 import { SystemClock, type Clock, type Timer } from '../clock/clock.ts';
 import type { Runtime } from '../runtimes/runtime.ts';
 import { MicroDevError } from '../errors/micro-dev-error.ts';
-import { InstanceFaultKinds, type Command, type InstanceFaultKind, type CommandResult, type OrchestratorApi, type ScenarioView, type Snapshot } from './api.ts';
+import { type Command, type InstanceFaultKind, type CommandResult, type OrchestratorApi, type ScenarioView, type Snapshot } from './api.ts';
 import { Store, type Update } from './store.ts';
 import { LogBuffer } from './log-buffer.ts';
 import { LogFiles } from './log-files.ts';
@@ -27,6 +27,7 @@ import { TrafficMeter } from './traffic-meter.ts';
 import { dependencyWaves } from './dependency-order.ts';
 import { ServiceSet } from './service-set.ts';
 import { diffTopology } from './topology-diff.ts';
+import { setInstanceFault } from './instance-fault.ts';
 import { InstanceSupervisor } from './instance-supervisor.ts';
 import { instanceEnv } from './instance-env.ts';
 import { startInfrastructure, type Infrastructure } from './infrastructure.ts';
@@ -35,7 +36,6 @@ import { registryView, instanceLease, describeRegistryEvent } from './registry-v
 import { InstanceLinks } from './instance-links.ts';
 import { RenewRate } from './renew-rate.ts';
 import type { FaultPlane } from '../faults/fault-plane.ts';
-import { hasNetworkControl } from '../runtimes/container/network-control.ts';
 
 /**
  * Runs a named scenario (on a topology of its own) and reports its view as it goes; resolves when it ends.
@@ -145,25 +145,7 @@ export class Orchestrator implements OrchestratorApi {
    * status and the dashboard show what waits for what.
    */
   async #startServices(all: readonly ServiceConfig[], only?: string[]): Promise<void> {
-    this.#set.declare(all);
-    // `up SERVICE...`: those and what they depend on; the others stay stopped until started.
-    const services = only ? this.#set.withDependencies(only) : all;
-    for (const service of all) if (!services.includes(service)) this.#set.of(service.name).forEach((s) => s.park());
-    const tasks = this.#set.launch(services);
-    if (!this.#local) {
-      await Promise.all(tasks.values());
-      return;
-    }
-    // Settled: its first try is over (ready or not), or a dependency settled without coming up (then it
-    // keeps waiting in the background, and starts if the dependency's restart policy brings it up).
-    const settled = new Map<string, Promise<boolean>>();
-    for (const service of dependencyWaves(services).flat()) {
-      const own = tasks.get(service.name)!.then(() => true, () => false);
-      const deps = service.dependsOn.filter((d) => settled.has(d)).map((d) => settled.get(d)!);
-      const blocked = Promise.all(deps).then((ok) => (ok.every(Boolean) ? own : false));
-      settled.set(service.name, Promise.race([own, blocked]));
-    }
-    await Promise.all(settled.values());
+    await this.#set.startAll(all, { only, failuresStayLocal: this.#local });
   }
 
   /**
@@ -172,26 +154,9 @@ export class Orchestrator implements OrchestratorApi {
    * count. Infrastructure sections are not applied (a restart of `up` does). Returns one line per change.
    */
   async applyTopology(next: Topology): Promise<string[]> {
-    const diff = diffTopology(this.#topology, next);
-    const lines: string[] = [];
-    for (const name of diff.removed) {
-      await this.#set.remove(name);
-      lines.push(`${name} removed`);
-    }
-    for (const service of diff.changed) {
-      await this.#set.remove(service.name);
-      lines.push(`${service.name} changed: restarting with the new config`);
-    }
-    this.#topology = { ...this.#topology, services: next.services };
-    for (const service of dependencyWaves(next.services).flat()) {
-      if (diff.added.includes(service) || diff.changed.includes(service)) this.#set.add(service);
-    }
-    lines.push(...diff.added.map((s) => `${s.name} added`));
-    for (const { name, replicas } of diff.scaled) {
-      await this.#set.scale(name, replicas);
-      lines.push(`${name} scaled to ${replicas}`);
-    }
-    for (const key of diff.infrastructure) lines.push(`${key} changed: restart micro-dev up to apply it (still running the previous ${key})`);
+    const lines = await this.#set.applyEdit(diffTopology(this.#topology, next), () => {
+      this.#topology = { ...this.#topology, services: next.services };
+    });
     return lines;
   }
 
@@ -295,22 +260,9 @@ export class Orchestrator implements OrchestratorApi {
   }
 
   async #fault(supervisor: InstanceSupervisor, type: 'toggle-fault' | 'fault-add' | 'fault-rm', fault: InstanceFaultKind): Promise<CommandResult> {
-    const instance = supervisor.name;
-    if (!(InstanceFaultKinds as readonly string[]).includes(fault)) {
-      return { ok: false, message: `unknown fault ${JSON.stringify(fault)}; known: ${InstanceFaultKinds.join(', ')}` };
-    }
-    const links = this.#links.get(instance);
-    if (!links) return { ok: false, message: `${instance} has no links yet (not started)` };
-    const on = type === 'toggle-fault' ? !links.active.includes(fault) : type === 'fault-add';
-    if (!links.set(fault, on)) return { ok: true, message: `${fault} already ${on ? 'on' : 'off'} for ${instance}` };
-    // A container can also be cut off for real (docker network disconnect), beside its links.
-    const started = supervisor.started;
-    if (fault === 'partition' && started && hasNetworkControl(started)) {
-      await (on ? started.partition() : started.heal());
-    }
-    supervisor.update({ faults: links.active });
-    this.#progress(`${instance.padEnd(16)} fault     ${fault} ${on ? 'on' : 'off'}`);
-    return { ok: true, message: `${fault} ${on ? 'on' : 'off'} for ${instance}` };
+    const result = await setInstanceFault(supervisor, this.#links.get(supervisor.name), type, fault);
+    if (result.changed) this.#progress(`${supervisor.name.padEnd(16)} fault     ${fault} ${result.on ? 'on' : 'off'}`);
+    return { ok: result.ok, message: result.message };
   }
 
   async #scale(service: string, replicas: number): Promise<CommandResult> {

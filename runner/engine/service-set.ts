@@ -14,6 +14,7 @@ import { didYouMean } from '../config/did-you-mean.ts';
 import type { InstanceSupervisor } from './instance-supervisor.ts';
 import { DependencyGate } from './dependency-gate.ts';
 import { dependencyWaves } from './dependency-order.ts';
+import type { TopologyDiff } from './topology-diff.ts';
 
 export interface ServiceSetDeps {
   supervise: (service: ServiceConfig, replica: number) => InstanceSupervisor;
@@ -58,6 +59,60 @@ export class ServiceSet {
       this.#supervisors.push(...supervisors);
       for (const s of supervisors) s.pend(service.dependsOn);
     }
+  }
+
+  /**
+   * The first start: every service declared; `only` those and what they depend on launched (the others
+   * stay stopped). Strict: resolves when all are ready, rejects with the first failure. failuresStayLocal:
+   * resolves once every service has settled: its first try is over (ready or not), or a dependency settled
+   * without coming up (then it keeps waiting in the background, and starts if the dependency's restart
+   * policy brings it up).
+   */
+  async startAll(all: readonly ServiceConfig[], options: { only?: string[]; failuresStayLocal: boolean }): Promise<void> {
+    this.declare(all);
+    const services = options.only ? this.withDependencies(options.only) : all;
+    for (const service of all) if (!services.includes(service)) this.of(service.name).forEach((s) => s.park());
+    const tasks = this.launch(services);
+    if (!options.failuresStayLocal) {
+      await Promise.all(tasks.values());
+      return;
+    }
+    const settled = new Map<string, Promise<boolean>>();
+    for (const service of dependencyWaves(services).flat()) {
+      const own = tasks.get(service.name)!.then(() => true, () => false);
+      const deps = service.dependsOn.filter((d) => settled.has(d)).map((d) => settled.get(d)!);
+      const blocked = Promise.all(deps).then((ok) => (ok.every(Boolean) ? own : false));
+      settled.set(service.name, Promise.race([own, blocked]));
+    }
+    await Promise.all(settled.values());
+  }
+
+  /**
+   * An edit of the topology, live: removed services stop, changed ones are replaced (stopped, then started
+   * with the new config), added ones start after their dependencies, scaled ones get their replica count.
+   * `adopt()` runs once the old ones are gone (the engine takes the new services then). Infrastructure is
+   * not applied (a restart of `up` does). One line per change.
+   */
+  async applyEdit(diff: TopologyDiff, adopt: () => void): Promise<string[]> {
+    const lines: string[] = [];
+    for (const name of diff.removed) {
+      await this.remove(name);
+      lines.push(`${name} removed`);
+    }
+    for (const service of diff.changed) {
+      await this.remove(service.name);
+      lines.push(`${service.name} changed: restarting with the new config`);
+    }
+    adopt();
+    // In any order: each waits for its own dependencies (DependencyGate), declared or not yet.
+    for (const service of [...diff.added, ...diff.changed]) this.add(service);
+    lines.push(...diff.added.map((s) => `${s.name} added`));
+    for (const { name, replicas } of diff.scaled) {
+      await this.scale(name, replicas);
+      lines.push(`${name} scaled to ${replicas}`);
+    }
+    for (const key of diff.infrastructure) lines.push(`${key} changed: restart micro-dev up to apply it (still running the previous ${key})`);
+    return lines;
   }
 
   /**
