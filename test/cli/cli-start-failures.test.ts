@@ -4,7 +4,9 @@
  * Each fails with one clear `micro-dev: ...` line naming the subject (the port and its holder, the instance
  * and its telling error line), tears down what it started, leaves no process, port or run file behind.
  */
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliProcess, descendants, eventually, processesWith } from '../support/cli-process.ts';
@@ -99,10 +101,20 @@ ${broken}    depends_on: [sleeper]
     return up.output;
   }
 
+  it('a worker module with a syntax error: the reason leads with FILE:LINE:COL', async () => {
+    const marker = `cli-syntax-worker-${process.pid}-${Date.now()}`;
+    // Written here, not kept as a fixture: the repository's own checks would trip on it.
+    const dir = await mkdtemp(join(tmpdir(), 'micro-dev-syntax-'));
+    const module = join(dir, 'syntax-error.ts');
+    await writeFile(module, '// A worker service with a typo: it does not even parse.\nconst port: number = (;\nexport {};\n');
+    const topo = await crashTopology(`    module: ${module}\n`, marker);
+    await expectFailedStart(topo, marker, `${module}:2:23: SyntaxError: Expression expected`);
+  });
+
   it('a worker module that throws at import: names the instance and the error, tears down, exits 1', async () => {
     const marker = `cli-crash-worker-${process.pid}-${Date.now()}`;
     const topo = await crashTopology(`    module: ${join(fixtures, 'throws-at-import.ts')}\n`, marker);
-    const output = await expectFailedStart(topo, marker, 'Error: boom-at-import: database URL is not set');
+    const output = await expectFailedStart(topo, marker, 'test/cli/fixtures/throws-at-import.ts:2:7: Error: boom-at-import: database URL is not set');
     // Only the first start: a service that cannot load is not restarted over and over.
     expect(output.match(/broken-1 +starting/g)).toHaveLength(1);
     expect(output).toMatch(/sleeper-1 +stopped/);

@@ -81,8 +81,8 @@ describe('a service that cannot start does not take the topology down', () => {
 
     // bad-srv: the first start and max_restarts (2) restarts, each failing before it was ready.
     expect(up.output.match(/bad-srv-1 +starting/g)).toHaveLength(3);
-    expect(up.output.match(/bad-srv-1 +crashed +bad-srv-1 exited with code 1 before it was ready: Error: boom-at-import: database URL is not set; restarting in \d+ ms/g)).toHaveLength(2);
-    expect(up.output).toMatch(/bad-srv-1 +failed +bad-srv-1 exited with code 1 before it was ready: Error: boom-at-import: database URL is not set; gave up after 2 restarts/);
+    expect(up.output.match(/bad-srv-1 +crashed +bad-srv-1 exited with code 1 before it was ready: test\/cli\/fixtures\/throws-at-import\.ts:2:7: Error: boom-at-import: database URL is not set; restarting in \d+ ms/g)).toHaveLength(2);
+    expect(up.output).toMatch(/bad-srv-1 +failed +bad-srv-1 exited with code 1 before it was ready: test\/cli\/fixtures\/throws-at-import\.ts:2:7: Error: boom-at-import: database URL is not set; gave up after 2 restarts/);
     // never-ready: readiness times out, it is stopped and restarted once, then given up.
     expect(up.output.match(/never-ready-1 +starting/g)).toHaveLength(2);
     expect(up.output).toMatch(/never-ready-1 +failed +.*this line never comes.*; gave up after 1 restarts/);
@@ -102,7 +102,7 @@ describe('a service that cannot start does not take the topology down', () => {
     expect(ready.code).toBe(1);
     const lines = ready.output.split('\n');
     expect(lines[0]).toBe('not ready: after-bad, bad-srv, never-ready (3 of 6 services ready)');
-    expect(ready.output).toMatch(/^ {2}bad-srv-1 +failed +bad-srv-1 exited with code 1 before it was ready: Error: boom-at-import: database URL is not set \(2 restarts\)$/m);
+    expect(ready.output).toMatch(/^ {2}bad-srv-1 +failed +bad-srv-1 exited with code 1 before it was ready: test\/cli\/fixtures\/throws-at-import\.ts:2:7: Error: boom-at-import: database URL is not set \(2 restarts\)$/m);
     expect(ready.output).toMatch(/^ {2}never-ready-1 +failed +.*this line never comes.* \(1 restart\)$/m);
     expect(ready.output).toMatch(/^ +\| never-ready starting$/m);
     expect(ready.output).toMatch(/^ {2}after-bad-1 +pending +waiting for bad-srv$/m);

@@ -95,7 +95,7 @@ describe('packed worker instances', () => {
     await survivor.logs.waitFor(/^started/);
     const { instance, logs } = await start('c-1', fixture('worker-crash.ts'));
     expect(await instance.exited).toMatchObject({ code: 1, signal: null, requested: false });
-    expect(logs.lines.find((l) => l.stream === 'stderr')?.line).toBe('Error: kaboom: database unreachable');
+    expect(logs.lines.find((l) => l.stream === 'stderr')?.line).toBe('test/runtimes/fixtures/worker-crash.ts:4:9: Error: kaboom: database unreachable');
     expect(await Promise.race([survivor.instance.exited.then(() => 'exited'), new Promise((r) => setImmediate(r, 'running'))])).toBe('running');
   });
 

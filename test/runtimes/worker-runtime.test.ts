@@ -64,8 +64,8 @@ describe('WorkerRuntime', () => {
     const { instance, logs } = await start(fixture('worker-crash.ts'));
     const exit = await instance.exited;
     expect(exit).toMatchObject({ code: 1, signal: null, requested: false });
-    expect(logs.lines.find((l) => l.stream === 'stderr')?.line).toBe('Error: kaboom: database unreachable');
-    expect(exitLines(exit)).toEqual(['Error: kaboom: database unreachable']);
+    expect(logs.lines.find((l) => l.stream === 'stderr')?.line).toBe('test/runtimes/fixtures/worker-crash.ts:4:9: Error: kaboom: database unreachable');
+    expect(exitLines(exit)).toEqual(['test/runtimes/fixtures/worker-crash.ts:4:9: Error: kaboom: database unreachable']);
   });
 
   it('refuses pause and resume, saying why', async () => {

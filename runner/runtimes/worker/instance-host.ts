@@ -18,6 +18,7 @@
 import { AsyncLocalStorage, createHook } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { parentPort } from 'node:worker_threads';
+import { describeError } from './error-location.ts';
 
 interface Context {
   id: string;
@@ -125,7 +126,7 @@ function finish(ctx: Context, code: number, killed: boolean): void {
 }
 
 function crash(ctx: Context, error: unknown): void {
-  post({ type: 'log', id: ctx.id, stream: 'stderr', text: `${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n` });
+  post({ type: 'log', id: ctx.id, stream: 'stderr', text: `${describeError(error)}\n` });
   finish(ctx, 1, false);
 }
 

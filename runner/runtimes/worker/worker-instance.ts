@@ -13,6 +13,7 @@ import { MicroDevError } from '../../errors/micro-dev-error.ts';
 import type { LogLine, StartedInstance } from '../runtime.ts';
 import type { ExitReport } from './exit-report.ts';
 import { LogTap } from './log-tap.ts';
+import { describeError } from './error-location.ts';
 
 /** How long to wait for the output streams to drain after the thread exited. */
 const DRAIN_MS = 500;
@@ -42,7 +43,8 @@ export class WorkerInstance implements StartedInstance {
     ]);
     // Listening for 'error' is what keeps an uncaught error in the worker from crashing micro-dev.
     worker.on('error', (error: unknown) => {
-      this.#tap.emit('stderr', error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+      // Where in the user's code: FILE:LINE:COL (a syntax error's marker, or the first frame of theirs).
+      this.#tap.emit('stderr', describeError(error));
     });
     this.exited = new Promise<number>((resolve) => worker.once('exit', resolve)).then(async (code) => {
       this.#hasExited = true;
