@@ -85,6 +85,12 @@ export function Dashboard(p: DashboardProps) {
     const height = plan.instances + plan.side + plan.scenario + plan.logs;
     return h(Box, { flexDirection: 'column', width: w }, header, h(HelpOverlay, { width: w, height, noColor }), status);
   }
+  if (ui.logFull && ui.selected) {
+    // One instance's log over every pane between header and status line; long lines wrap.
+    const height = plan.instances + plan.side + plan.scenario + plan.logs;
+    const log = h(LogsPane, { state, instance: ui.selected, filter: ui.filter, skip: ui.logSkip, width: w, height, compact: false, noColor });
+    return h(Box, { flexDirection: 'column', width: w }, header, log, status);
+  }
   const lower =
     ui.mode === 'pick-scenario'
       ? h(ScenarioPicker, { scenarios, index: ui.pickIndex, width: w, height: plan.logs, noColor })

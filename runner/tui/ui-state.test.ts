@@ -60,3 +60,17 @@ describe('reduceKey', () => {
     expect(out.ui).toMatchObject({ mode: 'normal', filter: '', draft: '' });
   });
 });
+
+describe('full-screen log', () => {
+  const ctx = { ordered: [], scenarios: [] };
+  it('f opens the selected instance\'s log full screen; f or Esc closes it; without a selection it says so', () => {
+    const open = reduceKey(sel('greeter-srv-1'), 'f', {}, ctx).ui;
+    expect(open.logFull).toBe(true);
+    expect(reduceKey(open, 'f', {}, ctx).ui.logFull).toBe(false);
+    expect(reduceKey(open, '', { escape: true }, ctx).ui.logFull).toBe(false);
+    const none = reduceKey(initialUi, 'f', {}, ctx).ui;
+    expect(none.logFull).toBe(false);
+    expect(none.status?.text).toBe('select an instance first (arrows or tab)');
+  });
+});
+

@@ -18,6 +18,8 @@ export interface UiState {
   draft: string;
   pickIndex: number;
   logScope: 'all' | 'selected';
+  /** The selected instance's log over the whole screen (f toggles, Esc closes). */
+  logFull: boolean;
   /** Log lines scrolled back from the newest (0 = follow new lines). */
   logSkip: number;
   /** `follow`: an instance whose live state the line shows after the reply (restart, start, kill). */
@@ -50,7 +52,7 @@ export interface KeyOutcome {
   quit?: boolean;
 }
 
-export const initialUi: UiState = { mode: 'normal', filter: '', draft: '', pickIndex: 0, logScope: 'all', logSkip: 0 };
+export const initialUi: UiState = { mode: 'normal', filter: '', draft: '', pickIndex: 0, logScope: 'all', logFull: false, logSkip: 0 };
 
 /** States in which `s` means start rather than stop. */
 const DOWN_STATES = new Set(['stopped', 'crashed', 'failed']);
@@ -114,7 +116,7 @@ export function reduceKey(
   if (key.end) return { ui: { ...ui, logSkip: 0 } };
   if (key.upArrow || key.leftArrow || (key.tab && key.shift)) return { ui: move(ui, ctx.ordered, -1) };
   if (key.downArrow || key.rightArrow || key.tab) return { ui: move(ui, ctx.ordered, +1) };
-  if (key.escape) return { ui: { ...ui, filter: '', status: undefined } };
+  if (key.escape) return { ui: { ...ui, filter: '', status: undefined, logFull: false } };
   switch (input) {
     case 'q':
       return { ui, quit: true };
@@ -124,6 +126,9 @@ export function reduceKey(
       return { ui: { ...ui, mode: 'filter', draft: ui.filter } };
     case 'a':
       return { ui: { ...ui, logScope: ui.logScope === 'all' ? 'selected' : 'all', logSkip: 0 } };
+    case 'f':
+      if (!ui.logFull && !ui.selected) return { ui: { ...ui, status: { text: 'select an instance first (arrows or tab)', tone: 'warn' } } };
+      return { ui: { ...ui, logFull: !ui.logFull, logSkip: 0 } };
     case 'c':
       return ctx.scenarios.length > 0
         ? { ui: { ...ui, mode: 'pick-scenario', pickIndex: 0 } }

@@ -48,11 +48,31 @@ export function logLines(entries: (i: number) => LogEntry, count: number, o: Log
   }
   picked.reverse();
   const nameWidth = Math.min(18, Math.max(6, ...picked.map((e) => e.instance.length)));
-  const body = picked.map((e) => {
+  const prefixWidth = (o.compact ? 0 : 9) + nameWidth + 1;
+  // Long lines wrap under their text (nothing is cut); the newest rows win when they do not all fit.
+  const body = picked.flatMap((e) => {
     const tone = e.stream === 'stderr' ? 'warn' : e.stream === 'event' ? 'accent' : undefined;
     const time = o.compact ? [] : [seg(formatClock(e.at) + ' ', 'dim')];
-    return fitLine([...time, seg(pad(e.instance, nameWidth) + ' ', 'info'), seg(sanitize(e.line), tone)], o.width);
+    const prefix = [...time, seg(pad(e.instance, nameWidth) + ' ', 'info')];
+    return wrapText(sanitize(e.line), Math.max(1, o.width - prefixWidth)).map((chunk, i) =>
+      fitLine([...(i === 0 ? prefix : [seg(' '.repeat(prefixWidth))]), seg(chunk, tone)], o.width),
+    );
   });
   if (body.length === 0) body.push([seg(skip > 0 ? '  nothing older kept' : o.filter ? '  no lines match' : '  no logs yet', 'dim')]);
-  return [title, ...body].slice(0, Math.max(1, o.maxLines));
+  return [title, ...body.slice(-room || body.length)].slice(0, Math.max(1, o.maxLines));
+}
+
+/** Cuts text into rows of at most `width` characters, at a space when one is near the end of the row. */
+export function wrapText(text: string, width: number): string[] {
+  if (text.length <= width) return [text];
+  const rows: string[] = [];
+  let rest = text;
+  while (rest.length > width) {
+    const space = rest.lastIndexOf(' ', width);
+    const cut = space > width * 0.6 ? space + 1 : width;
+    rows.push(rest.slice(0, cut));
+    rest = rest.slice(cut);
+  }
+  if (rest.length > 0) rows.push(rest);
+  return rows;
 }

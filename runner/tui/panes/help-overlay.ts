@@ -13,6 +13,7 @@ export const KeyHelp: readonly [string, string][] = [
   ['l', 'toggle added latency'],
   ['c', 'run a scenario'],
   ['a', 'logs: all instances / the selected one'],
+  ['f', 'the selected instance\'s log full screen (Esc or f back)'],
   ['/', 'filter logs (enter applies, esc clears)'],
   ['pgup pgdn end', 'scroll the logs back / forward / follow'],
   ['?', 'this help (any key closes)'],
