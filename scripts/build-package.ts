@@ -2,7 +2,8 @@
  * The package build, run by `npm pack` (prepack): Node will not strip types under node_modules, so the
  * installed package runs JavaScript compiled from the same sources, in the same layout under dist/.
  *
- *   runner/**, services/** (.ts, not tests, not templates/) ──tsc -p tsconfig.build.json──> dist/**.js + .d.ts
+ *   runner/**, services/** (.ts, not tests, not templates/) ──tsc -p tsconfig.build.json──> dist/**.js
+ *   services/kit (the `./kit` export) ──────────────────────────tsc -p tsconfig.kit-types.json──> its .d.ts
  *   every other file of runner/, services/, scenarios/, examples/ (data, templates/, Dockerfiles) ──copy──> dist/
  *   micro.dev.schema.json, micro.dev.yaml (its worker modules renamed .ts -> .js) ──────────────────────> dist/
  *
@@ -69,6 +70,7 @@ function writeDefaultTopology(): void {
 rmSync(DIST, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+execFileSync(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.kit-types.json')], { stdio: 'inherit' });
 let copied = 0;
 for (const root of ASSET_ROOTS) {
   for (const rel of assets(root)) {

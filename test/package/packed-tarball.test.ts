@@ -190,7 +190,7 @@ describe('the packed package, installed into an empty project', () => {
     expect(output).toMatch(/\bstopped\s*$/);
   });
 
-  it('npx micro-dev new service writes each language from the templates the package ships', async () => {
+  it('npx micro-dev new service writes each language from the templates the package ships; scenarios ship too', async () => {
     for (const [name, lang, files] of [
       ['orders', 'go', ['go.mod', 'main.go']],
       ['billing', 'python', ['main.py']],
@@ -204,5 +204,9 @@ describe('the packed package, installed into an empty project', () => {
     expect(readFileSync(join(project, 'services/stock/main.ts'), 'utf8')).toContain("from 'micro-dev-orchestrator/kit'");
     const valid = await outcome('npx', ['micro-dev', 'validate']);
     expect(valid).toEqual({ code: 0, output: 'micro.dev.yaml: ok\n' });
+    // The built-in scenarios ship too.
+    const scenarios = await outcome('npx', ['micro-dev', 'scenario', 'list']);
+    expect(scenarios.code).toBe(0);
+    expect(scenarios.output).toMatch(/^crash-restart {2,}\S/m);
   });
 });
