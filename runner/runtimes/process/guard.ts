@@ -34,11 +34,10 @@ let graceMs = 5000;
 let shuttingDown = false;
 
 function send(message: object): void {
-  try {
-    process.send?.(message);
-  } catch {
-    // The link is gone: nobody to tell.
-  }
+  if (!process.connected) return; // the link is gone: nobody to tell
+  // With a callback, a send that races a closing channel reports to it instead of emitting an 'error'
+  // that would end the guard with code 1 before the command's own exit is relayed.
+  process.send?.(message, undefined, undefined, () => undefined);
 }
 
 function signalGroup(signal: NodeJS.Signals): void {
@@ -108,7 +107,9 @@ function shutdown(): void {
   if (shuttingDown) return;
   shuttingDown = true;
   terminateGroup(() => {
-    leave();
+    // The group can look empty (the command a zombie) before its 'exit' event has run: relay that first.
+    if (child && child.exitCode === null && child.signalCode === null) child.once('exit', () => setImmediate(leave));
+    else leave();
     // Leftover handles (a child that ignores everything) must not keep an orphaned guard around.
     setTimeout(() => process.exit(0), 100).unref();
   });
