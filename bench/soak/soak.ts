@@ -7,8 +7,9 @@
  *   - chaos exited 0 and healed every fault it put on; no toxic is left on any link;
  *   - every instance is ready and its own registration passing (within 60 s of the last heal);
  *   - no request hung past its timeout (a request is hung when it took > timeout + 2 s to settle).
- * Flatness (growth over the window < 10 % of the mean) is reported per metric, not gated: short runs are
- * too noisy for it. Results: bench/results/soak.json (every sample, slopes, checks, machine load).
+ * Flatness (no growth: the fitted growth over the window is under 10 % of the mean; a fall is flat too) is
+ * reported per metric, not gated: short runs are too noisy for it. Results: bench/results/soak.json (every
+ * sample, slopes, checks, machine load).
  *
  *   node_modules/.bin/node bench/soak/soak.ts [--minutes 60] [--sample 60s] [--rps 20] [--every 5s] [--seed N]
  */
@@ -202,7 +203,7 @@ for (const m of metrics) {
   const slope = sxx === 0 ? 0 : xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0) / sxx;
   const span = xs.length > 1 ? xs[xs.length - 1] - xs[0] : 0;
   const growth = my === 0 ? 0 : (slope * span) / my;
-  slopes[m] = { perMinute: Number(slope.toFixed(4)), mean: Number(my.toFixed(1)), growthOverWindow: Number(growth.toFixed(3)), flat: Math.abs(growth) < 0.1 };
+  slopes[m] = { perMinute: Number(slope.toFixed(4)), mean: Number(my.toFixed(1)), growthOverWindow: Number(growth.toFixed(3)), flat: growth < 0.1 };
 }
 
 const result = {
