@@ -1,9 +1,15 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 // The micro-dev launcher. In the checkout TypeScript runs natively (Node >= 22.18 strips types), so there is
 // no build step; the installed package (where Node will not strip types under node_modules) runs the
 // JavaScript compiled into dist/ at prepack. The sources win when both are there.
 // Under an older Node it says so plainly instead of failing on the first import.
 import { existsSync } from 'node:fs';
+
+// Ctrl-C before the CLI's own handlers load must not kill `up` half-started: hold such signals here, in the
+// launcher's first lines; runner/cli/shutdown-signals.ts takes them over (and these listeners off).
+const earlySignals = { held: [], hold: (signal) => earlySignals.held.push(signal) };
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, earlySignals.hold);
+globalThis[Symbol.for('micro-dev.early-signals')] = earlySignals;
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (!process.features?.typescript && (major < 22 || (major === 22 && minor < 18))) {
@@ -14,19 +20,9 @@ if (!process.features?.typescript && (major < 22 || (major === 22 && minor < 18)
   process.exit(2);
 }
 // `up` is long-running and allocates fast under load: V8 then grows the young generation to 3 x 16 MiB
-// semi-spaces and keeps them (issue 13: most of the RSS gained under load). The flag only works at start,
-// so the launcher replaces itself (same pid, same stdio) with a Node that has it. Skipped where execve is
-// missing (Windows, older Node) or the flag is already given.
-const semiSpace = '--max-semi-space-size';
-if (
-  process.argv[2] === 'up' &&
-  typeof process.execve === 'function' &&
-  process.platform !== 'win32' &&
-  !process.execArgv.some((a) => a.startsWith(semiSpace)) &&
-  !(process.env.NODE_OPTIONS ?? '').includes(semiSpace)
-) {
-  process.execve(process.execPath, [process.execPath, `${semiSpace}=4`, ...process.execArgv, ...process.argv.slice(1)], process.env);
-}
+// semi-spaces and keeps them (issue 13: most of the RSS gained under load). The flag works only at start,
+// so it stands in the shebang above (a launch through `node bin/micro-dev.js` goes without it). A re-exec
+// of Node with the flag was tried and dropped: a Ctrl-C during the second boot killed `up` by the signal.
 const own = (path) => {
   const source = new URL(`../runner/cli/${path}.ts`, import.meta.url);
   return existsSync(source) ? source.href : new URL(`../dist/runner/cli/${path}.js`, import.meta.url).href;

@@ -21,6 +21,14 @@ function onSignal(signal: ShutdownSignal): void {
 }
 
 for (const signal of signals) process.on(signal, onSignal);
+// The launcher (bin/micro-dev.js) holds signals from its first line until this module has loaded.
+const early = (globalThis as Record<symbol, unknown>)[Symbol.for('micro-dev.early-signals')] as
+  | { held: ShutdownSignal[]; hold: (signal: ShutdownSignal) => void }
+  | undefined;
+if (early) {
+  for (const signal of signals) process.off(signal, early.hold);
+  held.push(...early.held.splice(0));
+}
 
 /** The command handles shutdown signals from now on; one that arrived before is handed over at once. */
 export function claimShutdownSignals(onShutdown: (signal: ShutdownSignal) => void): void {

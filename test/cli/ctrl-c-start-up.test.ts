@@ -2,8 +2,8 @@
  * Ctrl-C at any moment of `up`'s start-up: SIGINT at 20 random moments between the spawn and "micro-dev
  * ready" (the seed is printed; MICRO_DEV_TEST_SEED replays it). Every time: exit 0, no stack, no internal
  * error, and nothing left (processes, ports, run file). The one exception is a signal that lands while Node
- * itself boots (twice: the launcher re-executes Node with a V8 flag for `up`), before any micro-dev code
- * runs: Node ends the process by the signal, having printed nothing.
+ * itself boots, before the launcher's first line runs: Node ends the process by the signal, having printed
+ * nothing.
  */
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -14,15 +14,14 @@ import { greeterSrv, listenersOn, runFileExists, stackTraceLine, writeSmallTopol
 const MOMENTS = 20;
 
 /**
- * Milliseconds from spawn until Node runs a first line of code after re-executing itself once, as the
- * launcher does for `up` (bin/micro-dev.js: execve with a V8 flag): the longest of 3, doubled for noise.
+ * Milliseconds from spawn until Node runs a first line of code: the longest of 3, doubled for noise.
  */
 async function nodeBootMs(): Promise<number> {
-  const code = 'if (process.env.BOOT_PROBE) process.stdout.write("up"); else process.execve(process.execPath, [process.execPath, "--max-semi-space-size=4", "-e", process.argv[1] ?? ""], { ...process.env, BOOT_PROBE: "1" })';
+  const code = 'process.stdout.write("up")';
   let longest = 0;
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['-e', code.replace('process.argv[1] ?? ""', JSON.stringify(code))], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'ignore'] });
     await new Promise((resolve) => child.stdout.once('data', resolve));
     longest = Math.max(longest, performance.now() - t0);
     await new Promise((resolve) => child.once('exit', resolve));
