@@ -53,10 +53,12 @@ describe('reload by default (micro-dev up)', () => {
   it('a worker with no watch: key reloads on save, 0 failed requests under load', { timeout: 120_000 }, async () => {
     const url = `${gateway()}/polyglot/say/hello?name=L`;
     const load = steadyLoad(url, { ratePerSecond: 10, maxRequests: 2000, timeoutMs: 15_000 });
+    await load.sendMore(3); // traffic before the save, across the swap, and after it (a quiet machine swaps in < 1 s)
     await nextLine(/polyglot-api reloaded: 1 replica/, () =>
       edit(join(copy.dir, 'services/polyglot-api/main.ts'), 'return { greeter, go, python };', "return { greeter, go, python, version: 2 };"),
     );
     expect(await (await fetch(url)).json()).toMatchObject({ version: 2, go: 'Hello L from hello-go' });
+    await load.sendMore(3);
     const result = await load.stop();
     expect(result.failures).toEqual([]);
     expect(result.sent).toBeGreaterThan(5);

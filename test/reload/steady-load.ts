@@ -13,6 +13,8 @@ export interface LoadResult {
 export interface SteadyLoad {
   /** Stops sending; resolves when every request in flight has finished. */
   stop(): Promise<LoadResult>;
+  /** Resolves once `count` more requests have been sent than when it was called (a deadline bounds it). */
+  sendMore(count: number, timeoutMs?: number): Promise<void>;
 }
 
 export function steadyLoad(url: string, options: { ratePerSecond: number; maxRequests: number; timeoutMs?: number }): SteadyLoad {
@@ -41,6 +43,14 @@ export function steadyLoad(url: string, options: { ratePerSecond: number; maxReq
     }
   }, Math.max(1, 1000 / options.ratePerSecond));
   return {
+    sendMore: async (count, timeoutMs = 30_000) => {
+      const target = result.sent + count;
+      const deadline = performance.now() + timeoutMs;
+      while (result.sent < target) {
+        if (performance.now() > deadline) throw new Error(`load sent ${result.sent} of ${target} requests within ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
     stop: async () => {
       clearInterval(timer);
       await Promise.all([...inFlight]);
