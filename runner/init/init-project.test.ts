@@ -17,7 +17,7 @@ describe('initProject', () => {
   it('writes a valid topology and the sample service it names', async () => {
     const config = path.join(dir, 'micro.dev.yaml');
     const written = await initProject(config);
-    expect(written.map((w) => path.relative(dir, w.file))).toEqual(['micro.dev.yaml', 'services/hello/main.ts']);
+    expect(written.map((w) => path.relative(dir, w.file))).toEqual(['micro.dev.yaml', 'services/hello/main.ts', 'services/hello/package.json']);
     expect(await validateTopologyFile(config)).toEqual([]);
     const topology = await loadTopology(config);
     expect(topology.services.map((s) => [s.name, s.runtime, s.module])).toEqual([

@@ -42,13 +42,16 @@ export async function initProject(configFile: string): Promise<WrittenFile[]> {
     },
     ...service.map((f) => ({
       file: path.join(dir, 'services', SAMPLE, f.path),
-      what: `a sample service (${registeredName(SAMPLE)}: Say.Hello, Greeter.Hello) on micro-dev-orchestrator/kit`,
+      what:
+        f.path === 'package.json'
+          ? 'marks the sample as an ES module (whatever "type" the project has)'
+          : `a sample service (${registeredName(SAMPLE)}: Say.Hello, Greeter.Hello) on micro-dev-orchestrator/kit`,
       text: f.text,
     })),
   ];
   const existing = planned.filter((p) => existsSync(p.file)).map((p) => path.relative(process.cwd(), p.file) || p.file);
   if (existing.length > 0) {
-    throw new MicroDevError('FILE_EXISTS', `init: ${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written`, {
+    throw new MicroDevError('FILE_EXISTS', `init: ${listOf(existing)} already exist${existing.length === 1 ? 's' : ''}; nothing was written`, {
       hints: ['init writes only new files: run it in a folder without them, or move them away first'],
     });
   }
@@ -60,4 +63,9 @@ export async function initProject(configFile: string): Promise<WrittenFile[]> {
     });
   }
   return planned.map(({ file, what }) => ({ file, what }));
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listOf(items: string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }

@@ -102,7 +102,8 @@ describe('the packed package, installed into an empty project', () => {
     const first = await outcome('npx', ['micro-dev', 'init']);
     expect(first.code).toBe(0);
     expect(first.output).toMatch(/^micro-dev init wrote:\n {2}micro\.dev\.yaml {2,}the topology/);
-    expect(first.output).toContain('\n  services/hello/main.ts  a sample service');
+    expect(first.output).toMatch(/\n {2}services\/hello\/main\.ts +a sample service/);
+    expect(first.output).toMatch(/\n {2}services\/hello\/package\.json +marks the sample as an ES module/);
     expect(first.output).toContain('\nNext:\n  npx micro-dev up ');
     expect(first.output).not.toContain('npm i -D'); // the package is installed here
     const yaml = readFileSync(join(project, 'micro.dev.yaml'), 'utf8');
@@ -112,7 +113,7 @@ describe('the packed package, installed into an empty project', () => {
     const again = await outcome('npx', ['micro-dev', 'init']);
     expect(again.code).toBe(2);
     expect(again.output).toBe(
-      'micro-dev: init: micro.dev.yaml and services/hello/main.ts already exist; nothing was written\n' +
+      'micro-dev: init: micro.dev.yaml, services/hello/main.ts and services/hello/package.json already exist; nothing was written\n' +
         '  hint: init writes only new files: run it in a folder without them, or move them away first\n',
     );
     expect(readFileSync(join(project, 'micro.dev.yaml'), 'utf8')).toBe(yaml);
@@ -194,7 +195,7 @@ describe('the packed package, installed into an empty project', () => {
     for (const [name, lang, files] of [
       ['orders', 'go', ['go.mod', 'main.go']],
       ['billing', 'python', ['main.py']],
-      ['stock', 'ts', ['main.ts']],
+      ['stock', 'ts', ['main.ts', 'package.json']],
     ] as const) {
       const made = await outcome('npx', ['micro-dev', 'new', 'service', name, '--lang', lang]);
       expect(made.code, made.output).toBe(0);

@@ -31,10 +31,13 @@ export async function packRepository(dir: string): Promise<string> {
   return join(dir, tarball);
 }
 
-/** An empty project at `dir` (package.json only) with `packages` installed by `npm install`. */
+/**
+ * An empty project at `dir` with `packages` installed by `npm install`. Its package.json is what `npm init -y`
+ * writes (npm 11: `"type": "commonjs"`), so the sample services must not rely on the project being ESM.
+ */
 export async function installProject(dir: string, packages: string[]): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'user-project', private: true, type: 'module' }));
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'user-project', version: '1.0.0', main: 'index.js', type: 'commonjs' }));
   await run('npm', ['install', ...packages, '--prefer-offline', '--no-audit', '--no-fund'], {
     cwd: dir,
     env: userEnv,
