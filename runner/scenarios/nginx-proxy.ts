@@ -13,7 +13,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { findFreePort } from '../net/find-free-port.ts';
+import { findListenPort } from '../net/find-listen-port.ts';
 
 /** The nginx binary on PATH (or in /usr/sbin), or undefined. */
 export function findNginx(): string | undefined {
@@ -45,7 +45,7 @@ export class NginxProxy {
     if (this.#child) return;
     if (!this.#dir) {
       this.#dir = await mkdtemp(path.join(tmpdir(), 'micro-dev-nginx-'));
-      this.#port = await findFreePort('127.0.0.1');
+      this.#port = await findListenPort('127.0.0.1');
       await writeFile(path.join(this.#dir, 'nginx.conf'), config(this.#dir, this.#port, this.upstreams));
     }
     const child = spawn(this.#binary, ['-p', this.#dir, '-c', path.join(this.#dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -7,7 +7,7 @@ import { cp, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { findFreePort } from '../../runner/net/find-free-port.ts';
+import { findListenPort } from '../../runner/net/find-listen-port.ts';
 import { repoRoot } from '../support/cli-process.ts';
 
 export interface PolyglotCopy {
@@ -21,7 +21,7 @@ export interface PolyglotCopy {
 const used = new Set<number>();
 async function port(): Promise<number> {
   for (;;) {
-    const p = await findFreePort();
+    const p = await findListenPort();
     if (!used.has(p)) {
       used.add(p);
       return p;

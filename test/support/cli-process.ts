@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findFreePort } from '../../runner/net/find-free-port.ts';
+import { findListenPort } from '../../runner/net/find-listen-port.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const binPath = join(repoRoot, 'bin/micro-dev.js');
@@ -65,11 +65,13 @@ export interface TestTopology {
 }
 
 // A free port is released before micro-dev binds it, so two calls could get the same one: never hand out a
-// port twice in this process (other processes can still race; the start then fails with PORT_IN_USE).
+// port twice in this process. Ports come from below the ephemeral range (findListenPort): a port the OS hands
+// to a port-0 listener (micro-dev's control API, a link) can then never be the one the topology names.
+// Other processes picking at random can still race; the start then fails with PORT_IN_USE.
 const handedOut = new Set<number>();
 async function distinctFreePort(): Promise<number> {
   for (;;) {
-    const port = await findFreePort();
+    const port = await findListenPort();
     if (!handedOut.has(port)) {
       handedOut.add(port);
       return port;
