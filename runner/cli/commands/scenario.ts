@@ -30,6 +30,8 @@ export const help = [
 ].join('\n');
 
 export async function run(args: string[]): Promise<number> {
+  // export has options of its own (-o, --namespace): it parses its arguments itself.
+  if (args[0] === 'export') return (await import('./scenario-export.ts')).runExport(args.slice(1));
   const { values, positionals } = parseCli('scenario', args, {
     all: { type: 'boolean' },
     json: { type: 'string' },
@@ -47,7 +49,7 @@ export async function run(args: string[]): Promise<number> {
     for (const e of entries) process.stdout.write(`${e.name.padEnd(width)}  ${e.description}\n`);
     return 0;
   }
-  if (sub !== 'run') throw new MicroDevError('BAD_ARGUMENTS', `scenario: expected "list" or "run", got ${sub ? `"${sub}"` : 'nothing'}`, { hints: [usage] });
+  if (sub !== 'run') throw new MicroDevError('BAD_ARGUMENTS', `scenario: expected "list", "run" or "export", got ${sub ? `"${sub}"` : 'nothing'}`, { hints: [usage] });
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) {
     throw new MicroDevError('BAD_ARGUMENTS', `scenario run: --seed must be an integer 0..4294967295, got "${values.seed}"`);
