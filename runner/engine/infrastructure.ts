@@ -21,6 +21,7 @@ import { startWebGateway } from '../web-gateway/start-web-gateway.ts';
 import type { StartedServer } from '../gateway/started-server.ts';
 import { FaultPlane } from '../faults/fault-plane.ts';
 import { startFaultAdmin } from '../faults/admin-server.ts';
+import type { Tracing } from '../traces/tracing.ts';
 
 export interface Infrastructure {
   /** The registry itself (readiness checks use it directly, unaffected by faults). */
@@ -39,14 +40,14 @@ export interface Infrastructure {
 
 export async function startInfrastructure(
   topology: Topology,
-  deps: { clock: Clock; onGatewayRequest: () => void; onProgress: (line: string) => void },
+  deps: { clock: Clock; onGatewayRequest: () => void; onProgress: (line: string) => void; tracing?: Tracing },
 ): Promise<Infrastructure> {
   const stoppers: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
   };
   try {
-    const faultPlane = new FaultPlane({ clock: deps.clock });
+    const faultPlane = new FaultPlane(deps.tracing ? { clock: deps.clock, tracer: deps.tracing.linkTracer() } : { clock: deps.clock });
     stoppers.push(() => faultPlane.close());
     const faultAdmin = await startFaultAdmin(faultPlane, topology.faults);
     stoppers.push(() => faultAdmin.stop());
@@ -102,16 +103,18 @@ export async function startInfrastructure(
       stateDir: join(dirname(topology.file), '.micro-dev'),
       brokerAddress: broker.address,
       onRequest: () => deps.onGatewayRequest(),
+      ...(deps.tracing ? { tracing: deps.tracing } : {}),
     });
     stoppers.push(() => gateway.stop());
     deps.onProgress(`gateway   ${gateway.url} (namespace ${gatewayConfig.namespace}, handler ${gatewayConfig.handler})`);
     const proxy = await startProxy(topology.proxy, {
       registryAddress: viaLink,
       brokerAddress: broker.address,
+      ...(deps.tracing ? { tracing: deps.tracing } : {}),
     });
     stoppers.push(() => proxy.stop());
     deps.onProgress(`proxy     ${proxy.url}`);
-    const web = await startWebGateway(topology.web, { registryAddress: viaLink });
+    const web = await startWebGateway(topology.web, { registryAddress: viaLink, ...(deps.tracing ? { tracing: deps.tracing } : {}) });
     stoppers.push(() => web.stop());
     deps.onProgress(`web       ${web.url}`);
     return {

@@ -31,6 +31,7 @@ import { setInstanceFault } from './instance-fault.ts';
 import { InstanceSupervisor } from './instance-supervisor.ts';
 import { instanceEnv } from './instance-env.ts';
 import { startInfrastructure, type Infrastructure } from './infrastructure.ts';
+import { Tracing } from '../traces/tracing.ts';
 import { readinessFor } from './readiness.ts';
 import { registryView, instanceLease, describeRegistryEvent } from './registry-view.ts';
 import { InstanceLinks } from './instance-links.ts';
@@ -59,6 +60,8 @@ export interface OrchestratorOptions {
   onProgress?: (line: string) => void;
   /** A service that cannot start is failed and retried by its policy; the rest keeps running (see above). */
   failuresStayLocal?: boolean;
+  /** Traces of every request (runner/traces); default on, kept in memory; false turns tracing off. */
+  tracing?: Tracing | false;
 }
 
 export class Orchestrator implements OrchestratorApi {
@@ -73,6 +76,7 @@ export class Orchestrator implements OrchestratorApi {
   readonly #runtimes: Partial<Record<RuntimeKind, Runtime>>;
   readonly #progress: (line: string) => void;
   #infra?: Infrastructure;
+  readonly #tracing: Tracing | undefined;
   readonly #links = new Map<string, InstanceLinks>();
   #pollTimer?: Timer;
   #stopFollowing?: () => void;
@@ -93,6 +97,7 @@ export class Orchestrator implements OrchestratorApi {
     this.#progress = options.onProgress ?? (() => undefined);
     this.#runScenario = options.runScenario;
     this.#local = options.failuresStayLocal ?? false;
+    this.#tracing = options.tracing === false ? undefined : (options.tracing ?? new Tracing({ namespace: topology.name }));
     this.#store = new Store(emptySnapshot(topology), () => this.#clock.now());
     this.#meter = new TrafficMeter(this.#clock);
     this.#logFiles = options.logDir ? new LogFiles(options.logDir) : undefined;
@@ -122,6 +127,7 @@ export class Orchestrator implements OrchestratorApi {
         clock: this.#clock,
         onGatewayRequest: () => this.#meter.gatewayRequest(),
         onProgress: this.#progress,
+        ...(this.#tracing ? { tracing: this.#tracing } : {}),
       });
       if (this.#shuttingDown) {
         await infra.stop();
@@ -178,6 +184,11 @@ export class Orchestrator implements OrchestratorApi {
 
   logs(instance?: string, limit?: number) {
     return this.#logs.recent(instance, limit);
+  }
+
+  /** The traces recorded (undefined when tracing is off). */
+  get tracing(): Tracing | undefined {
+    return this.#tracing;
   }
 
   get infrastructure(): Infrastructure | undefined {
@@ -328,6 +339,7 @@ export class Orchestrator implements OrchestratorApi {
         await Promise.all(wave.flatMap((s) => this.#set.of(s.name)).map((s) => s.stop()));
       }
       await this.#infra?.stop();
+      await this.#tracing?.shutdown();
       for (const runtime of Object.values(this.#runtimes)) await runtime?.close?.().catch(() => undefined);
       await this.#logFiles?.close();
       this.#store.dispatch({ type: 'shutdown' });

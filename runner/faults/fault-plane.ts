@@ -11,6 +11,7 @@ import { SystemClock } from '../clock/clock.ts';
 import { MicroDevError } from '../errors/micro-dev-error.ts';
 import type { LinkOptions } from './link.ts';
 import { Link } from './link.ts';
+import type { LinkTracer } from './link-tracer.ts';
 import { seededRandom } from './seeded-random.ts';
 import type { ToxicSpec, ToxicView } from './toxic-catalogue.ts';
 import { normalizeToxic } from './toxic-catalogue.ts';
@@ -37,11 +38,14 @@ export interface FaultPlaneOptions {
   clock?: Clock;
   /** Draws toxicity, jitter and slice sizes (default a seededRandom from a random seed). */
   random?: () => number;
+  /** Every link traces the HTTP exchanges that carry a traceparent (runner/traces); none by default. */
+  tracer?: LinkTracer;
 }
 
 export class FaultPlane {
   readonly #clock: Clock;
   readonly #random: () => number;
+  readonly #tracer: LinkTracer | undefined;
   readonly #links = new Map<string, Link>();
   readonly #expiry = new Map<string, Timer>();
   readonly #listeners = new Set<(e: FaultEvent) => void>();
@@ -49,6 +53,7 @@ export class FaultPlane {
   constructor(options: FaultPlaneOptions = {}) {
     this.#clock = options.clock ?? new SystemClock();
     this.#random = options.random ?? seededRandom((Math.random() * 2 ** 32) >>> 0);
+    this.#tracer = options.tracer;
   }
 
   /** Starts listening; resolves with the link once bound. Throws BAD_ARGUMENTS if the name is taken. */
@@ -56,7 +61,7 @@ export class FaultPlane {
     if (this.#links.has(options.name)) {
       throw new MicroDevError('BAD_ARGUMENTS', `link ${options.name} already exists (names are unique per fault plane)`);
     }
-    const link = await Link.open(options, { random: this.#random });
+    const link = await Link.open(options, this.#tracer ? { random: this.#random, tracer: this.#tracer } : { random: this.#random });
     if (this.#links.has(options.name)) {
       await link.close();
       throw new MicroDevError('BAD_ARGUMENTS', `link ${options.name} already exists (names are unique per fault plane)`);

@@ -12,7 +12,9 @@
 import net from 'node:net';
 import type { Clock } from '../clock/clock.ts';
 import { HttpExchangeMeter, type ExchangeObserver } from './http-exchange-meter.ts';
+import { ExchangeTracing } from './exchange-tracing.ts';
 import { HttpRequestBoundary } from './http-request-boundary.ts';
+import type { LinkTracer } from './link-tracer.ts';
 import type { ToxicView } from './toxic-catalogue.ts';
 import { ToxicChain } from './toxic-chain.ts';
 
@@ -25,6 +27,8 @@ export interface ConnectionEnv {
   countDown(bytes: number): void;
   /** Times this connection's HTTP exchanges (the instance's inbound traffic), when the link is observed. */
   observer?: ExchangeObserver;
+  /** Traces the exchanges that carry a traceparent, when tracing is on. */
+  tracer?: { tracer: LinkTracer; link: string };
   /** Called once when both sockets are gone. */
   closed(connection: LinkConnection): void;
 }
@@ -37,6 +41,7 @@ export class LinkConnection {
   readonly #env: ConnectionEnv;
   #boundary: HttpRequestBoundary | undefined;
   readonly #meter: HttpExchangeMeter | undefined;
+  readonly #tracing: ExchangeTracing | undefined;
   #finished = false;
 
   constructor(client: net.Socket, upstream: { host: string; port: number }, toxics: ToxicView[], env: ConnectionEnv) {
@@ -52,13 +57,30 @@ export class LinkConnection {
     };
     const meter = env.observer ? new HttpExchangeMeter(env.observer) : undefined;
     this.#meter = meter;
+    const tracing = env.tracer
+      ? new ExchangeTracing(env.tracer.tracer, env.tracer.link, () => [...this.#up.active(), ...this.#down.active()])
+      : undefined;
+    this.#tracing = tracing;
+    const delivered =
+      meter && tracing
+        ? (c: Buffer) => {
+            meter.answer(c);
+            tracing.answer(c);
+          }
+        : meter
+          ? (c: Buffer) => meter.answer(c)
+          : tracing
+            ? (c: Buffer) => tracing.answer(c)
+            : undefined;
     this.#up = new ToxicChain('upstream', client, this.#server, hooks);
-    this.#down = new ToxicChain('downstream', this.#server, client, meter ? { ...hooks, delivered: (c: Buffer) => meter.answer(c) } : hooks);
+    this.#down = new ToxicChain('downstream', this.#server, client, delivered ? { ...hooks, delivered } : hooks);
     for (const toxic of toxics) this.addToxic(toxic);
 
     client.on('data', (chunk: Buffer) => {
       env.countUp(chunk.length);
       meter?.request();
+      // before the chunk enters the chain: the tracer may rewrite the traceparent's parent id in place
+      tracing?.request(chunk);
       if (env.perRequest()) this.#splitRequests(chunk);
       else this.#up.write(chunk);
     });
@@ -73,6 +95,11 @@ export class LinkConnection {
     this.#server.on('end', () => this.#down.end());
     // A connect error: the instance is not listening (refused) or unreachable.
     if (meter) this.#server.once('error', (e: NodeJS.ErrnoException) => void (e.syscall === 'connect' && meter.broken()));
+    if (tracing) {
+      this.#server.once('error', (e: NodeJS.ErrnoException) => {
+        if (e.syscall === 'connect') tracing.broken(`${upstream.host}:${upstream.port} refused the connection (${e.code ?? e.message})`);
+      });
+    }
     for (const socket of [client, this.#server]) {
       socket.on('error', () => this.destroy());
       socket.on('close', () => {
@@ -102,6 +129,7 @@ export class LinkConnection {
   /** Destroys both sockets with a TCP RST. */
   reset(): void {
     this.#meter?.broken();
+    this.#tracing?.broken('connection reset (TCP RST)');
     for (const socket of [this.#client, this.#server]) {
       try {
         socket.resetAndDestroy();
@@ -135,6 +163,7 @@ export class LinkConnection {
     if (this.#finished) return;
     this.#finished = true;
     this.#meter?.closed();
+    this.#tracing?.closed();
     this.#up.close();
     this.#down.close();
     this.#env.closed(this);

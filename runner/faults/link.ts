@@ -15,6 +15,7 @@ import { SystemClock } from '../clock/clock.ts';
 import { MicroDevError } from '../errors/micro-dev-error.ts';
 import type { ExchangeObserver } from './http-exchange-meter.ts';
 import { LinkConnection } from './link-connection.ts';
+import type { LinkTracer } from './link-tracer.ts';
 import type { ToxicView } from './toxic-catalogue.ts';
 
 export interface LinkOptions {
@@ -38,6 +39,8 @@ export interface LinkStats {
 
 export interface LinkEnv {
   random(): number;
+  /** Traces exchanges that carry a traceparent (a span per link crossed); none when tracing is off. */
+  tracer?: LinkTracer;
 }
 
 const realTime = new SystemClock();
@@ -225,6 +228,7 @@ export class Link {
       countUp: (n) => void (stats.bytesUp += n),
       countDown: (n) => void (stats.bytesDown += n),
       ...(this.#observer ? { observer: this.#observer } : {}),
+      ...(this.#env.tracer ? { tracer: { tracer: this.#env.tracer, link: this.name } } : {}),
       closed: (c) => this.#connections.delete(c),
     });
     this.#connections.add(connection);

@@ -88,6 +88,13 @@ export class ToxicChain {
     if (active) this.#activate(slot);
   }
 
+  /** Toxics whose stage is live on this connection now (drawn active), in chain order. */
+  active(): ToxicView[] {
+    const out: ToxicView[] = [];
+    for (const slot of this.#slots) if (slot.stage) out.push(slot.toxic);
+    return out;
+  }
+
   /** A new request began: draw again for every toxic whose toxicity is strictly between 0 and 1. */
   redraw(): void {
     for (const slot of this.#slots) {

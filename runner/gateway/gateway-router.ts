@@ -9,6 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Tracer } from '@opentelemetry/api';
 import { MicroError } from '../../services/kit/errors.ts';
 import type { GatewayConfig } from '../config/topology.ts';
 import { serveApi } from './api-handler.ts';
@@ -28,6 +29,8 @@ import { resolveRoute } from './resolve-route.ts';
 import { proxyToService } from './reverse-proxy.ts';
 import { serveRpcEndpoint } from './rpc-endpoint.ts';
 import { serveRpc } from './rpc-handler.ts';
+import { traceHttpRequest } from '../traces/server-span.ts';
+import { parentContext } from '../traces/w3c-propagation.ts';
 
 export const MICRO_VERSION = '1.18.0';
 
@@ -65,6 +68,7 @@ export function createGatewayRouter(
   config: GatewayConfig,
   backend: GatewayBackend,
   onRequest?: (r: RequestRecord) => void,
+  tracer?: Tracer,
 ): GatewayRouter {
   const namespace = config.namespace;
   // micro answers 500 for a path that names no service; a 404 tells a client its URL is wrong (DIFFERENCES).
@@ -110,7 +114,7 @@ export function createGatewayRouter(
     }
     ctx.routedTo(service);
     if (effective === 'event') return serveEvent(ctx, res);
-    const services = await backend.lookup(service);
+    const services = tracer ? await tracedLookup(tracer, req, service) : await backend.lookup(service);
     if (services.length === 0) return sendMicroError(res, unknownService(errId, 'service not found'));
     if (effective === 'http') {
       await proxyToService(backend, service, req, res, ctx.body, { url: req.url ?? '/', timeoutMs: ctx.timeoutMs });
@@ -124,6 +128,18 @@ export function createGatewayRouter(
       return send(res, 405, 'Method not allowed\n', { 'Content-Type': 'text/plain; charset=utf-8' });
     }
     return serveRpc(ctx, res, service, endpoint);
+  }
+
+  /** A lookup that had to wait for the registry (not served from the watched cache) gets its own span. */
+  async function tracedLookup(t: Tracer, req: IncomingMessage, service: string) {
+    const start = performance.timeOrigin + performance.now();
+    const services = await backend.lookup(service);
+    const end = performance.timeOrigin + performance.now();
+    if (end - start >= 1) {
+      const span = t.startSpan(`registry lookup ${service}`, { startTime: start, attributes: { 'micro.service': service, 'micro.nodes': allNodes(services).length } }, parentContext(req.headers));
+      span.end(end);
+    }
+    return services;
   }
 
   async function metaMatch(method: string, host: string, path: string) {
@@ -176,6 +192,8 @@ export function createGatewayRouter(
     handle(req, res) {
       const started = performance.now();
       let service: string | undefined;
+      const span = tracer ? traceHttpRequest(tracer, req, res) : undefined;
+      span?.setAttribute('micro.handler', config.handler);
       if (onRequest) {
         res.once('close', () => {
           const rec: RequestRecord = {
@@ -193,7 +211,13 @@ export function createGatewayRouter(
           }
         });
       }
-      handleAsync(req, res, (s) => (service = s)).catch((e: unknown) => {
+      const routed = span
+        ? (s: string) => {
+            service = s;
+            span.setAttribute('micro.service', s);
+          }
+        : (s: string) => (service = s);
+      handleAsync(req, res, routed).catch((e: unknown) => {
         sendMicroError(res, MicroError.internal('go.micro.api', `internal error: ${e instanceof Error ? e.message : String(e)}`));
       });
     },

@@ -8,6 +8,7 @@
  * knows reach the NodeCache. The caller owns the backend and must close() it.
  */
 import { request } from 'undici';
+import type { CallTracer } from '../../services/kit/call-tracer.ts';
 import { Client } from '../../services/kit/client.ts';
 import { NodeCache } from '../../services/kit/node-cache.ts';
 import { ConsulRegistryClient } from '../../services/kit/registry-client.ts';
@@ -25,6 +26,8 @@ export interface KitBackendOptions {
   retries?: number;
   /** Max age of the service-name index on a hit (default 1000 ms); a miss refreshes after 100 ms. */
   indexTtlMs?: number;
+  /** Records calls, node selections and retries as spans (tracing on). */
+  tracer?: CallTracer;
 }
 
 /** How long a request for a name the gateway has never seen waits for the registry before it gives up. */
@@ -51,7 +54,7 @@ export function createKitBackend(options: KitBackendOptions): GatewayBackend {
   const registry = new ConsulRegistryClient(options.registryAddress);
   const cache = new NodeCache(registry);
   const selector = new Selector({ strategy: options.balance ?? 'random', ejectMs: options.ejectMs ?? 10_000 });
-  const client = new Client({ cache, selector, timeoutMs: options.timeoutMs ?? 5_000, retries: options.retries ?? 1 });
+  const client = new Client({ cache, selector, timeoutMs: options.timeoutMs ?? 5_000, retries: options.retries ?? 1, ...(options.tracer ? { tracer: options.tracer } : {}) });
   const ttl = options.indexTtlMs ?? 1_000;
   let names = new Set<string>();
   let fetchedAt = 0;

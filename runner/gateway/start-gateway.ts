@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { SecureContext } from 'node:tls';
 import { createSecureContext } from 'node:tls';
 import type { GatewayConfig } from '../config/topology.ts';
+import type { Tracing } from '../traces/tracing.ts';
 import { createGatewayRouter, type RequestRecord } from './gateway-router.ts';
 import { hostAllowed } from './host-allowlist.ts';
 import { createKitBackend } from './kit-backend.ts';
@@ -30,6 +31,8 @@ export interface GatewayDeps {
   stateDir?: string;
   /** Overrides of SERVER_TIMEOUTS (ms), e.g. for tests of slow clients. */
   serverTimeouts?: Partial<typeof SERVER_TIMEOUTS>;
+  /** Spans for every request (micro-api) and its calls; none when tracing is off. */
+  tracing?: Tracing;
 }
 
 export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Promise<StartedServer> {
@@ -42,8 +45,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     ejectMs: config.ejectMs,
     timeoutMs: config.timeoutMs,
     retries: config.retries,
+    ...(deps.tracing ? { tracer: deps.tracing.callTracer('micro-api') } : {}),
   });
-  const router = createGatewayRouter(config, backend, deps.onRequest);
+  const router = createGatewayRouter(config, backend, deps.onRequest, deps.tracing?.tracer('micro-api'));
   const options = serverTimeoutOptions(deps.serverTimeouts);
   let server: http.Server;
   if (creds) {

@@ -20,6 +20,8 @@ import { closeAfterAnswer } from '../gateway/lingering-close.ts';
 import { createKitBackend } from '../gateway/kit-backend.ts';
 import { serveRpcEndpoint } from '../gateway/rpc-endpoint.ts';
 import { serve, type StartedServer } from '../gateway/started-server.ts';
+import type { Tracing } from '../traces/tracing.ts';
+import { traceHttpRequest } from '../traces/server-span.ts';
 import { BrokerWebSocket } from './broker-websocket.ts';
 import { forwardMucp } from './mucp-forward.ts';
 import { serveRegistry } from './registry-endpoint.ts';
@@ -33,13 +35,17 @@ export interface ProxyDeps {
   brokerAddress?: string;
   /** Called once per forwarded call (Micro-Service requests) when its answer is sent; for traffic stats. */
   onRequest?: (r: { at: number; service: string; status: number; ms: number; error: boolean }) => void;
+  /** Spans for every request (micro-proxy) and its calls; none when tracing is off. */
+  tracing?: Tracing;
 }
 
 export async function startProxy(config: ProxyConfig, deps: ProxyDeps): Promise<StartedServer> {
   const backend = createKitBackend({
     registryAddress: deps.registryAddress,
     ...(deps.brokerAddress ? { brokerAddress: deps.brokerAddress } : {}),
+    ...(deps.tracing ? { tracer: deps.tracing.callTracer('micro-proxy') } : {}),
   });
+  const tracer = deps.tracing?.tracer('micro-proxy');
   const registry = new ConsulRegistryClient(deps.registryAddress);
   let boundAddress = '';
   const brokerWs = new BrokerWebSocket(registry, () => boundAddress);
@@ -79,6 +85,8 @@ export async function startProxy(config: ProxyConfig, deps: ProxyDeps): Promise<
 
   const server = http.createServer(serverTimeoutOptions(), (req, res) => {
     const service = req.headers['micro-service'];
+    // only requests that carry a trace are traced here: registry and broker traffic would flood the store
+    if (tracer && req.headers.traceparent !== undefined) traceHttpRequest(tracer, req, res).setAttribute('micro.service', typeof service === 'string' ? service : '');
     if (deps.onRequest && typeof service === 'string' && service !== '') {
       const t0 = performance.now();
       // mucp answers 200 with the error in a header: that is what counts as a failed call here.

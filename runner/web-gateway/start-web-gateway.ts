@@ -18,13 +18,16 @@ import { createKitBackend } from '../gateway/kit-backend.ts';
 import { proxyUpgrade } from '../gateway/proxy-upgrade.ts';
 import { proxyToService } from '../gateway/reverse-proxy.ts';
 import { serve, type StartedServer } from '../gateway/started-server.ts';
+import type { Tracing } from '../traces/tracing.ts';
+import { traceHttpRequest } from '../traces/server-span.ts';
 import { indexPage } from './index-page.ts';
 import { webRoute } from './web-route.ts';
 
 const BODY_LIMIT = 10 * 1024 * 1024;
 const text = { 'Content-Type': 'text/plain; charset=utf-8' };
 
-export async function startWebGateway(config: WebConfig, deps: { registryAddress: string }): Promise<StartedServer> {
+export async function startWebGateway(config: WebConfig, deps: { registryAddress: string; tracing?: Tracing }): Promise<StartedServer> {
+  const tracer = deps.tracing?.tracer('micro-web');
   const backend = createKitBackend({ registryAddress: deps.registryAddress });
   const namespace = config.namespace || 'go.micro.web';
 
@@ -54,6 +57,7 @@ export async function startWebGateway(config: WebConfig, deps: { registryAddress
   }
 
   const server = http.createServer(serverTimeoutOptions(), (req, res) => {
+    if (tracer) traceHttpRequest(tracer, req, res);
     handle(req, res).catch((e: unknown) => send(res, 500, `${e instanceof Error ? e.message : String(e)}\n`, text));
   });
   server.on('upgrade', (req: http.IncomingMessage, socket, head: Buffer) => {

@@ -11,11 +11,13 @@
  * Agent; close() releases them and whatever the client created itself (registry client, cache).
  */
 import { Agent } from 'undici';
+import type { AttemptTrace, CallTrace, CallTracer, Selection } from './call-tracer.ts';
 import { MicroError } from './errors.ts';
 import { goJsonLine } from './go-json.ts';
 import { createKitRegistry, type KitRegistry, type RegistryKind } from './kit-registry.ts';
 import { NodeCache } from './node-cache.ts';
 import { Selector } from './selector.ts';
+import { traceHeaders, traceparentOf } from './trace-context.ts';
 import type { RegistryNode } from './types.ts';
 
 export interface ClientOptions {
@@ -33,6 +35,8 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Extra attempts after the first (default 1, go-micro's). */
   retries?: number;
+  /** Records each call, its node selections and retries (micro-dev's gateway and proxy); none by default. */
+  tracer?: CallTracer;
 }
 
 export interface CallOptions {
@@ -67,6 +71,7 @@ export class Client {
   readonly selector: Selector;
   readonly #timeoutMs: number;
   readonly #retries: number;
+  readonly #tracer: CallTracer | undefined;
   #nextId = 0;
 
   constructor(options: ClientOptions = {}) {
@@ -79,6 +84,7 @@ export class Client {
     this.selector = options.selector ?? new Selector({ strategy: 'random' });
     this.#timeoutMs = options.timeoutMs ?? 5_000;
     this.#retries = options.retries ?? 1;
+    this.#tracer = options.tracer;
   }
 
   /** JSON call: `body` is encoded as Go's json.Encoder would; the reply is JSON-decoded (empty -> null). */
@@ -98,6 +104,19 @@ export class Client {
 
   /** Bytes in, bytes out, any content type (the gateway forwards bodies this way). */
   async callRaw(service: string, endpoint: string, body: Buffer, options: RawCallOptions): Promise<RawResponse> {
+    const trace = this.#tracer?.call(service, endpoint, this.#parentTrace(options.headers));
+    if (!trace) return this.#attempts(service, endpoint, body, options, undefined);
+    try {
+      const res = await this.#attempts(service, endpoint, body, options, trace);
+      trace.end();
+      return res;
+    } catch (e) {
+      trace.end(e instanceof MicroError ? e : MicroError.from(e));
+      throw e;
+    }
+  }
+
+  async #attempts(service: string, endpoint: string, body: Buffer, options: RawCallOptions, trace: CallTrace | undefined): Promise<RawResponse> {
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const deadline = Date.now() + timeoutMs;
     const viaProxy = !options.address && this.#proxyAddress !== undefined;
@@ -109,19 +128,28 @@ export class Client {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
       let node: RegistryNode;
+      let selection: Selection | undefined;
       try {
-        node = await this.#pick(service, options, viaProxy, tried);
+        [node, selection] = await this.#pick(service, options, viaProxy, tried, trace !== undefined);
       } catch (e) {
         last = MicroError.from(e);
+        trace?.selectionFailed(last);
         if (!retryable(last)) throw last;
         continue;
       }
       tried.add(node.id);
+      const attempt = trace?.attempt(node, selection);
       try {
-        return await this.#send(node, service, endpoint, body, options, remaining);
+        const res = await this.#send(node, service, endpoint, body, options, remaining, attempt);
+        attempt?.end();
+        return res;
       } catch (e) {
-        if (options.signal?.aborted) throw options.signal.reason;
+        if (options.signal?.aborted) {
+          attempt?.end(MicroError.from(options.signal.reason));
+          throw options.signal.reason;
+        }
         last = MicroError.from(e);
+        attempt?.end(last);
         if (!retryable(last)) throw last;
       } finally {
         this.selector.end(node);
@@ -129,6 +157,13 @@ export class Client {
     }
     if (last && last.code !== 408) throw last;
     throw MicroError.timeout(CLIENT_ID, 'call timeout: context deadline exceeded');
+  }
+
+  /** The trace a call continues: a traceparent the caller set, else the one of the request being handled. */
+  #parentTrace(headers: Record<string, string> | undefined): { traceparent?: string; tracestate?: string } {
+    const own = traceparentOf(headers);
+    if (own !== undefined) return { traceparent: own, ...(headers?.['tracestate'] ?? headers?.['Tracestate'] ? { tracestate: headers['tracestate'] ?? headers['Tracestate'] } : {}) };
+    return traceHeaders() ?? {};
   }
 
   /** Releases pooled connections and the cache/registry client this client created itself. */
@@ -141,10 +176,10 @@ export class Client {
    * The node for one attempt, already counted as outstanding (selector.begin): counting right after the
    * synchronous select() means concurrent calls see each other under least_outstanding. The caller ends it.
    */
-  async #pick(service: string, options: CallOptions, viaProxy: boolean, tried: Set<string>): Promise<RegistryNode> {
-    const begun = (node: RegistryNode) => {
+  async #pick(service: string, options: CallOptions, viaProxy: boolean, tried: Set<string>, traced: boolean): Promise<[RegistryNode, Selection | undefined]> {
+    const begun = (node: RegistryNode, selection?: Selection): [RegistryNode, Selection | undefined] => {
       this.selector.begin(node);
-      return node;
+      return [node, selection];
     };
     if (options.address) return begun({ id: options.address, address: options.address, metadata: {} });
     if (viaProxy) return begun({ id: `proxy:${this.#proxyAddress}`, address: this.#proxyAddress!, metadata: {} });
@@ -162,9 +197,12 @@ export class Client {
     if (services.length === 0) throw MicroError.internal(CLIENT_ID, `error selecting ${service} node: not found`);
     const nodes = services.flatMap((s) => s.nodes);
     const fresh = nodes.filter((n) => !tried.has(n.id));
-    const node = this.selector.select(service, fresh.length > 0 ? fresh : nodes);
+    const pool = fresh.length > 0 ? fresh : nodes;
+    const node = this.selector.select(service, pool);
     if (!node) throw MicroError.internal(CLIENT_ID, `error selecting ${service} node: none available`);
-    return begun(node);
+    if (!traced) return begun(node);
+    const ejected = pool.filter((n) => this.selector.isEjected(n)).map((n) => n.id);
+    return begun(node, { candidates: pool.length, ejected, tried: [...tried] });
   }
 
   async #send(
@@ -174,9 +212,22 @@ export class Client {
     body: Buffer,
     options: RawCallOptions,
     remainingMs: number,
+    traced: AttemptTrace | undefined,
   ): Promise<RawResponse> {
     const id = String(this.#nextId++);
     const headers: Record<string, string> = { ...options.headers };
+    if (traced) {
+      delete headers['Traceparent'];
+      delete headers['Tracestate'];
+      headers['traceparent'] = traced.traceparent;
+      if (traced.tracestate !== undefined) headers['tracestate'] = traced.tracestate;
+    } else if (traceparentOf(headers) === undefined) {
+      const forwarded = traceHeaders();
+      if (forwarded) {
+        headers['traceparent'] = forwarded.traceparent;
+        if (forwarded.tracestate !== undefined) headers['tracestate'] = forwarded.tracestate;
+      }
+    }
     headers['Timeout'] = String(Math.max(1, Math.round(remainingMs)) * 1_000_000);
     headers['Content-Type'] = options.contentType;
     headers['Accept'] = options.contentType;

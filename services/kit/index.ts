@@ -12,3 +12,5 @@ export { readMicroEnv, type MicroEnv } from './micro-env.ts';
 export { LeaderElection, lock, type HeldLock, type LeaderOptions } from './leader.ts';
 export { ManualClock, SystemClock, type Clock, type Timer } from './clock.ts';
 export type { Endpoint, RegistryNode, ServiceInfo, Value } from './types.ts';
+export { traceHeaders, withTraceHeaders, type TraceHeaders } from './trace-context.ts';
+export type { AttemptTrace, CallTrace, CallTracer, Selection } from './call-tracer.ts';

@@ -16,6 +16,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { MicroError } from './errors.ts';
 import { goJsonLine } from './go-json.ts';
 import { joinHostPort, splitHostPort } from './address.ts';
+import { withTraceHeaders } from './trace-context.ts';
 import type { Endpoint, Value } from './types.ts';
 
 export interface RequestContext {
@@ -166,7 +167,7 @@ export class Server {
     const route = this.#routes.get(path) ?? this.#httpMode;
     try {
       if (route) {
-        route(req, res);
+        withTraceHeaders(req.headers, () => route(req, res));
         return;
       }
       void this.#serveMucp(req, res).catch((e: unknown) => {
@@ -225,7 +226,7 @@ export class Server {
     if (!error) {
       try {
         const fn = this.#route(endpoint);
-        result = await fn(body, { service: get('Micro-Service'), endpoint, metadata: hdr, signal: ac.signal });
+        result = await withTraceHeaders(req.headers, () => fn(body, { service: get('Micro-Service'), endpoint, metadata: hdr, signal: ac.signal }));
       } catch (e) {
         error = e instanceof MicroError ? e.toString() : String((e as Error)?.message ?? e);
       }

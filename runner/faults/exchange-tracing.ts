@@ -1,0 +1,69 @@
+/**
+ * ExchangeTracing: the request/answer turns of one link connection, for a LinkTracer. Follows the same
+ * turns as HttpExchangeMeter (a request starts with the first client bytes after the previous answer
+ * began; 1xx answers are skipped) but only for requests the tracer took (those with a traceparent).
+ *
+ *   client chunk ──request(chunk)──> tracer.request (may rewrite the parent id in chunk) ──> exchange
+ *   delivered answer chunk ──answer(chunk)──> exchange.end({ status })
+ *   refused / reset / closed while waiting ──> exchange.end({ error })
+ */
+import type { LinkTracer, TracedExchange } from './link-tracer.ts';
+import type { ToxicView } from './toxic-catalogue.ts';
+
+const HTTP1 = Buffer.from('HTTP/1.');
+
+export class ExchangeTracing {
+  readonly #tracer: LinkTracer;
+  readonly #link: string;
+  readonly #toxics: () => ToxicView[];
+  #waiting = false;
+  #exchange: TracedExchange | undefined;
+  #off = false;
+
+  constructor(tracer: LinkTracer, link: string, activeToxics: () => ToxicView[]) {
+    this.#tracer = tracer;
+    this.#link = link;
+    this.#toxics = activeToxics;
+  }
+
+  /** Client bytes as they arrive at the link, before any toxic: the first ones of a turn start a request. */
+  request(chunk: Buffer): void {
+    if (this.#waiting || this.#off) return;
+    this.#waiting = true;
+    this.#exchange = this.#tracer.request(this.#link, chunk, this.#toxics());
+  }
+
+  /** Bytes written to the client after the toxics: a status line ends the exchange. */
+  answer(chunk: Buffer): void {
+    if (!this.#waiting) return;
+    if (chunk.length < 12 || chunk.compare(HTTP1, 0, HTTP1.length, 0, HTTP1.length) !== 0) {
+      // not HTTP/1 (or a continuation of a body): stop following this connection
+      this.#off = true;
+      this.#finish({ error: 'answer is not HTTP/1.x' });
+      return;
+    }
+    const status = Number(chunk.toString('latin1', 9, 12));
+    if (status >= 100 && status < 200) return;
+    this.#finish({ status });
+  }
+
+  /** The connection broke while a request waited (refused by the instance, reset by a toxic). */
+  broken(reason: string): void {
+    this.#exchange?.event(reason);
+    this.#finish({ error: reason });
+  }
+
+  /** The connection is gone: a request still waiting got no answer. */
+  closed(): void {
+    this.#finish({ error: 'connection closed before an answer' });
+    this.#off = true;
+  }
+
+  #finish(outcome: { status: number } | { error: string }): void {
+    if (!this.#waiting) return;
+    this.#waiting = false;
+    const exchange = this.#exchange;
+    this.#exchange = undefined;
+    exchange?.end(outcome);
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * linkSpans: the fault plane's LinkTracer over OpenTelemetry. One span per HTTP exchange that crosses a
+ * link carrying a traceparent, named after the link (`greeter-srv-2/inbound`), with every toxic active
+ * for that request as a span event (`toxic latency` {micro.toxic.latency: 1000, ...}) and resets as events.
+ *
+ *   chunk: ...\r\ntraceparent: 00-<trace id>-<caller span>-01\r\n...
+ *     └─> span (parent <caller span>); <caller span> overwritten with the link span's id, in place
+ *
+ * The rewrite keeps the request byte-for-byte the same length, so what the instance does next (its own
+ * calls forward the traceparent it got) hangs under the link it was reached through.
+ */
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import { ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
+import type { LinkTracer, TracedExchange } from '../faults/link-tracer.ts';
+import type { ToxicView } from '../faults/toxic-catalogue.ts';
+import { propagator } from './w3c-propagation.ts';
+
+const NAME = Buffer.from('raceparent:');
+const VALUE_LENGTH = 55; // 00-<32 hex>-<16 hex>-<2 hex>
+const HEAD_END = Buffer.from('\r\n\r\n');
+
+/** Offset of the traceparent value in a request head in chunk, or -1. */
+export function traceparentOffset(chunk: Buffer): number {
+  let end = chunk.indexOf(HEAD_END);
+  if (end < 0) end = chunk.length;
+  let at = chunk.indexOf(NAME);
+  while (at >= 2 && at < end) {
+    const t = chunk[at - 1];
+    if ((t === 0x74 || t === 0x54) && chunk[at - 2] === 0x0a) {
+      let v = at + NAME.length;
+      while (chunk[v] === 0x20 || chunk[v] === 0x09) v++;
+      return v + VALUE_LENGTH <= chunk.length ? v : -1;
+    }
+    at = chunk.indexOf(NAME, at + 1);
+  }
+  return -1;
+}
+
+function toxicEvent(toxic: ToxicView): [string, Record<string, string | number | boolean>] {
+  const attributes: Record<string, string | number | boolean> = {
+    'micro.toxic.type': toxic.type,
+    'micro.toxic.name': toxic.name,
+    'micro.toxic.stream': toxic.stream,
+    'micro.toxic.toxicity': toxic.toxicity,
+  };
+  for (const [k, v] of Object.entries(toxic.attributes)) {
+    if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') attributes[`micro.toxic.${k}`] = v;
+  }
+  return [`toxic ${toxic.type}`, attributes];
+}
+
+export function linkSpans(tracer: Tracer): LinkTracer {
+  return {
+    request(link, chunk, toxics): TracedExchange | undefined {
+      const at = traceparentOffset(chunk);
+      if (at < 0) return undefined;
+      const value = chunk.toString('latin1', at, at + VALUE_LENGTH);
+      const parent = propagator.extract(ROOT_CONTEXT, { traceparent: value }, { keys: () => ['traceparent'], get: (c, k) => c[k as 'traceparent'] });
+      if (!trace.getSpanContext(parent)) return undefined;
+      const instance = link.split('/')[0] ?? link;
+      const span = tracer.startSpan(link, { kind: SpanKind.INTERNAL, attributes: { 'micro.link': link, 'micro.instance': instance } }, parent);
+      for (const toxic of toxics) span.addEvent(...toxicEvent(toxic));
+      // the next hop's parent is this span: same length, so framing is untouched
+      chunk.write(span.spanContext().spanId, at + 36, 'latin1');
+      let ended = false;
+      return {
+        event(name, attributes) {
+          if (!ended) span.addEvent(name, attributes);
+        },
+        end(outcome) {
+          if (ended) return;
+          ended = true;
+          if ('status' in outcome) {
+            span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, outcome.status);
+            if (outcome.status >= 500) {
+              span.setAttribute(ATTR_ERROR_TYPE, String(outcome.status));
+              span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${outcome.status}` });
+            }
+          } else {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error });
+          }
+          span.end();
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * traceHttpRequest: the SERVER span of one HTTP request micro-dev itself serves (gateway, proxy, web).
+ * It continues the caller's `traceparent` (or starts a trace) and then writes its own context into
+ * `req.headers`, so every hop the handler makes (metadata copied from the headers, a reverse-proxied
+ * request, the kit Client's call spans) is its child without any handler knowing about tracing.
+ *
+ *   req.headers.traceparent (caller's, or none) ──> span `GET /greeter/say/hello` (SERVER)
+ *   req.headers.traceparent := span's            ──> handler ──> res 'close' ──> status, error, end
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
+import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_PATH, ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
+import { injectSpan, parentContext } from './w3c-propagation.ts';
+
+/** The go-micro error a mucp answer carries in `Micro-Error`, when its code means failure (>= 500, 408). */
+function microErrorOf(res: ServerResponse): string | undefined {
+  const raw = res.getHeader('micro-error');
+  if (typeof raw !== 'string' || raw === '') return undefined;
+  try {
+    const e = JSON.parse(Buffer.from(raw, 'latin1').toString('utf8')) as { code?: number; detail?: string };
+    const code = Number(e.code ?? 0);
+    return code >= 500 || code === 408 || code === 0 ? (e.detail ?? raw) : undefined;
+  } catch {
+    return raw;
+  }
+}
+
+export function traceHttpRequest(tracer: Tracer, req: IncomingMessage, res: ServerResponse): Span {
+  const method = req.method ?? 'GET';
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const span = tracer.startSpan(
+    `${method} ${path}`,
+    { kind: SpanKind.SERVER, attributes: { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_URL_PATH]: path } },
+    parentContext(req.headers),
+  );
+  injectSpan(span, req.headers);
+  res.once('close', () => {
+    const status = res.statusCode;
+    span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+    if (!res.writableFinished) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'the caller went away before the answer' });
+    } else if (status >= 500) {
+      span.setAttribute(ATTR_ERROR_TYPE, String(status));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: microErrorOf(res) ?? `HTTP ${status}` });
+    } else {
+      const microError = microErrorOf(res);
+      if (microError !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: microError });
+    }
+    span.end();
+  });
+  return span;
+}

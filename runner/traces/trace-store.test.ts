@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { TraceStore } from './trace-store.ts';
+import type { SpanRecord } from './trace-types.ts';
+
+let n = 0;
+function span(traceId: string, over: Partial<SpanRecord> = {}): SpanRecord {
+  n++;
+  return {
+    traceId,
+    spanId: n.toString(16).padStart(16, '0'),
+    name: 'GET /x',
+    kind: 'server',
+    service: 'micro-api',
+    startMs: 1_000_000 + n,
+    durationMs: 5,
+    attributes: {},
+    events: [],
+    ...over,
+  };
+}
+const id = (i: number) => i.toString(16).padStart(32, '0');
+
+describe('TraceStore', () => {
+  it('keeps the last `recent` plain traces, and failed and slow ones beside them', () => {
+    const store = new TraceStore({ recent: 3, failed: 2, slow: 2, slowMs: 100 });
+    store.add(span(id(1), { error: 'boom' }));
+    store.add(span(id(2), { durationMs: 500 }));
+    for (let i = 10; i < 20; i++) store.add(span(id(i)));
+    const ids = store.list({ limit: 100 }).map((t) => t.traceId);
+    expect(ids).toEqual([id(19), id(18), id(17), id(2), id(1)]);
+    expect(store.list({ failed: true }).map((t) => t.traceId)).toEqual([id(1)]);
+    expect(store.list({ slow: true }).map((t) => t.traceId)).toEqual([id(2)]);
+    for (let i = 30; i < 33; i++) store.add(span(id(i), { error: 'x' }));
+    expect(store.list({ failed: true }).map((t) => t.traceId)).toEqual([id(32), id(31)]);
+  });
+
+  it('a trace that later gets a failed span moves to the failed class', () => {
+    const store = new TraceStore({ recent: 1 });
+    store.add(span(id(1)));
+    store.add(span(id(1), { error: 'late' }));
+    store.add(span(id(2)));
+    store.add(span(id(3)));
+    expect(store.list().map((t) => t.traceId)).toEqual([id(3), id(1)]);
+  });
+
+  it('caps spans per trace (counting the dropped) and spans in all', () => {
+    const store = new TraceStore({ spansPerTrace: 2, maxSpans: 5 });
+    for (let i = 0; i < 4; i++) store.add(span(id(1)));
+    expect(store.get(id(1))?.spans).toHaveLength(2);
+    expect(store.get(id(1))?.droppedSpans).toBe(2);
+    for (let t = 2; t < 6; t++) store.add(span(id(t)));
+    expect(store.size().spans).toBeLessThanOrEqual(5);
+    expect(store.get(id(1))).toBeUndefined();
+  });
+
+  it('finds a trace by a unique prefix, filters by service, instance and time', () => {
+    const store = new TraceStore();
+    store.add(span('abcd' + '0'.repeat(28), { attributes: { 'micro.instance': 'greeter-srv-1' } }));
+    store.add(span('abce' + '0'.repeat(28)));
+    expect(store.get('abc')).toBeUndefined();
+    expect(store.get('abcd')?.summary.traceId).toBe('abcd' + '0'.repeat(28));
+    expect(store.list({ service: 'greeter-srv-1' })).toHaveLength(1);
+    expect(store.list({ service: 'micro-api' })).toHaveLength(2);
+    const first = store.get('abcd')!.summary.startMs;
+    expect(store.list({ sinceMs: first + 0.5 })).toHaveLength(1);
+  });
+
+  it('explains a failed trace by the attempt, the link toxic and the retry', () => {
+    const store = new TraceStore();
+    const t = id(7);
+    const call = span(t, { name: 'go.micro.srv.greeter/Say.Hello', kind: 'internal', attributes: { 'micro.call': true } });
+    const a0 = span(t, { parentId: call.spanId, kind: 'client', attributes: { 'micro.attempt': 0 }, error: 'call timeout: context deadline exceeded' });
+    const l0 = span(t, {
+      parentId: a0.spanId,
+      name: 'greeter-srv-2/inbound',
+      service: 'micro-faults',
+      attributes: { 'micro.link': 'greeter-srv-2/inbound' },
+      events: [{ name: 'toxic down', atMs: 0, attributes: { 'micro.toxic.type': 'down' } }],
+      error: 'connection closed before an answer',
+    });
+    const a1 = span(t, { parentId: call.spanId, kind: 'client', attributes: { 'micro.attempt': 1 } });
+    const l1 = span(t, { parentId: a1.spanId, name: 'greeter-srv-1/inbound', service: 'micro-faults', attributes: { 'micro.link': 'greeter-srv-1/inbound' } });
+    for (const s of [l0, a0, l1, a1, call]) store.add(s);
+    expect(store.get(t)?.summary.explanation).toBe('greeter-srv-2/inbound: down -> call timeout: context deadline exceeded -> retried on greeter-srv-1');
+  });
+});
