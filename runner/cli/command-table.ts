@@ -106,6 +106,20 @@ export const commands: CliCommand[] = [
     run: lazy(() => import('./commands/logs.ts')),
   },
   {
+    name: 'traces',
+    summary: 'recorded traces of requests; --failed, --slow',
+    usage: 'micro-dev traces [--failed | --slow] [--service S] [--limit N] [--json] [-c FILE]',
+    help: 'The traces a running `up` keeps in memory, newest first: every request through the gateway, proxy\nor web gateway is traced across every hop (calls, node selection, retries, each fault-plane link crossed\nwith its toxics). Kept: the last 200, plus the last 100 failed and 100 slow (>= 1 s) ones.\n--failed / --slow: only those; --service S: only traces that touched service or instance S;\n--limit N (default 50); --json: the summaries as JSON. A failed or slow trace shows the hop and the fault\nthat explain it. `micro-dev trace ID` shows one as a waterfall.',
+    run: lazy(() => import('./commands/traces.ts')),
+  },
+  {
+    name: 'trace',
+    summary: 'one trace as a waterfall',
+    usage: 'micro-dev trace ID [--json] [-c FILE]',
+    help: 'One kept trace of a running `up` (ID from `micro-dev traces`; a unique prefix of 4+ hex digits is enough)\nas a waterfall: spans by depth with their duration and a bar on the trace\'s time axis, errors and\ntoxic events (latency, down, reset...) under the span they hit. --json: the spans as JSON.',
+    run: lazy(() => import('./commands/trace.ts')),
+  },
+  {
     name: 'publish',
     summary: 'publish a JSON message on a broker topic',
     usage: 'micro-dev publish TOPIC JSON [-c FILE]',

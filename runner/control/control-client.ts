@@ -4,7 +4,7 @@
  * snapshot() and logs() stay synchronous as the interface promises.
  */
 import WebSocket from 'ws';
-import type { Command, CommandResult, EngineEvent, OrchestratorApi, Snapshot } from '../engine/api.ts';
+import type { Command, CommandResult, EngineEvent, OrchestratorApi, Snapshot, TraceDetail, TraceQuery, TraceSummary } from '../engine/api.ts';
 import { reduce, type Action, type Update } from '../engine/store.ts';
 import { LogBuffer } from '../engine/log-buffer.ts';
 import { MicroDevError } from '../errors/micro-dev-error.ts';
@@ -74,6 +74,16 @@ export class RemoteOrchestrator implements OrchestratorApi {
     return this.#logs.recent(instance, limit);
   }
 
+  traces(query: TraceQuery = {}): Promise<TraceSummary[]> {
+    return this.#get<TraceSummary[]>(`/api/traces?${traceQueryString(query)}`);
+  }
+
+  async trace(id: string): Promise<TraceDetail | undefined> {
+    const res = await fetch(`${this.#info.controlUrl}/api/traces/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${this.#info.token}` } });
+    if (res.status === 404) return undefined;
+    return (await res.json()) as TraceDetail;
+  }
+
   close(): void {
     this.#ws.close();
   }
@@ -113,6 +123,18 @@ function actionOf(event: EngineEvent): Action | undefined {
 
 function notReachable(info: RunInfo, why: string): MicroDevError {
   return new MicroDevError('NOT_RUNNING', `micro-dev up (pid ${info.pid}) is not answering at ${info.controlUrl}: ${why}`);
+}
+
+/** A TraceQuery as the control API's query string (`failed=1&service=greeter-srv&limit=20`). */
+export function traceQueryString(q: TraceQuery): string {
+  const p = new URLSearchParams();
+  if (q.failed) p.set('failed', '1');
+  if (q.slow) p.set('slow', '1');
+  if (q.service !== undefined) p.set('service', q.service);
+  if (q.sinceMs !== undefined) p.set('since', String(q.sinceMs));
+  if (q.untilMs !== undefined) p.set('until', String(q.untilMs));
+  if (q.limit !== undefined) p.set('limit', String(q.limit));
+  return p.toString();
 }
 
 /** One-shot control call without keeping a connection (status, down). */

@@ -5,6 +5,8 @@
  *
  *   GET  /api/snapshot            -> Snapshot
  *   GET  /api/logs?instance=&limit= -> log lines
+ *   GET  /api/traces?failed=1&slow=1&service=S&since=&until=&limit= -> TraceSummary[] (newest first)
+ *   GET  /api/traces/<id or prefix> -> TraceDetail, or 404
  *   GET  /api/resources           -> {pid, memory, handles: {Timeout: n, TCPSocketWrap: n, ...}} of micro-dev
  *   POST /api/command  {Command}  -> CommandResult
  *   GET  /api/events   (WebSocket) -> {"snapshot":...} then {"event":...} per event
@@ -14,7 +16,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import type { Command, OrchestratorApi } from '../engine/api.ts';
+import type { Command, OrchestratorApi, TraceQuery } from '../engine/api.ts';
 import { MicroDevError } from '../errors/micro-dev-error.ts';
 
 export interface StartedControl {
@@ -105,6 +107,12 @@ async function route(api: OrchestratorApi, req: IncomingMessage, res: ServerResp
     const limit = Number(url.searchParams.get('limit') ?? 200);
     return send(res, 200, api.logs(url.searchParams.get('instance') ?? undefined, Number.isFinite(limit) ? limit : 200));
   }
+  if (req.method === 'GET' && url.pathname === '/api/traces') return send(res, 200, await api.traces(traceQuery(url.searchParams)));
+  if (req.method === 'GET' && url.pathname.startsWith('/api/traces/')) {
+    const id = decodeURIComponent(url.pathname.slice('/api/traces/'.length));
+    const trace = await api.trace(id);
+    return trace ? send(res, 200, trace) : send(res, 404, { error: `no trace ${id} is kept (unknown, evicted, or a prefix that names more than one)` });
+  }
   if (req.method === 'POST' && url.pathname === '/api/command') {
     let command: Command;
     let body: string;
@@ -124,6 +132,27 @@ async function route(api: OrchestratorApi, req: IncomingMessage, res: ServerResp
     return send(res, 200, await api.command(command));
   }
   send(res, 404, { error: `no route ${req.method} ${url.pathname}` });
+}
+
+/** `?failed=1&slow=1&service=S&since=MS&until=MS&limit=N` -> TraceQuery (numbers that do not parse are ignored). */
+function traceQuery(p: URLSearchParams): TraceQuery {
+  const q: TraceQuery = {};
+  const num = (k: string) => {
+    const v = p.get(k);
+    const n = v === null ? NaN : Number(v);
+    return Number.isFinite(n) ? n : undefined;
+  };
+  if (p.get('failed') === '1') q.failed = true;
+  if (p.get('slow') === '1') q.slow = true;
+  const service = p.get('service');
+  if (service) q.service = service;
+  const since = num('since');
+  if (since !== undefined) q.sinceMs = since;
+  const until = num('until');
+  if (until !== undefined) q.untilMs = until;
+  const limit = num('limit');
+  if (limit !== undefined) q.limit = Math.max(1, Math.min(1000, Math.floor(limit)));
+  return q;
 }
 
 /** What this process holds (for soaks: a leak shows as growth): memory, and live handles by type (Timeout...). */

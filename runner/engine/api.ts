@@ -10,6 +10,7 @@
  * A subscriber first receives a full snapshot, then every event after it, with no gap. Subscribers cannot
  * block the engine: a slow one gets its events coalesced into the next snapshot.
  */
+import type { TraceDetail, TraceQuery, TraceSummary } from '../traces/trace-types.ts';
 
 /** Closed set of instance states. */
 export const InstanceStates = [
@@ -162,4 +163,10 @@ export interface OrchestratorApi {
   command(command: Command): Promise<CommandResult>;
   /** Recent log lines (bounded), oldest first, optionally of one instance. */
   logs(instance?: string, limit?: number): { instance: string; stream: string; line: string; at: number }[];
+  /** Recorded traces, newest first (runner/traces: the last ones, every failed and slow one, capped); [] when tracing is off. */
+  traces(query?: TraceQuery): Promise<TraceSummary[]>;
+  /** One trace with its spans, by id or a unique prefix; undefined when it is not (or no longer) kept. */
+  trace(id: string): Promise<TraceDetail | undefined>;
 }
+
+export type { SpanEventRecord, SpanKindName, SpanRecord, TraceDetail, TraceQuery, TraceSummary } from '../traces/trace-types.ts';

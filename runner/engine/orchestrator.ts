@@ -32,6 +32,7 @@ import { InstanceSupervisor } from './instance-supervisor.ts';
 import { instanceEnv } from './instance-env.ts';
 import { startInfrastructure, type Infrastructure } from './infrastructure.ts';
 import { Tracing } from '../traces/tracing.ts';
+import type { TraceDetail, TraceQuery, TraceSummary } from '../traces/trace-types.ts';
 import { readinessFor } from './readiness.ts';
 import { registryView, instanceLease, describeRegistryEvent } from './registry-view.ts';
 import { InstanceLinks } from './instance-links.ts';
@@ -184,6 +185,14 @@ export class Orchestrator implements OrchestratorApi {
 
   logs(instance?: string, limit?: number) {
     return this.#logs.recent(instance, limit);
+  }
+
+  async traces(query?: TraceQuery): Promise<TraceSummary[]> {
+    return this.#tracing?.store.list(query) ?? [];
+  }
+
+  async trace(id: string): Promise<TraceDetail | undefined> {
+    return this.#tracing?.store.get(id);
   }
 
   /** The traces recorded (undefined when tracing is off). */

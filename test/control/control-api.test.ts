@@ -35,6 +35,36 @@ describe('control API', () => {
     expect(((await unknown.json()) as { error: string }).error).toBe('unknown command "explode"');
   });
 
+  it('serves kept traces: filtered lists, one by id or prefix, 404 naming the id; RemoteOrchestrator reads them', async () => {
+    const api = storeBackedApi();
+    const span = (traceId: string, spanId: string, over: object = {}) =>
+      api.traceStore.add({ traceId, spanId, name: 'GET /x', kind: 'server', service: 'micro-api', startMs: Date.now(), durationMs: 3, attributes: {}, events: [], ...over });
+    span('a'.repeat(32), '1'.repeat(16));
+    span('b'.repeat(32), '2'.repeat(16), { error: 'boom', attributes: { 'micro.instance': 'greeter-srv-2' } });
+    control = await startControlServer(api, { host: '127.0.0.1', port: 0 });
+    const get = async (path: string) => {
+      const res = await fetch(`${control!.url}${path}`, { headers: { authorization: `Bearer ${control!.token}` } });
+      return { status: res.status, body: (await res.json()) as unknown };
+    };
+    expect((await get('/api/traces')).body).toHaveLength(2);
+    expect(((await get('/api/traces?failed=1')).body as { traceId: string }[]).map((t) => t.traceId)).toEqual(['b'.repeat(32)]);
+    expect((await get('/api/traces?service=greeter-srv-2&limit=x')).body).toHaveLength(1);
+    expect((await get('/api/traces?limit=1')).body).toHaveLength(1);
+    const one = await get('/api/traces/bbbb');
+    expect(one.status).toBe(200);
+    expect((one.body as { spans: { error?: string }[] }).spans[0]?.error).toBe('boom');
+    expect(await get('/api/traces/cccc')).toEqual({ status: 404, body: { error: 'no trace cccc is kept (unknown, evicted, or a prefix that names more than one)' } });
+    const info: RunInfo = { pid: process.pid, controlUrl: control.url, token: control.token, configFile: '/x', topology: 'demo', startedAt: 1, urls: demoSnapshot.urls };
+    const remote = await RemoteOrchestrator.connect(info);
+    try {
+      expect((await remote.traces({ failed: true })).map((t) => t.traceId)).toEqual(['b'.repeat(32)]);
+      expect((await remote.trace('aaaa'))?.summary.traceId).toBe('a'.repeat(32));
+      expect(await remote.trace('cccc')).toBeUndefined();
+    } finally {
+      remote.close();
+    }
+  });
+
   it('lets a RemoteOrchestrator see the snapshot, send commands and follow events', async () => {
     const api = storeBackedApi();
     control = await startControlServer(api, { host: '127.0.0.1', port: 0 });

@@ -5,6 +5,7 @@
 import { Store } from '../../runner/engine/store.ts';
 import { LogBuffer } from '../../runner/engine/log-buffer.ts';
 import type { Command, OrchestratorApi, Snapshot } from '../../runner/engine/api.ts';
+import { TraceStore } from '../../runner/traces/trace-store.ts';
 
 export const demoSnapshot: Snapshot = {
   topology: 'demo',
@@ -16,7 +17,8 @@ export const demoSnapshot: Snapshot = {
   gatewayRps: [],
 };
 
-export function storeBackedApi(): OrchestratorApi & { store: Store; received: Command[] } {
+export function storeBackedApi(): OrchestratorApi & { store: Store; received: Command[]; traceStore: TraceStore } {
+  const traceStore = new TraceStore();
   const store = new Store(structuredClone(demoSnapshot));
   const logs = new LogBuffer(10);
   logs.push({ instance: 'greeter-srv-1', stream: 'stdout', line: 'hello', at: 1 });
@@ -24,6 +26,9 @@ export function storeBackedApi(): OrchestratorApi & { store: Store; received: Co
   return {
     store,
     received,
+    traceStore,
+    traces: async (query) => traceStore.list(query),
+    trace: async (id) => traceStore.get(id),
     snapshot: () => structuredClone(store.state),
     subscribe: (listener) => store.subscribe(listener),
     logs: (instance, limit) => logs.recent(instance, limit),

@@ -6,6 +6,9 @@ import type {
   OrchestratorApi,
   RegistryView,
   Snapshot,
+  TraceDetail,
+  TraceQuery,
+  TraceSummary,
 } from '../../runner/engine/api.ts';
 
 type Update = { snapshot: Snapshot } | { event: EngineEvent };
@@ -88,6 +91,21 @@ export class FakeOrchestrator implements OrchestratorApi {
     }
     this.setInstance(next, `${command.type} ${command.instance}`);
     return { ok: true, message: `${command.type} ${command.instance}: done` };
+  }
+
+  /** What traces()/trace() answer; tests set them. */
+  traceDetails: TraceDetail[] = [];
+
+  async traces(query: TraceQuery = {}): Promise<TraceSummary[]> {
+    return this.traceDetails
+      .map((t) => t.summary)
+      .filter((t) => (!query.failed || t.failed) && (!query.slow || t.slow) && (query.service === undefined || t.services.includes(query.service)))
+      .sort((a, b) => b.startMs - a.startMs)
+      .slice(0, query.limit ?? 50);
+  }
+
+  async trace(id: string): Promise<TraceDetail | undefined> {
+    return this.traceDetails.find((t) => t.summary.traceId.startsWith(id));
   }
 
   logs(instance?: string, limit = 200): { instance: string; stream: string; line: string; at: number }[] {

@@ -128,6 +128,8 @@ export async function run(args: string[]): Promise<number> {
     snapshot: () => orchestrator.snapshot(),
     subscribe: (listener) => orchestrator.subscribe(listener),
     logs: (instance, limit) => orchestrator.logs(instance, limit),
+    traces: (query) => orchestrator.traces(query),
+    trace: (id) => orchestrator.trace(id),
     command: async (command) => {
       if (command.type !== 'shutdown') return orchestrator.command(command);
       void stop('shutdown').then(finish);
