@@ -4,6 +4,7 @@
 // JavaScript compiled into dist/ at prepack. The sources win when both are there.
 // Under an older Node it says so plainly instead of failing on the first import.
 import { existsSync } from 'node:fs';
+import { enableCompileCache } from 'node:module';
 
 // Ctrl-C before the CLI's own handlers load must not kill `up` half-started: hold such signals here, in the
 // launcher's first lines; runner/cli/shutdown-signals.ts takes them over (and these listeners off).
@@ -23,6 +24,10 @@ if (!process.features?.typescript && (major < 22 || (major === 22 && minor < 18)
 // semi-spaces and keeps them (issue 13: most of the RSS gained under load). The flag works only at start,
 // so it stands in the shebang above (a launch through `node bin/micro-dev.js` goes without it). A re-exec
 // of Node with the flag was tried and dropped: a Ctrl-C during the second boot killed `up` by the signal.
+// Node's compile cache (its default folder, or NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE=1 turns it off):
+// our TypeScript is type-stripped once, not at every start, and instance threads that find their modules
+// cached never load the stripper (~12 MB each; runner/runtimes/worker/worker-compile-cache.ts).
+enableCompileCache?.();
 const own = (path) => {
   const source = new URL(`../runner/cli/${path}.ts`, import.meta.url);
   return existsSync(source) ? source.href : new URL(`../dist/runner/cli/${path}.js`, import.meta.url).href;

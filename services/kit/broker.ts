@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { request } from 'undici';
+import { HttpPool } from './http-pool.ts';
 import { MicroError } from './errors.ts';
 import { goJson } from './go-json.ts';
 
@@ -97,6 +97,9 @@ export class BrokerSubscriptions {
  * Publishes through the in-process broker. `message` that is not a Buffer/string is sent as JSON.
  * Rejects with MicroError 500 `go.micro.broker` when the broker cannot be reached or answers non-2xx.
  */
+/** Connections to the broker, kept alive between publishes (idle ones are unref'd: they keep no thread up). */
+const publishPool = new HttpPool({ keepAliveMs: 4_000, connectTimeoutMs: 5_000 });
+
 export async function publish(
   brokerAddress: string,
   topic: string,
@@ -113,7 +116,9 @@ export async function publish(
   };
   let res;
   try {
-    res = await request(`http://${brokerAddress}/publish?topic=${encodeURIComponent(topic)}`, {
+    res = await publishPool.request({
+      origin: `http://${brokerAddress}`,
+      path: `/publish?topic=${encodeURIComponent(topic)}`,
       method: 'POST',
       headers: h,
       body,
@@ -122,7 +127,7 @@ export async function publish(
   } catch (e) {
     throw MicroError.internal('go.micro.broker', `publish ${topic} to ${brokerAddress} failed: ${(e as Error).message}`);
   }
-  const text = await res.body.text();
+  const text = res.body.toString('utf8');
   if (res.statusCode < 200 || res.statusCode > 299) {
     throw MicroError.internal('go.micro.broker', `publish ${topic} to ${brokerAddress} failed: ${res.statusCode} ${text.trim()}`);
   }

@@ -7,10 +7,10 @@
  *   retry (default 1, none through a proxy) on connection error, 408, 500 within one overall deadline;
  *   a refused connection ejects the node so the retry (and later calls) go elsewhere.
  *
- * Every failure is a MicroError with go-micro's ids and texts. Connections are kept alive in one undici
- * Agent; close() releases them and whatever the client created itself (registry client, cache).
+ * Every failure is a MicroError with go-micro's ids and texts. Connections are kept alive in one
+ * HttpPool; close() releases them and whatever the client created itself (registry client, cache).
  */
-import { Agent } from 'undici';
+import { HttpPool } from './http-pool.ts';
 import type { AttemptTrace, CallTrace, CallTracer, Selection } from './call-tracer.ts';
 import { MicroError } from './errors.ts';
 import { goJsonLine } from './go-json.ts';
@@ -63,7 +63,7 @@ export interface RawResponse {
 const CLIENT_ID = 'go.micro.client';
 
 export class Client {
-  readonly #agent = new Agent({ keepAliveTimeout: 4_000, connect: { timeout: 5_000 } });
+  readonly #pool = new HttpPool({ keepAliveMs: 4_000, connectTimeoutMs: 5_000 });
   readonly #proxyAddress: string | undefined;
   readonly #cache: NodeCache | undefined;
   readonly #ownedCache: NodeCache | undefined;
@@ -169,7 +169,7 @@ export class Client {
   /** Releases pooled connections and the cache/registry client this client created itself. */
   async close(): Promise<void> {
     this.#ownedCache?.close();
-    await Promise.allSettled([this.#agent.close(), this.#ownedRegistry?.close()]);
+    await Promise.allSettled([this.#pool.close(), this.#ownedRegistry?.close()]);
   }
 
   /**
@@ -249,18 +249,10 @@ export class Client {
     }
     const timedOut = () => attempt.signal.aborted && !outer?.aborted;
     let res;
-    let payload: Buffer;
     try {
-      try {
-        res = await this.#agent.request({ origin: `http://${node.address}`, path: '/', method: 'POST', headers, body, signal: attempt.signal });
-      } catch (e) {
-        throw this.#transportError(e, node, timedOut());
-      }
-      try {
-        payload = Buffer.from(await res.body.arrayBuffer());
-      } catch (e) {
-        throw this.#transportError(e, node, timedOut());
-      }
+      res = await this.#pool.request({ origin: `http://${node.address}`, path: '/', method: 'POST', headers, body, signal: attempt.signal });
+    } catch (e) {
+      throw this.#transportError(e, node, timedOut());
     } finally {
       clearTimeout(timer);
       outer?.removeEventListener('abort', onOuterAbort);
@@ -270,12 +262,12 @@ export class Client {
       if (v !== undefined) out[k] = Array.isArray(v) ? v.join(',') : v;
     }
     if (res.statusCode !== 200) {
-      const text = `${res.statusCode} ${res.statusText ?? ''}`.trim();
-      throw MicroError.internal(`${CLIENT_ID}.transport`, `${text}: ${payload.toString('utf8')}`);
+      const text = `${res.statusCode} ${res.statusText}`.trim();
+      throw MicroError.internal(`${CLIENT_ID}.transport`, `${text}: ${res.body.toString('utf8')}`);
     }
     const microError = out['micro-error'];
     if (microError) throw MicroError.parse(Buffer.from(microError, 'latin1').toString('utf8'));
-    return { body: payload, headers: out };
+    return { body: res.body, headers: out };
   }
 
   #transportError(e: unknown, node: RegistryNode, timedOut: boolean): MicroError {

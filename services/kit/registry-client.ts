@@ -10,7 +10,7 @@
  * Connections are pooled (keep-alive); close() releases them. Errors are RegistryRequestError naming the call,
  * the registry address and the HTTP status/body (or the connection error).
  */
-import { Agent } from 'undici';
+import { HttpPool } from './http-pool.ts';
 import type { Endpoint, RegistryNode, ServiceInfo } from './types.ts';
 import { decodeTags, encodeTags } from './registry-encoding.ts';
 import { joinHostPort, splitHostPort } from './address.ts';
@@ -51,7 +51,7 @@ export class ConsulRegistryClient {
   readonly address: string;
   readonly #origin: string;
   readonly #token: string | undefined;
-  readonly #agent = new Agent({ keepAliveTimeout: 10_000, connect: { timeout: 5_000 } });
+  readonly #pool = new HttpPool({ keepAliveMs: 10_000, connectTimeoutMs: 5_000 });
 
   constructor(address: string, options: { token?: string } = {}) {
     splitHostPort(address);
@@ -130,7 +130,7 @@ export class ConsulRegistryClient {
 
   /** Closes pooled connections; in-flight calls (e.g. blocking queries) are aborted. */
   async close(): Promise<void> {
-    await this.#agent.destroy();
+    await this.#pool.close();
   }
 
   async #call(
@@ -148,13 +148,13 @@ export class ConsulRegistryClient {
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     let res;
     try {
-      res = await this.#agent.request({ origin: this.#origin, path, method, headers, body, signal: combined });
+      res = await this.#pool.request({ origin: this.#origin, path, method, headers, body, signal: combined });
     } catch (e) {
       if (signal?.aborted) throw signal.reason ?? e;
       const why = timeout.aborted ? `no answer within ${Math.round(timeoutMs)}ms` : (e as Error).message;
       throw new RegistryRequestError(`registry ${op} ${method} ${path} at ${this.address} failed: ${why}`, 0, { cause: e });
     }
-    const text = await res.body.text();
+    const text = res.body.toString('utf8');
     if (res.statusCode < 200 || res.statusCode > 299) {
       throw new RegistryRequestError(
         `registry ${op} ${method} ${path} at ${this.address} failed: ${res.statusCode} ${text.trim()}`,

@@ -2,13 +2,13 @@
  * One HTTP call to a registry for the Eureka and Nacos clients: pooled keep-alive connections, a timeout,
  * and errors as RegistryRequestError naming the call, the address and the status/body.
  */
-import { Agent } from 'undici';
+import { HttpPool } from './http-pool.ts';
 import { RegistryRequestError } from './registry-client.ts';
 
 export class RegistryHttp {
   readonly address: string;
   readonly #origin: string;
-  readonly #agent = new Agent({ keepAliveTimeout: 10_000, connect: { timeout: 5_000 } });
+  readonly #pool = new HttpPool({ keepAliveMs: 10_000, connectTimeoutMs: 5_000 });
 
   constructor(address: string) {
     this.address = address;
@@ -27,13 +27,13 @@ export class RegistryHttp {
     const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
     let res;
     try {
-      res = await this.#agent.request({ origin: this.#origin, path, method: method as 'GET', headers: opts.headers, body: opts.body, signal });
+      res = await this.#pool.request({ origin: this.#origin, path, method, headers: opts.headers, body: opts.body, signal });
     } catch (e) {
       if (opts.signal?.aborted) throw opts.signal.reason ?? e;
       const why = timeout.aborted ? `no answer within ${timeoutMs}ms` : (e as Error).message;
       throw new RegistryRequestError(`registry ${op} ${method} ${path} at ${this.address} failed: ${why}`, 0, { cause: e });
     }
-    const text = await res.body.text();
+    const text = res.body.toString('utf8');
     if (!(opts.ok ?? [200]).includes(res.statusCode)) {
       throw new RegistryRequestError(`registry ${op} ${method} ${path} at ${this.address} failed: ${res.statusCode} ${text.trim()}`, res.statusCode);
     }
@@ -41,6 +41,6 @@ export class RegistryHttp {
   }
 
   close(): Promise<void> {
-    return this.#agent.destroy();
+    return this.#pool.close();
   }
 }

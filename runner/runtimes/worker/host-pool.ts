@@ -14,6 +14,8 @@ import type { Clock } from '../../clock/clock.ts';
 import type { InstanceSpec } from '../runtime.ts';
 import type { HostEvent, HostRequest } from './instance-host.ts';
 import { PackedInstance } from './packed-instance.ts';
+import { threadCompileCache } from './worker-compile-cache.ts';
+import { ownPath } from '../../package/own-path.ts';
 
 interface Host {
   worker: Worker;
@@ -25,7 +27,7 @@ interface Host {
   starting: Map<string, () => void>;
 }
 
-const hostModule = new URL('./instance-host.ts', import.meta.url);
+const hostModule = ownPath('runner/runtimes/worker/instance-host.ts');
 
 export class HostPool {
   readonly #perHost: number;
@@ -77,7 +79,8 @@ export class HostPool {
   }
 
   #spawn(): Host {
-    const worker = new Worker(hostModule, { env: {}, argv: [], name: 'micro-dev instance host', resourceLimits: this.#resourceLimits, stdout: true, stderr: true });
+    const cache = threadCompileCache();
+    const worker = new Worker(hostModule, { env: { ...cache?.env }, argv: [], execArgv: cache?.execArgv, name: 'micro-dev instance host', resourceLimits: this.#resourceLimits, stdout: true, stderr: true });
     // Output without an instance (the host's own) is not anyone's log line; keep the pipes flowing.
     worker.stdout.resume();
     worker.stderr.resume();

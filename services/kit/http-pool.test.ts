@@ -1,0 +1,133 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { HttpPool } from './http-pool.ts';
+
+const cleanups: (() => Promise<unknown> | void)[] = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((f) => f()));
+});
+
+interface TestServer {
+  origin: string;
+  connections: Socket[];
+  closed: number;
+}
+
+async function serve(handler: (req: IncomingMessage, res: ServerResponse, body: Buffer) => void): Promise<TestServer> {
+  const state: TestServer = { origin: '', connections: [], closed: 0 };
+  const s = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => handler(req, res, Buffer.concat(chunks)));
+  });
+  s.keepAliveTimeout = 30_000;
+  s.on('connection', (socket: Socket) => {
+    state.connections.push(socket);
+    socket.on('close', () => state.closed++);
+  });
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  state.origin = `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+  cleanups.push(() => {
+    s.closeAllConnections();
+    return new Promise((resolve) => s.close(resolve));
+  });
+  return state;
+}
+
+function pool(keepAliveMs = 4_000): HttpPool {
+  const p = new HttpPool({ keepAliveMs, connectTimeoutMs: 5_000 });
+  cleanups.push(() => p.close());
+  return p;
+}
+
+async function until(check: () => boolean, what: string, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('HttpPool', () => {
+  it('sends method, path, headers and body (with a Content-Length), and returns status, text, headers and body', async () => {
+    const seen: { method?: string; url?: string; type?: string; length?: string; chunked?: string; body?: string } = {};
+    const s = await serve((req, res, body) => {
+      Object.assign(seen, {
+        method: req.method,
+        url: req.url,
+        type: req.headers['content-type'],
+        length: req.headers['content-length'],
+        chunked: req.headers['transfer-encoding'],
+        body: body.toString(),
+      });
+      res.writeHead(201, 'Made It', { 'X-Answer': '42', 'Set-Cookie': ['a=1', 'b=2'] });
+      res.end('{"ok":true}');
+    });
+    const res = await pool().request({ origin: s.origin, path: '/v1/x?y=1', method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '{"n":1}' });
+    expect(seen).toEqual({ method: 'PUT', url: '/v1/x?y=1', type: 'application/json', length: '7', chunked: undefined, body: '{"n":1}' });
+    expect(res.statusCode).toBe(201);
+    expect(res.statusText).toBe('Made It');
+    expect(res.headers['x-answer']).toBe('42');
+    expect(res.headers['set-cookie']).toEqual(['a=1', 'b=2']);
+    expect(res.body.toString()).toBe('{"ok":true}');
+  });
+
+  it('keeps the connection alive: sequential requests share one socket', async () => {
+    const s = await serve((_req, res) => res.end('x'));
+    const p = pool();
+    for (let i = 0; i < 5; i++) expect((await p.request({ origin: s.origin, path: '/', method: 'GET' })).body.toString()).toBe('x');
+    expect(s.connections).toHaveLength(1);
+  });
+
+  it('closes a pooled connection that sat idle for keepAliveMs', async () => {
+    const s = await serve((_req, res) => res.end('x'));
+    await pool(150).request({ origin: s.origin, path: '/', method: 'GET' });
+    expect(s.connections).toHaveLength(1);
+    await until(() => s.closed === 1, 'the idle socket closed by the client');
+  });
+
+  it('rejects with the socket error code when nothing listens', async () => {
+    const s = await serve((_req, res) => res.end());
+    const dead = s.origin;
+    await cleanups.splice(0).reduce((p, f) => p.then(() => f()), Promise.resolve() as Promise<unknown>);
+    await expect(pool().request({ origin: dead, path: '/', method: 'GET' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('an abort rejects with the signal reason and drops the connection', async () => {
+    const s = await serve(() => undefined); // never answers
+    const controller = new AbortController();
+    const pending = pool().request({ origin: s.origin, path: '/', method: 'GET', signal: controller.signal });
+    await until(() => s.connections.length === 1, 'connected');
+    const reason = new Error('caller gave up');
+    controller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+    await until(() => s.closed === 1, 'the aborted socket closed');
+  });
+
+  it('an already aborted signal sends nothing', async () => {
+    const s = await serve((_req, res) => res.end());
+    const reason = new Error('too late');
+    await expect(pool().request({ origin: s.origin, path: '/', method: 'GET', signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect(s.connections).toHaveLength(0);
+  });
+
+  it('close() ends requests in flight and refuses new ones', async () => {
+    const s = await serve(() => undefined);
+    const p = pool();
+    const pending = p.request({ origin: s.origin, path: '/', method: 'GET' });
+    await until(() => s.connections.length === 1, 'connected');
+    await p.close();
+    await expect(pending).rejects.toThrow();
+    await expect(p.request({ origin: s.origin, path: '/', method: 'GET' })).rejects.toMatchObject({ code: 'ERR_CLIENT_CLOSED' });
+  });
+
+  it('a response cut in the middle is an error, not a short body', async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(200, { 'Content-Length': '100' });
+      res.write('only part');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    await expect(pool().request({ origin: s.origin, path: '/', method: 'GET' })).rejects.toThrow();
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * HttpPool: the kit's HTTP client. Buffered request/response over `node:http` with keep-alive
+ * connections, a connect timeout and an AbortSignal: what the kit's client, registry clients and broker
+ * publisher need, and nothing more.
+ *
+ * Why not undici (which the kit used before): every instance thread that loaded it paid ~16 MB of RSS for
+ * its code, while `node:http` is already loaded by the instance's own server (issue 13: idle memory of the
+ * default topology). The bare chain the data-plane bench compares us with uses `node:http` too.
+ *
+ *   request({origin, path, method, headers, body, signal})
+ *     -> { statusCode, statusText, headers (lower-case names), body: Buffer }
+ *   errors: the socket's own (`code` ECONNREFUSED, ECONNRESET...), ETIMEDOUT when the connection is not
+ *   made within connectTimeoutMs, and the signal's reason when it aborts.
+ */
+import { Agent, request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
+
+export interface PoolRequest {
+  /** `http://host:port` */
+  origin: string;
+  path: string;
+  method: string;
+  headers?: OutgoingHttpHeaders;
+  body?: string | Buffer;
+  signal?: AbortSignal;
+}
+
+export interface PoolResponse {
+  statusCode: number;
+  statusText: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export interface HttpPoolOptions {
+  /** An idle pooled connection is closed after this long (below the servers' own keep-alive timeout). */
+  keepAliveMs: number;
+  connectTimeoutMs: number;
+}
+
+export class HttpPool {
+  readonly #agent: Agent;
+  readonly #connectTimeoutMs: number;
+  #closed = false;
+
+  constructor(options: HttpPoolOptions) {
+    // `timeout` on a keep-alive agent closes a socket that sits idle in the pool that long; on a socket
+    // in use it only emits 'timeout', which nothing here acts on (a call's deadline is its signal).
+    this.#agent = new Agent({ keepAlive: true, timeout: options.keepAliveMs, scheduling: 'lifo' });
+    this.#connectTimeoutMs = options.connectTimeoutMs;
+  }
+
+  request(r: PoolRequest): Promise<PoolResponse> {
+    if (this.#closed) return Promise.reject(Object.assign(new Error('client closed'), { code: 'ERR_CLIENT_CLOSED' }));
+    const signal = r.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const url = new URL(r.origin);
+    return new Promise<PoolResponse>((resolve, reject) => {
+      let settled = false;
+      let connectTimer: NodeJS.Timeout | undefined;
+      const finish = (error: unknown, response?: PoolResponse) => {
+        if (settled) return;
+        settled = true;
+        if (connectTimer) clearTimeout(connectTimer);
+        signal?.removeEventListener('abort', onAbort);
+        if (response) resolve(response);
+        else reject(error);
+      };
+      const req = httpRequest({
+        agent: this.#agent,
+        host: url.hostname.replace(/^\[|\]$/g, ''),
+        port: url.port || 80,
+        path: r.path,
+        method: r.method,
+        headers: r.headers,
+      });
+      const onAbort = () => {
+        finish(signal!.reason);
+        req.destroy();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      req.once('socket', (socket: Socket) => {
+        if (!socket.connecting) return;
+        connectTimer = setTimeout(() => {
+          const error = Object.assign(new Error(`connect timeout after ${this.#connectTimeoutMs}ms`), { code: 'ETIMEDOUT' });
+          finish(error);
+          req.destroy(error);
+        }, this.#connectTimeoutMs);
+        socket.once('connect', () => clearTimeout(connectTimer));
+      });
+      req.once('error', (e) => finish(e));
+      req.once('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.once('error', (e) => finish(e));
+        res.once('aborted', () => finish(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' })));
+        res.once('end', () =>
+          finish(undefined, {
+            statusCode: res.statusCode ?? 0,
+            statusText: res.statusMessage ?? '',
+            headers: res.headers,
+            body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+          }),
+        );
+      });
+      req.end(r.body);
+    });
+  }
+
+  /** Closes pooled connections and aborts requests in flight. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#agent.destroy();
+  }
+}
