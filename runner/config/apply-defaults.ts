@@ -102,6 +102,7 @@ function registryDefaults(raw: RawRegistry | undefined, dir: string): RegistryCo
   if (raw?.persist !== undefined) out.persist = path.resolve(dir, raw.persist);
   if (raw?.node !== undefined) out.node = raw.node;
   if (raw?.datacenter !== undefined) out.datacenter = raw.datacenter;
+  if (raw?.peers !== undefined && raw.peers > 1) out.peers = raw.peers;
   return out;
 }
 

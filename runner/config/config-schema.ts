@@ -50,6 +50,13 @@ export const RegistrySchema = z
       .regex(/^[a-z0-9_-]+$/, { error: 'a datacenter may only contain lowercase letters, digits, - and _ (as Consul requires)' })
       .optional()
       .describe("the embedded registry's datacenter (consul agent -datacenter; default dc1)"),
+    peers: z
+      .number()
+      .int()
+      .min(1)
+      .max(5)
+      .optional()
+      .describe('embedded Eureka peers that replicate to each other (AP), each on its own ports; instances spread over them (default 1)'),
     eureka: z
       .strictObject({
         double_expiry_quirk: z.boolean().optional().describe("Eureka's lease expires at 2x duration (default true, as real Eureka)"),

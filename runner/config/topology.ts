@@ -39,6 +39,11 @@ export interface RegistryConfig extends Listen {
   /** The agent's datacenter (`-datacenter`); absent = dc1. */
   datacenter?: string;
   /**
+   * Eureka peers (kind embedded, eureka semantics or face): this many registries that replicate
+   * register/renew/cancel/status to each other (runner/registry/peers); absent or 1 = one registry.
+   */
+  peers?: number;
+  /**
    * Eureka model options; `serve` starts the Eureka REST face on `port` (default 8761) over the same
    * catalog. The face's own instances follow these lease options whatever `semantics` says.
    */

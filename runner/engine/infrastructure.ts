@@ -22,6 +22,7 @@ import type { StartedServer } from '../gateway/started-server.ts';
 import { FaultPlane } from '../faults/fault-plane.ts';
 import { startFaultAdmin } from '../faults/admin-server.ts';
 import type { Tracing } from '../traces/tracing.ts';
+import { startRegistryMembers, type RegistryMember } from './registry-members.ts';
 
 export interface Infrastructure {
   /** The registry itself (readiness checks use it directly, unaffected by faults). */
@@ -30,6 +31,11 @@ export interface Infrastructure {
   registryFaces: { eureka?: string; nacos?: string };
   faultPlane: FaultPlane;
   registry?: StartedRegistry;
+  /**
+   * The registry's members when it is several machines (`registry.peers`); empty for one registry. The
+   * first is `registry` (the in-process servers use it); instances spread over all of them.
+   */
+  registryMembers: RegistryMember[];
   brokerAddress: string;
   gateway: StartedServer;
   proxy: StartedServer;
@@ -55,7 +61,18 @@ export async function startInfrastructure(
     let registry: StartedRegistry | undefined;
     let registryAddress: string;
     const registryFaces: Infrastructure['registryFaces'] = {};
-    if (topology.registry.kind === 'embedded') {
+    let registryMembers: RegistryMember[] = [];
+    if (topology.registry.kind === 'embedded' && (topology.registry.peers ?? 1) > 1) {
+      const started = await startRegistryMembers(topology, faultPlane, { clock: deps.clock, onWarning: (m) => deps.onProgress(`registry  warning: ${m}`) });
+      stoppers.push(() => started.stop());
+      registryMembers = started.members;
+      registry = registryMembers[0].registry;
+      registryAddress = registry.address;
+      Object.assign(registryFaces, registryMembers[0].faces);
+      for (const m of registryMembers) {
+        deps.onProgress(`registry  ${m.name}: Eureka peer (${topology.registry.semantics}) on http://${m.address}, Eureka REST on http://${m.faces.eureka}/eureka/`);
+      }
+    } else if (topology.registry.kind === 'embedded') {
       // A face runs when asked for, or when a service speaks it (services.<name>.registry).
       const uses = (face: 'eureka' | 'nacos') => topology.services.some((s) => s.registry === face);
       const config = {
@@ -122,6 +139,7 @@ export async function startInfrastructure(
       registryFaces,
       faultPlane,
       registry,
+      registryMembers,
       brokerAddress: broker.address,
       gateway,
       proxy,

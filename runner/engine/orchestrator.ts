@@ -33,6 +33,7 @@ import { instanceEnv } from './instance-env.ts';
 import { startInfrastructure, type Infrastructure } from './infrastructure.ts';
 import { Tracing } from '../traces/tracing.ts';
 import type { TraceDetail, TraceQuery, TraceSummary } from '../traces/trace-types.ts';
+import { memberFor } from './registry-members.ts';
 import { readinessFor } from './readiness.ts';
 import { registryView, instanceLease, describeRegistryEvent } from './registry-view.ts';
 import { InstanceLinks } from './instance-links.ts';
@@ -360,17 +361,21 @@ export class Orchestrator implements OrchestratorApi {
     const infra = this.#infra!;
     const name = `${service.name}-${replica}`;
     let serverAddress = '127.0.0.1:0';
+    // With Eureka peers each instance registers, renews and is checked on its own member.
+    const member = memberFor(infra.registryMembers, replica);
+    const registryAddress = member?.address ?? infra.registryAddress;
     return new InstanceSupervisor(name, service, {
       runtime: this.#runtime(service.runtime),
       clock: this.#clock,
       env: async () => {
         let links = this.#links.get(name);
         if (!links) {
-          const face = service.registry && service.registry !== 'consul' ? infra.registryFaces[service.registry] : undefined;
+          const faces = member?.faces ?? infra.registryFaces;
+          const face = service.registry && service.registry !== 'consul' ? faces[service.registry] : undefined;
           if (service.registry && service.registry !== 'consul' && !face) {
             throw new MicroDevError('CONFIG_INVALID', `services.${service.name}.registry is ${service.registry}, but the registry has no ${service.registry} face (it needs registry.kind: embedded)`);
           }
-          links = await InstanceLinks.open(infra.faultPlane, name, { registry: face ?? infra.registryAddress, proxy: infra.proxy.address });
+          links = await InstanceLinks.open(infra.faultPlane, name, { registry: face ?? registryAddress, proxy: infra.proxy.address });
           // Per-instance numbers are counted where every caller's traffic enters it.
           links.inbound.observe(this.#meter.observer(name, service.name));
           this.#links.set(name, links);
@@ -392,7 +397,7 @@ export class Orchestrator implements OrchestratorApi {
           instance: started,
           serverId,
           advertise: this.#links.get(name)?.inbound.listen,
-          registryAddress: infra.registryAddress,
+          registryAddress,
           registryToken: this.topology.registry.token,
           port: Number(serverAddress.split(':').pop()),
           signal,

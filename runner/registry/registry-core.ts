@@ -11,6 +11,17 @@ import type { CheckDefinition, CheckRecord, CheckStatus, RegistryEvent, Registry
 
 export type LeaseModelFactory = (host: LeaseHost) => LeaseModel;
 
+/**
+ * A write an API client made on this registry, as Eureka's peer replication sees it (`peers/`): a
+ * register, a renew (TTL update), a cancel (deregister through the API), or a status change through a face.
+ * Evictions and reaping are not writes: every peer expires leases on its own, as Eureka does.
+ */
+export type CoreWrite =
+  | { op: 'register'; def: ServiceDefinition; replaceExistingChecks: boolean }
+  | { op: 'renew'; serviceId: string; checkId: string; status: CheckStatus; output: string }
+  | { op: 'cancel'; serviceId: string }
+  | { op: 'status'; serviceId: string };
+
 export interface RegistryCoreOptions {
   config: Pick<RegistryConfig, 'semantics' | 'profile' | 'timeScale'>;
   /** Model time (scaled). */
@@ -40,6 +51,7 @@ export class RegistryCore {
   readonly #faceModels = new Map<string, LeaseModel>();
   readonly #listeners = new Set<(e: RegistryEvent) => void>();
   readonly #probeHooks = new Set<{ registered(checks: CheckRecord[]): void; removed(checks: CheckRecord[]): void }>();
+  readonly #writeListeners = new Set<(w: CoreWrite) => void>();
   #heartbeats = 0;
 
   constructor(opts: RegistryCoreOptions) {
@@ -82,6 +94,23 @@ export class RegistryCore {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Follows the writes clients make (after they succeed); returns the unsubscribe function. */
+  onWrite(listener: (w: CoreWrite) => void): () => void {
+    this.#writeListeners.add(listener);
+    return () => this.#writeListeners.delete(listener);
+  }
+
+  /** Tells the write listeners about a write made outside register/updateTtl/deregister (a face's status). */
+  noteWrite(w: CoreWrite): void {
+    for (const l of this.#writeListeners) {
+      try {
+        l(w);
+      } catch {
+        // A broken listener must not fail the client's write.
+      }
+    }
+  }
+
   /** Lets the interval-check runner (HTTP/TCP probes) follow registrations. */
   onChecks(hook: { registered(checks: CheckRecord[]): void; removed(checks: CheckRecord[]): void }): void {
     this.#probeHooks.add(hook);
@@ -112,6 +141,7 @@ export class RegistryCore {
     model.onRegistered(r.service, r.written, r.created);
     for (const h of this.#probeHooks) h.registered(r.written);
     if (r.created) this.emit({ type: 'registered', at: this.now(), serviceId: r.service.id, service: r.service.name });
+    this.noteWrite({ op: 'register', def, replaceExistingChecks });
   }
 
   /** agent/check/register: a check of an existing service, or of the node when `serviceId` is ''. */
@@ -189,6 +219,7 @@ export class RegistryCore {
       throw notFound(`Unknown service ID ${JSON.stringify(serviceId)}. Ensure that the service ID is passed, not the service name.`);
     }
     this.#remove(serviceId, 'api');
+    this.noteWrite({ op: 'cancel', serviceId });
   }
 
   /** pass/warn/fail/update on a TTL check: a heartbeat for the lease model. */
@@ -202,6 +233,7 @@ export class RegistryCore {
     this.#setCheck(checkId, status, truncateOutput(output, check.outputMaxSize));
     this.#heartbeats++;
     this.modelOf(this.store.getService(check.serviceId)).onHeartbeat(this.store.getCheck(checkId)!);
+    this.noteWrite({ op: 'renew', serviceId: check.serviceId, checkId, status, output });
   }
 
   /** Sets a check from a probe result (HTTP/TCP interval checks) or a restored state; not a heartbeat. */

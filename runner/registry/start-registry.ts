@@ -23,6 +23,7 @@ import { addEventRoutes } from './http/event-routes.ts';
 import { addTxnRoutes } from './http/txn-routes.ts';
 import { addAgentNodeRoutes } from './http/agent-node-routes.ts';
 import type { RegistryEvent, RegistryStatus } from './registry-types.ts';
+import type { EurekaFace } from './eureka/eureka-face.ts';
 
 export type { RegistryEvent, RegistryStatus } from './registry-types.ts';
 
@@ -39,6 +40,10 @@ export interface StartedRegistry {
   readonly eurekaUrl?: string;
   /** "http://HOST:PORT" when `nacos.serve` is on (the Nacos naming v1 face; its API is under /nacos/v1/ns/). */
   readonly nacosUrl?: string;
+  /** The catalog and lease core (Eureka peers replicate its writes: peers/). */
+  readonly core: RegistryCore;
+  /** The Eureka face, when it runs. */
+  readonly eurekaFace?: EurekaFace;
   /** Live events (synchronous, in order); returns the unsubscribe function. */
   subscribe(listener: (e: RegistryEvent) => void): () => void;
   /** The lease model's live state (model-time milliseconds). */
@@ -172,6 +177,8 @@ export async function startRegistry(
     url: `http://${address}`,
     ...(faces.eurekaUrl ? { eurekaUrl: faces.eurekaUrl } : {}),
     ...(faces.nacosUrl ? { nacosUrl: faces.nacosUrl } : {}),
+    core,
+    ...(faces.eureka ? { eurekaFace: faces.eureka } : {}),
     subscribe: (listener) => core.subscribe(listener),
     status: () => ({ ...core.status(address), locks: sessions.locks() }),
     stop: () =>

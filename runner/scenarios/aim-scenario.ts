@@ -119,6 +119,14 @@ function allServiceRefs(doc: Document): Ref[] {
   };
   const steps = doc.get('steps');
   if (isSeq(steps)) steps.items.forEach((_, i) => at(['steps', i, 'target', 'service']));
+  // An instance target (greeter-srv-3) names its service too.
+  if (isSeq(steps)) {
+    steps.items.forEach((_, i) => {
+      const path = ['steps', i, 'target', 'instance'];
+      const m = /^(.+)-(\d+)$/.exec(String(doc.getIn(path) ?? ''));
+      if (m) refs.push({ value: m[1], set: (s) => doc.setIn(path, `${s}-${m[2]}`) });
+    });
+  }
   const expect = doc.get('expect');
   if (isSeq(expect)) expect.items.forEach((_, i) => at(['expect', i, 'service']));
   at(['steady_state', 'passing', 'service']);

@@ -15,6 +15,8 @@
  *   slow-start       stop each target, start it with its registry link down for the duration: it runs but
  *                    cannot register, so callers see it only once the duration is over (a slow boot); heal: link up
  *   static-proxy     kill = close it; heal = start it again on the same port
+ *   registry-partition  down on every registry member link that crosses the cut (`isolate`: the members on
+ *                    one side); each side's instances keep talking to their own member
  *
  * Blocking: resolves once the fault is in place (toxics are on live connections before return).
  */
@@ -50,6 +52,12 @@ export async function applyFault(ctx: FaultContext, step: StepSpec, targets: rea
     case 'registry-outage': {
       const p = plane(o);
       return toxics(p, p.links().map((l) => l.name).filter((l) => l.endsWith('/registry')), name, down);
+    }
+    case 'registry-partition': {
+      const members = o.infrastructure?.registryMembers ?? [];
+      const side = new Set(targets);
+      const crossing = members.flatMap((m) => m.peerLinks).filter((l) => side.has(l.from) !== side.has(l.to)).map((l) => l.link);
+      return toxics(plane(o), [...new Set(crossing)], name, down);
     }
     case 'kill':
       if (targets.includes('static-proxy')) {

@@ -102,4 +102,17 @@ describe('checkScenarioText', () => {
       expect(checkScenarioText(readFileSync(f, 'utf8'), f, base).problems.map((p) => formatProblem(p, REPO_ROOT)), name).toEqual([]);
     }
   });
+  it('registry-partition names registry members and needs registry.peers', () => {
+    const text = (registry: string, isolate: string) =>
+      [`topology:`, `  registry: ${registry}`, 'steps:', `  - {at: 1s, fault: registry-partition, isolate: ${isolate}}`].join('\n');
+    expect(problems(text('{semantics: eureka, peers: 3}', 'eureka-3'))).toEqual([]);
+    expect(problems(text('{semantics: eureka, peers: 3}', 'eureka-4'))).toEqual([
+      'scenarios/x.yaml:4:50: unknown registry member "eureka-4" (did you mean "eureka-1"?); known: eureka-1, eureka-2, eureka-3',
+    ]);
+    expect(problems(text('{semantics: eureka}', 'eureka-1'))).toEqual([
+      'scenarios/x.yaml:4:21: registry-partition needs a registry of several members: topology.registry.peers: 3',
+    ]);
+    const { scenario } = checkScenarioText(text('{semantics: eureka, peers: 3, eureka: {serve: true, port: 8761}}', '[eureka-2, eureka-3]'), file, base);
+    expect(scenario!.topology.registry).toMatchObject({ peers: 3, eureka: { serve: true, port: 0 } });
+  });
 });

@@ -86,6 +86,13 @@ export function checkScenarioText(text: string, file: string, base: DefaultTopol
     if (t.instance === 'static-proxy' && !raw.static_proxy) {
       problems.push(at(['steps', i, 'target', 'instance'], 'target static-proxy needs a static_proxy section', 'value'));
     }
+    if (s.fault === 'registry-partition') {
+      const members = Array.from({ length: topology.registry.peers ?? 1 }, (_, m) => `eureka-${m + 1}`);
+      if (members.length < 2) problems.push(at(['steps', i, 'fault'], 'registry-partition needs a registry of several members: topology.registry.peers: 3', 'value'));
+      else for (const name of Array.isArray(s.isolate) ? s.isolate : [s.isolate]) {
+        if (!members.includes(name)) problems.push(at(['steps', i, 'isolate'], unknown('registry member', name, members), 'value'));
+      }
+    }
     if (s.fault === 'pause' && targetRuntimes(topology, s).includes('worker')) {
       problems.push(at(['steps', i, 'fault'], 'pause needs runtime process or container (a worker thread cannot be frozen); set topology.services.<name>.runtime', 'value'));
     }
@@ -168,6 +175,8 @@ export function mergeOverride(base: Record<string, unknown>, over: Record<string
     const section = merged[key];
     merged[key] = { ...(isObject(section) ? section : {}), port: 0 };
   }
+  const registry = merged.registry as Record<string, unknown>;
+  for (const face of ['eureka', 'nacos']) if (isObject(registry[face])) registry[face] = { ...registry[face], port: 0 };
   const services = merged.services;
   if (isObject(services)) {
     for (const [name, s] of Object.entries(services)) if (isObject(s)) services[name] = { ...s, port: 0 };

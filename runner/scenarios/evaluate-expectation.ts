@@ -17,6 +17,7 @@ import {
   windowOf,
 } from './verdict-math.ts';
 import { leadersIn, timeToNewLeader, timeToStepDown } from './leadership-math.ts';
+import { evaluateMemberExpectation } from './member-math.ts';
 
 export interface ExpectationResult {
   label: string;
@@ -124,6 +125,11 @@ export function evaluateExpectation(e: Expectation, timeline: Timeline, defaultL
       const v = timeToStepDown(timeline, step, e.key);
       return result(`time for ${step.targets.join(', ')} to step down after ${e.step} <= ${e.max} ms`, v !== undefined && v <= e.max, v ?? null, `was ${msText(v)}`);
     }
+    case 'views_diverged':
+    case 'time_to_converge':
+    case 'registrations_accepted':
+    case 'time_listed':
+      return evaluateMemberExpectation(e, timeline);
     case 'self_preservation': {
       const window = windowOf(timeline, e.during);
       const samples = window ? samplesIn(timeline, window) : [];

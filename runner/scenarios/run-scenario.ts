@@ -213,7 +213,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
   async function runStep(step: StepSpec): Promise<void> {
     await sleepUntil(step.at);
     const o = orchestrator!;
-    const targets = step.leader !== undefined ? lockHolder(o, step.leader) : (plan.get(step.id) ?? []);
+    const targets = step.fault === 'registry-partition' ? isolated(o, step.isolate) : step.leader !== undefined ? lockHolder(o, step.leader) : (plan.get(step.id) ?? []);
     const record: StepRecord = {
       id: step.id,
       fault: step.fault,
@@ -281,6 +281,17 @@ export function targetCandidates(o: { snapshot(): { instances: TargetableInstanc
   ];
 }
 
+/** The registry members a registry-partition cuts off; an unknown name is an error that names the members. */
+function isolated(o: Orchestrator, isolate: string | string[]): string[] {
+  const members = o.infrastructure?.registryMembers.map((m) => m.name) ?? [];
+  const wanted = Array.isArray(isolate) ? isolate : [isolate];
+  if (members.length < 2) throw new Error('registry-partition needs a registry of several members (registry.peers: 3)');
+  const bad = wanted.find((w) => !members.includes(w));
+  if (bad !== undefined) throw new Error(`registry-partition: no registry member named ${bad} (members: ${members.join(', ')})`);
+  if (wanted.length >= members.length) throw new Error(`registry-partition: isolate leaves no member on the other side (members: ${members.join(', ')})`);
+  return wanted;
+}
+
 /** The instance holding a KV lock now (the kit names its session after MICRO_DEV_INSTANCE). */
 function lockHolder(o: Orchestrator, key: string): string[] {
   const name = o.infrastructure?.registry?.status().locks?.find((l) => l.key === key)?.name;
@@ -292,6 +303,7 @@ function takeSample(o: Orchestrator, instances: string[], at: number): RegistryS
   const leases: Record<string, LeaseState> = {};
   for (const l of status?.leases ?? []) leases[l.serviceId] = l.status;
   const locks = status?.locks?.length ? Object.fromEntries(status.locks.map((l) => [l.key, l.name])) : undefined;
+  const members = o.infrastructure?.registryMembers ?? [];
   return {
     at,
     instances: instances.map((name) => {
@@ -301,6 +313,7 @@ function takeSample(o: Orchestrator, instances: string[], at: number): RegistryS
     leases,
     ...(status?.selfPreservation !== undefined ? { selfPreservation: status.selfPreservation } : {}),
     ...(locks ? { locks } : {}),
+    ...(members.length ? { members: Object.fromEntries(members.map((m) => [m.name, m.status().leases.map((l) => l.serviceId).sort()])) } : {}),
   };
 }
 

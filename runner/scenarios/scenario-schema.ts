@@ -82,6 +82,13 @@ export const StepSchema = z.discriminatedUnion('fault', [
   z.strictObject({ fault: z.literal('rolling-restart'), ...stepBase }),
   z.strictObject({ fault: z.literal('crash-loop'), ...stepBase }),
   z.strictObject({ fault: z.literal('slow-start'), ...stepBase }),
+  z.strictObject({
+    fault: z.literal('registry-partition'),
+    ...stepBase,
+    isolate: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .describe('registry member(s) cut off from the others (eureka-3; or [eureka-2, eureka-3]): a split of the registry itself'),
+  }),
 ]);
 
 const loadRef = { load: id.optional().describe('which load (default: the first)') };
@@ -105,6 +112,25 @@ export const ExpectationSchema = z.discriminatedUnion('metric', [
   }),
   z.strictObject({ metric: z.literal('self_preservation'), ...during, engaged: z.boolean() }),
   z.strictObject({ metric: z.literal('restarts'), ...stepRef, min: z.number().int().nonnegative() }),
+  z.strictObject({
+    metric: z.literal('views_diverged'),
+    ...during,
+    min: z.number().int().nonnegative().describe('registrations one member lists and another does not, at the most diverged moment'),
+  }),
+  z.strictObject({ metric: z.literal('time_to_converge'), ...stepRef, max: ms.describe('from the heal until every registry member lists the same registrations') }),
+  z.strictObject({
+    metric: z.literal('registrations_accepted'),
+    ...during,
+    member: z.string().min(1).describe('a registry member (eureka-1, ...)'),
+    min: z.number().int().nonnegative().describe('new registrations the member listed during the window'),
+  }),
+  z.strictObject({
+    metric: z.literal('time_listed'),
+    ...stepRef,
+    member: z.string().min(1).describe('a registry member (eureka-1, ...)'),
+    min: ms.optional(),
+    max: ms.optional().describe("from the fault until the member no longer lists any target's registration"),
+  }),
   z.strictObject({
     metric: z.literal('leaders'),
     ...during,

@@ -39,6 +39,8 @@ export interface RegistrySample {
   selfPreservation?: boolean;
   /** KV lock key -> the holding session's name (the registry's view of who leads). */
   locks?: Record<string, string>;
+  /** With registry members (registry.peers): the registrations each member lists, by member name. */
+  members?: Record<string, string[]>;
 }
 
 export interface StepRecord {

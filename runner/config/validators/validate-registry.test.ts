@@ -20,6 +20,16 @@ describe('validateRegistry', () => {
         '4:3: registry: the Eureka face (serve: true) needs kind: embedded',
       ],
     },
+    { name: 'eureka peers', yaml: 'registry:\n  semantics: eureka\n  peers: 3\n', want: [] },
+    { name: 'eureka peers through the face', yaml: 'registry:\n  peers: 3\n  eureka: {serve: true}\n', want: [] },
+    {
+      name: 'peers without Eureka',
+      yaml: 'registry:\n  peers: 3\n  persist: r.json\n',
+      want: [
+        '2:3: registry: peers replicate the Eureka way; they need semantics: eureka or the Eureka face (eureka: {serve: true}, or a service with registry: eureka)',
+        '3:3: registry: persist keeps one registry on disk; it cannot be combined with peers',
+      ],
+    },
     { name: 'consul at an address', yaml: 'registry:\n  kind: consul\n  address: "127.0.0.1:8500"\n', want: [] },
     { name: 'consul in a container', yaml: 'registry:\n  kind: consul\n  mode: container\n', want: [] },
     {

@@ -45,6 +45,11 @@ export function validateRegistry({ topology, raw, parsed }: ValidationInput): Co
     if (r[face] === undefined || semantics === face || faceRuns(face)) continue;
     at(face, `registry: "${face}" settings apply only with semantics: ${face} or the ${FACES[face]} face (serve: true, or a service with registry: ${face})`);
   }
+  if (r.peers !== undefined && r.peers > 1) {
+    if (kind !== 'embedded') at('peers', 'registry: peers are embedded Eureka servers; they need kind: embedded');
+    else if (semantics !== 'eureka' && !faceRuns('eureka')) at('peers', 'registry: peers replicate the Eureka way; they need semantics: eureka or the Eureka face (eureka: {serve: true}, or a service with registry: eureka)');
+    if (r.persist !== undefined) at('persist', 'registry: persist keeps one registry on disk; it cannot be combined with peers');
+  }
   if (kind === 'consul') {
     for (const face of ['eureka', 'nacos'] as const) if (r[face]?.serve) at(face, `registry: the ${FACES[face]} face (serve: true) needs kind: embedded`);
   }

@@ -50,8 +50,20 @@ export const EUREKA_FACE = 'eureka';
 /** The catalog id of an instance registered through Eureka. */
 export const eurekaServiceId = (app: string, id: string): string => `eureka:${app.toUpperCase()}:${id}`;
 
+/** What a peer sends to replicate one Eureka instance: its InstanceInfo as a register body carries it. */
+export interface EurekaReplica {
+  app: string;
+  id: string;
+  status: EurekaStatus;
+  overriddenStatus: EurekaStatus;
+  lastDirtyTimestamp: number;
+  instanceInfo: Record<string, unknown>;
+}
+
 export class EurekaFace {
   readonly model: EurekaLeaseModel;
+  /** `POST /peerreplication/batch/`: set by the peer set (`peers/`); absent = 404, as on a standalone server. */
+  peerBatch: ((body: string) => FaceReply) | undefined;
   readonly #core: RegistryCore;
   readonly #clock: Clock;
   readonly #o: Required<EurekaFaceOptions>;
@@ -178,7 +190,24 @@ export class EurekaFace {
     const status = effectiveStatus(side.info);
     this.#core.setProbeResult(`${id}:lease`, checkStatusOf(status), `eureka status ${status}`);
     this.#changed(id, 'MODIFIED');
+    this.#core.noteWrite({ op: 'status', serviceId: id });
     return { status: 200 };
+  }
+
+  /** The instance as a peer replicates it (undefined for an instance that did not come through this face). */
+  replicaOf(serviceId: string): EurekaReplica | undefined {
+    const side = this.#side.get(serviceId);
+    const service = this.#core.store.getService(serviceId);
+    if (!side || !service) return undefined;
+    const i = side.info;
+    return {
+      app: i.app,
+      id: i.id,
+      status: i.status,
+      overriddenStatus: i.overriddenStatus,
+      lastDirtyTimestamp: i.lastDirtyTimestamp,
+      instanceInfo: { ...renderInstance(service, 'passing', side), status: i.status },
+    };
   }
 
   /** PUT .../metadata?k=v: merged into the instance's metadata (and the catalog's meta/tags). */

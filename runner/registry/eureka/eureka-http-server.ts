@@ -6,6 +6,7 @@
  *   /apps/{APP}              POST register, GET app     /apps/{APP}/{id}   PUT renew, DELETE cancel, GET
  *   /apps/{APP}/{id}/status  PUT / DELETE override      /apps/{APP}/{id}/metadata  PUT
  *   /instances/{id}  /vips/{vip}  /svips/{svip}         GET
+ *   /peerreplication/batch/  POST (from a peer, `registry.peers` > 1: peers/eureka-peer.ts)
  *
  * A request never crashes the server: an unexpected error is a 500 with its message.
  */
@@ -80,6 +81,10 @@ function route(face: EurekaFace, method: string, url: URL, body: string): FaceRe
       if (method === 'PUT') return face.setMetadata(a, b, q);
       return notAllowed(method, 'PUT');
     }
+  }
+  if (root === 'peerreplication' && a === 'batch' && parts.length === 2) {
+    if (method !== 'POST') return notAllowed(method, 'POST');
+    return face.peerBatch ? face.peerBatch(body) : { status: 404, text: 'Not found: this Eureka server has no peers (registry.peers)' };
   }
   if (root === 'instances' && parts.length === 2) return get(() => face.instance(undefined, a));
   if ((root === 'vips' || root === 'svips') && parts.length === 2) return get(() => face.vip(a, root === 'svips'));
