@@ -21,14 +21,14 @@ afterEach(async () => {
 // One line with what the thread saw: the cache folder, whether the stripper was loaded, the env's keys.
 const PROBE = `const seen: string[] = process.moduleLoadList.filter((m) => m.includes('amaro'));
 const cache: string | undefined = process.getBuiltinModule('node:module').getCompileCacheDir();
-console.log('probe cache=' + (cache ?? 'none') + ' stripper=' + (seen.length > 0 ? 'loaded' : 'no') + ' env=' + Object.keys(process.env).filter((k) => k.includes('COMPILE_CACHE')).join(','));
+console.log('probe cache=' + (cache ?? 'none') + ' stripper=' + (seen.length > 0 ? 'loaded' : 'no') + ' env=' + Object.keys(process.env).filter((k) => k.includes('COMPILE_CACHE')).join(',') + ' flags=' + process.execArgv.filter((a) => !a.includes('preload')).join(','));
 const { parentPort } = await import('node:worker_threads');
 const keep = setInterval(() => undefined, 60_000);
 parentPort?.on('message', (m: { type?: string }) => { if (m?.type === 'stop') clearInterval(keep); });
 `;
 
-async function runOnce(file: string, env: Record<string, string>): Promise<string> {
-  const cli = new CliProcess(['up', '-c', file, '--no-tui', '--no-watch'], { env });
+async function runOnce(file: string, env: Record<string, string>, nodeFlags: string[] = []): Promise<string> {
+  const cli = new CliProcess(['up', '-c', file, '--no-tui', '--no-watch'], { env, nodeFlags });
   clis.push(cli);
   await cli.waitFor(/micro-dev ready/, 60_000);
   const line = /probe cache=.*$/m.exec(cli.output)?.[0];
@@ -53,10 +53,14 @@ describe('compile cache in instance threads', () => {
     await writeFile(topo.file, (await readFile(topo.file, 'utf8')).replace('PROBE_FILE', module));
 
     const cold = await runOnce(topo.file, { NODE_COMPILE_CACHE: cache });
-    expect(cold).toMatch(new RegExp(`^probe cache=${cache}/v[^/ ]+ stripper=loaded env=$`));
-    const warm = await runOnce(topo.file, { NODE_COMPILE_CACHE: cache });
-    expect(warm).toMatch(new RegExp(`^probe cache=${cache}/v[^/ ]+ stripper=no env=$`));
-    const off = await runOnce(topo.file, { NODE_COMPILE_CACHE: cache, NODE_DISABLE_COMPILE_CACHE: '1' });
-    expect(off).toBe('probe cache=none stripper=loaded env=');
+    expect(cold).toMatch(new RegExp(`^probe cache=${cache}/v[^/ ]+ stripper=loaded env= flags=--require$`));
+    // micro-dev's own Node flags reach the thread (--no-warnings), or are left out when a Worker refuses one
+    // (--max-semi-space-size, as the launcher's shebang gives it): the cache works either way.
+    const warm = await runOnce(topo.file, { NODE_COMPILE_CACHE: cache }, ['--no-warnings']);
+    expect(warm).toMatch(new RegExp(`^probe cache=${cache}/v[^/ ]+ stripper=no env= flags=--no-warnings,--require$`));
+    const refused = await runOnce(topo.file, { NODE_COMPILE_CACHE: cache }, ['--max-semi-space-size=4']);
+    expect(refused).toMatch(new RegExp(`^probe cache=${cache}/v[^/ ]+ stripper=no env= flags=--require$`));
+    const off = await runOnce(topo.file, { NODE_COMPILE_CACHE: cache, NODE_DISABLE_COMPILE_CACHE: '1' }, ['--no-warnings']);
+    expect(off).toBe('probe cache=none stripper=loaded env= flags=--no-warnings');
   });
 });

@@ -16,8 +16,8 @@ export class CliProcess {
   output = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(args: string[], options: { cwd?: string; detached?: boolean; env?: Record<string, string | undefined> } = {}) {
-    this.child = spawn(process.execPath, [binPath, ...args], {
+  constructor(args: string[], options: { cwd?: string; detached?: boolean; env?: Record<string, string | undefined>; nodeFlags?: string[] } = {}) {
+    this.child = spawn(process.execPath, [...(options.nodeFlags ?? []), binPath, ...args], {
       cwd: options.cwd ?? repoRoot,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

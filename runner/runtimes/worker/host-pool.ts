@@ -14,7 +14,7 @@ import type { Clock } from '../../clock/clock.ts';
 import type { InstanceSpec } from '../runtime.ts';
 import type { HostEvent, HostRequest } from './instance-host.ts';
 import { PackedInstance } from './packed-instance.ts';
-import { threadCompileCache } from './worker-compile-cache.ts';
+import { newThread } from './worker-compile-cache.ts';
 import { ownPath } from '../../package/own-path.ts';
 
 interface Host {
@@ -79,8 +79,7 @@ export class HostPool {
   }
 
   #spawn(): Host {
-    const cache = threadCompileCache();
-    const worker = new Worker(hostModule, { env: { ...cache?.env }, argv: [], execArgv: cache?.execArgv, name: 'micro-dev instance host', resourceLimits: this.#resourceLimits, stdout: true, stderr: true });
+    const worker = newThread(hostModule, { env: {}, argv: [], name: 'micro-dev instance host', resourceLimits: this.#resourceLimits, stdout: true, stderr: true });
     // Output without an instance (the host's own) is not anyone's log line; keep the pipes flowing.
     worker.stdout.resume();
     worker.stderr.resume();

@@ -18,7 +18,7 @@ import type { InstanceSpec, Runtime } from '../runtime.ts';
 import { HostPool } from './host-pool.ts';
 import type { PackedInstance } from './packed-instance.ts';
 import { WorkerInstance } from './worker-instance.ts';
-import { threadCompileCache } from './worker-compile-cache.ts';
+import { newThread } from './worker-compile-cache.ts';
 
 /**
  * V8 sizes a thread's young generation up to 3 x 16 MiB semi-spaces under a high allocation rate and keeps
@@ -87,8 +87,7 @@ export class WorkerRuntime implements Runtime {
 
     let worker: Worker;
     try {
-      const cache = threadCompileCache();
-      worker = new Worker(module, { env: { ...spec.env, ...cache?.env }, execArgv: cache?.execArgv, stdout: true, stderr: true, argv: [], name: spec.instance, resourceLimits: WORKER_LIMITS });
+      worker = newThread(module, { env: { ...spec.env }, stdout: true, stderr: true, argv: [], name: spec.instance, resourceLimits: WORKER_LIMITS });
     } catch (cause) {
       throw new MicroDevError('START_FAILED', `${spec.instance}: cannot start worker for "${module}": ${String(cause)}`, {
         cause,
