@@ -169,6 +169,13 @@ export const commands: CliCommand[] = [
     run: lazy(() => import('./commands/images.ts')),
   },
   {
+    name: 'export',
+    summary: 'the topology for Docker Compose or Kubernetes',
+    usage: 'micro-dev export compose|kubernetes [-c FILE] [-o DIR] [--node-image IMAGE] [--base SERVICE=IMAGE]... [--consul] [--namespace N]',
+    help: "Writes the topology for engines beyond one machine (nothing is built or started):\n  compose     DIR/compose.yaml: an infra container (micro-dev's registry, gateway, proxy, web gateway,\n              broker; or --consul: a Consul container as the registry), every service with its replicas,\n              MICRO_* wired to service names, health checks, depends_on; gateway/proxy/web published on\n              their ports (MICRO_DEV_GATEWAY_PORT... move them). Then: docker compose -f DIR/compose.yaml up --build\n  kubernetes  DIR/*.yaml + kustomization.yaml: Deployments, Services, a Consul StatefulSet (3 replicas,\n              headless Service), the gateway, ConfigMaps; --namespace N sets the namespace.\nBoth stage DIR/app/, the build context of the services' image (the project and the packages it runs\nwith, on --node-image, default micro-dev/node:<major> from `images prepare`; node:24-slim where images\ncan be pulled). --base SERVICE=IMAGE: the image a process service's command runs on (e.g. golang:1.22).\nDIR defaults to deploy/compose or deploy/kubernetes beside FILE.",
+    run: lazy(() => import('./commands/export.ts')),
+  },
+  {
     name: 'ui',
     summary: 'open the dashboard on a running up',
     usage: 'micro-dev ui [-c FILE]',

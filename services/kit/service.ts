@@ -11,6 +11,7 @@
  */
 import type { RequestListener } from 'node:http';
 import { isMainThread } from 'node:worker_threads';
+import { networkInterfaces } from 'node:os';
 import { Server, type Handler, type HandleOptions } from './server.ts';
 import { Client } from './client.ts';
 import { createKitRegistry, isRegistryKind, type KitRegistry, type RegistryKind } from './kit-registry.ts';
@@ -18,7 +19,7 @@ import type { RegisterNode } from './registry-client.ts';
 import { readMicroEnv, type MicroEnv } from './micro-env.ts';
 import { installShutdownTriggers } from './shutdown-triggers.ts';
 import { BROKER_SERVICE, BrokerSubscriptions, publish, SUB_PATH, type SubscriberHandler } from './broker.ts';
-import { splitHostPort, joinHostPort } from './address.ts';
+import { splitHostPort, joinHostPort, advertiseHost } from './address.ts';
 
 export interface ServiceOptions {
   name: string;
@@ -135,7 +136,7 @@ class MicroService implements Service {
   async start(): Promise<string> {
     const bound = await this.#server.start();
     const { host, port } = splitHostPort(bound);
-    this.#address = this.#env.advertise ?? joinHostPort(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host, port);
+    this.#address = this.#env.advertise ?? joinHostPort(advertiseHost(host, networkInterfaces()), port);
     this.#beat = this.#heartbeat();
     await this.#beat;
     return this.#address;

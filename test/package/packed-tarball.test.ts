@@ -211,3 +211,26 @@ describe('the packed package, installed into an empty project', () => {
     expect(scenarios.output).toMatch(/^crash-restart {2,}\S/m);
   });
 });
+
+describe('export from the packed package', () => {
+  it('export compose and kubernetes stage micro-dev and the packages it runs with; the staged micro-dev runs on its own', async () => {
+    const compose = await outcome('npx', ['micro-dev', 'export', 'compose', '-o', 'deploy/compose']);
+    expect(compose.code, compose.output).toBe(0);
+    const app = join(project, 'deploy/compose/app');
+    const bin = `/app/node_modules/${PKG}/bin/micro-dev.js`;
+    expect(readFileSync(join(project, 'deploy/compose/compose.yaml'), 'utf8')).toContain(`- ${bin}`);
+    expect(existsSync(join(app, 'services/hello/main.ts'))).toBe(true);
+    expect(existsSync(join(app, 'Dockerfile'))).toBe(true);
+    expect(existsSync(join(app, 'micro-dev-infra.yaml'))).toBe(true);
+    // The staged copy runs without the project's node_modules: moved away, its micro-dev checks the infra config.
+    const isolated = join(tmp, 'isolated-app');
+    await run('cp', ['-r', app, isolated]);
+    const { stdout } = await run('node', [join(isolated, `node_modules/${PKG}/bin/micro-dev.js`), 'validate', '-c', join(isolated, 'micro-dev-infra.yaml')], { env, timeout: 60_000 });
+    expect(stdout).toContain('micro-dev-infra.yaml: ok');
+
+    const k8s = await outcome('npx', ['micro-dev', 'export', 'kubernetes', '-o', 'deploy/kubernetes']);
+    expect(k8s.code, k8s.output).toBe(0);
+    expect(readFileSync(join(project, 'deploy/kubernetes/gateway.yaml'), 'utf8')).toContain(`- ${bin}`);
+    expect(readFileSync(join(project, 'deploy/kubernetes/kustomization.yaml'), 'utf8')).toContain('- registry.yaml');
+  });
+});

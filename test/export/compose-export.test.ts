@@ -1,0 +1,149 @@
+/**
+ * `micro-dev export compose` of the default topology, run for real: the CLI writes compose.yaml and the
+ * build context, docker-compose (Debian's 1.29, or `docker compose`) builds the images on the local
+ * micro-dev/node base (nothing is pulled) and starts them; the greeter answers through the gateway, both
+ * greeter-srv replicas are registered and passing, and `down -v --rmi local` leaves no container, network
+ * or image of the project. Host ports are free ones (MICRO_DEV_*_PORT), the project name is unique.
+ * Skipped without Docker; MICRO_DEV_REQUIRE_DOCKER=1 (CI) makes a missing engine or compose a failure.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ensureBaseImage } from '../../runner/images/base-image.ts';
+import { findListenPort } from '../../runner/net/find-listen-port.ts';
+import { connectDocker } from '../../runner/runtimes/container/docker-client.ts';
+import { dockerGate, waitFor } from '../containers/container-test-kit.ts';
+import { repoRoot, runCli } from '../support/cli-process.ts';
+
+const run = promisify(execFile);
+const gate = await dockerGate();
+const compose = await findCompose();
+const project = `mdexport${process.pid}${Math.floor(Math.random() * 1e6)}`;
+let out = '';
+let env: NodeJS.ProcessEnv = {};
+let started = false;
+
+/** `docker-compose` (Debian's package) or the `docker compose` plugin, whichever answers. */
+async function findCompose(): Promise<string[] | undefined> {
+  for (const argv of [['docker-compose'], ['docker', 'compose']]) {
+    try {
+      await run(argv[0]!, [...argv.slice(1), 'version'], { timeout: 20_000 });
+      return argv;
+    } catch {
+      // try the next one
+    }
+  }
+  return undefined;
+}
+
+async function composeCmd(args: string[], timeout = 600_000): Promise<string> {
+  const [cmd, ...pre] = compose!;
+  const { stdout, stderr } = await run(cmd!, [...pre, '-p', project, '-f', join(out, 'compose.yaml'), ...args], { env, timeout, maxBuffer: 64 * 1024 * 1024 });
+  return stdout + stderr;
+}
+
+async function leftovers(): Promise<string[]> {
+  const docker = await connectDocker();
+  const label = `com.docker.compose.project=${project}`;
+  const containers = await docker.listContainers({ all: true, filters: { label: [label] } });
+  const networks = await docker.listNetworks({ filters: { label: [label] } });
+  const images = (await docker.listImages()).filter((i) => (i.RepoTags ?? []).some((t) => t.startsWith(`${project}_`) || t.startsWith(`${project}-`)));
+  return [...containers.map((c) => `container ${c.Names[0]}`), ...networks.map((n) => `network ${n.Name}`), ...images.map((i) => `image ${i.RepoTags?.[0]}`)];
+}
+
+describe.runIf(gate.mustFail || (gate.run && !compose && process.env.MICRO_DEV_REQUIRE_DOCKER === '1'))('export compose (Docker required)', () => {
+  it('has a Docker engine and compose', () => {
+    throw new Error(`MICRO_DEV_REQUIRE_DOCKER=1 but ${gate.mustFail ? gate.reason : 'neither docker-compose nor docker compose runs'}`);
+  });
+});
+
+describe.runIf(gate.run && compose)('export compose of the default topology on Docker', () => {
+  beforeAll(async () => {
+    out = await mkdtemp(join(tmpdir(), 'micro-dev-export-compose-'));
+    await ensureBaseImage(await connectDocker());
+  }, 120_000);
+
+  afterAll(async () => {
+    if (started) await composeCmd(['down', '-v', '--rmi', 'local', '--remove-orphans', '-t', '5'], 180_000);
+    if (out) await rm(out, { recursive: true, force: true });
+  }, 240_000);
+
+  it('builds, starts, answers through the gateway, and down leaves nothing', { timeout: 900_000 }, async () => {
+    const exported = await runCli(['export', 'compose', '-o', out]);
+    expect(exported.output).toContain('compose.yaml');
+    expect(exported.code).toBe(0);
+    const file = parse(await readFile(join(out, 'compose.yaml'), 'utf8'));
+    expect(Object.keys(file.services).sort()).toEqual(['greeter-api', 'greeter-srv', 'greeter-web', 'infra']);
+
+    const ports = { gateway: await findListenPort(), proxy: await findListenPort(), web: await findListenPort(), registry: await findListenPort() };
+    env = {
+      ...process.env,
+      MICRO_DEV_GATEWAY_PORT: String(ports.gateway),
+      MICRO_DEV_PROXY_PORT: String(ports.proxy),
+      MICRO_DEV_WEB_PORT: String(ports.web),
+      MICRO_DEV_REGISTRY_PORT: String(ports.registry),
+    };
+    started = true;
+    await composeCmd(['up', '-d', '--build']);
+
+    const answer = await waitFor(
+      'the greeter through the exported gateway',
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${ports.gateway}/greeter/say/hello?name=John`).catch(() => undefined);
+        return res?.status === 200 ? await res.json() : undefined;
+      },
+      180_000,
+    );
+    expect(answer).toEqual({ message: 'Hello John' });
+
+    const passing = await waitFor(
+      'both greeter-srv replicas passing in the registry',
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${ports.registry}/v1/health/service/go.micro.srv.greeter?passing`).catch(() => undefined);
+        const list = res?.ok ? ((await res.json()) as Array<{ Service: { Address: string } }>) : [];
+        return list.length === 2 ? list : undefined;
+      },
+      60_000,
+    );
+    // Each replica registered its own container address, not 127.0.0.1.
+    expect(new Set(passing.map((e) => e.Service.Address)).size).toBe(2);
+    expect(passing.every((e) => e.Service.Address !== '127.0.0.1')).toBe(true);
+
+    // The proxy and the web gateway are published as well.
+    const viaProxy = await fetch(`http://127.0.0.1:${ports.proxy}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'micro-service': 'go.micro.srv.greeter', 'micro-endpoint': 'Say.Hello' },
+      body: JSON.stringify({ name: 'Proxy' }),
+    });
+    expect(await viaProxy.json()).toEqual({ msg: 'Hello Proxy' });
+    // greeter-web starts once greeter-api is healthy (depends_on): it may register a little later.
+    const page = await waitFor(
+      'greeter-web through the exported web gateway',
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${ports.web}/greeter`).catch(() => undefined);
+        return res?.status === 200 ? await res.text() : undefined;
+      },
+      120_000,
+    );
+    expect(page).toContain('<form');
+
+    const ps = await composeCmd(['ps']);
+    expect(ps.match(/greeter-srv/g)?.length).toBe(2);
+
+    await composeCmd(['down', '-v', '--rmi', 'local', '--remove-orphans', '-t', '5'], 180_000);
+    started = false;
+    expect(await leftovers()).toEqual([]);
+  });
+});
+
+describe('export compose needs no Docker to write', () => {
+  it('refuses a format it does not know, naming it', async () => {
+    const bad = await runCli(['export', 'swarm'], repoRoot);
+    expect(bad.code).toBe(2);
+    expect(bad.output).toContain('export needs compose or kubernetes, got "swarm"');
+  });
+});
