@@ -44,6 +44,7 @@ describe('applyDefaults', () => {
       broker: { host: '127.0.0.1', port: 0 },
       faults: { host: '127.0.0.1', port: 8474 },
       control: { host: '127.0.0.1', port: 0 },
+      telemetry: { traces: true, slowMs: 1000 },
       services: [
         {
           name: 'greeter-srv',

@@ -47,6 +47,7 @@ export const TOPOLOGY_DEFAULTS = {
   broker: { host: DEFAULT_HOST, port: 0 },
   faults: { host: DEFAULT_HOST, port: 8474 },
   control: { host: DEFAULT_HOST, port: 0 },
+  telemetry: { traces: true, slowMs: 1000 },
 } as const satisfies Omit<Topology, 'file' | 'name' | 'services'>;
 
 /** `file` must be absolute; relative paths in the config are resolved against its folder. */
@@ -63,6 +64,11 @@ export function applyDefaults(raw: RawConfig, file: string): Topology {
     broker: listen(raw.broker, D.broker),
     faults: listen(raw.faults, D.faults),
     control: listen(raw.control, D.control),
+    telemetry: {
+      traces: raw.telemetry?.traces ?? D.telemetry.traces,
+      slowMs: ms(raw.telemetry?.slow, D.telemetry.slowMs),
+      ...(raw.telemetry?.otlp_endpoint ? { otlpEndpoint: raw.telemetry.otlp_endpoint } : {}),
+    },
     services: Object.entries(raw.services ?? {}).map(([name, s]) => applyServiceDefaults(name, s, dir)),
   };
 }

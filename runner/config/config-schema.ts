@@ -230,6 +230,17 @@ export const ConfigSchema = z
     broker: listen('message broker (default port 0 = free)').optional(),
     faults: listen('fault plane, Toxiproxy-compatible admin API (default port 8474)').optional(),
     control: listen('control API used by status/down (default port 0 = free)').optional(),
+    telemetry: z
+      .strictObject({
+        traces: z.boolean().optional().describe('record a trace of every request through the gateway, proxy and web gateway (default true)'),
+        otlp_endpoint: z
+          .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:4318' })
+          .optional()
+          .describe('OTLP/HTTP base URL: every span goes to <url>/v1/traces, and instances get it as OTEL_EXPORTER_OTLP_ENDPOINT (default: OTEL_EXPORTER_OTLP_ENDPOINT of the environment, else none)'),
+        slow: duration.optional().describe('a trace at least this long is kept as slow (default 1s)'),
+      })
+      .optional()
+      .describe('distributed traces: kept in memory (micro-dev traces) and exported over OTLP/HTTP'),
     services: z.record(z.string(), ServiceSchema).optional().describe('service name -> how to run it'),
     scenarios: z
       .strictObject({

@@ -115,6 +115,18 @@ describe('registry node and datacenter', () => {
   });
 });
 
+describe('telemetry', () => {
+  it('names a bad telemetry key or value with FILE:LINE:COL', async () => {
+    expect(await problemsOf('telemetry:\n  otlp_endpoint: ftp://collector:4318\nservices: {}\n')).toEqual([
+      'micro.dev.yaml:2:18: telemetry.otlp_endpoint: must be an http(s) URL such as http://127.0.0.1:4318',
+    ]);
+    expect(await problemsOf('telemetry:\n  trace: false\nservices: {}\n')).toEqual([
+      'micro.dev.yaml:2:3: unknown key "trace" in telemetry (did you mean "traces"?)',
+    ]);
+    expect(await problemsOf('telemetry: {slow: soon}\nservices: {}\n')).toHaveLength(1);
+  });
+});
+
 describe('loadTopology', () => {
   it('throws CONFIG_INVALID with one FILE:LINE:COL line per problem', async () => {
     const { file } = project('services:\n  a:\n    modul: a.ts\n    replicas: 0\n');
@@ -148,6 +160,7 @@ web: {host: 127.0.0.1, port: 18082, namespace: go.micro.web}
 broker: {host: 127.0.0.1, port: 18083}
 faults: {host: 127.0.0.1, port: 18474}
 control: {host: 127.0.0.1, port: 18999}
+telemetry: {traces: false, otlp_endpoint: "http://127.0.0.1:4318", slow: 2s}
 services:
   greeter-srv:
     runtime: worker
@@ -193,6 +206,7 @@ services:
       broker: { host: '127.0.0.1', port: 18083 },
       faults: { host: '127.0.0.1', port: 18474 },
       control: { host: '127.0.0.1', port: 18999 },
+      telemetry: { traces: false, otlpEndpoint: 'http://127.0.0.1:4318', slowMs: 2000 },
       services: [
         {
           name: 'greeter-srv', tier: 'srv', runtime: 'worker', module: path.join(dir, 'srv/main.ts'), cwd: path.join(dir, 'srv'),

@@ -148,6 +148,15 @@ export interface ServiceConfig {
   weight?: number;
 }
 
+export interface TelemetryConfig {
+  /** Record traces (default true). */
+  traces: boolean;
+  /** OTLP/HTTP base URL from the file; the environment's OTEL_EXPORTER_OTLP_ENDPOINT applies when absent. */
+  otlpEndpoint?: string;
+  /** A trace at least this long is kept as slow (ms). */
+  slowMs: number;
+}
+
 export interface Topology {
   /** Absolute path of the file this came from (for error messages and relative paths). */
   file: string;
@@ -159,5 +168,6 @@ export interface Topology {
   broker: BrokerConfig;
   faults: FaultsConfig;
   control: ControlConfig;
+  telemetry: TelemetryConfig;
   services: ServiceConfig[];
 }

@@ -15,6 +15,8 @@ export interface InstanceAddresses {
   /** Where the instance binds (127.0.0.1:port), and what it registers instead (its inbound link). */
   server?: string;
   advertise?: string;
+  /** OTLP/HTTP base URL micro-dev exports its spans to: the instance's own SDK sends there too. */
+  otlpEndpoint?: string;
 }
 
 const leaseTiming = {
@@ -52,6 +54,11 @@ export function instanceEnv(
     ...(topology.registry.token ? { MICRO_REGISTRY_TOKEN: topology.registry.token } : {}),
     ...(service.version !== undefined ? { MICRO_SERVER_VERSION: service.version } : {}),
     ...(service.weight !== undefined ? { MICRO_SERVER_METADATA: `weight=${service.weight}` } : {}),
+    // OpenTelemetry's standard variables: an instance's own SDK reports under its service name, beside
+    // micro-dev's spans (service.namespace = the topology), to the same collector.
+    OTEL_SERVICE_NAME: service.name,
+    OTEL_RESOURCE_ATTRIBUTES: `service.namespace=${topology.name},service.instance.id=${service.name}-${replica}`,
+    ...(addresses.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: addresses.otlpEndpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' } : {}),
     ...service.env,
   };
   if (process.env.PATH && !env.PATH) env.PATH = process.env.PATH;

@@ -31,7 +31,7 @@ import { setInstanceFault } from './instance-fault.ts';
 import { InstanceSupervisor } from './instance-supervisor.ts';
 import { instanceEnv } from './instance-env.ts';
 import { startInfrastructure, type Infrastructure } from './infrastructure.ts';
-import { Tracing } from '../traces/tracing.ts';
+import { tracingFor, type Tracing } from '../traces/tracing.ts';
 import type { TraceDetail, TraceQuery, TraceSummary } from '../traces/trace-types.ts';
 import { memberFor } from './registry-members.ts';
 import { readinessFor } from './readiness.ts';
@@ -62,7 +62,7 @@ export interface OrchestratorOptions {
   onProgress?: (line: string) => void;
   /** A service that cannot start is failed and retried by its policy; the rest keeps running (see above). */
   failuresStayLocal?: boolean;
-  /** Traces of every request (runner/traces); default on, kept in memory; false turns tracing off. */
+  /** Traces of every request (runner/traces); default per the topology's `telemetry`; false turns tracing off. */
   tracing?: Tracing | false;
 }
 
@@ -99,7 +99,7 @@ export class Orchestrator implements OrchestratorApi {
     this.#progress = options.onProgress ?? (() => undefined);
     this.#runScenario = options.runScenario;
     this.#local = options.failuresStayLocal ?? false;
-    this.#tracing = options.tracing === false ? undefined : (options.tracing ?? new Tracing({ namespace: topology.name }));
+    this.#tracing = options.tracing === false || !topology.telemetry.traces ? undefined : (options.tracing ?? tracingFor(topology, process.env));
     this.#store = new Store(emptySnapshot(topology), () => this.#clock.now());
     this.#meter = new TrafficMeter(this.#clock);
     this.#logFiles = options.logDir ? new LogFiles(options.logDir) : undefined;
@@ -388,6 +388,7 @@ export class Orchestrator implements OrchestratorApi {
           broker: infra.brokerAddress,
           server: serverAddress,
           advertise: links.inbound.listen,
+          ...(this.#tracing?.otlpEndpoint ? { otlpEndpoint: this.#tracing.otlpEndpoint } : {}),
         });
         return { ...prepared, serverAddress };
       },

@@ -16,6 +16,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { CallTracer } from '../../services/kit/call-tracer.ts';
+import type { Topology } from '../config/topology.ts';
 import type { LinkTracer } from '../faults/link-tracer.ts';
 import { callSpans } from './call-spans.ts';
 import { linkSpans } from './link-spans.ts';
@@ -34,6 +35,15 @@ export interface TracingOptions {
 /** `<base>/v1/traces` for an OTLP/HTTP base URL (OTEL_EXPORTER_OTLP_ENDPOINT's rule). */
 export function tracesUrl(endpoint: string): string {
   return `${endpoint.replace(/\/+$/, '')}/v1/traces`;
+}
+
+/**
+ * The Tracing a topology asks for: `telemetry.otlp_endpoint`, else the environment's standard
+ * OTEL_EXPORTER_OTLP_ENDPOINT, else in memory only; `telemetry.slow` sets the store's slow threshold.
+ */
+export function tracingFor(topology: Topology, env: Readonly<Record<string, string | undefined>>): Tracing {
+  const otlpEndpoint = topology.telemetry.otlpEndpoint ?? (env['OTEL_EXPORTER_OTLP_ENDPOINT'] || undefined);
+  return new Tracing({ namespace: topology.name, store: { slowMs: topology.telemetry.slowMs }, ...(otlpEndpoint ? { otlpEndpoint } : {}) });
 }
 
 export class Tracing {
