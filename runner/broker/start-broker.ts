@@ -12,7 +12,7 @@ import http from 'node:http';
 import { onClientError, serverTimeoutOptions } from '../gateway/server-timeouts.ts';
 import type { BrokerConfig } from '../config/topology.ts';
 import { NodeCache } from '../../services/kit/node-cache.ts';
-import { ConsulRegistryClient } from '../../services/kit/registry-client.ts';
+import { createKitRegistry, type RegistryKind } from '../../services/kit/kit-registry.ts';
 import { serve, type StartedServer } from '../gateway/started-server.ts';
 import { BodyTooLargeError, readBody, send, splitUrl } from '../gateway/http-io.ts';
 import { closeAfterAnswer } from '../gateway/lingering-close.ts';
@@ -37,8 +37,8 @@ function messageHeaders(raw: string[]): Record<string, string> {
   return out;
 }
 
-export async function startBroker(config: BrokerConfig, deps: { registryAddress: string }): Promise<StartedBroker> {
-  const registry = new ConsulRegistryClient(deps.registryAddress);
+export async function startBroker(config: BrokerConfig, deps: { registryAddress: string; registryKind?: RegistryKind }): Promise<StartedBroker> {
+  const registry = createKitRegistry(deps.registryKind ?? 'consul', deps.registryAddress);
   const cache = new NodeCache(registry);
 
   const publish = async (topic: string, body: Buffer, headers: Record<string, string> = {}): Promise<number> => {

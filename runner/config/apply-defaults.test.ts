@@ -14,6 +14,7 @@ describe('applyDefaults', () => {
       name: 'project',
       registry: {
         kind: 'embedded',
+        nodes: 1,
         mode: 'process',
         host: '127.0.0.1',
         port: 8500,

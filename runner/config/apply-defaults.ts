@@ -17,6 +17,7 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const TOPOLOGY_DEFAULTS = {
   registry: {
     kind: 'embedded',
+    nodes: 1,
     mode: 'process',
     host: DEFAULT_HOST,
     port: 8500,
@@ -85,6 +86,7 @@ function registryDefaults(raw: RawRegistry | undefined, dir: string): RegistryCo
   const D = TOPOLOGY_DEFAULTS.registry;
   const out: RegistryConfig = {
     kind: raw?.kind ?? D.kind,
+    nodes: raw?.nodes ?? D.nodes,
     mode: raw?.mode ?? D.mode,
     ...listen(raw, D),
     semantics: raw?.semantics ?? D.semantics,

@@ -29,7 +29,14 @@ const listen = (what: string) =>
 
 export const RegistrySchema = z
   .strictObject({
-    kind: z.enum(['embedded', 'consul']).optional().describe('embedded (default): the built-in Consul-compatible registry; consul: a real Consul'),
+    kind: z
+      .enum(['embedded', 'consul', 'etcd'])
+      .optional()
+      .describe('embedded (default): the built-in Consul-compatible registry; consul: a real Consul; etcd: a real etcd cluster (Debian etcd-server)'),
+    nodes: z
+      .union([z.literal(1), z.literal(3)], { error: 'expected 1 or 3' })
+      .optional()
+      .describe('kind: etcd only: members of the etcd cluster, 1 or 3 (default 1)'),
     host: host.optional(),
     port: port.optional().describe('embedded registry port (default 8500)'),
     address: z
@@ -207,9 +214,9 @@ export const ServiceSchema = z.strictObject({
   restart: RestartSchema.optional(),
   stop_timeout: duration.optional().describe('grace before a forced stop (default 5s)'),
   registry: z
-    .enum(['consul', 'eureka', 'nacos'])
+    .enum(['consul', 'eureka', 'nacos', 'etcd'])
     .optional()
-    .describe("registry API the instance speaks (MICRO_REGISTRY); eureka/nacos use the embedded registry's faces (default consul)"),
+    .describe("registry API the instance speaks (MICRO_REGISTRY); eureka/nacos use the embedded registry's faces; etcd needs registry kind etcd (default: etcd with kind etcd, else consul)"),
   version: nonEmpty.optional().describe('version the instances register (MICRO_SERVER_VERSION), e.g. v2 beside v1'),
   weight: z.number().min(0).max(10000).optional().describe('selector weight of each instance, 0..10000 (metadata weight; default 1)'),
   tier: z.enum(['web', 'api', 'srv', 'other']).optional().describe('default: from the name suffix -web/-api/-srv'),

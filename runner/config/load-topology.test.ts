@@ -192,7 +192,7 @@ services:
       file,
       name: 'full',
       registry: {
-        kind: 'embedded', mode: 'process', host: '127.0.0.1', port: 18500, semantics: 'eureka', timeScale: 0.01, profile: 'legacy',
+        kind: 'embedded', nodes: 1, mode: 'process', host: '127.0.0.1', port: 18500, semantics: 'eureka', timeScale: 0.01, profile: 'legacy',
         token: 't0k', persist: path.join(dir, '.micro-dev/reg.json'), eureka: { doubleExpiryQuirk: false, selfPreservation: false, serve: false, port: 8761 },
         nacos: { protectThreshold: 0, serve: false, port: 8848, adminApi: true },
       },

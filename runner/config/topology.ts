@@ -22,7 +22,9 @@ export interface Listen {
 
 export interface RegistryConfig extends Listen {
   /** embedded: our in-process Consul-compatible registry; consul: a real Consul at `address` (or in a container). */
-  kind: 'embedded' | 'consul';
+  kind: 'embedded' | 'consul' | 'etcd';
+  /** kind etcd: members of the real etcd cluster micro-dev runs (1 or 3). */
+  nodes: 1 | 3;
   mode: 'process' | 'container';
   /** host:port of an existing Consul when kind is consul and mode is not container. */
   address?: string;
@@ -139,9 +141,10 @@ export interface ServiceConfig {
   container?: ContainerConfig;
   /**
    * The registry API the instance speaks (MICRO_REGISTRY, go-micro's plugin names); eureka and nacos go
-   * to the embedded registry's faces over the same catalog. Absent = consul.
+   * to the embedded registry's faces over the same catalog; etcd to the etcd cluster (registry kind etcd).
+   * Absent = consul (etcd with registry kind etcd).
    */
-  registry?: LeaseSemantics;
+  registry?: LeaseSemantics | 'etcd';
   /** The version the instances register (MICRO_SERVER_VERSION), e.g. a canary's `v2`. */
   version?: string;
   /** Selector weight of each instance (metadata `weight` via MICRO_SERVER_METADATA, Nacos's weight). */

@@ -77,9 +77,26 @@ export interface InstanceView {
   watched?: boolean;
 }
 
+/** One member of a registry that runs as several (an etcd cluster), with the faults put on it. */
+export interface RegistryMemberView {
+  name: string;
+  /** leader / follower (consensus), no-leader (answers, knows no leader), peer (AP peers), down. */
+  role: 'leader' | 'follower' | 'no-leader' | 'peer' | 'down';
+  /** Raft term, when the member reports one. */
+  term?: number;
+  /** host:port clients dial for this member (its client link). */
+  address: string;
+  /** Its fault-plane links (client side first). */
+  links: string[];
+  /** Registry faults on it now (`partition`, `kill`, `slow`). */
+  faults: string[];
+}
+
 export interface RegistryView {
-  kind: 'embedded' | 'consul';
-  semantics: 'consul' | 'eureka' | 'nacos';
+  kind: 'embedded' | 'consul' | 'etcd';
+  semantics: 'consul' | 'eureka' | 'nacos' | 'etcd';
+  /** A registry of several members (etcd): each one's role and links. */
+  members?: RegistryMemberView[];
   address: string;
   passing: number;
   critical: number;
@@ -128,6 +145,27 @@ export type EngineEvent =
 export const InstanceFaultKinds = ['partition', 'heartbeat-loss', 'latency'] as const;
 export type InstanceFaultKind = (typeof InstanceFaultKinds)[number];
 
+/** Faults on the registry's own members (registry kind etcd; scenario faults registry-partition/-member-kill/-member-slow). */
+export const RegistryFaultKinds = ['partition', 'kill', 'slow'] as const;
+export type RegistryFaultKind = (typeof RegistryFaultKinds)[number];
+
+/**
+ * A registry fault: `members` are member names, or `leader` / `follower` (resolved when applied; two
+ * `follower`s are two different ones). partition: cut the members off the others (`from` peers, clients or
+ * both; with peers the named members form one side of a split, the rest the other); kill: SIGKILL until the
+ * heal; slow: `latencyMs` on every link of theirs. `on: false` heals the fault added under `id`.
+ */
+export interface RegistryFaultCommand {
+  type: 'registry-fault';
+  fault: RegistryFaultKind;
+  on: boolean;
+  /** Names the fault for its heal (default: the fault kind). */
+  id?: string;
+  members?: string[];
+  from?: 'peers' | 'clients' | 'both';
+  latencyMs?: number;
+}
+
 /**
  * `instance` names an instance (`greeter-srv-1`) or a service (`greeter-srv`: all its instances; `start`
  * of a service also starts what it depends on that does not run).
@@ -144,11 +182,14 @@ export type Command =
   | { type: 'fault-add'; instance: string; fault: InstanceFaultKind }
   | { type: 'fault-rm'; instance: string; fault: InstanceFaultKind }
   | { type: 'run-scenario'; name: string }
+  | RegistryFaultCommand
   | { type: 'shutdown' };
 
 export interface CommandResult {
   ok: boolean;
   message: string;
+  /** registry-fault: the members it was applied to (leader / follower resolved). */
+  members?: string[];
 }
 
 export interface OrchestratorApi {

@@ -1,11 +1,13 @@
 /**
  * Infrastructure: the in-process servers a topology needs before any instance starts, in order:
  *
- *   fault plane + admin (8474) -> registry (embedded or an existing Consul) -> infra/registry link
- *       -> broker -> gateway (8080) -> proxy (8081) -> web (8082)
+ *   fault plane + admin (8474) -> registry (embedded, an existing Consul, or an etcd cluster) -> infra/registry
+ *       link(s) -> broker -> gateway (8080) -> proxy (8081) -> web (8082)
  *
  * The in-process servers reach the registry through the `infra/registry` link, so a registry outage can be
- * simulated for them too (they keep serving from their cached nodes).
+ * simulated for them too (they keep serving from their cached nodes). With etcd there is one such link per
+ * member (`infra/registry` to etcd-1, `infra/etcd-N/registry` to the others), each ending at the member's
+ * own client link (`registry/etcd-N/client`).
  *
  * startInfrastructure() either returns all of them running or stops what it started and rethrows.
  */
@@ -23,12 +25,22 @@ import { FaultPlane } from '../faults/fault-plane.ts';
 import { startFaultAdmin } from '../faults/admin-server.ts';
 import type { Tracing } from '../traces/tracing.ts';
 import { startRegistryMembers, type RegistryMember } from './registry-members.ts';
+import type { Link } from '../faults/link.ts';
+import type { EtcdCluster } from '../registry/etcd/etcd-cluster.ts';
+import type { RegistryKind } from '../../services/kit/kit-registry.ts';
+import { registryLinkName } from './instance-links.ts';
 
 export interface Infrastructure {
   /** The registry itself (readiness checks use it directly, unaffected by faults). */
   registryAddress: string;
   /** host:port of the embedded registry's Eureka / Nacos faces, when they run. */
   registryFaces: { eureka?: string; nacos?: string };
+  /** The API the in-process servers and instances discover through: consul (embedded, Consul) or etcd. */
+  registryKind: Extract<RegistryKind, 'consul' | 'etcd'>;
+  /** Where an instance's registry link(s) lead: the registry, or every etcd member's client link. */
+  registryUpstreams: string[];
+  /** kind etcd: the cluster (members, roles, their links, kill/start). */
+  etcd?: EtcdCluster;
   faultPlane: FaultPlane;
   registry?: StartedRegistry;
   /**
@@ -60,6 +72,7 @@ export async function startInfrastructure(
     deps.onProgress(`faults    ${faultAdmin.url} (Toxiproxy-compatible API)`);
     let registry: StartedRegistry | undefined;
     let registryAddress: string;
+    let etcd: EtcdCluster | undefined;
     const registryFaces: Infrastructure['registryFaces'] = {};
     let registryMembers: RegistryMember[] = [];
     if (topology.registry.kind === 'embedded' && (topology.registry.peers ?? 1) > 1) {
@@ -92,6 +105,17 @@ export async function startInfrastructure(
         registryFaces.nacos = new URL(registry.nacosUrl).host;
         deps.onProgress(`registry  Nacos naming on ${registry.nacosUrl}/nacos/v1/ns/`);
       }
+    } else if (topology.registry.kind === 'etcd') {
+      const { EtcdCluster } = await import('../registry/etcd/etcd-cluster.ts');
+      etcd = await EtcdCluster.start({
+        nodes: topology.registry.nodes,
+        stateDir: join(dirname(topology.file), '.micro-dev'),
+        plane: faultPlane,
+        onProgress: deps.onProgress,
+      });
+      stoppers.push(() => etcd!.stop());
+      registryAddress = etcd.directEndpoints.join(',');
+      deps.onProgress(`registry  etcd, ${etcd.names.length} member(s): ${etcd.names.map((n, i) => `${n} ${etcd!.directEndpoints[i]}`).join(', ')}`);
     } else if (topology.registry.mode === 'container') {
       const { startConsulContainer } = await import('../runtimes/container/consul-container.ts');
       const { node, datacenter } = topology.registry;
@@ -108,14 +132,20 @@ export async function startInfrastructure(
       registryAddress = topology.registry.address ?? `${topology.registry.host}:${topology.registry.port}`;
       deps.onProgress(`registry  consul at ${registryAddress}`);
     }
-    const infraLink = await faultPlane.createLink({ name: 'infra/registry', upstream: registryAddress });
-    const viaLink = infraLink.listen;
-    const broker = await startBroker(topology.broker, { registryAddress: viaLink });
+    const registryKind = etcd ? 'etcd' : 'consul';
+    const registryUpstreams = etcd ? etcd.clientEndpoints : [registryAddress];
+    const infraLinks: Link[] = [];
+    for (const [i, upstream] of registryUpstreams.entries()) {
+      infraLinks.push(await faultPlane.createLink({ name: registryLinkName('infra', i, etcd?.names[i]), upstream }));
+    }
+    const viaLink = infraLinks.map((l) => l.listen).join(',');
+    const broker = await startBroker(topology.broker, { registryAddress: viaLink, registryKind });
     stoppers.push(() => broker.stop());
     // MICRO_API_NAMESPACE / MICRO_NAMESPACE override the default namespace, as with `micro api`.
     const gatewayConfig = { ...topology.gateway, namespace: resolveNamespace(topology.gateway, process.env) };
     const gateway = await startGateway(gatewayConfig, {
       registryAddress: viaLink,
+      registryKind,
       // tls: auto keeps its CA beside the config file, not wherever micro-dev was started from.
       stateDir: join(dirname(topology.file), '.micro-dev'),
       brokerAddress: broker.address,
@@ -126,17 +156,21 @@ export async function startInfrastructure(
     deps.onProgress(`gateway   ${gateway.url} (namespace ${gatewayConfig.namespace}, handler ${gatewayConfig.handler})`);
     const proxy = await startProxy(topology.proxy, {
       registryAddress: viaLink,
+      registryKind,
       brokerAddress: broker.address,
       ...(deps.tracing ? { tracing: deps.tracing } : {}),
     });
     stoppers.push(() => proxy.stop());
     deps.onProgress(`proxy     ${proxy.url}`);
-    const web = await startWebGateway(topology.web, { registryAddress: viaLink, ...(deps.tracing ? { tracing: deps.tracing } : {}) });
+    const web = await startWebGateway(topology.web, { registryAddress: viaLink, registryKind, ...(deps.tracing ? { tracing: deps.tracing } : {}) });
     stoppers.push(() => web.stop());
     deps.onProgress(`web       ${web.url}`);
     return {
       registryAddress,
       registryFaces,
+      registryKind,
+      registryUpstreams,
+      ...(etcd ? { etcd } : {}),
       faultPlane,
       registry,
       registryMembers,
@@ -144,7 +178,7 @@ export async function startInfrastructure(
       gateway,
       proxy,
       web,
-      urls: { gateway: gateway.url, proxy: proxy.url, web: web.url, registry: `http://${registryAddress}`, faults: faultAdmin.url },
+      urls: { gateway: gateway.url, proxy: proxy.url, web: web.url, registry: `http://${registryAddress.split(',')[0]}`, faults: faultAdmin.url },
       stop: stopAll,
     };
   } catch (error) {

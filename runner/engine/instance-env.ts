@@ -23,6 +23,8 @@ const leaseTiming = {
   consul: { ttlS: 10, intervalS: 3 },
   eureka: { ttlS: 90, intervalS: 30 },
   nacos: { ttlS: 15, intervalS: 5 },
+  // go-micro's flag defaults (--register_ttl 60, --register_interval 30).
+  etcd: { ttlS: 60, intervalS: 30 },
 } as const;
 
 export function instanceEnv(
@@ -33,9 +35,11 @@ export function instanceEnv(
 ): { env: Record<string, string>; serverId: string } {
   const serverId = randomUUID();
   // An instance on the Eureka or Nacos face follows that face's lease rules, whatever `semantics` says.
-  const kind = service.registry ?? 'consul';
+  const kind = service.registry ?? (topology.registry.kind === 'etcd' ? 'etcd' : 'consul');
   const timing = leaseTiming[kind === 'consul' ? topology.registry.semantics : kind];
   const intervalMs = Math.max(50, Math.round(timing.intervalS * 1000 * topology.registry.timeScale));
+  // etcd keeps real time: its leases are scaled here (whole seconds, as go-micro grants them; etcd's floor is 2 s).
+  const ttl = kind === 'etcd' ? `${Math.max(1, Math.round(timing.ttlS * topology.registry.timeScale))}s` : `${timing.ttlS}s`;
   const port = service.port === 0 ? 0 : service.port + replica - 1;
   const server = addresses.server ?? `127.0.0.1:${port}`;
   const env: Record<string, string> = {
@@ -44,7 +48,7 @@ export function instanceEnv(
     MICRO_SERVER_ADDRESS: server,
     ...(addresses.advertise ? { MICRO_SERVER_ADVERTISE: addresses.advertise } : {}),
     MICRO_SERVER_ID: serverId,
-    MICRO_REGISTER_TTL: `${timing.ttlS}s`,
+    MICRO_REGISTER_TTL: ttl,
     MICRO_REGISTER_INTERVAL: `${intervalMs}ms`,
     MICRO_DEV_INSTANCE: `${service.name}-${replica}`,
     // Registry (model) time x this = wall time: what the kit's leader election needs to renew in time.

@@ -6,6 +6,9 @@
  *   instance ──> <instance>/registry ──> registry       (heartbeats, lookups)
  *   instance ──> <instance>/proxy ──> proxy ──> other services
  *
+ * With an etcd cluster of several members the instance has one registry link per member: `<instance>/registry`
+ * to the first, `<instance>/etcd-N/registry` to the others (all of them count as "the registry link" below).
+ *
  * Instance faults are named toxics on those links: partition = `down` on all three, heartbeat-loss = `down`
  * on the registry link, latency = `latency` on the inbound link. The links outlive restarts: a new start
  * only moves the inbound link's upstream to the new server port.
@@ -18,33 +21,53 @@ export type InstanceFault = 'partition' | 'heartbeat-loss' | 'latency';
 
 export const instanceLinkName = (instance: string, kind: 'inbound' | 'registry' | 'proxy') => `${instance}/${kind}`;
 
+/** The registry link of `owner` (an instance, or `infra`) to the i-th registry member; the first is `<owner>/registry`. */
+export const registryLinkName = (owner: string, i: number, member?: string) => (i === 0 || !member ? `${owner}/registry` : `${owner}/${member}/registry`);
+
 export class InstanceLinks {
   readonly instance: string;
   readonly #plane: FaultPlane;
   readonly inbound: Link;
   readonly registry: Link;
   readonly proxy: Link;
+  /** Registry links to the other members of a registry cluster (etcd), beside `registry` (the first). */
+  readonly moreRegistry: Link[];
   readonly #active = new Set<InstanceFault>();
 
-  private constructor(instance: string, plane: FaultPlane, inbound: Link, registry: Link, proxy: Link) {
+  private constructor(instance: string, plane: FaultPlane, links: { inbound: Link; registry: Link; proxy: Link; moreRegistry: Link[] }) {
     this.instance = instance;
     this.#plane = plane;
-    this.inbound = inbound;
-    this.registry = registry;
-    this.proxy = proxy;
+    this.inbound = links.inbound;
+    this.registry = links.registry;
+    this.proxy = links.proxy;
+    this.moreRegistry = links.moreRegistry;
   }
 
-  static async open(plane: FaultPlane, instance: string, to: { registry: string; proxy: string }): Promise<InstanceLinks> {
+  /**
+   * `registry`: the registry's address, or (a registry cluster) one address per member, with `members`
+   * naming them for the extra links.
+   */
+  static async open(plane: FaultPlane, instance: string, to: { registry: string | string[]; members?: string[]; proxy: string }): Promise<InstanceLinks> {
+    const upstreams = typeof to.registry === 'string' ? [to.registry] : to.registry;
     // The inbound upstream is set for real on each start (serverAddress()); park it on the registry meanwhile.
-    const inbound = await plane.createLink({ name: instanceLinkName(instance, 'inbound'), upstream: to.registry });
-    const registry = await plane.createLink({ name: instanceLinkName(instance, 'registry'), upstream: to.registry });
+    const inbound = await plane.createLink({ name: instanceLinkName(instance, 'inbound'), upstream: upstreams[0]! });
+    const registry = await plane.createLink({ name: instanceLinkName(instance, 'registry'), upstream: upstreams[0]! });
+    const moreRegistry: Link[] = [];
+    for (let i = 1; i < upstreams.length; i++) {
+      moreRegistry.push(await plane.createLink({ name: registryLinkName(instance, i, to.members?.[i] ?? `member-${i + 1}`), upstream: upstreams[i]! }));
+    }
     const proxy = await plane.createLink({ name: instanceLinkName(instance, 'proxy'), upstream: to.proxy });
-    return new InstanceLinks(instance, plane, inbound, registry, proxy);
+    return new InstanceLinks(instance, plane, { inbound, registry, proxy, moreRegistry });
   }
 
-  /** Removes the three links (live connections through them close). */
+  /** What the instance dials for the registry: its registry link(s), comma separated. */
+  get registryAddress(): string {
+    return [this.registry, ...this.moreRegistry].map((l) => l.listen).join(',');
+  }
+
+  /** Removes the links (live connections through them close). */
   async close(): Promise<void> {
-    for (const link of [this.inbound, this.registry, this.proxy]) await this.#plane.removeLink(link.name);
+    for (const link of [this.inbound, this.registry, ...this.moreRegistry, this.proxy]) await this.#plane.removeLink(link.name);
   }
 
   /** A fresh server address for the next start (a fixed port when configured). */
@@ -76,8 +99,8 @@ export class InstanceLinks {
   }
 
   #links(fault: InstanceFault): Link[] {
-    if (fault === 'partition') return [this.inbound, this.registry, this.proxy];
-    if (fault === 'heartbeat-loss') return [this.registry];
+    if (fault === 'partition') return [this.inbound, this.registry, ...this.moreRegistry, this.proxy];
+    if (fault === 'heartbeat-loss') return [this.registry, ...this.moreRegistry];
     return [this.inbound];
   }
 

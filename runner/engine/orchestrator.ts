@@ -36,6 +36,9 @@ import type { TraceDetail, TraceQuery, TraceSummary } from '../traces/trace-type
 import { memberFor } from './registry-members.ts';
 import { readinessFor } from './readiness.ts';
 import { registryView, instanceLease, describeRegistryEvent } from './registry-view.ts';
+import { RegistryFaults } from './registry-faults.ts';
+import { membersView } from './members-view.ts';
+import { peersCluster } from './peers-cluster.ts';
 import { InstanceLinks } from './instance-links.ts';
 import { RenewRate } from './renew-rate.ts';
 import type { FaultPlane } from '../faults/fault-plane.ts';
@@ -79,6 +82,8 @@ export class Orchestrator implements OrchestratorApi {
   readonly #progress: (line: string) => void;
   #infra?: Infrastructure;
   readonly #tracing: Tracing | undefined;
+  #registryFaults?: RegistryFaults;
+  #membersPolling = false;
   readonly #links = new Map<string, InstanceLinks>();
   #pollTimer?: Timer;
   #stopFollowing?: () => void;
@@ -136,6 +141,8 @@ export class Orchestrator implements OrchestratorApi {
         throw stoppedWhileStarting();
       }
       this.#infra = infra;
+      if (infra.etcd) this.#registryFaults = new RegistryFaults(infra.etcd, infra.faultPlane);
+      else if (infra.registryMembers.length > 1) this.#registryFaults = new RegistryFaults(peersCluster(infra.registryMembers), infra.faultPlane);
       this.#pollRegistry();
       this.#followRegistryEvents();
       await this.#startServices(this.topology.services, options.only);
@@ -242,6 +249,12 @@ export class Orchestrator implements OrchestratorApi {
     }
     if (command.type === 'run-scenario') return this.#startScenario(command.name);
     if (command.type === 'scale') return this.#scale(command.service, command.replicas);
+    if (command.type === 'registry-fault') {
+      if (!this.#registryFaults) return { ok: false, message: `the registry has no members to fault (registry kind ${this.topology.registry.kind}; registry faults need kind etcd or registry.peers)` };
+      const result = await this.#registryFaults.command(command).catch((error: unknown) => ({ ok: false, message: error instanceof Error ? error.message : String(error) }));
+      if (result.ok) this.#progress(`registry         ${result.message}`);
+      return result;
+    }
     const target = this.#set.resolve(command.instance);
     if ('error' in target) return { ok: false, message: target.error };
     const { supervisors, service } = target;
@@ -370,12 +383,17 @@ export class Orchestrator implements OrchestratorApi {
       env: async () => {
         let links = this.#links.get(name);
         if (!links) {
+          const faceKind = service.registry === 'eureka' || service.registry === 'nacos' ? service.registry : undefined;
           const faces = member?.faces ?? infra.registryFaces;
-          const face = service.registry && service.registry !== 'consul' ? faces[service.registry] : undefined;
-          if (service.registry && service.registry !== 'consul' && !face) {
-            throw new MicroDevError('CONFIG_INVALID', `services.${service.name}.registry is ${service.registry}, but the registry has no ${service.registry} face (it needs registry.kind: embedded)`);
+          const face = faceKind ? faces[faceKind] : undefined;
+          if (faceKind && !face) {
+            throw new MicroDevError('CONFIG_INVALID', `services.${service.name}.registry is ${faceKind}, but the registry has no ${faceKind} face (it needs registry.kind: embedded)`);
           }
-          links = await InstanceLinks.open(infra.faultPlane, name, { registry: face ?? registryAddress, proxy: infra.proxy.address });
+          links = await InstanceLinks.open(infra.faultPlane, name, {
+            registry: face ?? (member ? registryAddress : infra.registryUpstreams),
+            ...(infra.etcd ? { members: infra.etcd.names } : {}),
+            proxy: infra.proxy.address,
+          });
           // Per-instance numbers are counted where every caller's traffic enters it.
           links.inbound.observe(this.#meter.observer(name, service.name));
           this.#links.set(name, links);
@@ -383,7 +401,7 @@ export class Orchestrator implements OrchestratorApi {
         const fixedPort = service.port === 0 ? 0 : service.port + replica - 1;
         serverAddress = await links.serverAddress(fixedPort);
         const prepared = instanceEnv(this.topology, service, replica, {
-          registry: links.registry.listen,
+          registry: links.registryAddress,
           proxy: links.proxy.listen,
           broker: infra.brokerAddress,
           server: serverAddress,
@@ -400,6 +418,7 @@ export class Orchestrator implements OrchestratorApi {
           advertise: this.#links.get(name)?.inbound.listen,
           registryAddress,
           registryToken: this.topology.registry.token,
+          ...(infra.etcd ? { registryLister: () => infra.etcd!.registeredNodes() } : {}),
           port: Number(serverAddress.split(':').pop()),
           signal,
         }),
@@ -427,6 +446,26 @@ export class Orchestrator implements OrchestratorApi {
     return runtime;
   }
 
+  /** A registry of several members (etcd): their roles and the registered count, asked without blocking the tick. */
+  #pollMembers(): void {
+    const infra = this.#infra;
+    const etcd = infra?.etcd;
+    if (!infra || !etcd || this.#membersPolling || this.#shuttingDown) return;
+    this.#membersPolling = true;
+    void membersView(etcd, () => etcd.registeredNodes(), (m) => this.#registryFaults?.faultsOf(m) ?? [], infra.registryAddress)
+      .then((view) => {
+        if (this.#shuttingDown) return;
+        const before = this.#store.state.registry;
+        const roles = (v: typeof view) => (v.members ?? []).map((m) => `${m.name} ${m.role}`).join(', ');
+        if (JSON.stringify(view) === JSON.stringify(before)) return;
+        const changed = roles(view) !== roles(before) ? `members: ${roles(view)}` : undefined;
+        if (changed) this.#progress(`registry         ${changed}`);
+        this.#store.dispatch({ type: 'registry', view, ...(changed ? { message: changed } : {}) });
+      })
+      .catch(() => undefined)
+      .finally(() => (this.#membersPolling = false));
+  }
+
   /** Lease events as they happen (not only on the next poll): a progress line and a registry event. */
   #followRegistryEvents(): void {
     const registry = this.#infra?.registry;
@@ -446,6 +485,7 @@ export class Orchestrator implements OrchestratorApi {
     const tick = () => {
       this.#store.dispatch({ type: 'traffic', gatewayRps: this.#meter.tick(), services: this.#meter.services() });
       const registry = this.#infra?.registry;
+      this.#pollMembers();
       if (registry) {
         const status = registry.status();
         this.#renewsPerMin = this.#renewRate.sample(this.#clock.now(), status.heartbeats);

@@ -11,7 +11,7 @@ import { request } from 'undici';
 import type { CallTracer } from '../../services/kit/call-tracer.ts';
 import { Client } from '../../services/kit/client.ts';
 import { NodeCache } from '../../services/kit/node-cache.ts';
-import { ConsulRegistryClient } from '../../services/kit/registry-client.ts';
+import { createKitRegistry, type RegistryKind } from '../../services/kit/kit-registry.ts';
 import { Selector } from '../../services/kit/selector.ts';
 import type { RegistryNode, ServiceInfo } from '../../services/kit/types.ts';
 import type { BalanceStrategy } from '../config/topology.ts';
@@ -19,6 +19,8 @@ import type { BackendCallOptions, GatewayBackend, PickedNode } from './gateway-b
 
 export interface KitBackendOptions {
   registryAddress: string;
+  /** The registry's API (default consul; etcd: registryAddress lists the members, comma separated). */
+  registryKind?: RegistryKind;
   brokerAddress?: string;
   balance?: BalanceStrategy;
   ejectMs?: number;
@@ -51,7 +53,7 @@ function orTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 export function createKitBackend(options: KitBackendOptions): GatewayBackend {
-  const registry = new ConsulRegistryClient(options.registryAddress);
+  const registry = createKitRegistry(options.registryKind ?? 'consul', options.registryAddress);
   const cache = new NodeCache(registry);
   const selector = new Selector({ strategy: options.balance ?? 'random', ejectMs: options.ejectMs ?? 10_000 });
   const client = new Client({ cache, selector, timeoutMs: options.timeoutMs ?? 5_000, retries: options.retries ?? 1, ...(options.tracer ? { tracer: options.tracer } : {}) });

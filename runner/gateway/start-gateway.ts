@@ -19,11 +19,13 @@ import { createGatewayRouter, type RequestRecord } from './gateway-router.ts';
 import { hostAllowed } from './host-allowlist.ts';
 import { createKitBackend } from './kit-backend.ts';
 import { serve, type StartedServer } from './started-server.ts';
+import type { RegistryKind } from '../../services/kit/kit-registry.ts';
 import { loadTlsCredentials, type TlsSettings } from './tls-credentials.ts';
 import { onClientError, SERVER_TIMEOUTS, serverTimeoutOptions } from './server-timeouts.ts';
 
 export interface GatewayDeps {
   registryAddress: string;
+  registryKind?: RegistryKind;
   brokerAddress?: string;
   /** Called once per finished response (request log, traffic stats). Must not throw or block. */
   onRequest?: (r: RequestRecord) => void;
@@ -40,6 +42,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   const creds = await loadTlsCredentials(tlsSettings, { stateDir: deps.stateDir ?? join(process.cwd(), '.micro-dev'), hosts: config.hosts });
   const backend = createKitBackend({
     registryAddress: deps.registryAddress,
+    ...(deps.registryKind ? { registryKind: deps.registryKind } : {}),
     ...(deps.brokerAddress ? { brokerAddress: deps.brokerAddress } : {}),
     balance: config.balance,
     ejectMs: config.ejectMs,

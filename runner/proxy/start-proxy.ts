@@ -25,6 +25,7 @@ import { traceHttpRequest } from '../traces/server-span.ts';
 import { BrokerWebSocket } from './broker-websocket.ts';
 import { forwardMucp } from './mucp-forward.ts';
 import { serveRegistry } from './registry-endpoint.ts';
+import type { RegistryKind } from '../../services/kit/kit-registry.ts';
 
 const BODY_LIMIT = 10 * 1024 * 1024;
 const TIMEOUT_MS = 5_000;
@@ -32,6 +33,8 @@ const skipMessageHeaders = new Set(['host', 'content-length', 'connection', 'kee
 
 export interface ProxyDeps {
   registryAddress: string;
+  /** Discovery through this registry API (default consul); the /registry endpoint and broker WebSockets need Consul. */
+  registryKind?: RegistryKind;
   brokerAddress?: string;
   /** Called once per forwarded call (Micro-Service requests) when its answer is sent; for traffic stats. */
   onRequest?: (r: { at: number; service: string; status: number; ms: number; error: boolean }) => void;
@@ -42,17 +45,22 @@ export interface ProxyDeps {
 export async function startProxy(config: ProxyConfig, deps: ProxyDeps): Promise<StartedServer> {
   const backend = createKitBackend({
     registryAddress: deps.registryAddress,
+    ...(deps.registryKind ? { registryKind: deps.registryKind } : {}),
     ...(deps.brokerAddress ? { brokerAddress: deps.brokerAddress } : {}),
     ...(deps.tracing ? { tracer: deps.tracing.callTracer('micro-proxy') } : {}),
   });
   const tracer = deps.tracing?.tracer('micro-proxy');
-  const registry = new ConsulRegistryClient(deps.registryAddress);
+  // Registering through the proxy (/registry POST, broker WebSockets) speaks Consul; with etcd those answer 501.
+  const consulOnly = deps.registryKind !== undefined && deps.registryKind !== 'consul';
+  const registry = new ConsulRegistryClient(deps.registryAddress.split(',')[0]!);
+  const notConsul = (res: http.ServerResponse) =>
+    send(res, 501, `this needs a Consul registry; the registry is ${deps.registryKind} (discovery through the proxy works, registering through it does not)\n`, { 'Content-Type': 'text/plain; charset=utf-8' });
   let boundAddress = '';
   const brokerWs = new BrokerWebSocket(registry, () => boundAddress);
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const { path, query } = splitUrl(req.url ?? '/');
-    if (path === '/_sub' && req.method === 'POST') return brokerWs.deliver(req, res, query);
+    if (path === '/_sub' && req.method === 'POST') return consulOnly ? notConsul(res) : brokerWs.deliver(req, res, query);
     let body: Buffer;
     try {
       body = await readBody(req, BODY_LIMIT);
@@ -64,6 +72,7 @@ export async function startProxy(config: ProxyConfig, deps: ProxyDeps): Promise<
     if (path === '/rpc') {
       return serveRpcEndpoint(req, res, body, backend, { timeoutMs: TIMEOUT_MS, metadata: headersToMetadata(req, canonicalHeaderKey) });
     }
+    if (path === '/registry' && consulOnly) return notConsul(res);
     if (path === '/registry') return serveRegistry(req, res, body, query, { backend, registry });
     if (path === '/broker') {
       if (req.method !== 'POST') return send(res, 405, 'Method not allowed\n', { 'Content-Type': 'text/plain; charset=utf-8' });
@@ -99,7 +108,7 @@ export async function startProxy(config: ProxyConfig, deps: ProxyDeps): Promise<
   server.on('clientError', onClientError);
   server.on('upgrade', (req: http.IncomingMessage, socket, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    if (splitUrl(req.url ?? '/').path === '/broker') return brokerWs.upgrade(req, socket, head);
+    if (splitUrl(req.url ?? '/').path === '/broker' && !consulOnly) return brokerWs.upgrade(req, socket, head);
     socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
   });
   const started = await serve(server, { host: config.host, port: config.port, label: 'proxy' }, () =>

@@ -53,6 +53,7 @@ export interface StartedRegistry {
 
 export const DEFAULT_REGISTRY_CONFIG: Omit<RegistryConfig, 'host' | 'port'> = {
   kind: 'embedded',
+  nodes: 1,
   mode: 'process',
   semantics: 'consul',
   timeScale: 1,

@@ -15,15 +15,19 @@
  *   slow-start       stop each target, start it with its registry link down for the duration: it runs but
  *                    cannot register, so callers see it only once the duration is over (a slow boot); heal: link up
  *   static-proxy     kill = close it; heal = start it again on the same port
- *   registry-partition  down on every registry member link that crosses the cut (`isolate`: the members on
- *                    one side); each side's instances keep talking to their own member
+ *   registry-partition / registry-member-kill / registry-member-slow
+ *                    the engine's registry-fault command (OrchestratorApi) on the registry's members (etcd
+ *                    members, Eureka peers): cut off (`isolate`: the members on one side; each side's
+ *                    instances keep talking to their own member) / SIGKILL / slowed; heal: the same command
+ *                    off. The members it resolved (leader, follower) are reported through ctx.onMembers
  *
  * Blocking: resolves once the fault is in place (toxics are on live connections before return).
  */
 import type { Orchestrator } from '../engine/orchestrator.ts';
 import type { FaultPlane } from '../faults/fault-plane.ts';
 import type { ToxicSpec } from '../faults/toxic-catalogue.ts';
-import type { StepSpec } from './scenario-schema.ts';
+import { RegistryMemberFaults, type StepSpec } from './scenario-schema.ts';
+import type { OrchestratorApi } from '../engine/api.ts';
 import type { FrontProxy } from './front-proxy.ts';
 import { instanceLinkName as link } from '../engine/instance-links.ts';
 
@@ -33,6 +37,8 @@ export interface FaultContext {
   /** Waits until the instance is ready (rolling restart); rejects at its deadline. */
   waitReady: (instance: string, signal: AbortSignal) => Promise<void>;
   signal: AbortSignal;
+  /** Registry member faults: the members the fault was put on (leader / follower resolved). */
+  onMembers?: (members: string[]) => void;
 }
 
 export type Heal = () => Promise<void>;
@@ -41,6 +47,25 @@ export async function applyFault(ctx: FaultContext, step: StepSpec, targets: rea
   const o = ctx.orchestrator;
   const name = `scenario:${step.id}`;
   switch (step.fault) {
+    case 'registry-partition':
+    case 'registry-member-kill':
+    case 'registry-member-slow': {
+      const api: Pick<OrchestratorApi, 'command'> = o;
+      const base = { type: 'registry-fault', fault: RegistryMemberFaults[step.fault], id: name } as const;
+      const result = await api.command({
+        ...base,
+        on: true,
+        members: step.fault === 'registry-partition' ? step.isolate : step.members,
+        ...(step.fault === 'registry-partition' ? { from: step.from } : {}),
+        ...(step.fault === 'registry-member-slow' ? { latencyMs: step.latency } : {}),
+      });
+      if (!result.ok) throw new Error(`step ${step.id}: ${result.message}`);
+      ctx.onMembers?.(result.members ?? []);
+      return async () => {
+        const healed = await api.command({ ...base, on: false });
+        if (!healed.ok) throw new Error(`step ${step.id}: heal: ${healed.message}`);
+      };
+    }
     case 'partition':
       return toxics(plane(o), targets.flatMap((i) => [link(i, 'inbound'), link(i, 'registry'), link(i, 'proxy')]), name, down);
     case 'heartbeat-loss':
@@ -52,12 +77,6 @@ export async function applyFault(ctx: FaultContext, step: StepSpec, targets: rea
     case 'registry-outage': {
       const p = plane(o);
       return toxics(p, p.links().map((l) => l.name).filter((l) => l.endsWith('/registry')), name, down);
-    }
-    case 'registry-partition': {
-      const members = o.infrastructure?.registryMembers ?? [];
-      const side = new Set(targets);
-      const crossing = members.flatMap((m) => m.peerLinks).filter((l) => side.has(l.from) !== side.has(l.to)).map((l) => l.link);
-      return toxics(plane(o), [...new Set(crossing)], name, down);
     }
     case 'kill':
       if (targets.includes('static-proxy')) {

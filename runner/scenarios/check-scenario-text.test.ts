@@ -110,7 +110,7 @@ describe('checkScenarioText', () => {
       'scenarios/x.yaml:4:50: unknown registry member "eureka-4" (did you mean "eureka-1"?); known: eureka-1, eureka-2, eureka-3',
     ]);
     expect(problems(text('{semantics: eureka}', 'eureka-1'))).toEqual([
-      'scenarios/x.yaml:4:21: registry-partition needs a registry of several members: topology.registry.peers: 3',
+      'scenarios/x.yaml:4:21: registry-partition needs a registry of several members: topology.registry.peers: 3 (Eureka peers) or {kind: etcd, nodes: 3}',
     ]);
     const { scenario } = checkScenarioText(text('{semantics: eureka, peers: 3, eureka: {serve: true, port: 8761}}', '[eureka-2, eureka-3]'), file, base);
     expect(scenario!.topology.registry).toMatchObject({ peers: 3, eureka: { serve: true, port: 0 } });

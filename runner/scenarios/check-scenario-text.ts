@@ -16,7 +16,7 @@ import { didYouMean } from '../config/did-you-mean.ts';
 import type { Topology } from '../config/topology.ts';
 import { ownPath } from '../package/own-path.ts';
 import { BUILTIN_SCENARIO_DIR } from './scenario-paths.ts';
-import { ScenarioSchema, type Expectation, type LoadSpec, type RawScenario, type StaticProxySpec, type SteadyState, type StepSpec } from './scenario-schema.ts';
+import { RegistryMemberFaults, ScenarioSchema, type Expectation, type LoadSpec, type RawScenario, type StaticProxySpec, type SteadyState, type StepSpec } from './scenario-schema.ts';
 
 /** A checked scenario: a full Topology to run it on, every duration in ms, every step with an id. */
 export interface Scenario {
@@ -86,11 +86,22 @@ export function checkScenarioText(text: string, file: string, base: DefaultTopol
     if (t.instance === 'static-proxy' && !raw.static_proxy) {
       problems.push(at(['steps', i, 'target', 'instance'], 'target static-proxy needs a static_proxy section', 'value'));
     }
-    if (s.fault === 'registry-partition') {
-      const members = Array.from({ length: topology.registry.peers ?? 1 }, (_, m) => `eureka-${m + 1}`);
-      if (members.length < 2) problems.push(at(['steps', i, 'fault'], 'registry-partition needs a registry of several members: topology.registry.peers: 3', 'value'));
-      else for (const name of Array.isArray(s.isolate) ? s.isolate : [s.isolate]) {
-        if (!members.includes(name)) problems.push(at(['steps', i, 'isolate'], unknown('registry member', name, members), 'value'));
+    if (s.fault in RegistryMemberFaults) {
+      const etcd = topology.registry.kind === 'etcd';
+      const members = etcd
+        ? Array.from({ length: topology.registry.nodes }, (_, m) => `etcd-${m + 1}`)
+        : Array.from({ length: topology.registry.peers ?? 1 }, (_, m) => `eureka-${m + 1}`);
+      const key = s.fault === 'registry-partition' ? 'isolate' : 'members';
+      const named = s.fault === 'registry-partition' ? s.isolate : 'members' in s ? s.members : [];
+      if (s.fault !== 'registry-partition' && !etcd) {
+        problems.push(at(['steps', i, 'fault'], `${s.fault} needs registry kind etcd (Eureka peers run inside micro-dev): topology.registry: {kind: etcd, nodes: 3}`, 'value'));
+      } else if (members.length < 2) {
+        problems.push(at(['steps', i, 'fault'], `${s.fault} needs a registry of several members: topology.registry.peers: 3 (Eureka peers) or {kind: etcd, nodes: 3}`, 'value'));
+      } else {
+        const words = etcd ? ['leader', 'follower'] : [];
+        for (const name of named) {
+          if (!members.includes(name) && !words.includes(name)) problems.push(at(['steps', i, key], unknown('registry member', name, [...members, ...words]), 'value'));
+        }
       }
     }
     if (s.fault === 'pause' && targetRuntimes(topology, s).includes('worker')) {
@@ -168,9 +179,15 @@ function ownModules(topology: NonNullable<RawScenario['topology']>, file: string
   return { ...topology, services };
 }
 
-/** Deep merge of plain objects; arrays and scalars in `over` replace. Ports are forced to 0 (free ones). */
+/**
+ * Deep merge of plain objects; arrays and scalars in `over` replace. Ports are forced to 0 (free ones). A
+ * registry of another kind (etcd over the embedded one) replaces the base's registry section: the embedded
+ * registry's settings do not apply to it.
+ */
 export function mergeOverride(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const merged = deepMerge(base, over) as Record<string, unknown>;
+  const kindOf = (r: unknown) => (isObject(r) && typeof r.kind === 'string' ? r.kind : 'embedded');
+  const otherKind = isObject(over.registry) && over.registry.kind !== undefined && kindOf(over.registry) !== kindOf(base.registry);
+  const merged = deepMerge(otherKind ? { ...base, registry: {} } : base, over) as Record<string, unknown>;
   for (const key of ['registry', 'gateway', 'proxy', 'web', 'broker', 'faults', 'control']) {
     const section = merged[key];
     merged[key] = { ...(isObject(section) ? section : {}), port: 0 };

@@ -17,7 +17,7 @@ import type { Scenario } from './check-scenario-text.ts';
 import { evaluateExpectation, evaluateSteadyState, type ExpectationResult } from './evaluate-expectation.ts';
 import { LoadGenerator } from './load-generator.ts';
 import { planTargets, STATIC_PROXY } from './plan-targets.ts';
-import type { LoadSpec, StepSpec } from './scenario-schema.ts';
+import { RegistryMemberFaults, type LoadSpec, type StepSpec } from './scenario-schema.ts';
 import { startFrontProxy, type FrontProxy } from './front-proxy.ts';
 import { scenarioView } from './scenario-view.ts';
 import type { ScenarioView } from '../engine/api.ts';
@@ -75,6 +75,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
   let orchestrator: Orchestrator | undefined;
   let staticProxy: FrontProxy | undefined;
   let sampler: NodeJS.Timeout | undefined;
+  let etcdPoll: NodeJS.Timeout | undefined;
   let unfollowLogs: (() => void) | undefined;
   // Leadership beliefs on the absolute clock; made relative to the load's start at the end.
   const beliefs: LeaderRecord[] = [];
@@ -109,6 +110,21 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     plan = planTargets(scenario.steps, targetCandidates(o, staticProxy !== undefined), seed);
     await warmUp(scenario, infra.gateway.url, staticProxy);
     t0 = performance.now();
+    // etcd's registrations are read asynchronously (every 100 ms); samples take the last answer.
+    const etcd = infra.etcd;
+    if (etcd) {
+      etcdIds.set(o, new Set((await etcd.registeredNodes()).map((n) => n.id)));
+      let polling = false;
+      etcdPoll = setInterval(() => {
+        if (polling) return;
+        polling = true;
+        void etcd
+          .registeredNodes()
+          .then((nodes) => (etcdIds.set(o, new Set(nodes.map((n) => n.id)))))
+          .catch(() => undefined)
+          .finally(() => (polling = false));
+      }, 100);
+    }
     const sample = () => timeline.samples.push(takeSample(o, instances, now()));
     sample();
     sampler = setInterval(sample, SAMPLE_MS);
@@ -170,6 +186,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     await Promise.all(loads.map((l) => l.stop()));
     timeline.endAt = now();
     if (sampler) clearInterval(sampler);
+    if (etcdPoll) clearInterval(etcdPoll);
     unfollowLogs?.();
     await staticProxy?.close();
     await orchestrator?.shutdown().catch(() => undefined);
@@ -213,7 +230,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
   async function runStep(step: StepSpec): Promise<void> {
     await sleepUntil(step.at);
     const o = orchestrator!;
-    const targets = step.fault === 'registry-partition' ? isolated(o, step.isolate) : step.leader !== undefined ? lockHolder(o, step.leader) : (plan.get(step.id) ?? []);
+    const targets = step.leader !== undefined ? lockHolder(o, step.leader) : (plan.get(step.id) ?? []);
     const record: StepRecord = {
       id: step.id,
       fault: step.fault,
@@ -224,16 +241,25 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
       endAt: 0,
     };
     timeline.steps.push(record);
-    if (targets.length === 0) {
+    const onRegistry = step.fault in RegistryMemberFaults;
+    if (targets.length === 0 && !onRegistry) {
       throw new Error(step.leader !== undefined ? `step ${step.id}: no instance holds lock ${step.leader}` : `step ${step.id}: no instance matches target ${JSON.stringify(step.target)}`);
     }
-    say(`+${fmt(record.startAt)} ${step.fault} ${targets.join(', ')}${step.duration !== undefined ? ` for ${step.duration} ms` : ''}`);
-    show(`${step.id}: ${step.fault} ${targets.join(', ')}`);
+    // A registry member fault aims at members (resolved by the engine when applied), not at instances.
+    if (onRegistry) record.targets = [];
     const heal = await applyFault(
-      { orchestrator: o, ...(staticProxy ? { staticProxy } : {}), waitReady: (i, signal) => waitReady(o, i, signal), signal: abort.signal },
+      {
+        orchestrator: o,
+        ...(staticProxy ? { staticProxy } : {}),
+        waitReady: (i, signal) => waitReady(o, i, signal),
+        signal: abort.signal,
+        onMembers: (members) => (record.targets = members),
+      },
       step,
-      targets,
+      onRegistry ? [] : targets,
     );
+    say(`+${fmt(record.startAt)} ${step.fault} ${record.targets.join(', ')}${step.duration !== undefined ? ` for ${step.duration} ms` : ''}`);
+    show(`${step.id}: ${step.fault} ${record.targets.join(', ')}`);
     heals.set(step.id, heal);
     await sleepUntil(record.startAt + (step.duration ?? 1000));
     heals.delete(step.id);
@@ -281,27 +307,20 @@ export function targetCandidates(o: { snapshot(): { instances: TargetableInstanc
   ];
 }
 
-/** The registry members a registry-partition cuts off; an unknown name is an error that names the members. */
-function isolated(o: Orchestrator, isolate: string | string[]): string[] {
-  const members = o.infrastructure?.registryMembers.map((m) => m.name) ?? [];
-  const wanted = Array.isArray(isolate) ? isolate : [isolate];
-  if (members.length < 2) throw new Error('registry-partition needs a registry of several members (registry.peers: 3)');
-  const bad = wanted.find((w) => !members.includes(w));
-  if (bad !== undefined) throw new Error(`registry-partition: no registry member named ${bad} (members: ${members.join(', ')})`);
-  if (wanted.length >= members.length) throw new Error(`registry-partition: isolate leaves no member on the other side (members: ${members.join(', ')})`);
-  return wanted;
-}
-
 /** The instance holding a KV lock now (the kit names its session after MICRO_DEV_INSTANCE). */
 function lockHolder(o: Orchestrator, key: string): string[] {
   const name = o.infrastructure?.registry?.status().locks?.find((l) => l.key === key)?.name;
   return name && o.supervisor(name) ? [name] : [];
 }
 
+/** Node ids registered in etcd, as last read (a key lives as long as its lease: registered = passing). */
+const etcdIds = new WeakMap<Orchestrator, Set<string>>();
+
 function takeSample(o: Orchestrator, instances: string[], at: number): RegistrySample {
   const status = o.infrastructure?.registry?.status();
   const leases: Record<string, LeaseState> = {};
   for (const l of status?.leases ?? []) leases[l.serviceId] = l.status;
+  for (const id of etcdIds.get(o) ?? []) leases[id] = 'passing';
   const locks = status?.locks?.length ? Object.fromEntries(status.locks.map((l) => [l.key, l.name])) : undefined;
   const members = o.infrastructure?.registryMembers ?? [];
   return {

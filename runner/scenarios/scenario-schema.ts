@@ -71,6 +71,15 @@ const stepBase = {
   duration: ms.optional().describe('how long it lasts before it is healed (kill: the window measured)'),
 };
 
+const members = z
+  .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+  .default('leader')
+  .transform((v) => (Array.isArray(v) ? v : [v]))
+  .describe('registry members (kind etcd): names (etcd-2), leader, or follower (two followers are two different ones); default leader');
+
+/** The faults on the registry's own members, as the engine's registry-fault command names them. */
+export const RegistryMemberFaults = { 'registry-partition': 'partition', 'registry-member-kill': 'kill', 'registry-member-slow': 'slow' } as const;
+
 export const StepSchema = z.discriminatedUnion('fault', [
   z.strictObject({ fault: z.literal('kill'), ...stepBase }),
   z.strictObject({ fault: z.literal('stop'), ...stepBase }),
@@ -85,10 +94,16 @@ export const StepSchema = z.discriminatedUnion('fault', [
   z.strictObject({
     fault: z.literal('registry-partition'),
     ...stepBase,
-    isolate: z
-      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
-      .describe('registry member(s) cut off from the others (eureka-3; or [eureka-2, eureka-3]): a split of the registry itself'),
+    isolate: members.describe(
+      'registry member(s) cut off from the others (etcd-2, eureka-3, [eureka-2, eureka-3]; leader / follower with etcd): a split of the registry itself; default leader',
+    ),
+    from: z
+      .enum(['peers', 'clients', 'both'])
+      .default('both')
+      .describe('etcd: cut the members off their peers (a split: the isolated members on one side), their clients, or both; Eureka peers have peer links only'),
   }),
+  z.strictObject({ fault: z.literal('registry-member-kill'), ...stepBase, members }),
+  z.strictObject({ fault: z.literal('registry-member-slow'), ...stepBase, members, latency: ms.describe('added to everything the members receive and send') }),
 ]);
 
 const loadRef = { load: id.optional().describe('which load (default: the first)') };

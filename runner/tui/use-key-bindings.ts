@@ -15,6 +15,8 @@ export function describeCommand(c: Command): string {
       return 'shutdown';
     case 'scale':
       return `scale ${c.service} ${c.replicas}`;
+    case 'registry-fault':
+      return `registry ${c.fault} ${c.on ? 'on' : 'off'} ${(c.members ?? []).join(',')}`;
     default:
       return `${c.type} ${c.instance}`;
   }

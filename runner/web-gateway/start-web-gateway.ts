@@ -21,14 +21,15 @@ import { serve, type StartedServer } from '../gateway/started-server.ts';
 import type { Tracing } from '../traces/tracing.ts';
 import { traceHttpRequest } from '../traces/server-span.ts';
 import { indexPage } from './index-page.ts';
+import type { RegistryKind } from '../../services/kit/kit-registry.ts';
 import { webRoute } from './web-route.ts';
 
 const BODY_LIMIT = 10 * 1024 * 1024;
 const text = { 'Content-Type': 'text/plain; charset=utf-8' };
 
-export async function startWebGateway(config: WebConfig, deps: { registryAddress: string; tracing?: Tracing }): Promise<StartedServer> {
+export async function startWebGateway(config: WebConfig, deps: { registryAddress: string; registryKind?: RegistryKind; tracing?: Tracing }): Promise<StartedServer> {
   const tracer = deps.tracing?.tracer('micro-web');
-  const backend = createKitBackend({ registryAddress: deps.registryAddress });
+  const backend = createKitBackend({ registryAddress: deps.registryAddress, ...(deps.registryKind ? { registryKind: deps.registryKind } : {}) });
   const namespace = config.namespace || 'go.micro.web';
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

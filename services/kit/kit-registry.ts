@@ -4,6 +4,7 @@
  *   consul  ConsulRegistryClient   Consul HTTP API: TTL check + pass, blocking health queries
  *   eureka  EurekaRegistryClient   Eureka REST (/eureka/apps): register, renew, cancel, GET /apps/{APP}
  *   nacos   NacosRegistryClient    Nacos naming v1 (/nacos/v1/ns): instance, beat, instance/list
+ *   etcd    EtcdRegistryClient     go-micro's etcd registry: leased keys under /micro/registry/, get + watch
  *
  * Eureka and Nacos have no blocking reads: getService with an `index` polls until the answer changes or
  * `waitMs` passes, so NodeCache watches work on all three.
@@ -11,10 +12,11 @@
 import { ConsulRegistryClient, type GetServiceOptions, type RegisterNode } from './registry-client.ts';
 import { EurekaRegistryClient } from './eureka-registry-client.ts';
 import { NacosRegistryClient } from './nacos-registry-client.ts';
+import { EtcdRegistryClient } from './etcd-registry-client.ts';
 import type { ServiceInfo } from './types.ts';
 
-export type RegistryKind = 'consul' | 'eureka' | 'nacos';
-export const RegistryKinds: readonly RegistryKind[] = ['consul', 'eureka', 'nacos'];
+export type RegistryKind = 'consul' | 'eureka' | 'nacos' | 'etcd';
+export const RegistryKinds: readonly RegistryKind[] = ['consul', 'eureka', 'nacos', 'etcd'];
 
 export interface KitRegistry {
   readonly address: string;
@@ -38,6 +40,8 @@ export function createKitRegistry(kind: RegistryKind, address: string, options: 
       return new EurekaRegistryClient(address);
     case 'nacos':
       return new NacosRegistryClient(address);
+    case 'etcd':
+      return new EtcdRegistryClient(address);
     default:
       return new ConsulRegistryClient(address, options);
   }

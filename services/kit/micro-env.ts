@@ -13,6 +13,7 @@ export interface MicroEnv {
   /** host:port to register instead of the bound one (MICRO_SERVER_ADVERTISE). */
   advertise?: string;
   registry: string;
+  /** host:port of the registry; with MICRO_REGISTRY=etcd every member, comma separated (go-micro's Addrs). */
   registryAddress: string;
   /** ACL token for the registry (MICRO_REGISTRY_TOKEN), sent as X-Consul-Token. */
   registryToken?: string;
@@ -39,12 +40,14 @@ export function readMicroEnv(env: Record<string, string | undefined> = process.e
   if (serverAddress.startsWith(':')) serverAddress = '127.0.0.1' + serverAddress;
   const retries = Number(env.MICRO_CLIENT_RETRIES ?? '1');
   if (!Number.isInteger(retries) || retries < 0) throw new RangeError(`MICRO_CLIENT_RETRIES: "${env.MICRO_CLIENT_RETRIES}" is not an integer >= 0`);
+  const registry = env.MICRO_REGISTRY || 'consul';
+  const addresses = (env.MICRO_REGISTRY_ADDRESS || '127.0.0.1:8500').split(',').map((a) => a.trim().replace(/^https?:\/\//, ''));
   return {
     serverAddress,
     serverId: env.MICRO_SERVER_ID || randomUUID(),
     advertise: env.MICRO_SERVER_ADVERTISE || undefined,
-    registry: env.MICRO_REGISTRY || 'consul',
-    registryAddress: (env.MICRO_REGISTRY_ADDRESS || '127.0.0.1:8500').split(',')[0]!.replace(/^https?:\/\//, ''),
+    registry,
+    registryAddress: registry === 'etcd' ? addresses.join(',') : addresses[0]!,
     registryToken: env.MICRO_REGISTRY_TOKEN || undefined,
     registerTtlMs: dur('MICRO_REGISTER_TTL', 60_000),
     registerIntervalMs: dur('MICRO_REGISTER_INTERVAL', 30_000),

@@ -93,7 +93,7 @@ class MicroService implements Service {
     this.#env = readMicroEnv(options.env ?? process.env);
     const kind = this.#env.registry;
     if (!isRegistryKind(kind)) {
-      throw new RangeError(`MICRO_REGISTRY=${kind} is not supported by the kit (consul, eureka or nacos)`);
+      throw new RangeError(`MICRO_REGISTRY=${kind} is not supported by the kit (consul, eureka, nacos or etcd)`);
     }
     this.id = `${options.name}-${this.#env.serverId}`;
     this.#log = options.log ?? ((l) => console.log(l));

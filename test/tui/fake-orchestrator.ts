@@ -66,6 +66,7 @@ export class FakeOrchestrator implements OrchestratorApi {
       return { ok: true, message: `scenario ${command.name} started` };
     }
     if (command.type === 'scale') return { ok: false, message: 'the fake does not scale' };
+    if (command.type === 'registry-fault') return { ok: false, message: 'the fake has no registry members' };
     const view = this.#snapshot.instances.find((v) => v.instance === command.instance);
     if (!view) return { ok: false, message: `no instance ${command.instance}` };
     const next: InstanceView = structuredClone(view);

@@ -19,11 +19,27 @@ export function validateRegistry({ topology, raw, parsed }: ValidationInput): Co
       }
     }
   }
+  for (const s of topology.services) {
+    const speaks = s.registry ?? 'consul';
+    if (kind === 'etcd' && speaks !== 'etcd' && s.registry !== undefined) {
+      problems.push(parsed.problemAt(['services', s.name, 'registry'], `services.${s.name}: registry ${speaks} cannot reach registry kind etcd (its services speak etcd)`, 'key'));
+    }
+    if (kind !== 'etcd' && speaks === 'etcd') {
+      problems.push(parsed.problemAt(['services', s.name, 'registry'], `services.${s.name}: registry etcd needs registry kind etcd (a real etcd cluster micro-dev starts)`, 'key'));
+    }
+  }
   if (!r) return problems;
   const at = (key: string, message: string) => problems.push(parsed.problemAt(['registry', key], message, 'key'));
 
   if (r.time_scale !== undefined && r.timeScale !== undefined) {
     at('timeScale', 'registry: give time_scale or its alias timeScale, not both');
+  }
+  if (r.nodes !== undefined && kind !== 'etcd') at('nodes', 'registry: "nodes" belongs to kind: etcd (members of the etcd cluster)');
+  if (kind === 'etcd') {
+    for (const key of ['semantics', 'persist', 'token', 'profile', 'node', 'datacenter', 'port'] as const) {
+      // port 0 (a free one) is what scenarios write for every section: that one fits.
+      if (r[key] !== undefined && !(key === 'port' && r.port === 0)) at(key, `registry: "${key}" does not apply to kind: etcd (etcd keeps go-micro's leases itself and its members listen on free ports)`);
+    }
   }
   if (kind === 'consul') {
     if (r.address === undefined && mode !== 'container') {
@@ -38,7 +54,7 @@ export function validateRegistry({ topology, raw, parsed }: ValidationInput): Co
     const scale = r.time_scale !== undefined ? 'time_scale' : r.timeScale !== undefined ? 'timeScale' : undefined;
     if (scale && topology.registry.timeScale !== 1) at(scale, `registry: ${scale} needs kind: embedded (a real Consul keeps real time)`);
   } else {
-    if (r.address !== undefined) at('address', 'registry: "address" belongs to kind: consul; the embedded registry listens on host and port');
+    if (r.address !== undefined) at('address', `registry: "address" belongs to kind: consul; the ${kind === 'etcd' ? 'etcd cluster listens on free ports' : 'embedded registry listens on host and port'}`);
     if (r.mode !== undefined) at('mode', 'registry: "mode" belongs to kind: consul');
   }
   for (const face of ['eureka', 'nacos'] as const) {

@@ -9,6 +9,9 @@
  * (both register the same advertise address, the instance's inbound link), so it is the rule. A service
  * that registered under another id is named in the timeout error with the rule it broke.
  * Resolves with the registered Address:Port and the ID.
+ *
+ * A registry that is not Consul (etcd) gives a lister instead (withLister): what it lists is registered, and
+ * live (an etcd key exists only while its lease does).
  */
 import { request } from 'node:http';
 import { AbstractWaitStrategy } from './abstract-wait-strategy.ts';
@@ -27,9 +30,23 @@ interface AgentCheck {
   ServiceID?: string;
 }
 
+/** One registered node, as a registry that is not Consul lists it. */
+export interface ListedNode {
+  id: string;
+  address: string;
+}
+export type RegistryLister = () => Promise<ListedNode[]>;
+
 export class RegisteredWaitStrategy extends AbstractWaitStrategy {
   #last = '';
   #token: string | undefined;
+  #lister: RegistryLister | undefined;
+
+  /** Reads the registry through this instead of the Consul agent API (etcd). */
+  withLister(lister: RegistryLister | undefined): this {
+    this.#lister = lister;
+    return this;
+  }
 
   /** ACL token for a registry that wants one (sent as X-Consul-Token). */
   withToken(token: string | undefined): this {
@@ -49,6 +66,21 @@ export class RegisteredWaitStrategy extends AbstractWaitStrategy {
     const base = /^https?:\/\//.test(target.registryAddress) ? target.registryAddress : `http://${target.registryAddress}`;
     const suffix = `-${target.serverId}`;
     this.#last = '';
+    const lister = this.#lister;
+    if (lister) {
+      return pollUntil(this.clock, signal, async () => {
+        try {
+          const nodes = await lister();
+          const node = nodes.find((n) => n.id.endsWith(suffix));
+          if (node) return { address: node.address, registryId: node.id };
+          this.#last = notFound(nodes.map((n) => ({ ID: n.id, Service: '', Address: n.address.slice(0, n.address.lastIndexOf(':')), Port: Number(n.address.slice(n.address.lastIndexOf(':') + 1)) })), suffix, target);
+        } catch (error) {
+          if (signal.aborted) throw error;
+          this.#last = `registry at ${target.registryAddress} not answering: ${describeError(error)}`;
+        }
+        return undefined;
+      });
+    }
     return pollUntil(this.clock, signal, async () => {
       try {
         const services = await sharedGet<Record<string, AgentService>>(`${base}/v1/agent/services`, signal, this.#token);

@@ -7,11 +7,14 @@ import type { ReadinessConfig } from '../../config/topology.ts';
 import type { AbstractWaitStrategy } from './abstract-wait-strategy.ts';
 import { Wait } from './wait.ts';
 import type { WaitStrategy } from './wait-strategy.ts';
+import type { RegistryLister } from './registered-wait-strategy.ts';
 
 export interface WaitForOptions {
   clock?: Clock;
   /** The registry's ACL token (topology registry.token), for `registered`. */
   registryToken?: string;
+  /** How `registered` lists a registry that is not Consul (etcd). */
+  registryLister?: RegistryLister;
 }
 
 /** A fresh strategy per call: a strategy object serves one wait at a time. */
@@ -23,7 +26,7 @@ export function waitFor(readiness: ReadinessConfig, options: WaitForOptions = {}
 function build(readiness: ReadinessConfig, options: WaitForOptions): AbstractWaitStrategy {
   switch (readiness.kind) {
     case 'registered':
-      return Wait.forRegistered().withToken(options.registryToken);
+      return Wait.forRegistered().withToken(options.registryToken).withLister(options.registryLister);
     case 'http':
       return Wait.forHttp(readiness.path, readiness.port).forStatusCode(readiness.status);
     case 'tcp':
