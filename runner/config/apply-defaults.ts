@@ -42,8 +42,9 @@ export const TOPOLOGY_DEFAULTS = {
     ejectMs: 10_000,
     bodyLimitBytes: 10 * 1024 * 1024,
     hosts: [] as string[],
+    versions: {},
   },
-  proxy: { host: DEFAULT_HOST, port: 8081 },
+  proxy: { host: DEFAULT_HOST, port: 8081, versions: {} },
   web: { host: DEFAULT_HOST, port: 8082, namespace: 'go.micro.web' },
   broker: { host: DEFAULT_HOST, port: 0 },
   faults: { host: DEFAULT_HOST, port: 8474 },
@@ -60,7 +61,7 @@ export function applyDefaults(raw: RawConfig, file: string): Topology {
     name: raw.name ?? (path.basename(dir) || 'micro-dev'),
     registry: registryDefaults(raw.registry, dir),
     gateway: gatewayDefaults(raw.gateway, dir),
-    proxy: listen(raw.proxy, D.proxy),
+    proxy: { ...listen(raw.proxy, D.proxy), versions: { ...raw.proxy?.versions } },
     web: { ...listen(raw.web, D.web), namespace: raw.web?.namespace ?? D.web.namespace },
     broker: listen(raw.broker, D.broker),
     faults: listen(raw.faults, D.faults),
@@ -130,6 +131,7 @@ function gatewayDefaults(raw: RawGateway | undefined, dir: string): GatewayConfi
     ejectMs: ms(raw?.eject, D.ejectMs),
     bodyLimitBytes: raw?.body_limit === undefined ? D.bodyLimitBytes : (parseSize(raw.body_limit) ?? D.bodyLimitBytes),
     hosts: [...(raw?.hosts ?? D.hosts)],
+    versions: { ...raw?.versions },
   };
   if (raw?.tls === 'auto') out.tls = { auto: true };
   else if (raw?.tls) out.tls = { cert: path.resolve(dir, raw.tls.cert), key: path.resolve(dir, raw.tls.key) };

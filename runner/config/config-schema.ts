@@ -83,6 +83,10 @@ export const RegistrySchema = z
   })
   .describe('service registry (Consul HTTP API)');
 
+const versionRoutes = z
+  .record(nonEmpty, nonEmpty)
+  .describe("registry service name -> the only version routed to (go-micro's selector.FilterVersion; default: every version)");
+
 export const GatewaySchema = z
   .strictObject({
     host: host.optional(),
@@ -102,6 +106,7 @@ export const GatewaySchema = z
     eject: duration.optional().describe('how long a node that refused a connection is skipped (default 10s)'),
     body_limit: size.optional().describe('default 10MiB'),
     hosts: z.array(nonEmpty).optional().describe('Host headers routed by the host resolver'),
+    versions: versionRoutes.optional(),
     tls: z
       .union(
         [
@@ -229,7 +234,10 @@ export const ConfigSchema = z
     name: nonEmpty.optional().describe('topology name (default: the config folder name)'),
     registry: RegistrySchema.optional(),
     gateway: GatewaySchema.optional(),
-    proxy: listen('micro proxy (default port 8081)').optional(),
+    proxy: z
+      .strictObject({ host: host.optional(), port: port.optional(), versions: versionRoutes.optional() })
+      .describe('micro proxy (default port 8081)')
+      .optional(),
     web: z
       .strictObject({ host: host.optional(), port: port.optional(), namespace: nonEmpty.optional() })
       .describe('web gateway, micro web (default port 8082, namespace go.micro.web)')

@@ -154,8 +154,9 @@ name: full
 registry: {kind: embedded, host: 127.0.0.1, port: 18500, semantics: eureka, time_scale: 0.01, profile: legacy, token: t0k, persist: .micro-dev/reg.json,
   eureka: {double_expiry_quirk: false, self_preservation: false}}
 gateway: {host: 127.0.0.1, port: 18080, namespace: go.micro.api, handler: api, resolver: path, enable_rpc: false, cors: false,
-  balance: round_robin, timeout: 2s, retries: 0, unknown_service_status: 500, eject: 1m, body_limit: 1MiB, hosts: [example.test], tls: {cert: c.pem, key: k.pem}}
-proxy: {host: 127.0.0.1, port: 18081}
+  balance: round_robin, timeout: 2s, retries: 0, unknown_service_status: 500, eject: 1m, body_limit: 1MiB, hosts: [example.test], tls: {cert: c.pem, key: k.pem},
+  versions: {go.micro.srv.greeter: v1}}
+proxy: {host: 127.0.0.1, port: 18081, versions: {go.micro.srv.greeter: v2}}
 web: {host: 127.0.0.1, port: 18082, namespace: go.micro.web}
 broker: {host: 127.0.0.1, port: 18083}
 faults: {host: 127.0.0.1, port: 18474}
@@ -200,8 +201,9 @@ services:
         host: '127.0.0.1', port: 18080, namespace: 'go.micro.api', handler: 'api', resolver: 'path', enableRpc: false, cors: false,
         balance: 'round_robin', timeoutMs: 2000, retries: 0, unknownServiceStatus: 500, ejectMs: 60_000, bodyLimitBytes: 1024 * 1024, hosts: ['example.test'],
         tls: { cert: path.join(dir, 'c.pem'), key: path.join(dir, 'k.pem') },
+        versions: { 'go.micro.srv.greeter': 'v1' },
       },
-      proxy: { host: '127.0.0.1', port: 18081 },
+      proxy: { host: '127.0.0.1', port: 18081, versions: { 'go.micro.srv.greeter': 'v2' } },
       web: { host: '127.0.0.1', port: 18082, namespace: 'go.micro.web' },
       broker: { host: '127.0.0.1', port: 18083 },
       faults: { host: '127.0.0.1', port: 18474 },

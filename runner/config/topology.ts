@@ -74,9 +74,14 @@ export interface GatewayConfig extends Listen {
   bodyLimitBytes: number;
   hosts: string[];
   tls?: { cert?: string; key?: string; auto?: boolean };
+  /** Registry service name -> the only version routed to (go-micro's selector.FilterVersion); {} = all. */
+  versions: Record<string, string>;
 }
 
-export type ProxyConfig = Listen;
+export interface ProxyConfig extends Listen {
+  /** As GatewayConfig.versions, for calls forwarded by the proxy (the services' own outbound calls). */
+  versions: Record<string, string>;
+}
 export interface WebConfig extends Listen {
   namespace: string;
 }

@@ -34,7 +34,7 @@ describe('zodIssuesToProblems on ConfigSchema', () => {
     {
       name: 'unknown key without a close match lists the known keys',
       yaml: 'proxy:\n  colour: red\n',
-      want: ['2:3: unknown key "colour" in proxy (known keys: host, port)'],
+      want: ['2:3: unknown key "colour" in proxy (known keys: host, port, versions)'],
     },
     {
       name: 'enum with suggestion',

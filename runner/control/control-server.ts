@@ -25,7 +25,7 @@ export interface StartedControl {
   stop(): Promise<void>;
 }
 
-const commandTypes = new Set(['kill', 'restart', 'stop', 'start', 'scale', 'toggle-fault', 'fault-add', 'fault-rm', 'run-scenario', 'registry-fault', 'shutdown']);
+const commandTypes = new Set(['kill', 'restart', 'stop', 'start', 'scale', 'toggle-fault', 'fault-add', 'fault-rm', 'set-weight', 'route-version', 'run-scenario', 'registry-fault', 'shutdown']);
 
 export async function startControlServer(
   api: OrchestratorApi,

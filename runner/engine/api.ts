@@ -75,6 +75,14 @@ export interface InstanceView {
   waitingFor?: string[];
   /** Its service is watched by `up`: a save reloads it (blue-green). */
   watched?: boolean;
+  /** The registry API it registered through (`services.<name>.registry`; consul by default). */
+  face?: 'consul' | 'eureka' | 'nacos';
+  /** The go-micro version it registered (`services.<name>.version`), once registered; '' = none given. */
+  version?: string;
+  /** Its selector weight in the registry (`services.<name>.weight`, or a `set-weight` command); absent = 1. */
+  weight?: number;
+  /** Every request counted at its inbound link since micro-dev started (kept across its restarts). */
+  served?: { requests: number; errors: number };
 }
 
 /** One member of a registry that runs as several (an etcd cluster), with the faults put on it. */
@@ -181,6 +189,16 @@ export type Command =
   /** Idempotent: on (add) or off (rm) whatever it was; `ok` is false only for an unknown instance or fault. */
   | { type: 'fault-add'; instance: string; fault: InstanceFaultKind }
   | { type: 'fault-rm'; instance: string; fault: InstanceFaultKind }
+  /**
+   * Selector weight of an instance, or of every instance of a service, in the embedded registry: it holds
+   * across their re-registrations, and restarts register with it (a canary's traffic share).
+   */
+  | { type: 'set-weight'; instance: string; weight: number }
+  /**
+   * Routes the gateway's and the proxy's calls to `service` (a registry name, `go.micro.srv.greeter`) to
+   * one version only (go-micro's selector.FilterVersion); no version = every version again.
+   */
+  | { type: 'route-version'; service: string; version?: string }
   | { type: 'run-scenario'; name: string }
   | RegistryFaultCommand
   | { type: 'shutdown' };

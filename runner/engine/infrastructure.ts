@@ -22,6 +22,7 @@ import { startProxy } from '../proxy/start-proxy.ts';
 import { startWebGateway } from '../web-gateway/start-web-gateway.ts';
 import type { StartedServer } from '../gateway/started-server.ts';
 import { FaultPlane } from '../faults/fault-plane.ts';
+import { VersionRoutes } from '../gateway/version-routes.ts';
 import { startFaultAdmin } from '../faults/admin-server.ts';
 import type { Tracing } from '../traces/tracing.ts';
 import { startRegistryMembers, type RegistryMember } from './registry-members.ts';
@@ -52,6 +53,8 @@ export interface Infrastructure {
   gateway: StartedServer;
   proxy: StartedServer;
   web: StartedServer;
+  /** Version routes of the gateway and of the proxy (topology `gateway.versions` / `proxy.versions`; live). */
+  versions: { gateway: VersionRoutes; proxy: VersionRoutes };
   urls: { gateway: string; proxy: string; web: string; registry: string; faults?: string };
   stop(): Promise<void>;
 }
@@ -143,6 +146,7 @@ export async function startInfrastructure(
     stoppers.push(() => broker.stop());
     // MICRO_API_NAMESPACE / MICRO_NAMESPACE override the default namespace, as with `micro api`.
     const gatewayConfig = { ...topology.gateway, namespace: resolveNamespace(topology.gateway, process.env) };
+    const versions = { gateway: new VersionRoutes(topology.gateway.versions), proxy: new VersionRoutes(topology.proxy.versions) };
     const gateway = await startGateway(gatewayConfig, {
       registryAddress: viaLink,
       registryKind,
@@ -151,6 +155,7 @@ export async function startInfrastructure(
       brokerAddress: broker.address,
       onRequest: () => deps.onGatewayRequest(),
       ...(deps.tracing ? { tracing: deps.tracing } : {}),
+      versions: versions.gateway,
     });
     stoppers.push(() => gateway.stop());
     deps.onProgress(`gateway   ${gateway.url} (namespace ${gatewayConfig.namespace}, handler ${gatewayConfig.handler})`);
@@ -159,6 +164,7 @@ export async function startInfrastructure(
       registryKind,
       brokerAddress: broker.address,
       ...(deps.tracing ? { tracing: deps.tracing } : {}),
+      versions: versions.proxy,
     });
     stoppers.push(() => proxy.stop());
     deps.onProgress(`proxy     ${proxy.url}`);
@@ -178,6 +184,7 @@ export async function startInfrastructure(
       gateway,
       proxy,
       web,
+      versions,
       urls: { gateway: gateway.url, proxy: proxy.url, web: web.url, registry: `http://${registryAddress.split(',')[0]}`, faults: faultAdmin.url },
       stop: stopAll,
     };

@@ -41,6 +41,7 @@ import { membersView } from './members-view.ts';
 import { peersCluster } from './peers-cluster.ts';
 import { InstanceLinks } from './instance-links.ts';
 import { RenewRate } from './renew-rate.ts';
+import { TrafficRouting } from './traffic-routing.ts';
 import type { FaultPlane } from '../faults/fault-plane.ts';
 
 /**
@@ -77,6 +78,7 @@ export class Orchestrator implements OrchestratorApi {
   readonly #logFiles: LogFiles | undefined;
   readonly #meter: TrafficMeter;
   readonly #renewRate = new RenewRate();
+  readonly #routing = new TrafficRouting();
   #renewsPerMin: number | undefined;
   readonly #runtimes: Partial<Record<RuntimeKind, Runtime>>;
   readonly #progress: (line: string) => void;
@@ -238,6 +240,11 @@ export class Orchestrator implements OrchestratorApi {
     return { replaced, failed };
   }
 
+  /** Requests an instance's inbound link counted since the start (scenarios sample it every 25 ms). */
+  served(instance: string): { requests: number; errors: number } | undefined {
+    return this.#meter.served(instance);
+  }
+
   supervisor(instance: string): InstanceSupervisor | undefined {
     return this.#set.all.find((s) => s.name === instance);
   }
@@ -253,6 +260,11 @@ export class Orchestrator implements OrchestratorApi {
       if (!this.#registryFaults) return { ok: false, message: `the registry has no members to fault (registry kind ${this.topology.registry.kind}; registry faults need kind etcd or registry.peers)` };
       const result = await this.#registryFaults.command(command).catch((error: unknown) => ({ ok: false, message: error instanceof Error ? error.message : String(error) }));
       if (result.ok) this.#progress(`registry         ${result.message}`);
+      return result;
+    }
+    if (command.type === 'route-version') {
+      const result = this.#routing.routeVersion(this.#infra, command.service, command.version);
+      if (result.ok) this.#progress(`routing          ${result.message}`);
       return result;
     }
     const target = this.#set.resolve(command.instance);
@@ -279,6 +291,11 @@ export class Orchestrator implements OrchestratorApi {
           }
           for (const s of supervisors) void s.start().catch(() => undefined);
           return { ok: true, message: `${names} starting` };
+        }
+        case 'set-weight': {
+          const result = this.#routing.setWeight(this.#infra, supervisors, command.weight);
+          if (result.ok) this.#progress(`routing          ${result.message}`);
+          return result;
         }
         case 'toggle-fault':
         case 'fault-add':
@@ -400,7 +417,8 @@ export class Orchestrator implements OrchestratorApi {
         }
         const fixedPort = service.port === 0 ? 0 : service.port + replica - 1;
         serverAddress = await links.serverAddress(fixedPort);
-        const prepared = instanceEnv(this.topology, service, replica, {
+        const weight = this.#routing.weightOf(name) ?? service.weight;
+        const prepared = instanceEnv(this.topology, weight === undefined ? service : { ...service, weight }, replica, {
           registry: links.registryAddress,
           proxy: links.proxy.listen,
           broker: infra.brokerAddress,
@@ -495,7 +513,7 @@ export class Orchestrator implements OrchestratorApi {
         }
         for (const s of this.#set.all) {
           const lease = instanceLease(status, s.view.registryId);
-          const patch = { ...lease, traffic: this.#meter.instance(s.name) };
+          const patch = { ...lease, traffic: this.#meter.instance(s.name), served: this.#meter.served(s.name) };
           if (s.view.state === 'ready' && lease.critical) s.update({ ...patch, state: 'unhealthy' });
           else if (s.view.state === 'unhealthy' && lease.critical === false) s.update({ ...patch, state: 'ready' });
           else s.update(patch);

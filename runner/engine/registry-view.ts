@@ -28,7 +28,7 @@ export function registryView(topology: Topology, address: string, status: Regist
 export function instanceLease(
   status: RegistryStatus,
   registryId: string | undefined,
-): Pick<InstanceView, 'heartbeatAgeMs' | 'leaseLeftMs'> & { critical?: boolean } {
+): Pick<InstanceView, 'heartbeatAgeMs' | 'leaseLeftMs' | 'face' | 'version' | 'weight'> & { critical?: boolean } {
   const lease = registryId ? status.leases.find((l) => l.serviceId === registryId) : undefined;
   if (!lease) return { heartbeatAgeMs: undefined, leaseLeftMs: undefined };
   const wall = (ms: number | null) => (ms === null ? undefined : Math.round(ms * status.timeScale));
@@ -36,6 +36,8 @@ export function instanceLease(
     heartbeatAgeMs: wall(lease.lastHeartbeatAgoMs),
     leaseLeftMs: wall(lease.leaseLeftMs),
     critical: lease.status === 'critical',
+    ...(lease.face ? { face: lease.face, version: lease.version } : {}),
+    ...(lease.weight !== undefined ? { weight: lease.weight } : {}),
   };
 }
 

@@ -16,7 +16,7 @@ export class TrafficMeter {
   readonly #clock: Clock;
   #series: number[] = [];
   #count = 0;
-  readonly #instances = new Map<string, { service: string; window: TrafficWindow }>();
+  readonly #instances = new Map<string, { service: string; window: TrafficWindow; total: { requests: number; errors: number } }>();
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -41,12 +41,24 @@ export class TrafficMeter {
   observer(instance: string, service: string): ExchangeObserver {
     let entry = this.#instances.get(instance);
     if (!entry) {
-      entry = { service, window: new TrafficWindow() };
+      entry = { service, window: new TrafficWindow(), total: { requests: 0, errors: 0 } };
       this.#instances.set(instance, entry);
     }
-    const { window } = entry;
+    const { window, total } = entry;
     const clock = this.#clock;
-    return { exchange: (ms, failed) => window.record(clock.now(), ms, failed) };
+    return {
+      exchange: (ms, failed) => {
+        window.record(clock.now(), ms, failed);
+        total.requests++;
+        if (failed) total.errors++;
+      },
+    };
+  }
+
+  /** Every request (and failed one) an instance's inbound link counted since the start; a copy. */
+  served(name: string): { requests: number; errors: number } | undefined {
+    const total = this.#instances.get(name)?.total;
+    return total && { ...total };
   }
 
   /** One instance over the window ending now; undefined when it served nothing in it. */

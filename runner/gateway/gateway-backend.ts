@@ -27,8 +27,11 @@ export interface PickedNode {
 }
 
 export interface GatewayBackend {
-  /** The service's versions with their passing nodes; [] when it is not registered. */
-  lookup(service: string): Promise<ServiceInfo[]>;
+  /**
+   * The service's versions with their passing nodes; [] when it is not registered. Only the routed version
+   * (VersionRoutes) unless `allVersions` (the proxy's /registry view).
+   */
+  lookup(service: string, options?: { allVersions?: boolean }): Promise<ServiceInfo[]>;
   /** Names of all registered services. */
   listServices(): Promise<string[]>;
   /** mucp call; resolves with the raw response body, rejects with a MicroError. */

@@ -115,7 +115,13 @@ export function createGatewayRouter(
     ctx.routedTo(service);
     if (effective === 'event') return serveEvent(ctx, res);
     const services = tracer ? await tracedLookup(tracer, req, service) : await backend.lookup(service);
-    if (services.length === 0) return sendMicroError(res, unknownService(errId, 'service not found'));
+    if (services.length === 0) {
+      // Registered, but its routed version (gateway.versions) has no node: go-micro's filtered selector.
+      if ((await backend.lookup(service, { allVersions: true })).length > 0) {
+        return sendMicroError(res, MicroError.internal('go.micro.client', `error selecting ${service} node: none available`));
+      }
+      return sendMicroError(res, unknownService(errId, 'service not found'));
+    }
     if (effective === 'http') {
       await proxyToService(backend, service, req, res, ctx.body, { url: req.url ?? '/', timeoutMs: ctx.timeoutMs });
       return;

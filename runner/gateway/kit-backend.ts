@@ -16,6 +16,7 @@ import { Selector } from '../../services/kit/selector.ts';
 import type { RegistryNode, ServiceInfo } from '../../services/kit/types.ts';
 import type { BalanceStrategy } from '../config/topology.ts';
 import type { BackendCallOptions, GatewayBackend, PickedNode } from './gateway-backend.ts';
+import { VersionRoutes } from './version-routes.ts';
 
 export interface KitBackendOptions {
   registryAddress: string;
@@ -30,6 +31,8 @@ export interface KitBackendOptions {
   indexTtlMs?: number;
   /** Records calls, node selections and retries as spans (tracing on). */
   tracer?: CallTracer;
+  /** Which version each service is routed to (go-micro's selector.FilterVersion); default: every version. */
+  versions?: VersionRoutes;
 }
 
 /** How long a request for a name the gateway has never seen waits for the registry before it gives up. */
@@ -58,6 +61,16 @@ export function createKitBackend(options: KitBackendOptions): GatewayBackend {
   const selector = new Selector({ strategy: options.balance ?? 'random', ejectMs: options.ejectMs ?? 10_000 });
   const client = new Client({ cache, selector, timeoutMs: options.timeoutMs ?? 5_000, retries: options.retries ?? 1, ...(options.tracer ? { tracer: options.tracer } : {}) });
   const ttl = options.indexTtlMs ?? 1_000;
+  const routes = options.versions ?? new VersionRoutes();
+  // The routed version of `service`, as a filter over lookup results and as the kit client's call option.
+  const routed = (service: string, infos: ServiceInfo[]): ServiceInfo[] => {
+    const version = routes.get(service);
+    return version === undefined ? infos : infos.filter((s) => s.version === version);
+  };
+  const withVersion = (service: string, o: BackendCallOptions) => {
+    const version = routes.get(service);
+    return version === undefined ? o : { ...o, version };
+  };
   let names = new Set<string>();
   let fetchedAt = 0;
   let refreshing: Promise<void> | undefined;
@@ -97,15 +110,16 @@ export function createKitBackend(options: KitBackendOptions): GatewayBackend {
   };
 
   return {
-    async lookup(service: string): Promise<ServiceInfo[]> {
+    async lookup(service: string, lookupOptions?: { allVersions?: boolean }): Promise<ServiceInfo[]> {
+      const filter = (infos: ServiceInfo[]) => (lookupOptions?.allVersions ? infos : routed(service, infos));
       // Hot path: a known name with a watched cache entry needs no registry round trip.
       if (names.has(service) && Date.now() - fetchedAt < ttl) {
         const cached = cache.peek(service);
-        if (cached) return cached;
+        if (cached) return filter(cached);
       }
       if (service === '' || !(await known(service))) return [];
       try {
-        return await cache.get(service);
+        return filter(await cache.get(service));
       } catch {
         return [];
       }
@@ -118,11 +132,11 @@ export function createKitBackend(options: KitBackendOptions): GatewayBackend {
       return [...names].sort();
     },
     async callRaw(service: string, endpoint: string, body: Buffer, o: BackendCallOptions): Promise<Buffer> {
-      const res = await client.callRaw(service, endpoint, body, o);
+      const res = await client.callRaw(service, endpoint, body, withVersion(service, o));
       return res.body;
     },
     callWithHeaders(service: string, endpoint: string, body: Buffer, o: BackendCallOptions) {
-      return client.callRaw(service, endpoint, body, o);
+      return client.callRaw(service, endpoint, body, withVersion(service, o));
     },
     pick(service: string, nodes: readonly RegistryNode[], exclude?: ReadonlySet<string>): PickedNode | undefined {
       const fresh = exclude ? nodes.filter((n) => !exclude.has(n.id)) : nodes;

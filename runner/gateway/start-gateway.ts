@@ -18,6 +18,7 @@ import type { Tracing } from '../traces/tracing.ts';
 import { createGatewayRouter, type RequestRecord } from './gateway-router.ts';
 import { hostAllowed } from './host-allowlist.ts';
 import { createKitBackend } from './kit-backend.ts';
+import { VersionRoutes } from './version-routes.ts';
 import { serve, type StartedServer } from './started-server.ts';
 import type { RegistryKind } from '../../services/kit/kit-registry.ts';
 import { loadTlsCredentials, type TlsSettings } from './tls-credentials.ts';
@@ -35,6 +36,8 @@ export interface GatewayDeps {
   serverTimeouts?: Partial<typeof SERVER_TIMEOUTS>;
   /** Spans for every request (micro-api) and its calls; none when tracing is off. */
   tracing?: Tracing;
+  /** Live version routes; default: built from `config.versions` (fixed for the gateway's life). */
+  versions?: VersionRoutes;
 }
 
 export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Promise<StartedServer> {
@@ -49,6 +52,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     timeoutMs: config.timeoutMs,
     retries: config.retries,
     ...(deps.tracing ? { tracer: deps.tracing.callTracer('micro-api') } : {}),
+    versions: deps.versions ?? new VersionRoutes(config.versions),
   });
   const router = createGatewayRouter(config, backend, deps.onRequest, deps.tracing?.tracer('micro-api'));
   const options = serverTimeoutOptions(deps.serverTimeouts);

@@ -30,7 +30,7 @@ export async function serveRegistry(
   if (req.method === 'GET') {
     const name = params.get('service');
     if (name) {
-      const svcs = await deps.backend.lookup(name);
+      const svcs = await deps.backend.lookup(name, { allVersions: true });
       if (svcs.length === 0 || svcs.every((s) => s.nodes.length === 0)) return send(res, 404, 'Service not found\n', text);
       return send(res, 200, JSON.stringify(svcs), json);
     }

@@ -13,11 +13,12 @@
 import http from 'node:http';
 import { onClientError, serverTimeoutOptions } from '../gateway/server-timeouts.ts';
 import { ConsulRegistryClient } from '../../services/kit/registry-client.ts';
-import type { ProxyConfig } from '../config/topology.ts';
+import type { Listen } from '../config/topology.ts';
 import { headersToMetadata } from '../gateway/handler-context.ts';
 import { BodyTooLargeError, canonicalHeaderKey, readBody, send, sendTooLarge, splitUrl } from '../gateway/http-io.ts';
 import { closeAfterAnswer } from '../gateway/lingering-close.ts';
 import { createKitBackend } from '../gateway/kit-backend.ts';
+import type { VersionRoutes } from '../gateway/version-routes.ts';
 import { serveRpcEndpoint } from '../gateway/rpc-endpoint.ts';
 import { serve, type StartedServer } from '../gateway/started-server.ts';
 import type { Tracing } from '../traces/tracing.ts';
@@ -36,18 +37,21 @@ export interface ProxyDeps {
   /** Discovery through this registry API (default consul); the /registry endpoint and broker WebSockets need Consul. */
   registryKind?: RegistryKind;
   brokerAddress?: string;
+  /** The version each service is routed to (topology `proxy.versions`, changed live by the engine). */
+  versions?: VersionRoutes;
   /** Called once per forwarded call (Micro-Service requests) when its answer is sent; for traffic stats. */
   onRequest?: (r: { at: number; service: string; status: number; ms: number; error: boolean }) => void;
   /** Spans for every request (micro-proxy) and its calls; none when tracing is off. */
   tracing?: Tracing;
 }
 
-export async function startProxy(config: ProxyConfig, deps: ProxyDeps): Promise<StartedServer> {
+export async function startProxy(config: Listen, deps: ProxyDeps): Promise<StartedServer> {
   const backend = createKitBackend({
     registryAddress: deps.registryAddress,
     ...(deps.registryKind ? { registryKind: deps.registryKind } : {}),
     ...(deps.brokerAddress ? { brokerAddress: deps.brokerAddress } : {}),
     ...(deps.tracing ? { tracer: deps.tracing.callTracer('micro-proxy') } : {}),
+    ...(deps.versions ? { versions: deps.versions } : {}),
   });
   const tracer = deps.tracing?.tracer('micro-proxy');
   // Registering through the proxy (/registry POST, broker WebSockets) speaks Consul; with etcd those answer 501.

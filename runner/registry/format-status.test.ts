@@ -18,8 +18,8 @@ const base: RegistryStatus = {
   renewThreshold: 3,
   selfPreservation: true,
   leases: [
-    { serviceId: 'greeter-1', service: 'go.micro.srv.greeter', status: 'passing', lastHeartbeatAgoMs: 20_000, leaseLeftMs: 160_000 },
-    { serviceId: 'greeter-2', service: 'go.micro.srv.greeter', status: 'passing', lastHeartbeatAgoMs: null, leaseLeftMs: null },
+    { serviceId: 'greeter-1', service: 'go.micro.srv.greeter', status: 'passing', lastHeartbeatAgoMs: 20_000, leaseLeftMs: 160_000, face: 'consul', version: '' },
+    { serviceId: 'greeter-2', service: 'go.micro.srv.greeter', status: 'passing', lastHeartbeatAgoMs: null, leaseLeftMs: null, face: 'consul', version: '' },
   ],
 };
 

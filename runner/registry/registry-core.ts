@@ -7,6 +7,8 @@ import { agentNode, type AgentNode, type RenderOptions } from './http/render.ts'
 import { IndexFeed } from './index-feed.ts';
 import type { LeaseHost, LeaseModel } from './lease/lease-model.ts';
 import { FACE_META_KEY } from './registry-types.ts';
+import { RoutingFacts } from './routing-facts.ts';
+import { withWeight } from './weight-override.ts';
 import type { CheckDefinition, CheckRecord, CheckStatus, RegistryEvent, RegistryStatus, ServiceDefinition, ServiceRecord } from './registry-types.ts';
 
 export type LeaseModelFactory = (host: LeaseHost) => LeaseModel;
@@ -53,6 +55,9 @@ export class RegistryCore {
   readonly #probeHooks = new Set<{ registered(checks: CheckRecord[]): void; removed(checks: CheckRecord[]): void }>();
   readonly #writeListeners = new Set<(w: CoreWrite) => void>();
   #heartbeats = 0;
+  /** Selector weights set by the operator (`setWeight`), by service id: they survive re-registration. */
+  readonly #weights = new Map<string, number>();
+  readonly #routing = new RoutingFacts();
 
   constructor(opts: RegistryCoreOptions) {
     this.#opts = opts;
@@ -131,6 +136,8 @@ export class RegistryCore {
   }
 
   register(def: ServiceDefinition, replaceExistingChecks: boolean): void {
+    const weight = this.#weights.get(def.service.id);
+    if (weight !== undefined) def = { ...def, service: withWeight(def.service, weight) };
     const model = this.modelOf(def.service);
     const problem = model.validate(def);
     if (problem) throw badRequest(problem);
@@ -142,6 +149,26 @@ export class RegistryCore {
     for (const h of this.#probeHooks) h.registered(r.written);
     if (r.created) this.emit({ type: 'registered', at: this.now(), serviceId: r.service.id, service: r.service.name });
     this.noteWrite({ op: 'register', def, replaceExistingChecks });
+  }
+
+  /**
+   * Sets the selector weight of a registered instance (a canary's traffic share), as Nacos's console sets
+   * an instance's weight: it holds across the instance's own re-registrations and heartbeats until it
+   * deregisters, and every face reads it (go-micro metadata tag, Meta `weight`, Weights.Passing).
+   * 404 text for an unknown service id.
+   */
+  setWeight(serviceId: string, weight: number): void {
+    const service = this.store.getService(serviceId);
+    if (!service) throw notFound(`No service registered with ID ${JSON.stringify(serviceId)}`);
+    if (!Number.isFinite(weight) || weight < 0 || weight > 10_000) throw badRequest(`weight must be a number from 0 to 10000, got ${weight}`);
+    this.#weights.set(serviceId, weight);
+    const { createIndex: _c, modifyIndex: _m, ...fields } = service;
+    this.store.putService({ service: withWeight(fields, weight), checks: [] }, { replaceExistingChecks: false, initialStatus: this.modelOf(service).initialTtlStatus });
+  }
+
+  /** The weight set by setWeight for a service id, if any. */
+  weightOverride(serviceId: string): number | undefined {
+    return this.#weights.get(serviceId);
   }
 
   /** agent/check/register: a check of an existing service, or of the node when `serviceId` is ''. */
@@ -254,7 +281,7 @@ export class RegistryCore {
       if (st === 'passing') passing++;
       else if (st === 'warning') warning++;
       else critical++;
-      leases.push({ serviceId: s.id, service: s.name, status: st, ...this.modelOf(s).leaseOf(s) });
+      leases.push({ serviceId: s.id, service: s.name, status: st, ...this.modelOf(s).leaseOf(s), ...this.#routing.of(s) });
     }
     return {
       semantics: this.model.semantics,
@@ -288,6 +315,7 @@ export class RegistryCore {
   #remove(serviceId: string, reason: 'api' | 'reaped' | 'evicted' | 'deleted'): void {
     const r = this.store.removeService(serviceId);
     if (!r) return;
+    this.#weights.delete(serviceId);
     const model = this.modelOf(r.service);
     model.onRemoved(serviceId, r.checks);
     for (const h of this.#probeHooks) h.removed(r.checks);

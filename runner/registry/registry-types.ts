@@ -132,6 +132,12 @@ export interface InstanceLeaseStatus {
   lastHeartbeatAgoMs: number | null;
   /** Model ms until the model acts (TTL expiry, Eureka lease expiry, Nacos unhealthy/delete); null = no lease. */
   leaseLeftMs: number | null;
+  /** The wire face it registered through. */
+  face: 'consul' | 'eureka' | 'nacos';
+  /** Its go-micro version (the `v-` tag or metadata `version`); '' when it gives none. */
+  version: string;
+  /** Its selector weight (metadata `weight`, Nacos's weight; an operator's setWeight); absent = the default 1. */
+  weight?: number;
 }
 
 /** The lease model's live state (`GET /v1/micro-dev/status`, `StartedRegistry.status()`). */

@@ -48,6 +48,8 @@ export interface StartedRegistry {
   subscribe(listener: (e: RegistryEvent) => void): () => void;
   /** The lease model's live state (model-time milliseconds). */
   status(): RegistryStatus;
+  /** Sets a registered instance's selector weight until it deregisters (RegistryCore.setWeight). */
+  setWeight(serviceId: string, weight: number): void;
   stop(): Promise<void>;
 }
 
@@ -182,6 +184,7 @@ export async function startRegistry(
     ...(faces.eureka ? { eurekaFace: faces.eureka } : {}),
     subscribe: (listener) => core.subscribe(listener),
     status: () => ({ ...core.status(address), locks: sessions.locks() }),
+    setWeight: (serviceId, weight) => core.setWeight(serviceId, weight),
     stop: () =>
       (stopped ??= (async () => {
         // Stores stop first so no timer changes the state while the last snapshot is written.

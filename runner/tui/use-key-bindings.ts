@@ -17,6 +17,10 @@ export function describeCommand(c: Command): string {
       return `scale ${c.service} ${c.replicas}`;
     case 'registry-fault':
       return `registry ${c.fault} ${c.on ? 'on' : 'off'} ${(c.members ?? []).join(',')}`;
+    case 'set-weight':
+      return `weight ${c.instance} ${c.weight}`;
+    case 'route-version':
+      return `route ${c.service} ${c.version ?? 'all versions'}`;
     default:
       return `${c.type} ${c.instance}`;
   }

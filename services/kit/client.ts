@@ -193,8 +193,11 @@ export class Client {
       if (options.signal?.aborted) throw options.signal.reason;
       throw MicroError.internal(CLIENT_ID, `error selecting ${service} node: ${(e as Error).message}`);
     }
-    if (options.version !== undefined) services = services.filter((s) => s.version === options.version);
     if (services.length === 0) throw MicroError.internal(CLIENT_ID, `error selecting ${service} node: not found`);
+    // go-micro's registry selector: filters run on what the registry returned, and an empty result is
+    // ErrNoneAvailable (a registered service whose every version was filtered out), not ErrNotFound.
+    if (options.version !== undefined) services = services.filter((s) => s.version === options.version);
+    if (services.length === 0) throw MicroError.internal(CLIENT_ID, `error selecting ${service} node: none available`);
     const nodes = services.flatMap((s) => s.nodes);
     const fresh = nodes.filter((n) => !tried.has(n.id));
     const pool = fresh.length > 0 ? fresh : nodes;

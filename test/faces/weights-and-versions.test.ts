@@ -57,6 +57,6 @@ describe('weights and versions across faces', () => {
     const client = new Client({ registryAddress: registry.address });
     clients.push(client);
     expect(await split(client, 20, 'v2')).toEqual({ v2: 20 });
-    await expect(client.call('mdtest.canary', 'Echo.Version', {}, { version: 'v3' })).rejects.toMatchObject({ code: 500, detail: 'error selecting mdtest.canary node: not found' });
+    await expect(client.call('mdtest.canary', 'Echo.Version', {}, { version: 'v3' })).rejects.toMatchObject({ code: 500, detail: 'error selecting mdtest.canary node: none available' });
   });
 });

@@ -67,6 +67,7 @@ export class FakeOrchestrator implements OrchestratorApi {
     }
     if (command.type === 'scale') return { ok: false, message: 'the fake does not scale' };
     if (command.type === 'registry-fault') return { ok: false, message: 'the fake has no registry members' };
+    if (command.type === 'route-version') return { ok: false, message: 'the fake does not route' };
     const view = this.#snapshot.instances.find((v) => v.instance === command.instance);
     if (!view) return { ok: false, message: `no instance ${command.instance}` };
     const next: InstanceView = structuredClone(view);

@@ -39,6 +39,8 @@ export function renderInstance(service: ServiceRecord, checkStatus: CheckStatus,
   const i = side?.info;
   const meta: Record<string, string> = {};
   for (const [k, v] of Object.entries(i ? i.metadata : service.meta)) if (k !== FACE_META_KEY) meta[k] = v;
+  // A weight set on the catalog record (RegistryCore.setWeight) shows in the metadata of every face.
+  if (i && service.meta.weight !== undefined && i.metadata.weight !== service.meta.weight) meta.weight = service.meta.weight;
   const host = i?.hostName ?? service.address;
   const port = i?.port ?? service.port;
   const out: Record<string, unknown> = {

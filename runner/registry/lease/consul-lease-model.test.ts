@@ -90,7 +90,7 @@ describe('consul lease model (TTL checks on a ManualClock)', () => {
     t.clock.advance(3000);
     const s = t.core.status('x');
     expect(s).toMatchObject({ semantics: 'consul', instances: 1, passing: 1, critical: 0 });
-    expect(s.leases[0]).toEqual({ serviceId: 'web', service: 'web', status: 'passing', lastHeartbeatAgoMs: 3000, leaseLeftMs: 7000 });
+    expect(s.leases[0]).toEqual({ serviceId: 'web', service: 'web', status: 'passing', lastHeartbeatAgoMs: 3000, leaseLeftMs: 7000, face: 'consul', version: '' });
   });
 
   it('stop() leaves no timers behind', () => {

@@ -301,7 +301,10 @@ export class NacosFace {
     const metadata: Record<string, string> = {};
     if (side) Object.assign(metadata, side.input.metadata);
     else for (const [k, v] of Object.entries(s.meta)) if (k !== FACE_META_KEY) metadata[k] = v;
-    const weight = side?.input.weight ?? (Number(s.meta.weight) >= 0 ? Number(s.meta.weight) : 1);
+    // The catalog's Meta weight is the instance's own (register copies it there) unless the operator set
+    // another one (RegistryCore.setWeight), which then wins here as on every face.
+    const catalogWeight = s.meta.weight === undefined || s.meta.weight === '' ? NaN : Number(s.meta.weight);
+    const weight = catalogWeight >= 0 ? catalogWeight : (side?.input.weight ?? 1);
     return {
       instanceId: side?.instanceId ?? `${s.address}#${s.port}#${cluster}#${grouped(name)}`,
       ip: s.address,
