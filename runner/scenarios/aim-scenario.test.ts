@@ -69,11 +69,30 @@ describe('aimScenario', () => {
     expect(() => aimScenario(two, { service: 'orders' }, shop)).toThrow('it aims at 2 services (a, b), so --service cannot say which one to replace');
   });
 
-  it('every built-in scenario can be aimed at a topology with no greeter', async () => {
+  it('every built-in scenario can be aimed at a topology with no greeter, but the canary drills, which ship their own v2 of it (greeterOnly)', async () => {
+    const greeterOnly: string[] = [];
     for (const { name } of await listScenarios()) {
-      const { text } = aimScenario(await builtin(name), { service: 'orders', request: ORDERS }, shop);
+      let text: string;
+      try {
+        text = aimScenario(await builtin(name), { service: 'orders', request: ORDERS }, shop).text;
+      } catch (error) {
+        expect(error, name).toBeInstanceOf(NotApplicable);
+        expect((error as NotApplicable).greeterOnly, name).toBe(true);
+        greeterOnly.push(name);
+        continue;
+      }
       expect(text, name).not.toMatch(/greeter/);
     }
+    expect(greeterOnly).toEqual(['canary', 'canary-rollback']);
+  });
+
+  it('a canary drill refuses --service (its v2 is the greeter\'s code) and needs the baseline without it', async () => {
+    expect(() => aimScenario('steps:\n  - {fault: canary, target: {service: v2}, baseline: greeter-srv}\n', { service: 'orders' }, shop)).toThrow(
+      'it releases its own v2 of the greeter (its code) beside greeter-srv, so --service cannot aim it at yours',
+    );
+    const canary = await builtin('canary');
+    expect(() => aimScenario(canary, {}, shop)).toThrow('it aims at greeter-srv, which the topology does not have');
+    expect(aimScenario(canary, {}, greeter).notes).toEqual([]);
   });
 });
 

@@ -11,7 +11,8 @@
  *
  * A scenario it cannot point at the topology is a NotApplicable with the reason (the CLI exits 2):
  * it aims at a service the topology lacks and no --service was given, it aims at more than one service,
- * or its load calls the greeter, the topology has none, and no request was given.
+ * or its load calls the greeter, the topology has none, and no request was given. A canary drill ships
+ * its own new version of the greeter, so --service cannot aim it: `greeterOnly`, which `--all` skips.
  */
 import YAML, { isMap, isSeq, type Document, type YAMLMap } from 'yaml';
 
@@ -34,7 +35,14 @@ export interface AimResult {
   notes: string[];
 }
 
-export class NotApplicable extends Error {}
+export class NotApplicable extends Error {
+  /** True when the drill can never apply to another service (it ships its own code): `--all` skips it. */
+  readonly greeterOnly: boolean;
+  constructor(message: string, options: { greeterOnly?: boolean } = {}) {
+    super(message);
+    this.greeterOnly = options.greeterOnly ?? false;
+  }
+}
 
 const GREETER_LOAD_PATH = '/greeter/say/hello?name=John';
 
@@ -46,6 +54,13 @@ export function aimScenario(text: string, aim: Aim, topology: TopologyFacts): Ai
   const aimedAt = [...new Set(refs.map((r) => r.value))];
   const has = (s: string) => topology.services.includes(s);
 
+  const canary = isSeq(doc.get('steps')) && (doc.get('steps') as YAML.YAMLSeq).items.some((st) => isMap(st) && st.get('fault') === 'canary');
+  if (canary && aim.service !== undefined) {
+    throw new NotApplicable(
+      `it releases its own v2 of the greeter (its code) beside greeter-srv, so --service cannot aim it at yours; copy the file and give your new version's module, version and the baseline`,
+      { greeterOnly: true },
+    );
+  }
   if (aim.service !== undefined) {
     if (!has(aim.service)) throw new NotApplicable(`--service ${aim.service}: no such service in the topology (services: ${topology.services.join(', ') || 'none'})`);
     if (aimedAt.length > 1) throw new NotApplicable(`it aims at ${aimedAt.length} services (${aimedAt.join(', ')}), so --service cannot say which one to replace`);
@@ -118,7 +133,7 @@ function allServiceRefs(doc: Document): Ref[] {
     if (typeof v === 'string') refs.push({ value: v, set: (s) => doc.setIn(path, s) });
   };
   const steps = doc.get('steps');
-  if (isSeq(steps)) steps.items.forEach((_, i) => at(['steps', i, 'target', 'service']));
+  if (isSeq(steps)) steps.items.forEach((_, i) => (at(['steps', i, 'target', 'service']), at(['steps', i, 'baseline'])));
   // An instance target (greeter-srv-3) names its service too.
   if (isSeq(steps)) {
     steps.items.forEach((_, i) => {

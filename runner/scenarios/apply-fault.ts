@@ -20,6 +20,9 @@
  *                    members, Eureka peers): cut off (`isolate`: the members on one side; each side's
  *                    instances keep talking to their own member) / SIGKILL / slowed; heal: the same command
  *                    off. The members it resolved (leader, follower) are reported through ctx.onMembers
+ *   canary           not a fault: a release of the target service beside `baseline`, weights shifted stage
+ *                    by stage through the engine's set-weight / route-version commands, judged on the new
+ *                    version's own error rate, then promoted or rolled back (canary-release.ts)
  *
  * Blocking: resolves once the fault is in place (toxics are on live connections before return).
  */
@@ -39,7 +42,11 @@ export interface FaultContext {
   signal: AbortSignal;
   /** Registry member faults: the members the fault was put on (leader / follower resolved). */
   onMembers?: (members: string[]) => void;
+  /** Runs a canary step to its decision (canary-release.ts) and records it on the step. */
+  canary?: (step: CanaryStep) => Promise<void>;
 }
+
+type CanaryStep = Extract<StepSpec, { fault: 'canary' }>;
 
 export type Heal = () => Promise<void>;
 
@@ -115,6 +122,12 @@ export async function applyFault(ctx: FaultContext, step: StepSpec, targets: rea
         }
       };
     }
+    case 'canary':
+      // Blocking: the whole release, stage by stage, to promote or roll back; it leaves that decision in
+      // place (there is nothing to heal), and rolls back itself if the scenario aborts meanwhile.
+      if (!ctx.canary) throw new Error('this run cannot drive a canary');
+      await ctx.canary(step);
+      return async () => undefined;
     case 'slow-start': {
       // A clean stop first (it deregisters as usual), then a start that cannot register until the heal.
       await Promise.all(targets.map((i) => supervisor(o, i).stop()));

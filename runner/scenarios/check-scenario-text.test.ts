@@ -95,9 +95,28 @@ describe('checkScenarioText', () => {
     expect(problems('')).toEqual(['scenarios/x.yaml:1:1: the scenario file is empty']);
   });
 
+  it('checks a canary step: the new version and the baseline run, each with its own version, stages rising', () => {
+    const canary = (step: string, services = '    greeter-srv: {version: v1}\n    greeter-srv-v2: {module: services/greeter-srv/main.ts, tier: srv, version: v2}\n') =>
+      problems(`topology:\n  services:\n${services}steps:\n  - ${step}\n`);
+    expect(canary('{fault: canary, at: 1s, target: {service: greeter-srv-v2}, baseline: greeter-srv}')).toEqual([]);
+    expect(canary('{fault: canary, at: 1s, target: {service: greeter-srv-v2}, baseline: greeter-sv, stages: [50, 10]}')).toEqual([
+      'scenarios/x.yaml:6:74: unknown service "greeter-sv" (did you mean "greeter-srv"?); known: greeter-srv, greeter-api, greeter-web, greeter-srv-v2',
+      'scenarios/x.yaml:6:94: stages must rise (each share above the one before)',
+    ]);
+    expect(canary('{fault: canary, at: 1s, target: {tier: srv}, baseline: greeter-srv}')).toEqual([
+      "scenarios/x.yaml:6:29: a canary step needs target: {service: NEW} (the new version's service)",
+    ]);
+    expect(canary('{fault: canary, at: 1s, target: {service: greeter-api}, baseline: greeter-srv}', '    greeter-srv: {version: v2}\n')).toEqual([
+      'scenarios/x.yaml:5:47: greeter-api needs a version (topology.services.greeter-api.version)',
+    ]);
+    expect(canary('{fault: canary, at: 1s, target: {service: greeter-srv-v2}, baseline: greeter-srv}', '    greeter-srv: {version: v2}\n    greeter-srv-v2: {module: services/greeter-srv/main.ts, version: v2}\n')).toEqual([
+      'scenarios/x.yaml:6:74: greeter-srv and greeter-srv-v2 both register version v2: a canary needs two versions',
+    ]);
+  });
+
   it('accepts every built-in scenario', () => {
     const dir = path.join(REPO_ROOT, 'scenarios');
-    for (const name of ['crash-restart', 'heartbeat-loss', 'heartbeat-loss-eureka', 'latency-injection', 'network-partition', 'nginx-spof', 'registry-outage', 'rolling-restart']) {
+    for (const name of ['crash-restart', 'heartbeat-loss', 'heartbeat-loss-eureka', 'latency-injection', 'network-partition', 'nginx-spof', 'registry-outage', 'rolling-restart', 'canary', 'canary-rollback']) {
       const f = path.join(dir, `${name}.yaml`);
       expect(checkScenarioText(readFileSync(f, 'utf8'), f, base).problems.map((p) => formatProblem(p, REPO_ROOT)), name).toEqual([]);
     }

@@ -104,6 +104,7 @@ export function checkScenarioText(text: string, file: string, base: DefaultTopol
         }
       }
     }
+    if (s.fault === 'canary') problems.push(...checkCanary(s, i, topology, at));
     if (s.fault === 'pause' && targetRuntimes(topology, s).includes('worker')) {
       problems.push(at(['steps', i, 'fault'], 'pause needs runtime process or container (a worker thread cannot be frozen); set topology.services.<name>.runtime', 'value'));
     }
@@ -137,6 +138,23 @@ export function checkScenarioText(text: string, file: string, base: DefaultTopol
       rollbacks: raw.rollbacks,
     },
   };
+}
+
+/** A canary step: target.service (the new version) and baseline both run, each with its own version. */
+function checkCanary(s: Extract<StepSpec, { fault: 'canary' }>, i: number, topology: Topology, at: (p: (string | number)[], m: string, w?: 'key' | 'value') => ConfigProblem): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  const services = topology.services.map((c) => c.name);
+  const fresh = topology.services.find((c) => c.name === s.target.service);
+  const old = topology.services.find((c) => c.name === s.baseline);
+  if (s.target.service === undefined) out.push(at(['steps', i, 'target'], 'a canary step needs target: {service: NEW} (the new version\'s service)'));
+  if (!old) out.push(at(['steps', i, 'baseline'], unknown('service', s.baseline, services), 'value'));
+  if (fresh && !fresh.version) out.push(at(['steps', i, 'target', 'service'], `${fresh.name} needs a version (topology.services.${fresh.name}.version)`, 'value'));
+  if (old && !old.version) out.push(at(['steps', i, 'baseline'], `${old.name} needs a version (topology.services.${old.name}.version)`, 'value'));
+  if (fresh?.version && old?.version && fresh.version === old.version) {
+    out.push(at(['steps', i, 'baseline'], `${old.name} and ${fresh.name} both register version ${old.version}: a canary needs two versions`, 'value'));
+  }
+  if (s.stages.some((share, k) => k > 0 && share <= s.stages[k - 1]!)) out.push(at(['steps', i, 'stages'], 'stages must rise (each share above the one before)', 'value'));
+  return out;
 }
 
 function checkExpectation(

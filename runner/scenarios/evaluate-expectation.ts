@@ -18,6 +18,7 @@ import {
 } from './verdict-math.ts';
 import { leadersIn, timeToNewLeader, timeToStepDown } from './leadership-math.ts';
 import { evaluateMemberExpectation } from './member-math.ts';
+import { evaluateCanary } from './evaluate-canary.ts';
 
 export interface ExpectationResult {
   label: string;
@@ -130,6 +131,10 @@ export function evaluateExpectation(e: Expectation, timeline: Timeline, defaultL
     case 'registrations_accepted':
     case 'time_listed':
       return evaluateMemberExpectation(e, timeline);
+    case 'canary':
+    case 'canary_error_rate':
+    case 'traffic_share':
+      return evaluateCanary(e, timeline);
     case 'self_preservation': {
       const window = windowOf(timeline, e.during);
       const samples = window ? samplesIn(timeline, window) : [];

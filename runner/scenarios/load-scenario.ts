@@ -52,7 +52,9 @@ function aimed(original: string, file: string, baseFile: string, baseText: strin
   } catch (error) {
     if (!(error instanceof NotApplicable)) throw error;
     const name = path.basename(file, path.extname(file));
-    throw new MicroDevError('CONFIG_INVALID', `scenario ${name} cannot apply to ${path.relative(process.cwd(), baseFile) || baseFile}: ${error.message}`);
+    throw new MicroDevError('CONFIG_INVALID', `scenario ${name} cannot apply to ${path.relative(process.cwd(), baseFile) || baseFile}: ${error.message}`, {
+      cause: error,
+    });
   }
 }
 

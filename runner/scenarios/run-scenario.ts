@@ -24,6 +24,7 @@ import type { ScenarioView } from '../engine/api.ts';
 import type { LeaseState, LeaderRecord, RegistrySample, RequestRecord, StepRecord, Timeline } from './timeline.ts';
 import { parseLeaderLine } from './leadership-math.ts';
 import { requestStats, type RequestStats } from './verdict-math.ts';
+import { runCanary } from './canary-release.ts';
 
 export interface ScenarioRunOptions {
   /** Overrides the file's seed (replay). */
@@ -245,6 +246,22 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     if (targets.length === 0 && !onRegistry) {
       throw new Error(step.leader !== undefined ? `step ${step.id}: no instance holds lock ${step.leader}` : `step ${step.id}: no instance matches target ${JSON.stringify(step.target)}`);
     }
+    const canary = async (spec: Extract<StepSpec, { fault: 'canary' }>) => {
+      const service = spec.target.service ?? o.supervisor(targets[0]!)!.view.service;
+      record.canary = await runCanary(
+        {
+          command: (c) => o.command(c),
+          instancesOf: (s) => o.snapshot().instances.filter((i) => i.service === s).map((i) => ({ instance: i.instance, ...(i.registryId ? { registryId: i.registryId } : {}) })),
+          registryNameOf: (id) => o.infrastructure?.registry?.status().leases.find((l) => l.serviceId === id)?.service,
+          versionOf: (s) => scenario.topology.services.find((c) => c.name === s)?.version,
+          served: (i) => o.served(i),
+          now,
+          sleep: (ms) => sleepUntil(now() + ms),
+          say,
+        },
+        { ...spec, service },
+      );
+    };
     // A registry member fault aims at members (resolved by the engine when applied), not at instances.
     if (onRegistry) record.targets = [];
     const heal = await applyFault(
@@ -254,6 +271,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
         waitReady: (i, signal) => waitReady(o, i, signal),
         signal: abort.signal,
         onMembers: (members) => (record.targets = members),
+        canary,
       },
       step,
       onRegistry ? [] : targets,
@@ -327,7 +345,8 @@ function takeSample(o: Orchestrator, instances: string[], at: number): RegistryS
     at,
     instances: instances.map((name) => {
       const v = o.supervisor(name)!.view;
-      return { instance: name, service: v.service, state: v.state, ...(v.registryId ? { registryId: v.registryId } : {}), restarts: v.restarts };
+      const served = o.served(name);
+      return { instance: name, service: v.service, state: v.state, ...(v.registryId ? { registryId: v.registryId } : {}), restarts: v.restarts, ...(served ? { served } : {}) };
     }),
     leases,
     ...(status?.selfPreservation !== undefined ? { selfPreservation: status.selfPreservation } : {}),

@@ -104,6 +104,19 @@ export const StepSchema = z.discriminatedUnion('fault', [
   }),
   z.strictObject({ fault: z.literal('registry-member-kill'), ...stepBase, members }),
   z.strictObject({ fault: z.literal('registry-member-slow'), ...stepBase, members, latency: ms.describe('added to everything the members receive and send') }),
+  z.strictObject({
+    fault: z.literal('canary'),
+    ...stepBase,
+    baseline: z.string().min(1).describe('the service running the version in production (greeter-srv); target: the new version\'s service'),
+    stages: z
+      .array(z.number().gt(0).max(100))
+      .min(1)
+      .default([10, 50, 100])
+      .describe("the new version's share of the traffic, percent, stage by stage (rising)"),
+    hold: ms.default(1000).describe('how long each stage runs before it is judged'),
+    max_error_rate: percent.default(5).describe("a stage whose error rate at the new version's instances is above this rolls back"),
+    min_requests: z.number().int().positive().default(10).describe('a stage that sent the new version fewer requests proves nothing: roll back'),
+  }),
 ]);
 
 const loadRef = { load: id.optional().describe('which load (default: the first)') };
@@ -126,6 +139,25 @@ export const ExpectationSchema = z.discriminatedUnion('metric', [
     max: z.number().int().nonnegative().optional().describe('most passing at the end of the window'),
   }),
   z.strictObject({ metric: z.literal('self_preservation'), ...during, engaged: z.boolean() }),
+  z.strictObject({
+    metric: z.literal('canary'),
+    ...stepRef,
+    outcome: z.enum(['promoted', 'rolled_back']).describe('what the canary step decided (and the recorded traffic agrees with)'),
+  }),
+  z.strictObject({
+    metric: z.literal('canary_error_rate'),
+    ...stepRef,
+    max: percent.optional().describe("every judged stage's error rate at the new version at most"),
+    min: percent.optional().describe('the last judged stage (the one that rolled back) at least'),
+  }),
+  z.strictObject({
+    metric: z.literal('traffic_share'),
+    ...during,
+    service: z.string().min(1),
+    versus: z.string().min(1).describe('the other service sharing its registry name (the old version)'),
+    min: percent.optional(),
+    max: percent.optional(),
+  }),
   z.strictObject({ metric: z.literal('restarts'), ...stepRef, min: z.number().int().nonnegative() }),
   z.strictObject({
     metric: z.literal('views_diverged'),

@@ -29,6 +29,8 @@ export interface InstanceSample {
   /** The instance's current registration (changes on each restart). */
   registryId?: string;
   restarts: number;
+  /** Requests (and failed ones) its inbound link counted since the start (absent in older reports). */
+  served?: { requests: number; errors: number };
 }
 
 export interface RegistrySample {
@@ -55,6 +57,38 @@ export interface StepRecord {
   /** When it was healed (or, for kill, the end of the measured window). */
   endAt: number;
   error?: string;
+  /** A canary step: its stages as judged at the time, and what it decided. */
+  canary?: CanaryRecord;
+}
+
+/** One stage of a canary: the new version's share, its window and what its instances served in it. */
+export interface CanaryStage {
+  /** The new version's share of the traffic, percent. */
+  share: number;
+  from: number;
+  to: number;
+  requests: number;
+  errors: number;
+  /** errors / requests in percent; NaN (null in JSON) when nothing reached it: no evidence, not ok. */
+  errorRate: number;
+  ok: boolean;
+}
+
+export interface CanaryRecord {
+  /** The registry name both versions register, and their versions. */
+  service: string;
+  newVersion: string;
+  oldVersion: string;
+  baseline: string;
+  maxErrorRate: number;
+  minRequests: number;
+  /** The shares the step was to go through; `stages` has those it reached. */
+  plannedShares: number[];
+  stages: CanaryStage[];
+  outcome: 'promoted' | 'rolled_back';
+  /** From the decision to the last call the losing side finished; `drained`: it then stood still. */
+  drainedMs?: number;
+  drained?: boolean;
 }
 
 /** An instance's own belief about leading `key`, as it logged it (what matters for split brain). */
