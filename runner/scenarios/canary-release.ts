@@ -4,7 +4,7 @@
  *
  *   for share in stages (10, 50, 100):
  *     set-weight NEW  share / n_new    set-weight OLD  (100 - share) / n_old     (share % of the calls)
- *     hold; errors / requests at NEW's inbound links during the hold
+ *     hold (longer until min_requests reached NEW, at most 5 holds); errors / requests at NEW's inbound links
  *     rate > max_error_rate, or fewer than min_requests reached NEW  ──> roll back, stop
  *   every stage held ──> promote
  *
@@ -22,6 +22,7 @@ import type { CanaryRecord, CanaryStage } from './timeline.ts';
 const QUIET_MS = 300;
 const DRAIN_LIMIT_MS = 5_000;
 const SAMPLE_MS = 25;
+const EVIDENCE_HOLDS = 5;
 
 export interface CanarySpec {
   id: string;
@@ -114,7 +115,13 @@ export async function runCanary(ctx: CanaryContext, spec: CanarySpec): Promise<C
       const from = ctx.now();
       const before = total();
       await ctx.sleep(spec.hold);
-      const after = total();
+      // A stage is judged on evidence: it lasts until min_requests calls reached the new version (a slow
+      // machine sends fewer), at most EVIDENCE_HOLDS holds; still short then, it rolls back.
+      let after = total();
+      while (after.requests - before.requests < spec.min_requests && ctx.now() - from < spec.hold * EVIDENCE_HOLDS) {
+        await ctx.sleep(SAMPLE_MS);
+        after = total();
+      }
       const stage = judge(share, from, ctx.now(), after.requests - before.requests, after.errors - before.errors, spec);
       record.stages.push(stage);
       ctx.say(`canary ${spec.id}: ${newVersion} at ${share}%: ${stage.errors}/${stage.requests} failed (${stage.errorRate.toFixed(1)}%) -> ${stage.ok ? 'holds' : 'fails'}`);
