@@ -3,8 +3,10 @@
  * sampled every 25 ms (`InstanceSample.served`), so a stage's error rate and a version's share of the
  * traffic are recomputed from the samples, not taken from what the canary step said at the time.
  *
- *   served(instances, window) = sum over instances of (counter at the last sample <= to)
+ *   served(instances, window) = sum over instances of (counter at the first sample >= to)
  *                                                     - (counter at the last sample <= from)
+ *   (a superset of the window by at most one sampling period at each end: never fewer calls than the
+ *   canary step counted itself at the stage's edges)
  *   stage error rate          = errors / requests of the new version's instances in the stage's window
  *   traffic share             = requests(service) / (requests(service) + requests(versus)) in the window
  */
@@ -12,16 +14,18 @@ import { judge } from './canary-release.ts';
 import type { CanaryRecord, CanaryStage, StepRecord, Timeline } from './timeline.ts';
 
 export function servedIn(timeline: Timeline, match: (instance: { instance: string; service: string }) => boolean, window: readonly [number, number]): { requests: number; errors: number } {
-  const at = (t: number) => {
+  // The window as the samples bracket it: from the last sample at or before its start to the first at or
+  // after its end (the last one when the run stopped first), so nothing counted inside it is missed.
+  const startSample = () => {
     let last: Timeline['samples'][number] | undefined;
     for (const s of timeline.samples) {
-      if (s.at > t) break;
+      if (s.at > window[0]) break;
       last = s;
     }
     return last ?? timeline.samples[0];
   };
-  const start = at(window[0]);
-  const end = at(window[1]);
+  const start = startSample();
+  const end = timeline.samples.find((s) => s.at >= window[1]) ?? timeline.samples.at(-1);
   let requests = 0;
   let errors = 0;
   for (const i of end?.instances ?? []) {
