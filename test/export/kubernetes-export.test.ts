@@ -5,7 +5,9 @@
  * (reviewed by hand); MICRO_DEV_UPDATE_GOLDEN=1 rewrites them. The CLI writes the files, the build context
  * and a kustomization that names every file.
  */
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +22,7 @@ import { renderKubernetes } from '../../runner/export/kubernetes/export-kubernet
 import { serviceSelector, registrySelector, gatewaySelector } from '../../runner/export/kubernetes-labels.ts';
 import { repoRoot, runCli } from '../support/cli-process.ts';
 
+const run = promisify(execFile);
 const GOLDEN = join(repoRoot, 'test/export/golden/kubernetes');
 
 const models = {
@@ -117,6 +120,10 @@ describe('export kubernetes', () => {
       // Dev tooling stays out of the image.
       expect(existsSync(join(out, 'app/node_modules/vitest'))).toBe(false);
       expect(existsSync(join(out, 'app/node_modules/typescript'))).toBe(false);
+
+      // Where kubectl is installed (not on this machine), kustomize must build the folder as written.
+      const kubectl = await run('kubectl', ['kustomize', out], { timeout: 60_000 }).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
+      if (kubectl) expect(kubectl.stdout).toContain('name: micro-dev-registry');
 
       const bad = await runCli(['export', 'kubernetes', '-o', out, '--namespace', 'Not_OK']);
       expect(bad.code).toBe(2);
