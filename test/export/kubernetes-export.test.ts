@@ -89,6 +89,27 @@ describe('export kubernetes', () => {
     if (namespace) expect(kustomization.namespace).toBe(namespace);
   });
 
+  it('gives a service named outside RFC 1123 a Kubernetes name, keeps its name in the labels, and refuses two that collide', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'micro-dev-export-names-'));
+    try {
+      const file = join(dir, 'micro.dev.yaml');
+      await writeFile(file, 'name: Shop_Main\nservices:\n  Orders_srv:\n    runtime: container\n    container: {image: "orders:1"}\n');
+      const { files } = await renderKubernetes({ configFile: file });
+      const objects = manifests(files);
+      for (const object of objects) validate(object);
+      const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'orders-srv')!;
+      expect(deployment.metadata.labels['micro-dev/service']).toBe('Orders_srv');
+      expect(deployment.spec.template.spec.containers[0].image).toBe('orders:1');
+      expect(files.has('orders-srv.yaml')).toBe(true);
+      expect(objects.some((o) => o.kind === 'ConfigMap' && o.metadata.name === 'shop-main-topology')).toBe(true);
+
+      await writeFile(file, 'services:\n  a_srv:\n    runtime: container\n    container: {image: "a:1"}\n  A.srv:\n    runtime: container\n    container: {image: "a:1"}\n');
+      await expect(renderKubernetes({ configFile: file })).rejects.toThrow('services a_srv and A.srv both become the Kubernetes name a-srv');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('the schema check fails on a broken object (it can fail)', () => {
     expect(() => validate({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' }, spec: { replicas: 'two', selector: {}, template: {} } } as never)).toThrow(/replicas must be integer/);
     expect(() => validate({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'x' }, spec: { ports: [{ port: 'http' }] } } as never)).toThrow(/port/);

@@ -13,7 +13,7 @@ import { exportSetup, type ExportOptions, type ExportSetup } from '../export-set
 import { infraConfigYaml, infraPorts } from '../infra-config.ts';
 import { GATEWAY_NAME } from '../kubernetes-labels.ts';
 import { microDevBin, stageAppContext } from '../stage-app-context.ts';
-import { appImageName, kubernetesManifests } from './kubernetes-manifests.ts';
+import { appImageName, kubernetesManifests, objectName } from './kubernetes-manifests.ts';
 import { registryAgentAddress, registryServiceAddress } from './registry-manifests.ts';
 
 export interface KubernetesExportOptions extends ExportOptions {
@@ -74,7 +74,7 @@ export async function renderKubernetes(options: KubernetesExportOptions, setup?:
   const builds: string[] = [];
   for (const plan of plans) {
     if (plan.image.kind === 'app') appImages.set(appImageName(topology.name, plan.image.base, s.nodeImage), plan.image.base);
-    if (plan.image.kind === 'dockerfile') builds.push(`docker build -t ${topology.name.toLowerCase()}-${plan.service.name} -f ${JSON.stringify(plan.image.dockerfile)} ${JSON.stringify(plan.image.context)}`);
+    if (plan.image.kind === 'dockerfile') builds.push(`docker build -t ${objectName(topology.name)}-${objectName(plan.service.name)} -f ${JSON.stringify(plan.image.dockerfile)} ${JSON.stringify(plan.image.context)}`);
   }
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',

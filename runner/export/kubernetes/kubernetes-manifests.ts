@@ -23,7 +23,8 @@ import type { IService } from 'kubernetes-models/v1/Service';
 import type { Topology } from '../../config/topology.ts';
 import type { ContainerPlan } from '../container-plan.ts';
 import type { InfraPorts } from '../infra-config.ts';
-import { GATEWAY_NAME, labelValue, objectLabels, selectorLabels, type LabelTarget } from '../kubernetes-labels.ts';
+import { MicroDevError } from '../../errors/micro-dev-error.ts';
+import { GATEWAY_NAME, objectLabels, selectorLabels, type LabelTarget } from '../kubernetes-labels.ts';
 import { consulRegistryObjects } from './registry-manifests.ts';
 
 /** The kinds the export writes (typed by kubernetes-models: a misspelt field does not compile). */
@@ -49,9 +50,17 @@ export interface ManifestInput {
   namespace?: string;
 }
 
+/**
+ * A name Kubernetes accepts for a Deployment or Service (RFC 1123 label: lowercase letters, digits, `-`, at
+ * most 63): a topology's service may be `Orders_srv`, its objects are `orders-srv` (labels keep the name).
+ */
+export function objectName(raw: string): string {
+  return raw.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 63).replace(/^-+|-+$/g, '') || 'x';
+}
+
 /** The image of the app (project + packages) on one base; each base is one image to build. */
 export function appImageName(project: string, base: string, nodeImage: string): string {
-  return base === nodeImage ? `${labelValue(project).toLowerCase()}-app` : `${labelValue(project).toLowerCase()}-app-${labelValue(base.replace(/[:/@]/g, '-')).toLowerCase()}`;
+  return base === nodeImage ? `${objectName(project)}-app` : `${objectName(project)}-app-${objectName(base.replace(/[:/@.]/g, '-'))}`;
 }
 
 export function kubernetesManifests(input: ManifestInput, nodeImage: string): ManifestFile[] {
@@ -62,7 +71,7 @@ export function kubernetesManifests(input: ManifestInput, nodeImage: string): Ma
     ...(input.namespace ? { namespace: input.namespace } : {}),
     labels: objectLabels(project, target),
   });
-  const topologyMap = `${labelValue(project).toLowerCase()}-topology`;
+  const topologyMap = `${objectName(project)}-topology`;
   const files: ManifestFile[] = [];
   if (input.namespace) files.push({ file: 'namespace.yaml', objects: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: input.namespace } }] });
   files.push({
@@ -78,7 +87,14 @@ export function kubernetesManifests(input: ManifestInput, nodeImage: string): Ma
   });
   files.push({ file: 'registry.yaml', objects: consulRegistryObjects(project, input.consulImage, meta) });
   files.push({ file: 'gateway.yaml', objects: gatewayObjects(input, meta, topologyMap, appImageName(project, nodeImage, nodeImage)) });
-  for (const plan of input.plans) files.push({ file: `${plan.service.name}.yaml`, objects: serviceObjects(project, plan, meta, nodeImage) });
+  const taken = new Map<string, string>();
+  for (const plan of input.plans) {
+    const name = objectName(plan.service.name);
+    const other = taken.get(name);
+    if (other) throw new MicroDevError('CONFIG_INVALID', `services ${other} and ${plan.service.name} both become the Kubernetes name ${name} (lowercase letters, digits and -); rename one to export this topology`);
+    taken.set(name, plan.service.name);
+    files.push({ file: `${name}.yaml`, objects: serviceObjects(project, plan, meta, nodeImage) });
+  }
   return files;
 }
 
@@ -138,7 +154,7 @@ function gatewayObjects(input: ManifestInput, meta: Meta, topologyMap: string, i
 function serviceObjects(project: string, plan: ContainerPlan, meta: Meta, nodeImage: string): K8sObject[] {
   const s = plan.service;
   const target: LabelTarget = { component: 'service', service: s.name };
-  const image = plan.image.kind === 'image' ? plan.image.image : plan.image.kind === 'app' ? appImageName(project, plan.image.base, nodeImage) : `${labelValue(project).toLowerCase()}-${s.name}`;
+  const image = plan.image.kind === 'image' ? plan.image.image : plan.image.kind === 'app' ? appImageName(project, plan.image.base, nodeImage) : `${objectName(project)}-${objectName(s.name)}`;
   const env = [
     { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
     ...Object.entries(plan.env).map(([name, value]) => ({ name, value })),
@@ -146,7 +162,7 @@ function serviceObjects(project: string, plan: ContainerPlan, meta: Meta, nodeIm
     ...(plan.env.MICRO_SERVER_ADVERTISE ? [] : [{ name: 'MICRO_SERVER_ADVERTISE', value: `$(POD_IP):${plan.port}` }]),
   ];
   const container: IContainer = {
-    name: s.name,
+    name: objectName(s.name),
     image,
     imagePullPolicy: 'IfNotPresent',
     ...(plan.command ? { command: plan.command } : {}),
@@ -160,7 +176,7 @@ function serviceObjects(project: string, plan: ContainerPlan, meta: Meta, nodeIm
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: meta(s.name, target),
+      metadata: meta(objectName(s.name), target),
       spec: {
         replicas: s.replicas,
         selector: { matchLabels: selectorLabels(project, target) },
@@ -173,7 +189,7 @@ function serviceObjects(project: string, plan: ContainerPlan, meta: Meta, nodeIm
     {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: meta(s.name, target),
+      metadata: meta(objectName(s.name), target),
       spec: { selector: selectorLabels(project, target), ports: [{ name: 'micro', port: plan.port, targetPort: 'micro', protocol: 'TCP' }] },
     },
   ];
