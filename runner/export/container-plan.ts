@@ -112,6 +112,11 @@ function planContainer(topology: Topology, service: ServiceConfig, options: Plan
     if (!(key in service.env)) delete env[key];
   }
   if (topology.registry.timeScale === 1) delete env.MICRO_DEV_TIME_SCALE;
+  // The instance id is per replica under micro-dev; here every replica shares one environment (the
+  // OpenTelemetry SDK then identifies each by its own process).
+  if (env.OTEL_RESOURCE_ATTRIBUTES && !('OTEL_RESOURCE_ATTRIBUTES' in service.env)) {
+    env.OTEL_RESOURCE_ATTRIBUTES = env.OTEL_RESOURCE_ATTRIBUTES.split(',').filter((kv) => !kv.startsWith('service.instance.id=')).join(',');
+  }
 
   return { service, image, ...(command ? { command } : {}), ...(workingDir ? { workingDir } : {}), port, env, health: healthFor(service, port, options.infra.consul, image), warnings };
 }

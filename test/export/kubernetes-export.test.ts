@@ -103,6 +103,9 @@ describe('export kubernetes', () => {
       expect(files.has('orders-srv.yaml')).toBe(true);
       expect(objects.some((o) => o.kind === 'ConfigMap' && o.metadata.name === 'shop-main-topology')).toBe(true);
 
+      await writeFile(file, 'registry: {kind: etcd}\nservices:\n  a-srv:\n    runtime: container\n    container: {image: "a:1"}\n');
+      await expect(renderKubernetes({ configFile: file })).rejects.toThrow('registry kind etcd cannot be exported yet');
+
       await writeFile(file, 'services:\n  a_srv:\n    runtime: container\n    container: {image: "a:1"}\n  A.srv:\n    runtime: container\n    container: {image: "a:1"}\n');
       await expect(renderKubernetes({ configFile: file })).rejects.toThrow('services a_srv and A.srv both become the Kubernetes name a-srv');
     } finally {

@@ -65,6 +65,8 @@ services:
     expect(srv.environment).toMatchObject({ MICRO_REGISTRY_ADDRESS: 'infra:8500', MICRO_SERVER_ADDRESS: '0.0.0.0:7000', MICRO_BROKER_ADDRESS: 'infra:8083', MICRO_SERVER_VERSION: 'v2', LOG: 'debug' });
     expect(srv.environment).not.toHaveProperty('MICRO_SERVER_ID');
     expect(srv.environment).not.toHaveProperty('PATH');
+    // One environment for every replica: no per-instance id.
+    expect(srv.environment.OTEL_RESOURCE_ATTRIBUTES).toBe('service.namespace=shop');
     expect(srv.healthcheck.test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
     expect(srv.healthcheck.test[3]).toContain("s.Port===7000");
     expect(srv.restart).toBe('on-failure:2');
