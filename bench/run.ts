@@ -19,6 +19,7 @@ const suites: Record<string, string> = {
   package: 'bench/package/install-to-ready.ts',
   reaper: 'bench/containers/reaper-latency.ts',
   e2e: 'bench/e2e/e2e-bench.ts',
+  traces: 'bench/traces/tracing-overhead.ts',
 };
 
 const wanted = process.argv.slice(2);
@@ -35,7 +36,7 @@ for (const [name, file] of Object.entries(suites)) {
     continue;
   }
   console.log(`\n== ${name} (${file})`);
-  const result = spawnSync(process.execPath, [file], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [...(name === 'traces' ? ['--expose-gc'] : []), file], { stdio: 'inherit' });
   if (result.status !== 0) {
     failed++;
     console.log(`== ${name} failed (exit ${result.status ?? result.signal})`);

@@ -20,6 +20,7 @@ import { planTargets, STATIC_PROXY } from './plan-targets.ts';
 import { RegistryMemberFaults, type LoadSpec, type StepSpec } from './scenario-schema.ts';
 import { startFrontProxy, type FrontProxy } from './front-proxy.ts';
 import { scenarioView } from './scenario-view.ts';
+import { stepTraces, type StepTraces } from './step-traces.ts';
 import type { ScenarioView } from '../engine/api.ts';
 import type { LeaseState, LeaderRecord, RegistrySample, RequestRecord, StepRecord, Timeline } from './timeline.ts';
 import { parseLeaderLine } from './leadership-math.ts';
@@ -55,6 +56,8 @@ export interface ScenarioResult {
   hypothesis: { before: ExpectationResult[]; after: ExpectationResult[] };
   expectations: ExpectationResult[];
   rollbacks: { action: string; ok: boolean; detail: string }[];
+  /** Per step: the failed and the slowest traces that started during it (when tracing is on). */
+  traces?: StepTraces[];
   error?: string;
   timeline: Timeline;
 }
@@ -78,6 +81,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
   let sampler: NodeJS.Timeout | undefined;
   let etcdPoll: NodeJS.Timeout | undefined;
   let unfollowLogs: (() => void) | undefined;
+  let traces: StepTraces[] | undefined;
   // Leadership beliefs on the absolute clock; made relative to the load's start at the end.
   const beliefs: LeaderRecord[] = [];
   let plan = new Map<string, string[]>();
@@ -186,6 +190,10 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     }
     await Promise.all(loads.map((l) => l.stop()));
     timeline.endAt = now();
+    if (orchestrator?.tracing && timeline.steps.length > 0) {
+      const origin = performance.timeOrigin + t0;
+      traces = await stepTraces(orchestrator, timeline.steps, { wallMs: (t) => origin + t, endAt: timeline.endAt }).catch(() => undefined);
+    }
     if (sampler) clearInterval(sampler);
     if (etcdPoll) clearInterval(etcdPoll);
     unfollowLogs?.();
@@ -221,6 +229,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     hypothesis: { before, after },
     expectations,
     rollbacks,
+    ...(traces ? { traces } : {}),
     ...(error ? { error } : {}),
     timeline,
   };

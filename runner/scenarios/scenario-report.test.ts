@@ -47,6 +47,32 @@ describe('scenario reports', () => {
     expect(JSON.parse(jsonReport([held], { withTimeline: false })).scenarios[0].timeline).toBeUndefined();
   });
 
+  it('lists each step\'s failed and slowest traces with what explains them (terminal, JSON, JUnit system-out)', () => {
+    const withTraces: ScenarioResult = {
+      ...failed,
+      traces: [
+        {
+          step: 'crash',
+          failed: [{ traceId: 'a1'.repeat(16), name: 'GET /greeter/say/hello', durationMs: 2003.4, failed: true, explanation: 'greeter-srv-2/inbound: down -> call timeout -> retried on greeter-srv-1' }],
+          slowest: [
+            { traceId: 'a1'.repeat(16), name: 'GET /greeter/say/hello', durationMs: 2003.4, failed: true, explanation: 'greeter-srv-2/inbound: down -> call timeout -> retried on greeter-srv-1' },
+            { traceId: 'b2'.repeat(16), name: 'GET /greeter/say/hello', durationMs: 310, failed: false, explanation: 'greeter-srv-1/inbound: latency 300 ms -> 310 ms' },
+          ],
+        },
+      ],
+    };
+    const table = summaryTable([withTraces]).split('\n');
+    const step = table.findIndex((l) => l.startsWith('  step crash'));
+    expect(table.slice(step + 1, step + 3)).toEqual([
+      '       trace a1a1a1a1a1a1  FAIL  2003 ms  GET /greeter/say/hello  greeter-srv-2/inbound: down -> call timeout -> retried on greeter-srv-1',
+      '       trace b2b2b2b2b2b2  slow  310 ms  GET /greeter/say/hello  greeter-srv-1/inbound: latency 300 ms -> 310 ms',
+    ]);
+    expect(JSON.parse(jsonReport([withTraces])).scenarios[0].traces).toEqual(withTraces.traces);
+    const xml = junitReport([withTraces]);
+    expect(xml).toContain('<system-out>failed and slowest traces per step:\nstep crash:\n  trace a1a1a1a1a1a1  FAIL  2003 ms  GET /greeter/say/hello  greeter-srv-2/inbound: down -&gt; call timeout -&gt; retried on greeter-srv-1\n');
+    expect(junitReport([failed])).not.toContain('traces per step');
+  });
+
   it('the summary table ends with one line per scenario', () => {
     const table = summaryTable([held, failed]);
     expect(table).toContain('  FAIL p99 during crash (api) <= 1 ms: was 2 <"&>');

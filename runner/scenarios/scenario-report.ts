@@ -6,6 +6,7 @@
  */
 import type { ExpectationResult } from './evaluate-expectation.ts';
 import type { ScenarioResult } from './run-scenario.ts';
+import { stepTraceLines } from './step-traces.ts';
 
 export function exitCodeOf(results: readonly ScenarioResult[]): number {
   if (results.some((r) => r.verdict === 'error')) return 2;
@@ -32,6 +33,8 @@ export function summaryTable(results: readonly ScenarioResult[]): string {
     }
     for (const s of r.steps) {
       lines.push(`  step ${s.id.padEnd(12)} ${s.fault.padEnd(16)} ${s.targets.join(', ').padEnd(24)} +${(s.startAt / 1000).toFixed(2)}s .. +${(s.endAt / 1000).toFixed(2)}s`);
+      const traces = r.traces?.find((t) => t.step === s.id);
+      if (traces) lines.push(...stepTraceLines(traces));
     }
     for (const c of checks(r)) lines.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.label}: ${c.detail}`);
     for (const rb of r.rollbacks.filter((x) => !x.ok)) lines.push(`  FAIL rollback ${rb.action}: ${rb.detail}`);
@@ -70,6 +73,11 @@ export function junitReport(results: readonly ScenarioResult[]): string {
       else out.push(`      <system-out>${esc(c.detail)}</system-out>`);
       out.push('    </testcase>');
     }
+    const traceLines = (r.traces ?? []).flatMap((t) => {
+      const body = stepTraceLines(t, '  ');
+      return body.length > 0 ? [`step ${t.step}:`, ...body] : [];
+    });
+    if (traceLines.length > 0) out.push(`    <system-out>${esc(['failed and slowest traces per step:', ...traceLines].join('\n'))}</system-out>`);
     out.push('  </testsuite>');
   });
   out.push('</testsuites>');

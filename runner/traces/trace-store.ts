@@ -8,8 +8,9 @@
  *   caps, oldest first: `recent` plain traces, `failed` failed ones, `slow` slow ones, `spansPerTrace`
  *   spans in one trace (the rest counted as dropped), `maxSpans` spans in all (any class evicted).
  *
- * Synchronous and in-memory; nothing to clean up. Costs per span: one record built, O(1) bookkeeping
- * (an eviction scans from the oldest trace and usually stops at the first).
+ * Synchronous and in-memory; nothing to clean up. Costs per span: O(1) bookkeeping (the SDK span is
+ * kept as it is and turned into a plain record only when its trace is read; an eviction scans from the
+ * oldest trace and usually stops at the first).
  */
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
@@ -37,7 +38,8 @@ type TraceClass = 'plain' | 'slow' | 'failed';
 
 interface StoredTrace {
   id: string;
-  spans: SpanRecord[];
+  /** SDK spans are kept as they ended and turned into records only when someone reads the trace. */
+  spans: (SpanRecord | ReadableSpan)[];
   dropped: number;
   startMs: number;
   endMs: number;
@@ -85,6 +87,15 @@ export function spanRecord(span: ReadableSpan): SpanRecord {
   return record;
 }
 
+/** The trace's spans as records, converting (once) those still held as SDK spans. */
+function records(t: StoredTrace): SpanRecord[] {
+  for (let i = 0; i < t.spans.length; i++) {
+    const s = t.spans[i]!;
+    if ('spanContext' in s) t.spans[i] = spanRecord(s);
+  }
+  return t.spans as SpanRecord[];
+}
+
 export class TraceStore implements SpanProcessor {
   readonly #traces = new Map<string, StoredTrace>();
   readonly #caps: Required<TraceStoreOptions>;
@@ -114,7 +125,8 @@ export class TraceStore implements SpanProcessor {
   onStart(_span: Span, _parent: Context): void {}
 
   onEnd(span: ReadableSpan): void {
-    this.add(spanRecord(span));
+    const ctx = span.spanContext();
+    this.#add(ctx.traceId, span, hrMs(span.startTime), hrMs(span.duration), span.status.code === SpanStatusCode.ERROR);
   }
 
   forceFlush(): Promise<void> {
@@ -125,10 +137,15 @@ export class TraceStore implements SpanProcessor {
     return Promise.resolve();
   }
 
+  /** Adds a finished span given as a plain record. */
   add(record: SpanRecord): void {
-    let t = this.#traces.get(record.traceId);
+    this.#add(record.traceId, record, record.startMs, record.durationMs, record.error !== undefined);
+  }
+
+  #add(traceId: string, span: SpanRecord | ReadableSpan, startMs: number, durationMs: number, failed: boolean): void {
+    let t = this.#traces.get(traceId);
     if (!t) {
-      t = { id: record.traceId, spans: [], dropped: 0, startMs: record.startMs, endMs: record.startMs + record.durationMs, cls: 'plain' };
+      t = { id: traceId, spans: [], dropped: 0, startMs, endMs: startMs + durationMs, cls: 'plain' };
       this.#traces.set(t.id, t);
       this.#count.plain++;
     }
@@ -136,11 +153,11 @@ export class TraceStore implements SpanProcessor {
       t.dropped++;
       return;
     }
-    t.spans.push(record);
+    t.spans.push(span);
     this.#spans++;
-    t.startMs = Math.min(t.startMs, record.startMs);
-    t.endMs = Math.max(t.endMs, record.startMs + record.durationMs);
-    const cls: TraceClass = record.error !== undefined || t.cls === 'failed' ? 'failed' : t.endMs - t.startMs >= this.#caps.slowMs ? 'slow' : 'plain';
+    if (startMs < t.startMs) t.startMs = startMs;
+    if (startMs + durationMs > t.endMs) t.endMs = startMs + durationMs;
+    const cls: TraceClass = failed || t.cls === 'failed' ? 'failed' : t.endMs - t.startMs >= this.#caps.slowMs ? 'slow' : 'plain';
     if (cls !== t.cls) {
       this.#count[t.cls]--;
       this.#count[cls]++;
@@ -176,7 +193,7 @@ export class TraceStore implements SpanProcessor {
       if (matches.length === 1) t = matches[0];
     }
     if (!t) return undefined;
-    return { summary: this.#summary(t), spans: [...t.spans].sort((a, b) => a.startMs - b.startMs), droppedSpans: t.dropped };
+    return { summary: this.#summary(t), spans: [...records(t)].sort((a, b) => a.startMs - b.startMs), droppedSpans: t.dropped };
   }
 
   clear(): void {
@@ -186,11 +203,12 @@ export class TraceStore implements SpanProcessor {
   }
 
   #summary(t: StoredTrace): TraceSummary {
-    const ids = new Set(t.spans.map((s) => s.spanId));
-    const roots = t.spans.filter((s) => s.parentId === undefined || !ids.has(s.parentId)).sort((a, b) => a.startMs - b.startMs);
-    const root = roots[0] ?? t.spans[0];
+    const spans = records(t);
+    const ids = new Set(spans.map((s) => s.spanId));
+    const roots = spans.filter((s) => s.parentId === undefined || !ids.has(s.parentId)).sort((a, b) => a.startMs - b.startMs);
+    const root = roots[0] ?? spans[0];
     const services = new Set<string>();
-    for (const s of t.spans) {
+    for (const s of spans) {
       services.add(s.service);
       for (const key of ['micro.service', 'micro.instance']) {
         const v = s.attributes[key];
@@ -203,15 +221,13 @@ export class TraceStore implements SpanProcessor {
       name: root?.name ?? '',
       startMs: t.startMs,
       durationMs,
-      spans: t.spans.length,
+      spans: spans.length,
       services: [...services].sort(),
       failed: t.cls === 'failed',
       slow: durationMs >= this.#caps.slowMs,
     };
-    if (summary.failed || summary.slow) {
-      const explanation = explainTrace(t.spans);
-      if (explanation) summary.explanation = explanation;
-    }
+    const explanation = explainTrace(spans);
+    if (explanation) summary.explanation = explanation;
     return summary;
   }
 

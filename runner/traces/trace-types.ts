@@ -41,7 +41,7 @@ export interface TraceSummary {
   services: string[];
   failed: boolean;
   slow: boolean;
-  /** One line: the hop and the fault that explain a failed or slow trace. */
+  /** One line: the hop and the fault that explain the trace (a failed attempt, a toxic met); absent when none. */
   explanation?: string;
 }
 

@@ -1,0 +1,209 @@
+/**
+ * Tracing overhead (issue 16): the same request path with tracing on (every request sampled: gateway,
+ * call/attempt spans, a span per link crossed, proxy spans, all into the in-memory store) and off
+ * (`telemetry: {traces: false}`), two `micro-dev up`s side by side, rounds alternating in one run; plus the
+ * bare Node chain with the same four hops (bench/e2e/bare-chain.ts) for scale. Then the memory of the
+ * TraceStore filled to its span cap with real spans (one recorded trace of this path, copied under fresh
+ * ids), measured as heap growth after a forced GC.
+ *
+ *   wrk -t1 -c32 ──> gateway GET /greeter/say/hello ──link──> greeter-api ──link──> proxy ──link──> greeter-srv x2
+ *
+ *   node_modules/.bin/node --expose-gc bench/traces/tracing-overhead.ts [--rounds 5] [--seconds 5] [--out FILE]
+ *   -> bench/results/traces.json
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { request } from 'undici';
+import { binPath, descendants, eventually, repoRoot, writeTopology } from '../../test/support/cli-process.ts';
+import { readRunFile } from '../../runner/control/run-file.ts';
+import { controlRequest } from '../../runner/control/control-client.ts';
+import type { TraceDetail, TraceSummary } from '../../runner/engine/api.ts';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace as trace_, type Span } from '@opentelemetry/api';
+import { Tracing, type Component } from '../../runner/traces/tracing.ts';
+import { spanTree } from '../../runner/tui/lines/trace-lines.ts';
+import { rssMb } from '../tui/gateway-load-tally.ts';
+
+const run = promisify(execFile);
+const option = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const rounds = Number(option('rounds') ?? 5);
+const seconds = Number(option('seconds') ?? 5);
+const outFile = option('out') ?? join(repoRoot, 'bench/results/traces.json');
+const CONNECTIONS = 32;
+const children = new Set<ChildProcess>();
+const dir = mkdtempSync(join(tmpdir(), 'micro-dev-traces-bench-'));
+const load1 = () => Math.round(loadavg()[0]! * 100) / 100;
+
+interface WrkRun {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  load1: number;
+}
+
+function wrkMs(s: string | undefined): number {
+  const m = /^([\d.]+)(us|ms|s|m)$/.exec(s ?? '');
+  if (!m) return NaN;
+  const v = Number(m[1]);
+  return Math.round((m[2] === 'us' ? v / 1000 : m[2] === 'ms' ? v : m[2] === 's' ? v * 1000 : v * 60_000) * 100) / 100;
+}
+
+async function wrk(url: string): Promise<WrkRun> {
+  const { stdout } = await run('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', url], { timeout: (seconds + 30) * 1000 });
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
+  return {
+    rps: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? NaN)),
+    p50: wrkMs(/\s50%\s+(\S+)/.exec(stdout)?.[1]),
+    p99: wrkMs(/\s99%\s+(\S+)/.exec(stdout)?.[1]),
+    errors: non2xx + (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0),
+    load1: load1(),
+  };
+}
+
+async function startBareChain(): Promise<{ url: string; pid: number }> {
+  const child = spawn(process.execPath, [join(repoRoot, 'bench/e2e/bare-chain.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  children.add(child);
+  const address = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (l) => l.startsWith('READY ') && resolve(l.slice(6)));
+    child.once('exit', (c) => reject(new Error(`bare chain exited ${c}`)));
+  });
+  return { url: `http://${address}/greeter/say/hello?name=John`, pid: child.pid! };
+}
+
+async function startUp(name: string, traces: boolean): Promise<{ url: string; pid: number; file: string; stop(): Promise<void> }> {
+  const svc = (s: string) => join(repoRoot, 'services', s, 'main.ts');
+  const topo = await writeTopology(`  greeter-srv:\n    module: ${svc('greeter-srv')}\n    replicas: 2\n  greeter-api:\n    module: ${svc('greeter-api')}\n    depends_on: [greeter-srv]\n`, name);
+  // default registry timing (writeTopology's time_scale 0.1 is for tests); tracing on or off
+  writeFileSync(topo.file, readFileSync(topo.file, 'utf8').replace(', time_scale: 0.1', '').replace('services:\n', `telemetry: { traces: ${traces} }\nservices:\n`));
+  const log = join(dir, `${name}.log`);
+  const fd = openSync(log, 'w');
+  const child = spawn(process.execPath, [binPath, 'up', '-c', topo.file, '--no-tui'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', fd, fd], detached: true });
+  closeSync(fd);
+  children.add(child);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  await eventually(async () => readFileSync(log, 'utf8').includes('micro-dev ready'), 90_000, `${name} ready`);
+  const url = `http://127.0.0.1:${topo.ports.gateway}/greeter/say/hello?name=John`;
+  const res = await request(url);
+  if (!(await res.body.text()).includes('Hello John')) throw new Error(`${name} does not answer`);
+  return {
+    url,
+    pid: child.pid!,
+    file: topo.file,
+    async stop() {
+      child.kill('SIGINT');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000).unref())]);
+      children.delete(child);
+      rmSync(topo.dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function treeRssMb(pid: number): Promise<number> {
+  let total = rssMb(pid);
+  for (const p of await descendants(pid)) total += rssMb(p);
+  return total;
+}
+
+/**
+ * Heap growth of the store at its caps, filled by replaying a real trace through micro-dev's own Tracing
+ * (real SDK spans under fresh ids, kept the way a running `up` keeps them until someone reads them):
+ * `classes`: the trace-count caps (200 plain, 100 failed, 100 slow traces of this path's size);
+ * `spans`: the span cap (20000), with wide traces (the real spans repeated up to 252 per trace).
+ */
+function storeAtCap(trace: TraceDetail, mode: 'classes' | 'spans'): { traces: number; spans: number; heapMb: number; bytesPerSpan: number } {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with --expose-gc (node --expose-gc bench/traces/tracing-overhead.ts)');
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const tracing = new Tracing();
+  const tree = spanTree(trace.spans).map((n) => n.span);
+  const t0 = trace.summary.startMs;
+  const width = mode === 'spans' ? Math.floor(252 / trace.spans.length) : 1;
+  const base = Date.now();
+  for (let i = 0; i < 2_000; i++) {
+    const kind = mode === 'spans' ? 'plain' : (['failed', 'slow', 'plain', 'plain'] as const)[i % 4];
+    let root: Span | undefined;
+    for (let w = 0; w < width; w++) {
+      const made = new Map<string, Span>();
+      for (const s of tree) {
+        const parent = s.parentId !== undefined ? made.get(s.parentId) : root;
+        const ctx = parent ? trace_.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
+        // plain copies last ~100 ms; slow roots 1.5 s; failed roots carry the error
+        const start = base + i * 1000 + ((s.startMs - t0) / Math.max(1, trace.summary.durationMs)) * 90;
+        const span = tracing.tracer(s.service as Component).startSpan(s.name, { kind: KINDS[s.kind], attributes: s.attributes, startTime: start }, ctx);
+        for (const e of s.events) span.addEvent(e.name, e.attributes, start + e.atMs);
+        const isRoot = parent === undefined;
+        if (isRoot) root = span;
+        if (s.error !== undefined || (kind === 'failed' && isRoot)) span.setStatus({ code: SpanStatusCode.ERROR, message: s.error ?? 'call timeout' });
+        made.set(s.spanId, span);
+      }
+      for (const s of [...tree].reverse()) {
+        const start = base + i * 1000 + ((s.startMs - t0) / Math.max(1, trace.summary.durationMs)) * 90;
+        made.get(s.spanId)!.end(start + (kind === 'slow' && s.parentId === undefined ? 1500 : Math.min(s.durationMs, 10)));
+      }
+    }
+  }
+  gc();
+  const grown = process.memoryUsage().heapUsed - before;
+  const { traces, spans } = tracing.store.size();
+  return { traces, spans, heapMb: Math.round((grown / 1024 / 1024) * 10) / 10, bytesPerSpan: Math.round(grown / spans) };
+}
+
+const KINDS = { internal: SpanKind.INTERNAL, server: SpanKind.SERVER, client: SpanKind.CLIENT, producer: SpanKind.PRODUCER, consumer: SpanKind.CONSUMER };
+
+const median = (runs: WrkRun[]) => [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
+
+async function main(): Promise<void> {
+  const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, wrk: `-t1 -c${CONNECTIONS} -d${seconds}s`, rounds, loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100) };
+  const bare = await startBareChain();
+  const off = await startUp('traces-off', false);
+  const on = await startUp('traces-on', true);
+  try {
+    const paths = { bare: bare.url, off: off.url, on: on.url };
+    for (const url of Object.values(paths)) await wrk(url); // warm-up: JIT, connection pools, caches
+    const runs: Record<string, WrkRun[]> = { bare: [], off: [], on: [] };
+    for (let r = 0; r < rounds; r++) {
+      // alternate the order each round so neither mode always runs right after the other
+      const order = r % 2 === 0 ? (['off', 'on', 'bare'] as const) : (['on', 'off', 'bare'] as const);
+      for (const name of order) {
+        const result = await wrk(paths[name]);
+        runs[name]!.push(result);
+        console.log(`round ${r + 1} ${name.padEnd(4)} ${String(result.rps).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors}  load ${result.load1}`);
+      }
+    }
+    const m = { bare: median(runs.bare!), off: median(runs.off!), on: median(runs.on!) };
+    const overhead = Math.round((1 - m.on.rps / m.off.rps) * 1000) / 10;
+    results.throughput = { runs, median: m, tracingOverheadPercent: overhead, onVsOff: Math.round((m.on.rps / m.off.rps) * 1000) / 1000, offVsBare: Math.round((m.off.rps / m.bare.rps) * 1000) / 1000 };
+    console.log(`median req/s: off ${m.off.rps}, on ${m.on.rps} (overhead ${overhead} %), bare chain ${m.bare.rps}`);
+    results.rssAfterLoadMb = { off: await treeRssMb(off.pid), on: await treeRssMb(on.pid), bareChain: rssMb(bare.pid) };
+
+    // one real recorded trace of this path, for the store's memory at its cap
+    const info = (await readRunFile(on.file))!;
+    const kept = await controlRequest<TraceSummary[]>(info, '/api/traces?limit=1000');
+    results.storeKeptAfterLoad = { traces: kept.length, failed: kept.filter((t) => t.failed).length, slow: kept.filter((t) => t.slow).length };
+    const sample = kept.find((t) => t.explanation === undefined && t.spans >= 9) ?? kept[0]!;
+    const trace = await controlRequest<TraceDetail>(info, `/api/traces/${sample.traceId}`);
+    const byClass = storeAtCap(trace, 'classes');
+    const bySpans = storeAtCap(trace, 'spans');
+    results.storeAtCap = { spansPerRequest: trace.spans.length, traceCountCaps: byClass, spanCap: bySpans, caps: 'default: 200 plain + 100 failed + 100 slow traces, 256 spans/trace, 20000 spans' };
+    console.log(`store at its trace caps: ${byClass.traces} traces, ${byClass.spans} spans, ${byClass.heapMb} MB heap (${byClass.bytesPerSpan} B/span)`);
+    console.log(`store at its span cap: ${bySpans.traces} traces, ${bySpans.spans} spans, ${bySpans.heapMb} MB heap (${bySpans.bytesPerSpan} B/span)`);
+  } finally {
+    await Promise.all([off.stop(), on.stop()]);
+    for (const c of children) c.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+  results.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
+  writeFileSync(outFile, JSON.stringify(results, null, 2) + '\n');
+  console.log(`wrote ${outFile}`);
+}
+
+await main();
