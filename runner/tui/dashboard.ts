@@ -11,6 +11,7 @@ import { RegistryPane } from './panes/registry-pane.ts';
 import { ScenarioPane } from './panes/scenario-pane.ts';
 import { ScenarioPicker } from './panes/scenario-picker.ts';
 import { StatusLine } from './panes/status-line.ts';
+import { TracesPane } from './panes/traces-pane.ts';
 import { TrafficSparkline } from './panes/traffic-sparkline.ts';
 import { useKeyBindings } from './use-key-bindings.ts';
 import { useTerminalSize, type TerminalSize } from './use-terminal-size.ts';
@@ -39,7 +40,7 @@ export interface DashboardProps {
  *   services (by tier)                         <- selection, keys act on it
  *   registry | gateway traffic
  *   scenario timeline (while one runs)
- *   logs  /  help  /  scenario picker
+ *   logs  /  help  /  scenario picker   (t: recent traces + a waterfall over all of these)
  *   status line
  */
 export function Dashboard(p: DashboardProps) {
@@ -84,6 +85,11 @@ export function Dashboard(p: DashboardProps) {
     // The help takes every pane between header and status line, so all keys fit even at 80x24.
     const height = plan.instances + plan.side + plan.scenario + plan.logs;
     return h(Box, { flexDirection: 'column', width: w }, header, h(HelpOverlay, { width: w, height, noColor }), status);
+  }
+  if (ui.traces) {
+    // Recent traces and the selected one's waterfall over every pane between header and status line.
+    const height = plan.instances + plan.side + plan.scenario + plan.logs;
+    return h(Box, { flexDirection: 'column', width: w }, header, h(TracesPane, { api: p.api, index: ui.traceIndex, width: w, height, noColor }), status);
   }
   if (ui.logFull && ui.selected) {
     // One instance's log over every pane between header and status line; long lines wrap.

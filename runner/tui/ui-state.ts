@@ -22,6 +22,9 @@ export interface UiState {
   logFull: boolean;
   /** Log lines scrolled back from the newest (0 = follow new lines). */
   logSkip: number;
+  /** The traces view over the whole screen (t toggles, Esc closes) and the selected trace (0 = newest). */
+  traces: boolean;
+  traceIndex: number;
   /** `follow`: an instance whose live state the line shows after the reply (restart, start, kill). */
   status?: { text: string; tone: Tone; follow?: string };
 }
@@ -52,7 +55,7 @@ export interface KeyOutcome {
   quit?: boolean;
 }
 
-export const initialUi: UiState = { mode: 'normal', filter: '', draft: '', pickIndex: 0, logScope: 'all', logFull: false, logSkip: 0 };
+export const initialUi: UiState = { mode: 'normal', filter: '', draft: '', pickIndex: 0, logScope: 'all', logFull: false, logSkip: 0, traces: false, traceIndex: 0 };
 
 /** States in which `s` means start rather than stop. */
 const DOWN_STATES = new Set(['stopped', 'crashed', 'failed']);
@@ -110,6 +113,17 @@ export function reduceKey(
     case 'normal':
       break;
   }
+  if (ui.traces) {
+    // the traces view: arrows pick a trace; t or Esc go back; q still quits
+    if (key.upArrow || key.leftArrow) return { ui: { ...ui, traceIndex: Math.max(0, ui.traceIndex - 1) } };
+    if (key.downArrow || key.rightArrow || key.tab) return { ui: { ...ui, traceIndex: ui.traceIndex + 1 } };
+    if (key.pageUp) return { ui: { ...ui, traceIndex: Math.max(0, ui.traceIndex - 10) } };
+    if (key.pageDown) return { ui: { ...ui, traceIndex: ui.traceIndex + 10 } };
+    if (key.escape || input === 't') return { ui: { ...ui, traces: false } };
+    if (input === 'q') return { ui, quit: true };
+    if (input === '?') return { ui: { ...ui, mode: 'help' } };
+    return { ui };
+  }
   const page = Math.max(1, ctx.logPage ?? 10);
   if (key.pageUp) return { ui: { ...ui, logSkip: ui.logSkip + page } };
   if (key.pageDown) return { ui: { ...ui, logSkip: Math.max(0, ui.logSkip - page) } };
@@ -124,6 +138,8 @@ export function reduceKey(
       return { ui: { ...ui, mode: 'help' } };
     case '/':
       return { ui: { ...ui, mode: 'filter', draft: ui.filter } };
+    case 't':
+      return { ui: { ...ui, traces: true, traceIndex: 0, logFull: false } };
     case 'a':
       return { ui: { ...ui, logScope: ui.logScope === 'all' ? 'selected' : 'all', logSkip: 0 } };
     case 'f':

@@ -15,6 +15,7 @@ export const KeyHelp: readonly [string, string][] = [
   ['a', 'logs: all instances / the selected one'],
   ['f', 'the selected instance\'s log full screen (Esc or f back)'],
   ['/', 'filter logs (enter applies, esc clears)'],
+  ['t', 'recent traces and a waterfall (↑↓ select, esc back)'],
   ['pgup pgdn end', 'scroll the logs back / forward / follow'],
   ['?', 'this help (any key closes)'],
 ];
