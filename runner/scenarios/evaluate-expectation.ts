@@ -26,6 +26,8 @@ export interface ExpectationResult {
   /** The measured number (ms, percent, count); null when it could not be measured. */
   value: number | null;
   detail: string;
+  /** Set when the run could not judge it (judge-observable.ts): then `ok` is false but it did not fail. */
+  unjudged?: string;
 }
 
 const pct = (v: number) => (Number.isNaN(v) ? 'n/a (no requests)' : `${v.toFixed(2)}%`);

@@ -1,5 +1,6 @@
 /**
- * runScenario: one scenario, start to verdict, on a topology of its own (free ports):
+ * runScenario: one scenario, start to verdict, on a stage (scenario-stage.ts): by default a topology of its
+ * own (free ports, local-stage.ts); with `against`, a system that already runs (`scenario run --against`):
  *
  *   start topology ─> (static proxy) ─> load on ─┬─ before window (steady state) ─┬─ steps on their timeline
  *                                                 │  sampler: registry + instances every 25 ms        │
@@ -7,25 +8,26 @@
  *   rollbacks (heal every fault still on, start / resume) run ALWAYS, also after a deviation or an error
  *
  * Never throws for a scenario that ran badly: the result says `error` with the reason. The engine and
- * everything started here are stopped before it resolves.
+ * everything started here are stopped before it resolves. A check the stage cannot observe, or that hangs on
+ * a step the stage could not apply, is `unjudged` (judge-observable.ts): the verdict is then `unjudged`
+ * unless a judged check failed, never `held`.
  */
-import { createRuntimes } from '../cli/create-runtimes.ts';
-import { Orchestrator } from '../engine/orchestrator.ts';
-import type { TargetableInstance } from '../faults/select-targets.ts';
-import { applyFault, type Heal } from './apply-fault.ts';
+import type { Heal } from './apply-fault.ts';
 import type { Scenario } from './check-scenario-text.ts';
 import { evaluateExpectation, evaluateSteadyState, type ExpectationResult } from './evaluate-expectation.ts';
 import { LoadGenerator } from './load-generator.ts';
-import { planTargets, STATIC_PROXY } from './plan-targets.ts';
+import { planTargets } from './plan-targets.ts';
 import { RegistryMemberFaults, type LoadSpec, type StepSpec } from './scenario-schema.ts';
-import { startFrontProxy, type FrontProxy } from './front-proxy.ts';
+import type { FrontProxy } from './front-proxy.ts';
 import { scenarioView } from './scenario-view.ts';
 import { stepTraces, type StepTraces } from './step-traces.ts';
 import type { ScenarioView } from '../engine/api.ts';
-import type { LeaseState, LeaderRecord, RegistrySample, RequestRecord, StepRecord, Timeline } from './timeline.ts';
+import type { LeaderRecord, RequestRecord, StepRecord, Timeline } from './timeline.ts';
+import { startLocalStage } from './local-stage.ts';
+import type { ScenarioStage } from './scenario-stage.ts';
+import { NOT_OBSERVED, unjudged, unjudgedReason } from './judge-observable.ts';
 import { parseLeaderLine } from './leadership-math.ts';
 import { requestStats, type RequestStats } from './verdict-math.ts';
-import { runCanary } from './canary-release.ts';
 
 export interface ScenarioRunOptions {
   /** Overrides the file's seed (replay). */
@@ -39,9 +41,12 @@ export interface ScenarioRunOptions {
   onView?: (view: ScenarioView, message?: string) => void;
   /** The progress of the scenario's own topology (instances starting, ready, crashing; registry events). */
   onTopologyProgress?: (line: string) => void;
+  /** Runs against this stage instead of a topology of its own (`scenario run --against`). */
+  against?: (say: (line: string) => void) => Promise<ScenarioStage>;
 }
 
-export type Verdict = 'held' | 'failed' | 'error';
+/** `unjudged`: no judged check failed, but some could not be judged (never a pass). */
+export type Verdict = 'held' | 'failed' | 'unjudged' | 'error';
 
 export interface ScenarioResult {
   name: string;
@@ -59,6 +64,10 @@ export interface ScenarioResult {
   /** Per step: the failed and the slowest traces that started during it (when tracing is on). */
   traces?: StepTraces[];
   error?: string;
+  /** What it ran against, when not a topology of its own. */
+  against?: string;
+  /** Steps the stage could not put in place, with the reason. */
+  notApplied?: { step: string; fault: string; reason: string }[];
   timeline: Timeline;
 }
 
@@ -76,12 +85,11 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
   const loads: LoadGenerator[] = [];
   const rollbacks: ScenarioResult['rollbacks'] = [];
   let error: string | undefined;
-  let orchestrator: Orchestrator | undefined;
-  let staticProxy: FrontProxy | undefined;
+  let stage: ScenarioStage | undefined;
   let sampler: NodeJS.Timeout | undefined;
-  let etcdPoll: NodeJS.Timeout | undefined;
   let unfollowLogs: (() => void) | undefined;
   let traces: StepTraces[] | undefined;
+  const notApplied = new Map<string, string>();
   // Leadership beliefs on the absolute clock; made relative to the load's start at the end.
   const beliefs: LeaderRecord[] = [];
   let plan = new Map<string, string[]>();
@@ -91,55 +99,43 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
   const windowMs = hypothesis?.window ?? 1000;
 
   try {
-    say(`starting topology (${scenario.topology.services.map((s) => `${s.name} x${s.replicas}`).join(', ')}; registry ${scenario.topology.registry.semantics}, time_scale ${scenario.topology.registry.timeScale}; seed ${seed})`);
+    if (options.against) {
+      stage = await options.against(say);
+      say(`against ${stage.description} (seed ${seed})`);
+    } else {
+      say(`starting topology (${scenario.topology.services.map((s) => `${s.name} x${s.replicas}`).join(', ')}; registry ${scenario.topology.registry.semantics}, time_scale ${scenario.topology.registry.timeScale}; seed ${seed})`);
+    }
     show();
-    const o = new Orchestrator(scenario.topology, {
-      runtimes: await createRuntimes(scenario.topology),
-      onProgress: options.onTopologyProgress && ((line) => options.onTopologyProgress!(`[${scenario.name}] ${line}`)),
-    });
-    orchestrator = o;
-    unfollowLogs = o.subscribe((u) => {
-      if (!('event' in u) || u.event.type !== 'log') return;
-      const belief = parseLeaderLine(u.event.line);
-      if (belief) beliefs.push({ at: performance.now(), instance: u.event.instance, ...belief });
-    });
-    await o.start();
-    const infra = o.infrastructure!;
-    if (scenario.staticProxy) {
-      const upstream = scenario.staticProxy.upstream;
-      const addresses = o.snapshot().instances.filter((i) => i.service === upstream && i.address).map((i) => i.address!);
-      staticProxy = await startFrontProxy(scenario.staticProxy.engine, addresses);
-      say(`static proxy (${staticProxy.engine}) on ${staticProxy.address} -> fixed upstreams ${addresses.join(', ')}`);
+    if (!stage) stage = await startLocalStage(scenario, { ...(options.onTopologyProgress ? { onTopologyProgress: options.onTopologyProgress } : {}), say });
+    const st = stage;
+    for (const step of scenario.steps) {
+      const why = st.cannotApply(step);
+      if (why) {
+        notApplied.set(step.id, why);
+        say(`step ${step.id} (${step.fault}) will not be applied: ${why}`);
+      }
     }
-    const instances = o.snapshot().instances.map((i) => i.instance);
-    plan = planTargets(scenario.steps, targetCandidates(o, staticProxy !== undefined), seed);
-    await warmUp(scenario, infra.gateway.url, staticProxy);
+    unfollowLogs = st.onLogLine((instance, line, at) => {
+      const belief = parseLeaderLine(line);
+      if (belief) beliefs.push({ at, instance, ...belief });
+    });
+    const staticProxy = st.staticProxy;
+    plan = planTargets(scenario.steps, st.candidates(), seed);
+    await warmUp(scenario, st.gatewayUrl, staticProxy);
     t0 = performance.now();
-    // etcd's registrations are read asynchronously (every 100 ms); samples take the last answer.
-    const etcd = infra.etcd;
-    if (etcd) {
-      etcdIds.set(o, new Set((await etcd.registeredNodes()).map((n) => n.id)));
-      let polling = false;
-      etcdPoll = setInterval(() => {
-        if (polling) return;
-        polling = true;
-        void etcd
-          .registeredNodes()
-          .then((nodes) => (etcdIds.set(o, new Set(nodes.map((n) => n.id)))))
-          .catch(() => undefined)
-          .finally(() => (polling = false));
-      }, 100);
+    const sample = () => timeline.samples.push(st.sample(now()));
+    if (st.observes !== 'load') {
+      sample();
+      sampler = setInterval(sample, SAMPLE_MS);
     }
-    const sample = () => timeline.samples.push(takeSample(o, instances, now()));
-    sample();
-    sampler = setInterval(sample, SAMPLE_MS);
     for (const spec of scenario.loads) {
       const viaProxy = spec.through === 'static-proxy';
+      if (viaProxy && !staticProxy) throw new Error(`load ${spec.name} goes through the static proxy, which ${st.description} does not have`);
       loads.push(
         new LoadGenerator(
           {
             name: spec.name,
-            origin: viaProxy ? `http://${staticProxy!.address}` : infra.gateway.url,
+            origin: viaProxy ? `http://${staticProxy!.address}` : st.gatewayUrl,
             ...(viaProxy ? mucpRequest(scenario) : gatewayRequest(spec)),
             rate: spec.rate,
             concurrency: spec.concurrency,
@@ -169,8 +165,13 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     if (outcomes.some((o) => o.status === 'rejected')) throw firstError;
     if (scenario.steps.length === 0) await sleepUntil(firstAt);
 
-    const settled = await settle(o, instances, scenario.settleMs, abort.signal);
-    say(settled ? `settled at +${fmt(now())}: every instance ready and passing` : `not settled after ${scenario.settleMs} ms`);
+    if (stage.observes !== 'load') {
+      const settled = await stage.settle(scenario.settleMs, abort.signal);
+      say(settled ? `settled at +${fmt(now())}: every instance ready and passing` : `not settled after ${scenario.settleMs} ms`);
+    } else {
+      const settled = await settleByLoad(scenario.settleMs, abort.signal);
+      say(settled ? `settled at +${fmt(now())}: every request of the last second succeeded` : `not settled after ${scenario.settleMs} ms (requests still failing)`);
+    }
     const afterFrom = now();
     timeline.after = [afterFrom, afterFrom + windowMs];
     await sleepUntil(afterFrom + windowMs);
@@ -182,40 +183,56 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
       rollbacks.push(await attempt(`heal ${step}`, heal));
     }
     heals.clear();
-    if (orchestrator) {
+    if (stage) {
       for (const rb of scenario.rollbacks) {
         if (rb.action === 'heal') continue;
-        rollbacks.push(await attempt(rb.action, () => extraRollback(orchestrator!, rb.action)));
+        const action = rb.action;
+        rollbacks.push(await attempt(action, () => stage!.rollback(action)));
       }
     }
     await Promise.all(loads.map((l) => l.stop()));
     timeline.endAt = now();
-    if (orchestrator?.tracing && timeline.steps.length > 0) {
+    if (stage?.traces && timeline.steps.length > 0) {
       const origin = performance.timeOrigin + t0;
-      traces = await stepTraces(orchestrator, timeline.steps, { wallMs: (t) => origin + t, endAt: timeline.endAt }).catch(() => undefined);
+      traces = await stepTraces(stage.traces, timeline.steps, { wallMs: (t) => origin + t, endAt: timeline.endAt }).catch(() => undefined);
     }
     if (sampler) clearInterval(sampler);
-    if (etcdPoll) clearInterval(etcdPoll);
     unfollowLogs?.();
-    await staticProxy?.close();
-    await orchestrator?.shutdown().catch(() => undefined);
+    await stage?.close().catch(() => undefined);
   }
 
   if (beliefs.length) timeline.leadership = beliefs.map((b) => ({ ...b, at: b.at - t0 }));
   for (const l of loads) timeline.requests.push(...l.records);
   timeline.requests.sort((a, b) => a.at - b.at);
   const defaultLoad = scenario.loads[0]?.name;
-  const before = hypothesis && !error ? evaluateSteadyState(hypothesis, timeline, timeline.before, 'before', defaultLoad) : [];
-  const after = hypothesis && !error ? evaluateSteadyState(hypothesis, timeline, timeline.after, 'after', defaultLoad) : [];
-  const expectations = error ? [] : scenario.expect.map((e) => evaluateExpectation(e, timeline, defaultLoad));
+  const observes = stage?.observes ?? 'everything';
+  const steady = (window: [number, number] | undefined, phase: 'before' | 'after') => {
+    if (!hypothesis || error) return [];
+    if (observes !== 'load' || !hypothesis.passing) return evaluateSteadyState(hypothesis, timeline, window, phase, defaultLoad);
+    const { passing, ...loadOnly } = hypothesis;
+    return [
+      ...evaluateSteadyState(loadOnly, timeline, window, phase, defaultLoad),
+      unjudged(`steady state ${phase}: ${passing.service} passing >= ${passing.min}`, `passing ${NOT_OBSERVED}`),
+    ];
+  };
+  const before = steady(timeline.before, 'before');
+  const after = steady(timeline.after, 'after');
+  const expectations = error
+    ? []
+    : scenario.expect.map((e) => {
+        const reason = unjudgedReason(e, observes, notApplied);
+        const judged = evaluateExpectation(e, timeline, defaultLoad);
+        return reason ? unjudged(judged.label, reason) : judged;
+      });
   const failedRollback = rollbacks.find((r) => !r.ok);
   if (failedRollback && !error) error = `rollback ${failedRollback.action} failed: ${failedRollback.detail}`;
-  const allOk = [...before, ...after, ...expectations].every((r) => r.ok);
+  const checks = [...before, ...after, ...expectations];
+  const verdict: Verdict = error ? 'error' : checks.some((r) => !r.ok && !r.unjudged) ? 'failed' : checks.some((r) => r.unjudged) ? 'unjudged' : 'held';
   const result: ScenarioResult = {
     name: scenario.name,
     description: scenario.description,
     seed,
-    verdict: error ? 'error' : allOk ? 'held' : 'failed',
+    verdict,
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     steps: timeline.steps,
@@ -231,6 +248,8 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     rollbacks,
     ...(traces ? { traces } : {}),
     ...(error ? { error } : {}),
+    ...(options.against && stage ? { against: stage.description } : {}),
+    ...(notApplied.size ? { notApplied: scenario.steps.filter((s) => notApplied.has(s.id)).map((s) => ({ step: s.id, fault: s.fault, reason: notApplied.get(s.id)! })) } : {}),
     timeline,
   };
   say(`verdict: ${result.verdict}`);
@@ -239,14 +258,20 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
 
   async function runStep(step: StepSpec): Promise<void> {
     await sleepUntil(step.at);
-    const o = orchestrator!;
-    const targets = step.leader !== undefined ? lockHolder(o, step.leader) : (plan.get(step.id) ?? []);
+    const st = stage!;
+    if (notApplied.has(step.id)) {
+      // Not applied, but the load keeps its length: the run observes the same span of time.
+      await sleepUntil(step.at + (step.duration ?? 1000));
+      return;
+    }
+    const targets = step.leader !== undefined ? st.lockHolder(step.leader) : (plan.get(step.id) ?? []);
+    const facts = targets.map((t) => st.instanceFacts(t));
     const record: StepRecord = {
       id: step.id,
       fault: step.fault,
       targets,
-      targetIds: targets.map((t) => o.supervisor(t)?.view.registryId),
-      restartsAtStart: targets.map((t) => o.supervisor(t)?.view.restarts ?? 0),
+      targetIds: facts.map((f) => f.registryId),
+      restartsAtStart: facts.map((f) => f.restarts ?? 0),
       startAt: now(),
       endAt: 0,
     };
@@ -255,36 +280,9 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     if (targets.length === 0 && !onRegistry) {
       throw new Error(step.leader !== undefined ? `step ${step.id}: no instance holds lock ${step.leader}` : `step ${step.id}: no instance matches target ${JSON.stringify(step.target)}`);
     }
-    const canary = async (spec: Extract<StepSpec, { fault: 'canary' }>) => {
-      const service = spec.target.service ?? o.supervisor(targets[0]!)!.view.service;
-      record.canary = await runCanary(
-        {
-          command: (c) => o.command(c),
-          instancesOf: (s) => o.snapshot().instances.filter((i) => i.service === s).map((i) => ({ instance: i.instance, ...(i.registryId ? { registryId: i.registryId } : {}) })),
-          registryNameOf: (id) => o.infrastructure?.registry?.status().leases.find((l) => l.serviceId === id)?.service,
-          versionOf: (s) => scenario.topology.services.find((c) => c.name === s)?.version,
-          served: (i) => o.served(i),
-          now,
-          sleep: (ms) => sleepUntil(now() + ms),
-          say,
-        },
-        { ...spec, service },
-      );
-    };
     // A registry member fault aims at members (resolved by the engine when applied), not at instances.
     if (onRegistry) record.targets = [];
-    const heal = await applyFault(
-      {
-        orchestrator: o,
-        ...(staticProxy ? { staticProxy } : {}),
-        waitReady: (i, signal) => waitReady(o, i, signal),
-        signal: abort.signal,
-        onMembers: (members) => (record.targets = members),
-        canary,
-      },
-      step,
-      onRegistry ? [] : targets,
-    );
+    const heal = await st.applyFault(step, onRegistry ? [] : targets, { signal: abort.signal, record, now, sleep: (ms) => sleepUntil(now() + ms), say });
     say(`+${fmt(record.startAt)} ${step.fault} ${record.targets.join(', ')}${step.duration !== undefined ? ` for ${step.duration} ms` : ''}`);
     show(`${step.id}: ${step.fault} ${record.targets.join(', ')}`);
     heals.set(step.id, heal);
@@ -294,6 +292,18 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     record.endAt = now();
     if (step.fault !== 'kill' && step.fault !== 'rolling-restart') say(`+${fmt(record.endAt)} healed ${step.id}`);
     show(`${step.id} done`);
+  }
+
+  /** Without a view of the registry: settled once every request of the last second succeeded. */
+  async function settleByLoad(limitMs: number, signal: AbortSignal): Promise<boolean> {
+    const deadline = performance.now() + limitMs;
+    while (performance.now() < deadline && !signal.aborted) {
+      const t = now();
+      const recent = loads.flatMap((l) => l.records).filter((r) => r.at >= t - 1000 && r.at + r.ms <= t);
+      if (recent.length > 0 && recent.every((r) => r.ok)) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
   }
 
   function sleepUntil(t: number): Promise<void> {
@@ -326,44 +336,6 @@ async function warmUp(scenario: Scenario, gatewayUrl: string, staticProxy: Front
   await Promise.all(warm.map((w) => w.stop()));
 }
 
-/** What a step may hit: every instance of the topology (names are stable), and the static proxy if any. */
-export function targetCandidates(o: { snapshot(): { instances: TargetableInstance[] } }, staticProxy: boolean): TargetableInstance[] {
-  return [
-    ...o.snapshot().instances.map((i) => ({ instance: i.instance, service: i.service, tier: i.tier })),
-    ...(staticProxy ? [{ instance: STATIC_PROXY, service: STATIC_PROXY, tier: 'other' as const }] : []),
-  ];
-}
-
-/** The instance holding a KV lock now (the kit names its session after MICRO_DEV_INSTANCE). */
-function lockHolder(o: Orchestrator, key: string): string[] {
-  const name = o.infrastructure?.registry?.status().locks?.find((l) => l.key === key)?.name;
-  return name && o.supervisor(name) ? [name] : [];
-}
-
-/** Node ids registered in etcd, as last read (a key lives as long as its lease: registered = passing). */
-const etcdIds = new WeakMap<Orchestrator, Set<string>>();
-
-function takeSample(o: Orchestrator, instances: string[], at: number): RegistrySample {
-  const status = o.infrastructure?.registry?.status();
-  const leases: Record<string, LeaseState> = {};
-  for (const l of status?.leases ?? []) leases[l.serviceId] = l.status;
-  for (const id of etcdIds.get(o) ?? []) leases[id] = 'passing';
-  const locks = status?.locks?.length ? Object.fromEntries(status.locks.map((l) => [l.key, l.name])) : undefined;
-  const members = o.infrastructure?.registryMembers ?? [];
-  return {
-    at,
-    instances: instances.map((name) => {
-      const v = o.supervisor(name)!.view;
-      const served = o.served(name);
-      return { instance: name, service: v.service, state: v.state, ...(v.registryId ? { registryId: v.registryId } : {}), restarts: v.restarts, ...(served ? { served } : {}) };
-    }),
-    leases,
-    ...(status?.selfPreservation !== undefined ? { selfPreservation: status.selfPreservation } : {}),
-    ...(locks ? { locks } : {}),
-    ...(members.length ? { members: Object.fromEntries(members.map((m) => [m.name, m.status().leases.map((l) => l.serviceId).sort()])) } : {}),
-  };
-}
-
 function gatewayRequest(spec: LoadSpec) {
   if (spec.method === 'GET') return { path: spec.path };
   return { path: spec.path, method: 'POST' as const, headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec.body ?? {}) };
@@ -379,33 +351,6 @@ function mucpRequest(scenario: Scenario) {
     body: JSON.stringify({ name: 'John' }),
     accept: (_status: number, headers: Record<string, string | string[] | undefined>) => headers['micro-error'] === undefined,
   };
-}
-
-async function settle(o: Orchestrator, instances: string[], limitMs: number, signal: AbortSignal): Promise<boolean> {
-  const deadline = performance.now() + limitMs;
-  while (performance.now() < deadline && !signal.aborted) {
-    const sample = takeSample(o, instances, 0);
-    if (sample.instances.every((v) => v.state === 'ready' && v.registryId && sample.leases[v.registryId] === 'passing')) return true;
-    await new Promise((r) => setTimeout(r, SAMPLE_MS));
-  }
-  return false;
-}
-
-async function waitReady(o: Orchestrator, instance: string, signal: AbortSignal, limitMs = 10_000): Promise<void> {
-  const deadline = performance.now() + limitMs;
-  while (o.supervisor(instance)?.view.state !== 'ready') {
-    if (signal.aborted) throw signal.reason;
-    if (performance.now() > deadline) throw new Error(`${instance} not ready again after ${limitMs} ms`);
-    await new Promise((r) => setTimeout(r, SAMPLE_MS));
-  }
-}
-
-async function extraRollback(o: Orchestrator, action: string): Promise<void> {
-  for (const v of o.snapshot().instances) {
-    const s = o.supervisor(v.instance)!;
-    if (action === 'start-all' && (v.state === 'stopped' || v.state === 'failed')) await s.start();
-    if (action === 'resume-all' && v.state === 'paused') await s.resume();
-  }
 }
 
 async function attempt(action: string, fn: () => Promise<void>): Promise<{ action: string; ok: boolean; detail: string }> {

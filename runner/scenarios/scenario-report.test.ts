@@ -79,4 +79,22 @@ describe('scenario reports', () => {
     expect(table).toContain('       failed: 1x ECONNREFUSED');
     expect(table.trimEnd().split('\n').slice(-3)).toEqual(['scenario  verdict  checks  seconds', 'a         held     2/2     1.5', 'b         failed   2/3     1.5']);
   });
+
+  it('unjudged checks: exit 2 (never a pass), skip in the summary, <skipped> in JUnit, not counted as failures', () => {
+    const partial: ScenarioResult = {
+      ...result('d', 'unjudged', [['availability during crash (api) >= 99%', true]]),
+      against: 'http://127.0.0.1:9/ (observing only)',
+      notApplied: [{ step: 'crash', fault: 'kill', reason: 'no fault driver' }],
+    };
+    partial.expectations.push({ label: 'time to recover crash <= 3000 ms', ok: false, value: null, detail: 'not judged: step crash was not applied: no fault driver', unjudged: 'step crash was not applied: no fault driver' });
+    expect(exitCodeOf([held, partial])).toBe(2);
+    expect(exitCodeOf([failed, partial])).toBe(2);
+    const text = summaryTable([partial]);
+    expect(text).toContain('  against http://127.0.0.1:9/ (observing only)');
+    expect(text).toContain('  step crash        kill             not applied: no fault driver');
+    expect(text).toContain('  skip time to recover crash <= 3000 ms: not judged: step crash was not applied: no fault driver');
+    const xml = junitReport([partial]);
+    expect(xml).toContain('failures="0" errors="0" skipped="1"');
+    expect(xml).toContain('<skipped message="not judged: step crash was not applied: no fault driver"/>');
+  });
 });

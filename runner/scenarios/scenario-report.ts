@@ -8,8 +8,9 @@ import type { ExpectationResult } from './evaluate-expectation.ts';
 import type { ScenarioResult } from './run-scenario.ts';
 import { stepTraceLines } from './step-traces.ts';
 
+/** 2 when one could not run, or could not be judged whole (`unjudged`); else 1 when one failed; else 0. */
 export function exitCodeOf(results: readonly ScenarioResult[]): number {
-  if (results.some((r) => r.verdict === 'error')) return 2;
+  if (results.some((r) => r.verdict === 'error' || r.verdict === 'unjudged')) return 2;
   return results.some((r) => r.verdict === 'failed') ? 1 : 0;
 }
 
@@ -26,7 +27,9 @@ export function summaryTable(results: readonly ScenarioResult[]): string {
   const lines: string[] = [];
   for (const r of results) {
     lines.push('', `${r.name}  ${r.verdict.toUpperCase()}  (seed ${r.seed}, ${(r.durationMs / 1000).toFixed(1)} s)`);
+    if (r.against) lines.push(`  against ${r.against}`);
     if (r.error) lines.push(`  error: ${r.error}`);
+    for (const n of r.notApplied ?? []) lines.push(`  step ${n.step.padEnd(12)} ${n.fault.padEnd(16)} not applied: ${n.reason}`);
     for (const l of r.loads) {
       lines.push(`  load ${l.name.padEnd(12)} via ${l.through.padEnd(12)} ${l.ok}/${l.sent} ok  availability ${fmtPct(l.availability)}  p50 ${l.p50.toFixed(1)} ms  p99 ${l.p99.toFixed(1)} ms`);
       if (l.failures.length > 0) lines.push(`       failed: ${l.failures.map((f) => `${f.count}x ${f.reason.slice(0, 80)}`).join('; ')}`);
@@ -36,7 +39,7 @@ export function summaryTable(results: readonly ScenarioResult[]): string {
       const traces = r.traces?.find((t) => t.step === s.id);
       if (traces) lines.push(...stepTraceLines(traces));
     }
-    for (const c of checks(r)) lines.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.label}: ${c.detail}`);
+    for (const c of checks(r)) lines.push(`  ${c.ok ? 'ok  ' : c.unjudged ? 'skip' : 'FAIL'} ${c.label}: ${c.detail}`);
     for (const rb of r.rollbacks.filter((x) => !x.ok)) lines.push(`  FAIL rollback ${rb.action}: ${rb.detail}`);
   }
   const width = Math.max(8, ...results.map((r) => r.name.length));
@@ -51,17 +54,18 @@ export function summaryTable(results: readonly ScenarioResult[]): string {
 export function junitReport(results: readonly ScenarioResult[]): string {
   const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const all = results.map(checks);
-  const failures = all.flat().filter((c) => !c.ok).length;
+  const failures = all.flat().filter((c) => !c.ok && !c.unjudged).length;
+  const skipped = all.flat().filter((c) => c.unjudged).length;
   const errors = results.filter((r) => r.verdict === 'error').length;
   const cases = (r: ScenarioResult, i: number) => all[i]!.length + (r.verdict === 'error' ? 1 : 0);
   const tests = results.reduce((n, r, i) => n + cases(r, i), 0);
   const seconds = results.reduce((s, r) => s + r.durationMs, 0) / 1000;
-  out.push(`<testsuites name="micro-dev scenarios" tests="${tests}" failures="${failures}" errors="${errors}" time="${seconds.toFixed(3)}">`);
+  out.push(`<testsuites name="micro-dev scenarios" tests="${tests}" failures="${failures}" errors="${errors}"${skipped ? ` skipped="${skipped}"` : ''} time="${seconds.toFixed(3)}">`);
   results.forEach((r, i) => {
     const cs = all[i]!;
     const time = (r.durationMs / 1000).toFixed(3);
     out.push(
-      `  <testsuite name="${esc(r.name)}" tests="${cases(r, i)}" failures="${cs.filter((c) => !c.ok).length}" errors="${r.verdict === 'error' ? 1 : 0}" time="${time}" timestamp="${esc(r.startedAt)}">`,
+      `  <testsuite name="${esc(r.name)}" tests="${cases(r, i)}" failures="${cs.filter((c) => !c.ok && !c.unjudged).length}" errors="${r.verdict === 'error' ? 1 : 0}"${cs.some((c) => c.unjudged) ? ` skipped="${cs.filter((c) => c.unjudged).length}"` : ''} time="${time}" timestamp="${esc(r.startedAt)}">`,
       `    <properties><property name="seed" value="${r.seed}"/></properties>`,
     );
     if (r.verdict === 'error') {
@@ -69,7 +73,8 @@ export function junitReport(results: readonly ScenarioResult[]): string {
     }
     for (const c of cs) {
       out.push(`    <testcase classname="scenario.${esc(r.name)}" name="${esc(c.label)}" time="0">`);
-      if (!c.ok) out.push(`      <failure message="${esc(`${c.label}: ${c.detail}`)}">${esc(c.detail)}</failure>`);
+      if (c.unjudged) out.push(`      <skipped message="${esc(`not judged: ${c.unjudged}`)}"/>`);
+      else if (!c.ok) out.push(`      <failure message="${esc(`${c.label}: ${c.detail}`)}">${esc(c.detail)}</failure>`);
       else out.push(`      <system-out>${esc(c.detail)}</system-out>`);
       out.push('    </testcase>');
     }

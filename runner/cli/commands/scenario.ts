@@ -1,5 +1,7 @@
 /**
  * micro-dev scenario list | run NAME... | --all [--service S] [--path P | --rpc JSON] [--json F] [--junit F] [--seed N] [-c FILE]
+ *   [--against URL [--compose FILE | --chaos-mesh [--namespace N]]]   (against-stage.ts: a system that already runs)
+ * micro-dev scenario export chaos-mesh ... (scenario-export.ts)
  * The base topology is -c FILE, else ./micro.dev.yaml when there is one (the user's project), else the
  * built-in greeter. --service/--path/--rpc aim the built-in drills at the user's own service and request.
  * Exit 0: every expectation held; 1: one failed (or a hypothesis deviated); 2: could not run (or cannot apply).
@@ -7,7 +9,8 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseCli } from '../cli-args.ts';
+import { configPath, parseCli } from '../cli-args.ts';
+import { againstStage, type StageFactory } from '../against-stage.ts';
 import { MicroDevError } from '../../errors/micro-dev-error.ts';
 import { listScenarios } from '../../scenarios/list-scenarios.ts';
 import { loadScenario } from '../../scenarios/load-scenario.ts';
@@ -15,7 +18,7 @@ import { NotApplicable, type Aim } from '../../scenarios/aim-scenario.ts';
 import { runScenario, type ScenarioResult } from '../../scenarios/run-scenario.ts';
 import { exitCodeOf, jsonReport, junitReport, summaryTable } from '../../scenarios/scenario-report.ts';
 
-export const usage = 'micro-dev scenario list | scenario run NAME...|--all [--service S] [--path P|--rpc JSON] [--json FILE] [--junit FILE] [--seed N] [-c FILE]';
+export const usage = 'micro-dev scenario list | scenario run NAME...|--all [--service S] [--path P|--rpc JSON] [--json FILE] [--junit FILE] [--seed N] [-c FILE] [--against URL [--compose FILE|--chaos-mesh [--namespace N]]]';
 export const help = [
   'Runs failure scenarios, each on a topology of its own: ./micro.dev.yaml (or -c FILE; the built-in greeter without one) with the',
   "scenario's overrides and every port a free one; load through the gateway, faults on a timeline, a verdict.",
@@ -26,7 +29,11 @@ export const help = [
   '  --path P        the load sends GET P through the gateway (e.g. /orders/say/hello?name=John)',
   '  --rpc JSON      the load sends POST /rpc JSON (e.g. {"service":"go.micro.api.orders","endpoint":"Greeter.Hello","request":{}})',
   '  --json FILE     full report (results, numbers, timelines)   --junit FILE  one test case per expectation',
-  'Exit 0 when every expectation held, 1 when one failed, 2 when a scenario could not run.',
+  '  --against URL   runs the load and the expectations against a gateway that already runs (staging): faults through',
+  '                  a running `up` of -c FILE whose gateway is URL, --compose FILE (docker commands on the Compose',
+  '                  export) or --chaos-mesh [--namespace N] (kubectl, Chaos Mesh); else it only observes, and what',
+  '                  it cannot see is reported unjudged (exit 2), never passed',
+  'Exit 0 when every expectation held, 1 when one failed, 2 when a scenario could not run or not be judged whole.',
 ].join('\n');
 
 export async function run(args: string[]): Promise<number> {
@@ -41,6 +48,10 @@ export async function run(args: string[]): Promise<number> {
     service: { type: 'string' },
     path: { type: 'string' },
     rpc: { type: 'string' },
+    against: { type: 'string' },
+    'chaos-mesh': { type: 'boolean' },
+    namespace: { type: 'string' },
+    compose: { type: 'string' },
   });
   const [sub, ...names] = positionals;
   if (sub === 'list') {
@@ -74,6 +85,7 @@ export async function run(args: string[]): Promise<number> {
     throw new MicroDevError('CONFIG_INVALID', `${problems.length} of ${selected.length} scenarios cannot run:\n${text}`);
   }
   const scenarios = loaded.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const against = await againstOf(values);
   for (const s of scenarios) for (const note of s.notes) process.stdout.write(`[${s.name}] ${note}\n`);
 
   const abort = new AbortController();
@@ -84,7 +96,14 @@ export async function run(args: string[]): Promise<number> {
   try {
     for (const scenario of scenarios) {
       if (abort.signal.aborted) break;
-      results.push(await runScenario(scenario, { ...(seed !== undefined ? { seed } : {}), signal: abort.signal, onProgress: (l) => process.stdout.write(`${l}\n`) }));
+      results.push(
+        await runScenario(scenario, {
+          ...(seed !== undefined ? { seed } : {}),
+          ...(against ? { against: against(scenario) } : {}),
+          signal: abort.signal,
+          onProgress: (l) => process.stdout.write(`${l}\n`),
+        }),
+      );
     }
   } finally {
     process.off('SIGINT', onSignal);
@@ -103,6 +122,23 @@ function greeterOnly(error: unknown): boolean {
 async function writeReport(file: string, text: string): Promise<void> {
   await writeFile(path.resolve(file), text);
   process.stdout.write(`wrote ${file}\n`);
+}
+
+/** The stage of --against URL (with --chaos-mesh / --compose), or undefined for a topology of its own. */
+async function againstOf(values: { against?: string; 'chaos-mesh'?: boolean; namespace?: string; compose?: string; config?: string }): Promise<StageFactory | undefined> {
+  if (values.against === undefined) {
+    const stray = values['chaos-mesh'] ? '--chaos-mesh' : values.compose !== undefined ? '--compose' : values.namespace !== undefined ? '--namespace' : undefined;
+    if (stray) throw new MicroDevError('BAD_ARGUMENTS', `scenario run: ${stray} goes with --against URL (a system that already runs)`);
+    return undefined;
+  }
+  if (values['chaos-mesh'] && values.compose !== undefined) throw new MicroDevError('BAD_ARGUMENTS', 'scenario run: faults through --chaos-mesh or --compose, not both');
+  return againstStage({
+    url: values.against,
+    chaosMesh: values['chaos-mesh'] ?? false,
+    namespace: values.namespace ?? 'default',
+    ...(values.compose !== undefined ? { compose: values.compose } : {}),
+    configFile: configPath(values.config),
+  });
 }
 
 /** --service, and the request from --path or --rpc (not both). */

@@ -3,6 +3,9 @@
  * refused with a reason that names the step and its fault. With MICRO_DEV_CHAOS_MESH_CRDS set to a folder of
  * Chaos Mesh's own CRD files, the same exports are also checked against those (see README.md).
  */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listScenarios } from '../../scenarios/list-scenarios.ts';
 import { loadScenario } from '../../scenarios/load-scenario.ts';
@@ -17,6 +20,7 @@ const REFUSED: Record<string, RegExp> = {
   'crash-loop': /^step loop \(crash-loop\): .*clock/,
   'leader-partition': /^step cut \(partition\): its target is the instance holding lock service\/go\.micro\.srv\.leader\/leader/,
   'nginx-spof': /^step nginx-down \(kill\): its target is the static proxy/,
+  'registry-partition-ap': /^step (minority|majority)-register \(rolling-restart\): .*kubectl rollout restart/,
   'rolling-restart': /^step roll \(rolling-restart\): .*kubectl rollout restart/,
   'slow-start': /^step boot \(slow-start\): /,
 };
@@ -104,6 +108,32 @@ describe('scenario -> Chaos Mesh Workflow', () => {
         target: { mode: 'all', selector: { expressionSelectors: [{ key: 'app.kubernetes.io/component', operator: 'In', values: ['service', 'gateway'] }] } },
       },
     });
+  });
+});
+
+describe('registry member faults', () => {
+  it('registry-partition / -member-kill / -member-slow act on the registry pods, with a note that Chaos Mesh picks which', async () => {
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'chaos-registry-')), 'registry-drill.yaml');
+    await writeFile(
+      file,
+      `topology: {registry: {kind: etcd, nodes: 3}}
+steps:
+  - {id: split, at: 1s, fault: registry-partition, isolate: leader, duration: 2s}
+  - {id: down, at: 4s, fault: registry-member-kill, members: [follower, follower], duration: 2s}
+  - {id: slow, at: 7s, fault: registry-member-slow, latency: 300ms, duration: 2s}
+`,
+    );
+    const out = scenarioToWorkflow(await loadScenario(file), place);
+    if ('unmapped' in out) throw new Error(out.unmapped.join('\n'));
+    const registry = { 'app.kubernetes.io/name': 'micro-dev-registry', 'app.kubernetes.io/instance': 'greeter', 'app.kubernetes.io/component': 'registry' };
+    expect(template(out.workflow, 'split-fault')).toMatchObject({
+      networkChaos: { action: 'partition', mode: 'one', selector: { labelSelectors: registry }, direction: 'both', target: { mode: 'all', selector: { labelSelectors: registry } } },
+    });
+    expect(template(out.workflow, 'down-fault')).toMatchObject({ podChaos: { action: 'pod-kill', mode: 'fixed', value: '2', selector: { labelSelectors: registry } } });
+    expect(template(out.workflow, 'slow-fault')).toMatchObject({ networkChaos: { action: 'delay', mode: 'one', delay: { latency: '300ms' } } });
+    expect(out.notes).toContain('step down: 2 registry pod(s) for follower, follower: Chaos Mesh picks which (it cannot select a leader or a member by name)');
+    expect(validateChaosObjects([out.workflow])).toEqual([]);
+    if (crdDir) expect(validateChaosObjects([out.workflow], { crdDir })).toEqual([]);
   });
 });
 

@@ -67,11 +67,16 @@ function registryStep(s: AnyStep, place: ExportPlace): StepChaos {
     case 'registry-outage':
       return { chaos: partition({ mode: 'all', selector: registry }, { mode: 'all', selector: projectPods(place, ['service', 'gateway']) }), notes: [] };
     case 'registry-partition':
-      return { chaos: partition(one, { mode: 'all', selector: registry }), notes: ['one registry member is cut from the others (Chaos Mesh cannot pick the leader)'] };
     case 'registry-member-kill':
-      return { chaos: pod('pod-kill', one), notes: [] };
-    case 'registry-member-slow':
-      return { chaos: delay(one, s.latency ?? 0, s.jitter ?? 0), notes: [] };
+    case 'registry-member-slow': {
+      const named = (s as { isolate?: string | string[]; members?: string | string[] }).isolate ?? (s as { members?: string | string[] }).members ?? ['leader'];
+      const members = Array.isArray(named) ? named : [named];
+      const picked: PodSelection = members.length === 1 ? one : { mode: 'fixed', value: String(members.length), selector: registry };
+      const notes = [`${members.length} registry pod(s) for ${members.join(', ')}: Chaos Mesh picks which (it cannot select a leader or a member by name)`];
+      if (s.fault === 'registry-partition') return { chaos: partition(picked, { mode: 'all', selector: registry }), notes };
+      if (s.fault === 'registry-member-kill') return { chaos: pod('pod-kill', picked), notes };
+      return { chaos: delay(picked, s.latency ?? 0, 0), notes };
+    }
     default:
       return { unmapped: `micro-dev knows no Chaos Mesh form of fault ${s.fault as string}` };
   }
