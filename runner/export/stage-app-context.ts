@@ -17,6 +17,9 @@ import path from 'node:path';
 import { OWN_PACKAGE_JSON } from '../package/own-path.ts';
 import { dependencyClosure } from './dependency-closure.ts';
 
+/** The file that marks a staged app folder. */
+export const APP_MARKER = '.micro-dev-app';
+
 /** Never copied from the project root. */
 const SKIPPED = new Set(['node_modules', '.git', '.micro-dev', 'dist', '.DS_Store']);
 
@@ -37,18 +40,15 @@ export interface StagedContext {
 }
 
 /** Rewrites `<outDir>/app` (removed first). Blocking for as long as the copy takes. */
-export async function stageAppContext(projectRoot: string, outDir: string): Promise<StagedContext> {
+export async function stageAppContext(projectRoot: string, outDir: string, ownRoot = path.dirname(OWN_PACKAGE_JSON)): Promise<StagedContext> {
   const dir = path.join(outDir, 'app');
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  const outInProject = path.relative(projectRoot, outDir).split(path.sep)[0];
 
   for (const entry of await readdir(projectRoot)) {
-    if (SKIPPED.has(entry) || entry === outInProject) continue;
-    await cp(path.join(projectRoot, entry), path.join(dir, entry), { recursive: true, filter: (src) => !isSkipped(src, projectRoot, outDir) });
+    if (!SKIPPED.has(entry)) await copySource(path.join(projectRoot, entry), path.join(dir, entry), projectRoot, outDir);
   }
 
-  const ownRoot = path.dirname(OWN_PACKAGE_JSON);
   const ownIsProject = path.resolve(ownRoot) === path.resolve(projectRoot);
   const roots = [projectRoot, ...(ownIsProject ? [] : [ownRoot])];
   const packages = new Set<string>();
@@ -61,15 +61,18 @@ export async function stageAppContext(projectRoot: string, outDir: string): Prom
     await copyPackage(pkg, path.join(dir, inNodeModules(projectRoot, pkg, name)));
   }
   await writeFile(path.join(dir, 'Dockerfile'), APP_DOCKERFILE);
-  await writeFile(path.join(dir, '.dockerignore'), 'Dockerfile\n.dockerignore\n');
-  return { dir, microDevBin: microDevBin(projectRoot), packages: packages.size };
+  await writeFile(path.join(dir, '.dockerignore'), `Dockerfile\n.dockerignore\n${APP_MARKER}\n`);
+  // Marks the folder as a staged copy: another export never copies it again (deploy/compose/app beside
+  // deploy/kubernetes/app would otherwise nest copies), and git leaves it out.
+  await writeFile(path.join(dir, APP_MARKER), '');
+  await writeFile(path.join(outDir, '.gitignore'), '# the build context micro-dev export stages: export again to refresh it\napp/\n');
+  return { dir, microDevBin: microDevBin(projectRoot, ownRoot), packages: packages.size };
 }
 
 const OWN_NAME = 'micro-dev-orchestrator';
 
 /** micro-dev's launcher inside the app image: /app/bin/micro-dev.js when micro-dev is the project itself. */
-export function microDevBin(projectRoot: string): string {
-  const ownRoot = path.dirname(OWN_PACKAGE_JSON);
+export function microDevBin(projectRoot: string, ownRoot = path.dirname(OWN_PACKAGE_JSON)): string {
   if (path.resolve(ownRoot) === path.resolve(projectRoot)) return '/app/bin/micro-dev.js';
   return path.posix.join('/app', ...inNodeModules(projectRoot, ownRoot, OWN_NAME).split(path.sep), 'bin/micro-dev.js');
 }
@@ -90,8 +93,19 @@ async function copyPackage(from: string, to: string): Promise<void> {
   });
 }
 
+/** Copies a project entry; a folder that holds the output folder is walked (cp refuses a copy into itself). */
+async function copySource(src: string, dest: string, projectRoot: string, outDir: string): Promise<void> {
+  if (isSkipped(src, projectRoot, outDir)) return;
+  if (!outDir.startsWith(src + path.sep)) {
+    await cp(src, dest, { recursive: true, filter: (file) => !isSkipped(file, projectRoot, outDir) });
+    return;
+  }
+  await mkdir(dest, { recursive: true });
+  for (const entry of await readdir(src)) await copySource(path.join(src, entry), path.join(dest, entry), projectRoot, outDir);
+}
+
 function isSkipped(src: string, projectRoot: string, outDir: string): boolean {
   if (src === outDir || src.startsWith(outDir + path.sep)) return true;
   const parts = path.relative(projectRoot, src).split(path.sep);
-  return parts.includes('node_modules') || parts.includes('.micro-dev');
+  return parts.includes('node_modules') || parts.includes('.micro-dev') || existsSync(path.join(src, APP_MARKER));
 }
