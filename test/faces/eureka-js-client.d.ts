@@ -9,6 +9,7 @@ declare module 'eureka-js-client' {
     getInstancesByAppId(appId: string): Record<string, unknown>[];
     getInstancesByVipAddress(vip: string): Record<string, unknown>[];
     heartbeat?: ReturnType<typeof setInterval>;
+    startHeartbeats(): void;
     registryFetch?: ReturnType<typeof setInterval>;
   }
 }

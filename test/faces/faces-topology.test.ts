@@ -78,4 +78,47 @@ describe('greeter-srv on Eureka, greeter-api on Nacos, through the engine', () =
     await orchestrator.command({ type: 'toggle-fault', instance: 'greeter-srv-1', fault: 'heartbeat-loss' });
     await eventually(async () => (await status()).faces?.eureka?.selfPreservation === false, 25_000, 'self-preservation to end once renewals are back');
   }, 90_000);
+
+  it('each instance shows the face it registered through (status --json is this snapshot)', async () => {
+    const faceOf = async (instance: string) =>
+      eventually(async () => orchestrator.snapshot().instances.find((i) => i.instance === instance)?.face, 10_000, `${instance}'s face in the snapshot`);
+    expect(await faceOf('greeter-srv-1')).toBe('eureka');
+    expect(await faceOf('greeter-api-1')).toBe('nacos');
+    expect(await faceOf('greeter-web-1')).toBe('consul');
+    // The kit registers go-micro's default version; Nacos reports its instance weight (1 unless set).
+    const api = orchestrator.snapshot().instances.find((i) => i.instance === 'greeter-api-1')!;
+    expect(api).toMatchObject({ version: 'latest', weight: 1 });
+  });
+
+  it('registry-outage for every face: calls keep flowing from cached nodes; Nacos deletes its silent instance, Eureka leases outlast it; all back after the heal', async () => {
+    const plane = orchestrator.faultPlane!;
+    const links = plane.links().map((l) => l.name).filter((n) => n.endsWith('/registry'));
+    expect(links).toEqual(expect.arrayContaining(['greeter-srv-1/registry', 'greeter-api-1/registry', 'infra/registry']));
+    const gateway = orchestrator.snapshot().urls.gateway;
+    const call = async () => (await fetch(`${gateway}/greeter/say/hello?name=Outage`, { signal: AbortSignal.timeout(5_000) })).status;
+    await eventually(async () => (await call()) === 200, 15_000, 'a 200 before the outage');
+    for (const link of links) {
+      plane.addToxic(link, { name: 'test-outage-up', type: 'down', stream: 'upstream' });
+      plane.addToxic(link, { name: 'test-outage-down', type: 'down', stream: 'downstream' });
+    }
+    try {
+      // Nacos: unhealthy after 15 s, deleted after 30 s of model time (3 s here) without a beat.
+      await eventually(async () => !(await status()).leases.some((l) => l.serviceId.startsWith('nacos:')), 15_000, 'the Nacos face to delete greeter-api-1');
+      // Eureka: a renewed lease lasts 2 x 90 s (18 s here), longer than this outage: both still listed.
+      expect((await status()).leases.filter((l) => l.serviceId.startsWith('eureka:'))).toHaveLength(2);
+      // The gateway, greeter-api and the proxy call from their cached nodes.
+      const codes = [await call(), await call(), await call()];
+      expect(codes).toEqual([200, 200, 200]);
+    } finally {
+      for (const link of links) {
+        plane.removeToxic(link, 'test-outage-up', { ifPresent: true });
+        plane.removeToxic(link, 'test-outage-down', { ifPresent: true });
+      }
+    }
+    // greeter-api's Nacos client beats into an unknown instance: the face registers it from the beat.
+    await eventually(async () => (await status()).leases.filter((l) => l.serviceId.startsWith('nacos:') && l.status === 'passing').length === 1, 15_000, 'greeter-api-1 back in the Nacos face');
+    await eventually(async () => (await status()).leases.filter((l) => l.serviceId.startsWith('eureka:') && l.status === 'passing').length === 2, 15_000, 'both Eureka leases renewing');
+    await eventually(async () => orchestrator.snapshot().instances.every((i) => i.state === 'ready'), 15_000, 'every instance ready');
+    expect(await call()).toBe(200);
+  }, 60_000);
 });

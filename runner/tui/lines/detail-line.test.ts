@@ -10,4 +10,11 @@ describe('detailLine', () => {
     expect(text({ ...view, watched: true })).toBe('  ↳ hello-go-1 ready  process 4242  reload on save');
     expect(text(view)).toBe('  ↳ hello-go-1 ready  process 4242');
   });
+
+  it('names the registry face, version and weight it registered with, and what it served', () => {
+    expect(text({ ...view, face: 'nacos', version: 'v2', weight: 10, served: { requests: 120, errors: 3 } })).toBe(
+      '  ↳ hello-go-1 ready  process 4242  via nacos v2 w10  served 120 (3 failed)',
+    );
+    expect(text({ ...view, face: 'consul', version: '' })).toBe('  ↳ hello-go-1 ready  process 4242  via consul');
+  });
 });

@@ -24,12 +24,32 @@ function faultsText(v: InstanceView): string {
   return (v.faults ?? []).join(',');
 }
 
-function columns(nameWidth: number, faultsWidth: number): Column[] {
+/** `nacos v2 w10`: the registry face it came through, its version and selector weight (only what it has). */
+export function registrationText(v: InstanceView): string {
+  return [v.face ?? '', v.version ? v.version : '', v.weight !== undefined ? `w${formatWeight(v.weight)}` : ''].filter(Boolean).join(' ');
+}
+
+function formatWeight(w: number): string {
+  return Number.isInteger(w) ? String(w) : w.toFixed(1);
+}
+
+/**
+ * Face, version and weight matter when a topology mixes them (Eureka/Nacos clients, a canary beside the
+ * old version, weights): the REGISTRATION column is there only then, so a plain Consul topology (every
+ * instance go-micro's default version `latest`) keeps its layout.
+ */
+function showsRegistration(instances: readonly InstanceView[]): boolean {
+  const versions = new Set(instances.flatMap((v) => (v.version ? [v.version] : [])));
+  return versions.size > 1 || instances.some((v) => (v.face !== undefined && v.face !== 'consul') || v.weight !== undefined);
+}
+
+function columns(nameWidth: number, faultsWidth: number, registrationWidth: number): Column[] {
   return [
     { title: 'INSTANCE', width: nameWidth, priority: 0, cell: (v) => seg(v.instance) },
     { title: 'STATE', width: STATE_WIDTH, priority: 0, cell: (v) => seg(v.state, stateTone(v.state)) },
     // Right after the state: an active fault is what the user just toggled, it outranks the numbers.
     { title: 'FAULTS', width: faultsWidth, priority: 1, cell: faultsCell },
+    ...(registrationWidth > 0 ? [{ title: 'REGISTRATION', width: registrationWidth, priority: 2, cell: (v: InstanceView) => seg(registrationText(v) || '-', 'dim') }] : []),
     { title: 'ADDRESS', width: 15, priority: 2, cell: (v) => seg(v.address ?? '-') },
     { title: 'REF', width: 10, priority: 6, cell: (v) => seg(v.ref ?? '-', 'dim') },
     { title: 'RST', width: 3, priority: 4, right: true, cell: (v) => seg(String(v.restarts), v.restarts > 0 ? 'warn' : undefined) },
@@ -84,7 +104,8 @@ export function instanceLines(instances: readonly InstanceView[], o: InstanceLin
   const ordered = orderInstances(instances);
   const nameWidth = Math.min(24, Math.max(8, ...ordered.map((v) => v.instance.length)));
   const faultsWidth = Math.min(34, Math.max(6, ...ordered.map((v) => faultsText(v).length)));
-  const cols = fitColumns(columns(nameWidth, faultsWidth), o.compact ? o.width - 4 : o.width);
+  const registrationWidth = showsRegistration(ordered) ? Math.min(20, Math.max(12, ...ordered.map((v) => registrationText(v).length))) : 0;
+  const cols = fitColumns(columns(nameWidth, faultsWidth, registrationWidth), o.compact ? o.width - 4 : o.width);
   const header: Line[] = [];
   if (!o.compact) {
     const ready = ordered.filter((v) => v.state === 'ready').length;
