@@ -50,7 +50,7 @@ interface Lane {
 
 export class ReloadQueue {
   readonly #orchestrator: Orchestrator;
-  readonly #topology: Topology;
+  #topology: Topology;
   readonly #options: ReloadQueueOptions;
   readonly #lanes = new Map<string, Lane>();
   #closed = false;
@@ -59,6 +59,11 @@ export class ReloadQueue {
     this.#orchestrator = orchestrator;
     this.#topology = topology;
     this.#options = options;
+  }
+
+  /** The topology after a live edit of micro.dev.yaml: builds and cascades follow it from now on. */
+  setTopology(topology: Topology): void {
+    this.#topology = topology;
   }
 
   /**

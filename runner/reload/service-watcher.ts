@@ -31,8 +31,14 @@ export interface WatchingOptions {
   clock?: Clock;
 }
 
-/** Stops the watchers; resolves once they are closed. A reload already running finishes (or is cancelled by the orchestrator's shutdown). */
 export interface Watching {
+  /**
+   * Follows a live edit of micro.dev.yaml: an added service (or one that gained `watch`) is watched, a
+   * removed one (or one that lost it) no longer, one whose watch settings changed is watched anew.
+   * Rejects like startWatching (a service over the entry cap); the others stay as they were.
+   */
+  update(topology: Topology): Promise<void>;
+  /** Stops the watchers; resolves once they are closed. A reload already running finishes (or is cancelled by the orchestrator's shutdown). */
   close(): Promise<void>;
 }
 
@@ -53,24 +59,48 @@ export async function startWatching(orchestrator: Orchestrator, topology: Topolo
   const configDir = path.dirname(topology.file);
   const line = (text: string) => options.onLine?.(text);
   const queue = new ReloadQueue(orchestrator, topology, { onLine: options.onLine, onReload: options.onReload });
-  const watchers: FSWatcher[] = [];
+  // Per watched service: its watcher and the settings it was made from (a change of them re-makes it).
+  const watchers = new Map<string, { watcher: FSWatcher; key: string }>();
   const timers = new Map<string, Timer>();
+  let closed = false;
+  const unwatch = async (name: string) => {
+    timers.get(name)?.cancel();
+    timers.delete(name);
+    const entry = watchers.get(name);
+    watchers.delete(name);
+    await entry?.watcher.close();
+  };
   const close = async () => {
+    closed = true;
     queue.close();
-    for (const timer of timers.values()) timer.cancel();
-    timers.clear();
-    await Promise.allSettled(watchers.map((w) => w.close()));
+    await Promise.allSettled([...watchers.keys()].map(unwatch));
+  };
+  const settingsKey = (service: ServiceConfig) => JSON.stringify([service.watch, service.module]);
+  const update = async (next: Topology) => {
+    if (closed) return;
+    queue.setTopology(next);
+    const wanted = new Map(next.services.filter((s) => s.watch).map((s) => [s.name, s]));
+    for (const [name, entry] of [...watchers]) {
+      const service = wanted.get(name);
+      if (service && settingsKey(service) === entry.key) continue;
+      await unwatch(name);
+      if (!service) line(`${name} no longer watched`);
+    }
+    for (const service of wanted.values()) {
+      if (watchers.has(service.name) || closed) continue;
+      const watcher = await watchService(service);
+      if (closed) await watcher.close();
+      else watchers.set(service.name, { watcher, key: settingsKey(service) });
+    }
   };
 
   try {
-    for (const service of topology.services.filter((s) => s.watch)) {
-      watchers.push(await watchService(service));
-    }
+    await update(topology);
   } catch (error) {
     await close();
     throw error;
   }
-  return { close };
+  return { update, close };
 
   async function watchService(service: ServiceConfig): Promise<FSWatcher> {
     const config = service.watch!;

@@ -17,6 +17,7 @@ import { plainLine } from '../plain-output.ts';
 import { claimShutdownSignals } from '../shutdown-signals.ts';
 import { EXIT_OK } from '../exit-codes.ts';
 import { watchSummary } from '../../reload/watch-summary.ts';
+import type { Watching } from '../../reload/service-watcher.ts';
 import { watchConfig } from '../config-watcher.ts';
 import { didYouMean } from '../../config/did-you-mean.ts';
 import { controlRequest } from '../../control/control-client.ts';
@@ -176,20 +177,33 @@ export async function run(args: string[]): Promise<number> {
   try {
     const starting = orchestrator.start({ only }).then(async () => {
       if (stopping) return;
-      // Edits of micro.dev.yaml apply live (services); an invalid edit is reported, the topology kept.
-      const following = watchConfig(file, { prepare, apply: (next) => orchestrator.applyTopology(next), print });
-      await own(() => following.close());
-      // Hot reload: services with `watch` are reloaded blue-green when their files change.
-      if (!topology.services.some((s) => s.watch) || stopping) return;
-      const { startWatching } = await import('../../reload/service-watcher.ts');
-      // A watch that cannot start (e.g. over the entry cap) disables hot reload, not the topology.
-      const watching = await startWatching(orchestrator, topology, { onLine: (line) => print(`reload           ${line}`) }).catch(
-        (error: Error) => {
-          print(`reload           watch disabled: ${error.message}`);
+      // Hot reload: services with `watch` are reloaded blue-green when their files change; services a live
+      // edit adds are watched from then on.
+      let watching: Watching | undefined;
+      const followWatch = async (next: Topology) => {
+        if (stopping) return;
+        // A watch that cannot start (e.g. over the entry cap) disables hot reload, not the topology.
+        const disabled = (error: Error) => print(`reload           watch disabled: ${error.message}`);
+        if (watching) return watching.update(next).catch(disabled);
+        if (!next.services.some((s) => s.watch)) return;
+        const { startWatching } = await import('../../reload/service-watcher.ts');
+        watching = await startWatching(orchestrator, next, { onLine: (line) => print(`reload           ${line}`) }).catch((error: Error) => {
+          disabled(error);
           return undefined;
-        },
-      );
-      if (watching) await own(() => watching.close());
+        });
+        const started = watching;
+        if (started) await own(() => started.close());
+      };
+      await followWatch(topology);
+      if (stopping) return;
+      // Edits of micro.dev.yaml apply live (services); an invalid edit is reported, the topology kept.
+      const apply = async (next: Topology) => {
+        const lines = await orchestrator.applyTopology(next);
+        await followWatch(next);
+        return lines;
+      };
+      const following = watchConfig(file, { prepare, apply, print });
+      await own(() => following.close());
     });
     // Handled below, after other awaits: a rejection meanwhile (a stop during the start) must not count as
     // unhandled (Node would end the process with its stack).
