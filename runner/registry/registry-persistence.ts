@@ -1,7 +1,7 @@
 import type { KvStore } from './kv-store.ts';
 import { PersistLog, type PersistTables } from './persist/persist-log.ts';
 import type { RegistryCore } from './registry-core.ts';
-import type { CheckRecord, CheckStatus, ServiceRecord } from './registry-types.ts';
+import { FACE_META_KEY, type CheckRecord, type CheckStatus, type ServiceRecord } from './registry-types.ts';
 import type { SessionRecord, SessionStore } from './session/session-store.ts';
 
 /**
@@ -113,6 +113,8 @@ export class RegistryPersistence {
   #restore(saved: PersistTables): void {
     for (const row of saved.get('services')?.values() ?? []) {
       const { service, checks } = row as ServiceRow;
+      // A file written before face instances were left out may hold some: they register again themselves.
+      if (service.meta[FACE_META_KEY] !== undefined) continue;
       const { createIndex: _c, modifyIndex: _m, ...svc } = service;
       this.#core.register({ service: svc, checks }, true);
       for (const c of checks) this.#core.setProbeResult(c.checkId, c.status as CheckStatus, c.output);
@@ -158,14 +160,18 @@ function registryTables(stores: { core: RegistryCore; kv: KvStore; sessions?: Se
     lockIndex: e.lockIndex,
     ...(e.session ? { session: e.session } : {}),
   });
+  // Instances of the Eureka and Nacos faces are not kept, as neither server keeps them: Eureka's registry
+  // lives in memory (a restarted server answers the next renew 404 and the client registers again), and so
+  // do Nacos's ephemeral instances (the next beat finds no instance and the client registers again).
+  const kept = (s: ServiceRecord | undefined) => s !== undefined && s.meta[FACE_META_KEY] === undefined;
   const tables: PersistedTable[] = [
     {
       name: 'services',
       read: (id) => {
         const s = core.store.getService(id);
-        return s && serviceRow(s);
+        return kept(s) ? serviceRow(s!) : undefined;
       },
-      rows: () => core.store.allServices().map((s) => [s.id, serviceRow(s)]),
+      rows: () => core.store.allServices().filter(kept).map((s) => [s.id, serviceRow(s)]),
       onChange: (l) => core.store.onChange((id) => id !== '' && l(id)),
     },
     {
