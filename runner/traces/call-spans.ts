@@ -1,14 +1,17 @@
 /**
  * callSpans: the kit Client's CallTracer over OpenTelemetry, for the gateway's and the proxy's backends.
- * One INTERNAL span per call and one CLIENT span per attempt, each attempt sent with its own traceparent:
+ * One CLIENT span per attempt (OpenTelemetry's rule for resends: each try is its own client span), each
+ * sent with its own traceparent, all children of the span the call was made under:
  *
- *   go.micro.srv.greeter/Say.Hello (call: micro.call, rpc.method)        events: retry, selection failed
+ *   GET /greeter/say/hello (SERVER)
  *     ├─ go.micro.srv.greeter/Say.Hello (attempt 0: node, candidates, ejected) ── greeter-srv-2/inbound ...
- *     └─ go.micro.srv.greeter/Say.Hello (attempt 1, http.request.resend_count 1) ── greeter-srv-1/inbound ...
+ *     └─ go.micro.srv.greeter/Say.Hello (attempt 1, http.request.resend_count 1, tried) ── greeter-srv-1/inbound ...
  *
- * Only continues traces: a call without a parent traceparent is not traced.
+ * A selection that finds no node is an attempt span too (error, no node). Only continues traces: a call
+ * without a parent traceparent is not traced. No span for the call as a whole: two fewer spans per
+ * request through the gateway and the proxy (the hot path), and the attempts say everything it would.
  */
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE, ATTR_HTTP_REQUEST_RESEND_COUNT, ATTR_RPC_METHOD, ATTR_RPC_SYSTEM_NAME, ATTR_SERVER_ADDRESS } from '@opentelemetry/semantic-conventions';
 import type { CallTracer } from '../../services/kit/call-tracer.ts';
 import type { MicroError } from '../../services/kit/errors.ts';
@@ -27,35 +30,34 @@ export function callSpans(tracer: Tracer): CallTracer {
       const parentCtx = parentContext(parent);
       if (!trace.getSpanContext(parentCtx)) return undefined;
       const method = `${service}/${endpoint}`;
-      const span = tracer.startSpan(
-        method,
-        { kind: SpanKind.INTERNAL, attributes: { 'micro.call': true, 'micro.service': service, [ATTR_RPC_SYSTEM_NAME]: 'go-micro', [ATTR_RPC_METHOD]: method } },
-        parentCtx,
-      );
-      const callCtx = trace.setSpan(ROOT_CONTEXT, span);
       let attempts = 0;
+      const start = (extra: Attributes): Span => {
+        const index = attempts++;
+        return tracer.startSpan(
+          method,
+          {
+            kind: SpanKind.CLIENT,
+            attributes: {
+              'micro.attempt': index,
+              'micro.service': service,
+              [ATTR_RPC_SYSTEM_NAME]: 'go-micro',
+              [ATTR_RPC_METHOD]: method,
+              ...(index > 0 ? { [ATTR_HTTP_REQUEST_RESEND_COUNT]: index } : {}),
+              ...extra,
+            },
+          },
+          parentCtx,
+        );
+      };
       return {
         attempt(node, selection) {
-          const index = attempts++;
-          if (index > 0) span.addEvent('retry', { 'micro.attempt': index, 'micro.node.id': node.id, 'server.address': node.address });
-          const attempt = tracer.startSpan(
-            method,
-            {
-              kind: SpanKind.CLIENT,
-              attributes: {
-                'micro.attempt': index,
-                'micro.node.id': node.id,
-                [ATTR_SERVER_ADDRESS]: node.address,
-                [ATTR_RPC_SYSTEM_NAME]: 'go-micro',
-                [ATTR_RPC_METHOD]: method,
-                ...(index > 0 ? { [ATTR_HTTP_REQUEST_RESEND_COUNT]: index } : {}),
-                ...(selection
-                  ? { 'micro.selector.candidates': selection.candidates, 'micro.selector.ejected': selection.ejected, 'micro.selector.tried': selection.tried }
-                  : {}),
-              },
-            },
-            callCtx,
-          );
+          const attempt = start({
+            'micro.node.id': node.id,
+            [ATTR_SERVER_ADDRESS]: node.address,
+            ...(selection
+              ? { 'micro.selector.candidates': selection.candidates, 'micro.selector.ejected': selection.ejected, 'micro.selector.tried': selection.tried }
+              : {}),
+          });
           return {
             ...traceparentOf(attempt),
             end(error) {
@@ -65,13 +67,11 @@ export function callSpans(tracer: Tracer): CallTracer {
           };
         },
         selectionFailed(error) {
-          span.addEvent('selection failed', { 'micro.error': error.detail || error.message });
+          const attempt = start({});
+          fail(attempt, error);
+          attempt.end();
         },
-        end(error) {
-          span.setAttribute('micro.attempts', attempts);
-          fail(span, error);
-          span.end();
-        },
+        end() {},
       };
     },
   };

@@ -2,7 +2,7 @@
  * traceHttpRequest: the SERVER span of one HTTP request micro-dev itself serves (gateway, proxy, web).
  * It continues the caller's `traceparent` (or starts a trace) and then writes its own context into
  * `req.headers`, so every hop the handler makes (metadata copied from the headers, a reverse-proxied
- * request, the kit Client's call spans) is its child without any handler knowing about tracing.
+ * request, the kit Client's attempt spans) is its child without any handler knowing about tracing.
  *
  *   req.headers.traceparent (caller's, or none) ──> span `GET /greeter/say/hello` (SERVER)
  *   req.headers.traceparent := span's            ──> handler ──> res 'close' ──> status, error, end

@@ -56,10 +56,16 @@ export function explainTrace(spans: readonly SpanRecord[]): string | undefined {
   const byStart = [...spans].sort((a, b) => a.startMs - b.startMs);
   const stories: string[] = [];
 
-  // Calls with attempts: the failed ones and the retry that followed.
-  const calls = byStart.filter((s) => s.attributes['micro.call'] === true);
-  for (const call of calls) {
-    const attempts = (children.get(call.spanId) ?? []).filter((s) => typeof s.attributes['micro.attempt'] === 'number').sort((a, b) => a.startMs - b.startMs);
+  // Calls: the attempts of one rpc under one parent, in order; the failed ones and the retry that followed.
+  const calls = new Map<string, SpanRecord[]>();
+  for (const s of byStart) {
+    if (typeof s.attributes['micro.attempt'] !== 'number') continue;
+    const key = `${s.parentId ?? ''} ${String(s.attributes['rpc.method'] ?? s.name)}`;
+    const list = calls.get(key);
+    if (list) list.push(s);
+    else calls.set(key, [s]);
+  }
+  for (const attempts of calls.values()) {
     const parts: string[] = [];
     for (let i = 0; i < attempts.length; i++) {
       const attempt = attempts[i]!;
@@ -72,7 +78,6 @@ export function explainTrace(spans: readonly SpanRecord[]): string | undefined {
         if (next) parts.push(`retried on ${linkStory(next, children)?.instance ?? String(next.attributes['micro.node.id'] ?? '?')}`);
       }
     }
-    if (parts.length === 0 && call.error !== undefined) parts.push(`${call.name}: ${call.error}`);
     if (parts.length > 0) stories.push(parts.join(' -> '));
   }
   if (stories.length > 0) return stories.slice(0, 3).join('; ');

@@ -68,8 +68,9 @@ describe('TraceStore', () => {
   it('explains a failed trace by the attempt, the link toxic and the retry', () => {
     const store = new TraceStore();
     const t = id(7);
-    const call = span(t, { name: 'go.micro.srv.greeter/Say.Hello', kind: 'internal', attributes: { 'micro.call': true } });
-    const a0 = span(t, { parentId: call.spanId, kind: 'client', attributes: { 'micro.attempt': 0 }, error: 'call timeout: context deadline exceeded' });
+    const call = span(t, { name: 'POST /', kind: 'server', service: 'micro-proxy' });
+    const rpc = { 'rpc.method': 'go.micro.srv.greeter/Say.Hello' };
+    const a0 = span(t, { parentId: call.spanId, kind: 'client', attributes: { ...rpc, 'micro.attempt': 0 }, error: 'call timeout: context deadline exceeded' });
     const l0 = span(t, {
       parentId: a0.spanId,
       name: 'greeter-srv-2/inbound',
@@ -78,7 +79,7 @@ describe('TraceStore', () => {
       events: [{ name: 'toxic down', atMs: 0, attributes: { 'micro.toxic.type': 'down' } }],
       error: 'connection closed before an answer',
     });
-    const a1 = span(t, { parentId: call.spanId, kind: 'client', attributes: { 'micro.attempt': 1 } });
+    const a1 = span(t, { parentId: call.spanId, kind: 'client', attributes: { ...rpc, 'micro.attempt': 1 } });
     const l1 = span(t, { parentId: a1.spanId, name: 'greeter-srv-1/inbound', service: 'micro-faults', attributes: { 'micro.link': 'greeter-srv-1/inbound' } });
     for (const s of [l0, a0, l1, a1, call]) store.add(s);
     expect(store.get(t)?.summary.explanation).toBe('greeter-srv-2/inbound: down -> call timeout: context deadline exceeded -> retried on greeter-srv-1');

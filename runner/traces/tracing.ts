@@ -3,7 +3,7 @@
  * `micro-api`, `micro-proxy`, `micro-web`, `micro-faults` as services), every one feeding the same
  * bounded TraceStore and, when an OTLP endpoint is set, a BatchSpanProcessor with the OTLP/HTTP exporter.
  *
- *   gateway/proxy/web ──server + call spans──┐
+ *   gateway/proxy/web ──server + attempt spans┐
  *   fault-plane links ──link spans───────────┼──> TraceStore (in memory, capped)
  *                                            └──> BatchSpanProcessor ──OTLP/HTTP──> <endpoint>/v1/traces
  *
