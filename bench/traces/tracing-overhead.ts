@@ -189,7 +189,8 @@ async function main(): Promise<void> {
     const info = (await readRunFile(on.file))!;
     const kept = await controlRequest<TraceSummary[]>(info, '/api/traces?limit=1000');
     results.storeKeptAfterLoad = { traces: kept.length, failed: kept.filter((t) => t.failed).length, slow: kept.filter((t) => t.slow).length };
-    const sample = kept.find((t) => t.explanation === undefined && t.spans >= 9) ?? kept[0]!;
+    // a complete trace of one successful request (the most spans among the plain ones)
+    const sample = [...kept].filter((t) => !t.failed && !t.slow).sort((a, b) => b.spans - a.spans)[0] ?? kept[0]!;
     const trace = await controlRequest<TraceDetail>(info, `/api/traces/${sample.traceId}`);
     const byClass = storeAtCap(trace, 'classes');
     const bySpans = storeAtCap(trace, 'spans');
