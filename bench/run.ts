@@ -16,6 +16,7 @@ const suites: Record<string, string> = {
   tui: 'bench/tui/idle-cpu.ts',
   'tui-gateway': 'bench/tui/gateway-with-dashboard.ts',
   scenarios: 'bench/scenarios/verdict-spread.ts',
+  compare: 'bench/compare/compare-wall.ts',
   package: 'bench/package/install-to-ready.ts',
   reaper: 'bench/containers/reaper-latency.ts',
   e2e: 'bench/e2e/e2e-bench.ts',

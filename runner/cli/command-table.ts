@@ -155,6 +155,13 @@ export const commands: CliCommand[] = [
     run: lazy(() => import('./commands/scenario.ts')),
   },
   {
+    name: 'compare',
+    summary: 'the same drills against each registry, measured side by side',
+    usage: 'micro-dev compare [--registries consul,eureka,nacos] [--scenarios DRILL,...] [--seed N] [--json FILE] [--markdown FILE]',
+    help: "Runs the same drills against each registry kind (consul, eureka, nacos; etcd once this build has it)\nthrough the scenario runner, each on a greeter topology of its own with free ports, and prints one\nMarkdown table: time to detect a dead instance, failed calls while it was still listed, availability\nduring a registry outage and during a registry partition, registration during a partition (allowed /\nrefused), what mass heartbeat loss does (evict / protect), time to converge after the heal. Times are\nshown as real time (wall time / the drill's time_scale) and as measured. A split needs several members\n(Eureka peers); on a one-node registry its cells say so.\n  --registries LIST  which registries (default: every one available)\n  --scenarios LIST   which drills: dead-instance, registry-outage, registry-partition, heartbeat-loss\n                     (default: all)\n  --seed N           the drills' seed (victims replay exactly)\n  --json FILE        the report with every cell's number   --markdown FILE  the table\nExit 0 when every drill ran, 2 when one could not run.",
+    run: lazy(() => import('./commands/compare.ts')),
+  },
+  {
     name: 'chaos',
     summary: 'random faults on a running up until Ctrl-C, all healed',
     usage: 'micro-dev chaos [--duration 1h] [--every 5s] [--faults partition,heartbeat-loss,latency,kill] [--hold MIN-MAX] [--seed N] [-c FILE]',

@@ -210,6 +210,11 @@ describe('the packed package, installed into an empty project', () => {
     expect(scenarios.code).toBe(0);
     expect(scenarios.output).toMatch(/^crash-restart {2,}\S/m);
   });
+  it('npx micro-dev compare runs from the package: Eureka peers split, measured (the built-in greeter)', async () => {
+    const run = await outcome('npx', ['micro-dev', 'compare', '--registries', 'eureka', '--scenarios', 'registry-partition']);
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).toMatch(/^\| registration during a partition \| allowed \(\d+ new on the isolated eureka-3\) \|$/m);
+  });
 });
 
 describe('export from the packed package', () => {

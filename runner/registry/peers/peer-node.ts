@@ -178,6 +178,12 @@ export class PeerNode {
     const payload = Buffer.from(JSON.stringify(body));
     const [host, port] = splitHostPort(this.address);
     return new Promise((resolve, reject) => {
+      // A timer of our own: the request `timeout` option leaves a listener on a kept-alive socket each time.
+      const timer = setTimeout(() => req.destroy(new Error(`peer ${this.name} did not answer within ${this.#o.requestTimeoutMs} ms`)), this.#o.requestTimeoutMs);
+      const fail = (e: Error) => {
+        clearTimeout(timer);
+        reject(e);
+      };
       const req = request(
         {
           host,
@@ -185,7 +191,6 @@ export class PeerNode {
           method: 'POST',
           path: '/eureka/v2/peerreplication/batch/',
           agent: this.#agent,
-          timeout: this.#o.requestTimeoutMs,
           headers: {
             'Content-Type': 'application/json',
             Accept: 'application/json',
@@ -196,8 +201,9 @@ export class PeerNode {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
+          res.on('error', fail);
           res.on('end', () => {
+            clearTimeout(timer);
             const text = Buffer.concat(chunks).toString('utf8');
             let parsed: ReplicationListResponse | undefined;
             try {
@@ -209,8 +215,7 @@ export class PeerNode {
           });
         },
       );
-      req.on('timeout', () => req.destroy(new Error(`peer ${this.name} did not answer within ${this.#o.requestTimeoutMs} ms`)));
-      req.on('error', reject);
+      req.on('error', fail);
       req.end(payload);
     });
   }
