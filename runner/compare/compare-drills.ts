@@ -6,8 +6,9 @@
  *   dead-instance        one srv replica killed for good (restart: no): time until the registry stops
  *                        listing it as passing, calls that failed meanwhile
  *   registry-outage      the registry unreachable for everyone for 1 s: availability from cached nodes
- *   registry-partition   the registry split 2|1 (members only): availability, a registration on the
- *                        isolated side (allowed / refused), time until every member agrees after the heal
+ *   registry-partition   the registry split 2|1 (members only): availability, a registration during the
+ *                        split (a killed replica comes back and registers anew: allowed / refused), time
+ *                        until every member agrees after the heal
  *   heartbeat-loss       75 % of the instances stop heartbeating for 3 s: dropped (evict) or kept (protect)
  */
 import type { KindSetup } from './registry-kinds.ts';
@@ -45,7 +46,9 @@ export function drillText(drill: DrillName, setup: KindSetup): { text: string } 
           ...head(m.registry, '{greeter-srv: {replicas: 3}}'),
           'steps:',
           `  - {id: split, at: 1s, fault: registry-partition, isolate: ${m.isolate}, duration: 4s}`,
-          `  - {id: register, at: 1300ms, fault: rolling-restart, target: {instance: greeter-srv-${m.minorityReplica}}}`,
+          // Killed, it comes back (restart policy) and registers anew during the split (on the isolated side
+          // for Eureka peers: replica 3 talks to eureka-3); a refused registration makes no step fail.
+          `  - {id: register, at: 1300ms, fault: kill, target: {instance: greeter-srv-${m.minorityReplica}}, duration: 500ms}`,
           'settle: 5s',
           // Watched for 5 s after the settle: long enough for the members to agree again (or not).
           'steady_state: {window: 5s}',

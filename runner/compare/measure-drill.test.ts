@@ -48,6 +48,20 @@ describe('measureDrill', () => {
     expect(measureDrill('registry-partition', result(apart), 0.01, 'e3').converge_after_heal).toEqual({ text: 'not within 300 s (self-preservation on)', value: null, unit: 'ms', notWithinMs: 300_000 });
   });
 
+  it('registry-partition without per-member samples (etcd): new registrations in the one view; no convergence measured', () => {
+    const t: Timeline = {
+      requests: [req(1100, true)],
+      samples: [sample(1000, { a: 'passing' }), sample(2000, { a: 'passing', b: 'passing' })],
+      steps: [{ ...step('split', 1000, 3000, []), targets: ['etcd-1'] }],
+      endAt: 6000,
+    };
+    const cells = measureDrill('registry-partition', result(t), 0.05, 'leader');
+    expect(cells.register_partition).toMatchObject({ value: 'allowed', text: 'allowed (1 new in the registry (etcd-1 isolated))' });
+    expect(cells.converge_after_heal).toMatchObject({ value: null, skipped: 'one consistent view sampled, not each member' });
+    const none = measureDrill('registry-partition', result({ ...t, samples: [sample(1000, { a: 'passing' }), sample(2000, { a: 'passing' })] }), 0.05, 'leader');
+    expect(none.register_partition).toMatchObject({ value: 'refused' });
+  });
+
   it('heartbeat-loss: evict when a silent target left the passing set, protect when none did', () => {
     const t = (leases: RegistrySample['leases'], sp: boolean): Timeline => ({ requests: [], samples: [sample(1500, leases, { selfPreservation: sp })], steps: [step('silence', 1000, 4000, ['a', 'b'])], endAt: 5000 });
     expect(measureDrill('heartbeat-loss', result(t({ a: 'critical', b: 'passing' }, false)), 0.05).mass_heartbeat_loss).toMatchObject({ value: 'evict', text: 'evict (1 of 2 dropped)' });

@@ -82,14 +82,21 @@ export function measureDrill(drill: DrillName, result: ScenarioResult, timeScale
       const w = windowOf(t, 'split');
       if (!s || !w) return {};
       const stats = requestStats(t.requests, w, 'rpc');
-      const added = isolate ? registrationsAccepted(t, w, isolate) : [];
+      // Each member's own view when the registry's members are sampled one by one (Eureka peers); else the
+      // one view micro-dev has (etcd: the cluster's, read through a member that answers).
+      const perMember = isolate !== undefined && t.samples.some((x) => x.members?.[isolate]);
+      const added = perMember ? registrationsAccepted(t, w, isolate) : newLeases(t, w);
+      const where = perMember ? `on the isolated ${isolate}` : `in the registry (${s.targets.join(', ') || isolate} isolated)`;
       const converge = timeToConverge(t, s);
+      const keptBy = converge === undefined && selfPreservationIn(t, { ...s, startAt: s.endAt, endAt: t.endAt }) ? ' (self-preservation on)' : '';
       return {
         availability_partition: { text: `${pct(stats.availability)} (${stats.ok}/${stats.sent})`, value: round(stats.availability), unit: '%' },
         register_partition: added.length
-          ? { text: `allowed (${added.length} new on the isolated ${isolate})`, value: 'allowed', unit: 'outcome' }
-          : { text: `refused (nothing new on the isolated ${isolate})`, value: 'refused', unit: 'outcome' },
-        converge_after_heal: timeCell(converge, timeScale, t.endAt - s.endAt, converge === undefined && selfPreservationIn(t, { ...s, startAt: s.endAt, endAt: t.endAt }) ? ' (self-preservation on)' : ''),
+          ? { text: `allowed (${added.length} new ${where})`, value: 'allowed', unit: 'outcome' }
+          : { text: `refused (nothing new ${where})`, value: 'refused', unit: 'outcome' },
+        converge_after_heal: perMember
+          ? timeCell(converge, timeScale, t.endAt - s.endAt, keptBy)
+          : { text: '— (one consistent view sampled, not each member)', value: null, skipped: 'one consistent view sampled, not each member' },
       };
     }
     case 'heartbeat-loss': {
@@ -105,6 +112,14 @@ export function measureDrill(drill: DrillName, result: ScenarioResult, timeScale
       };
     }
   }
+}
+
+/** Registrations the registry listed during the window that it did not list when the window began. */
+function newLeases(t: Timeline, w: readonly [number, number]): string[] {
+  const inside = t.samples.filter((x) => x.at >= w[0] && x.at < w[1]);
+  if (inside.length === 0) return [];
+  const known = new Set(Object.keys(inside[0].leases));
+  return [...new Set(inside.flatMap((x) => Object.keys(x.leases)).filter((id) => !known.has(id)))];
 }
 
 /** Targets whose registration (as of the fault) was not passing, or gone, at some moment of the fault. */

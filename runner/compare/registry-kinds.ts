@@ -20,7 +20,7 @@ export interface KindSetup {
   model: string;
 }
 
-const SETUPS: Record<Exclude<RegistryKind, 'etcd'>, KindSetup> = {
+const SETUPS: Record<RegistryKind, KindSetup> = {
   consul: {
     kind: 'consul',
     registry: { semantics: 'consul', time_scale: 0.05 },
@@ -40,6 +40,13 @@ const SETUPS: Record<Exclude<RegistryKind, 'etcd'>, KindSetup> = {
     timeScale: 0.05,
     model: 'Nacos naming (embedded, one node): beat 5 s, unhealthy after 15 s, deleted after 30 s',
   },
+  etcd: {
+    kind: 'etcd',
+    registry: { kind: 'etcd', nodes: 1, time_scale: 0.05 },
+    members: { registry: { kind: 'etcd', nodes: 3, time_scale: 0.05 }, isolate: 'leader', minorityReplica: 3 },
+    timeScale: 0.05,
+    model: "etcd (a real cluster; 3 members for the split, its leader isolated): go-micro's lease, TTL 60 s, the key gone when it runs out",
+  },
 };
 
 /** Whether this build has the registry at all (etcd arrives with `registry: {kind: etcd}`). */
@@ -49,6 +56,5 @@ export function kindAvailable(kind: RegistryKind): boolean {
 }
 
 export function kindSetup(kind: RegistryKind): KindSetup | undefined {
-  if (kind === 'etcd') return undefined;
-  return SETUPS[kind];
+  return kindAvailable(kind) ? SETUPS[kind] : undefined;
 }

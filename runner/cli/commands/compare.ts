@@ -1,5 +1,5 @@
 /**
- * micro-dev compare [--registries consul,eureka,nacos] [--scenarios DRILL,...] [--seed N] [--json FILE] [--markdown FILE]
+ * micro-dev compare [--registries consul,eureka,nacos,etcd] [--scenarios DRILL,...] [--seed N] [--json FILE] [--markdown FILE]
  * Runs the same drills against each registry (runner/compare) and prints the comparison as a Markdown table.
  * Exit 0 when every drill ran (whatever it measured), 2 when one could not run (or bad usage).
  */
@@ -10,6 +10,7 @@ import { MicroDevError } from '../../errors/micro-dev-error.ts';
 import { DRILLS, type DrillName } from '../../compare/compare-drills.ts';
 import { kindAvailable, REGISTRY_KINDS, type RegistryKind } from '../../compare/registry-kinds.ts';
 import { compareMarkdown, runCompare } from '../../compare/run-compare.ts';
+import { findEtcdBinary } from '../../registry/etcd/find-etcd-binary.ts';
 import { EXIT_CANNOT_RUN, EXIT_OK } from '../exit-codes.ts';
 
 export async function run(args: string[]): Promise<number> {
@@ -22,9 +23,14 @@ export async function run(args: string[]): Promise<number> {
   });
   if (positionals.length) throw new MicroDevError('BAD_ARGUMENTS', `compare: unexpected argument "${positionals[0]}"`, { hints: ['micro-dev compare --help shows the options'] });
   const available = REGISTRY_KINDS.filter(kindAvailable);
-  const registries = listOf('--registries', values.registries, REGISTRY_KINDS, available) as RegistryKind[];
+  // etcd is a real server: by default it joins the table when it is installed; asked for, it must be.
+  const etcdProblem = etcdMissing();
+  const byDefault = available.filter((k) => k !== 'etcd' || !etcdProblem);
+  if (values.registries === undefined && etcdProblem && available.includes('etcd')) process.stdout.write(`[compare] etcd left out: ${etcdProblem.message}\n`);
+  const registries = listOf('--registries', values.registries, REGISTRY_KINDS, byDefault) as RegistryKind[];
   for (const r of registries) {
     if (!available.includes(r)) throw new MicroDevError('BAD_ARGUMENTS', `compare: registry ${r} is not available in this build (available: ${available.join(', ')})`);
+    if (r === 'etcd' && etcdProblem) throw new MicroDevError('BAD_ARGUMENTS', `compare: ${etcdProblem.message}`, { hints: [...etcdProblem.hints] });
   }
   const drills = listOf('--scenarios', values.scenarios, DRILLS, DRILLS) as DrillName[];
   const seed = values.seed === undefined ? undefined : Number(values.seed);
@@ -58,6 +64,16 @@ function listOf(flag: string, value: string | undefined, known: readonly string[
     if (!known.includes(item)) throw new MicroDevError('BAD_ARGUMENTS', `compare: ${flag}: unknown name "${item}" (known: ${known.join(', ')})`);
   }
   return [...new Set(items)];
+}
+
+function etcdMissing(): MicroDevError | undefined {
+  try {
+    findEtcdBinary();
+    return undefined;
+  } catch (error) {
+    if (error instanceof MicroDevError) return error;
+    throw error;
+  }
 }
 
 async function write(file: string, text: string): Promise<void> {
