@@ -9,7 +9,8 @@
  *   registry-partition   the registry split 2|1 (members only): availability, a registration during the
  *                        split (a killed replica comes back and registers anew: allowed / refused), time
  *                        until every member agrees after the heal
- *   heartbeat-loss       75 % of the instances stop heartbeating for 3 s: dropped (evict) or kept (protect)
+ *   heartbeat-loss       75 % of the instances stop heartbeating for 5 s (longer than every registry's lease
+ *                        at its time scale: etcd's 60 s TTL is 3 s): dropped (evict) or kept (protect)
  */
 import type { KindSetup } from './registry-kinds.ts';
 
@@ -57,7 +58,7 @@ export function drillText(drill: DrillName, setup: KindSetup): { text: string } 
     }
     case 'heartbeat-loss':
       return {
-        text: [...head(setup.registry, '{greeter-srv: {replicas: 2}}'), 'steps:', '  - {id: silence, at: 1s, fault: heartbeat-loss, target: {percent: 75}, duration: 3s}', 'settle: 5s'].join('\n'),
+        text: [...head(setup.registry, '{greeter-srv: {replicas: 2}}'), 'steps:', '  - {id: silence, at: 1s, fault: heartbeat-loss, target: {percent: 75}, duration: 5s}', 'settle: 5s'].join('\n'),
       };
   }
 }
