@@ -113,6 +113,11 @@ describe('loadScenario with a topology that says how its drills aim (scenarios: 
     expect(fromTopology.loads[0]).toMatchObject({ method: 'GET', path: '/orders/say/hello?name=T' });
     expect(fromTopology.topology.services.find((s) => s.name === 'orders')!.replicas).toBe(2);
 
+    // A canary drill cannot aim at billing: the error says so and carries greeterOnly, which --all skips.
+    const canary = await loadScenario('canary', { baseTopology: base, aim: { service: 'billing' } }).catch((e: unknown) => e);
+    expect((canary as Error).message).toContain('scenario canary cannot apply to');
+    expect((canary as Error).cause).toBeInstanceOf(NotApplicable);
+    expect(((canary as Error).cause as NotApplicable).greeterOnly).toBe(true);
     const overridden = await loadScenario('crash-restart', { baseTopology: base, aim: { service: 'billing' } });
     expect(overridden.steps[0]!.target.service).toBe('billing');
     expect(overridden.loads[0]).toMatchObject({ path: '/orders/say/hello?name=T' });

@@ -8,12 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntimes } from '../../runner/cli/create-runtimes.ts';
 import { loadTopology } from '../../runner/config/load-topology.ts';
 import { Orchestrator } from '../../runner/engine/orchestrator.ts';
-import { eventually, writeTestTopology } from '../support/cli-process.ts';
+import { eventually, runCli, writeTestTopology, type TestTopology } from '../support/cli-process.ts';
 
 let orchestrator: Orchestrator;
+let topo: TestTopology;
 
 beforeAll(async () => {
-  const topo = await writeTestTopology();
+  topo = await writeTestTopology();
   let yaml = await readFile(topo.file, 'utf8');
   yaml = yaml
     .replace(/^registry: \{ (.*) \}$/m, 'registry: { $1, eureka: { port: 0 }, nacos: { port: 0 } }')
@@ -88,6 +89,16 @@ describe('greeter-srv on Eureka, greeter-api on Nacos, through the engine', () =
     // The kit registers go-micro's default version; Nacos reports its instance weight (1 unless set).
     const api = orchestrator.snapshot().instances.find((i) => i.instance === 'greeter-api-1')!;
     expect(api).toMatchObject({ version: 'latest', weight: 1 });
+  });
+
+  it('services --json names each node\'s face and weight (the CLI reading the same registry)', async () => {
+    const { code, output } = await runCli(['services', '--json', '-c', topo.file]);
+    expect(code, output).toBe(0);
+    const services = JSON.parse(output) as { name: string; versions: { version: string; nodes: { face: string; weight: number }[] }[] }[];
+    const faces = Object.fromEntries(services.map((s) => [s.name, s.versions.flatMap((v) => v.nodes.map((n) => `${n.face} ${v.version} w${n.weight}`))]));
+    expect(faces['go.micro.srv.greeter']).toEqual(['eureka latest w1', 'eureka latest w1']);
+    expect(faces['go.micro.api.greeter']).toEqual(['nacos latest w1']);
+    expect(faces['go.micro.web.greeter']).toEqual(['consul latest w1']);
   });
 
   it('registry-outage for every face: calls keep flowing from cached nodes; Nacos deletes its silent instance, Eureka leases outlast it; all back after the heal', async () => {
