@@ -6,6 +6,7 @@
  *   deliver:   POST /_sub?id=<node id>  {"Header":{...,":topic":"<topic>"},"Body":"<base64>"}  -> 200 empty
  *   publish:   POST http://<MICRO_BROKER_ADDRESS>/publish?topic=<topic>, raw body, message headers as headers
  */
+import { traceHeaders, traceparentOf, withTraceHeaders } from './trace-context.ts';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { HttpPool } from './http-pool.ts';
@@ -83,7 +84,9 @@ export class BrokerSubscriptions {
         }
       }
       try {
-        await sub.handler(message, event);
+        // the publisher's trace context travels in the message header: what the handler calls joins that trace
+        const trace = { traceparent: event.header['traceparent'] ?? event.header['Traceparent'], tracestate: event.header['tracestate'] ?? event.header['Tracestate'] };
+        await withTraceHeaders(trace, () => sub.handler(message, event));
       } catch (e) {
         console.error(`subscriber ${sub.topic} failed: ${(e as Error)?.message ?? e}`);
       }
@@ -114,6 +117,12 @@ export async function publish(
     'Micro-Id': randomUUID(),
     ...headers,
   };
+  // published while handling a traced request: the message carries its trace context (W3C headers)
+  const trace = traceHeaders();
+  if (trace && traceparentOf(headers) === undefined) {
+    h['traceparent'] = trace.traceparent;
+    if (trace.tracestate !== undefined) h['tracestate'] = trace.tracestate;
+  }
   let res;
   try {
     res = await publishPool.request({

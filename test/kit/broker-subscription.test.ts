@@ -49,6 +49,19 @@ describe('http broker subscriptions', () => {
     }
     const line = await sub.waitForLine(/^received /);
     expect(line).toBe('received {"say":"hi <there>"} topic=go.micro.topic.test ct=application/json');
+    expect(await sub.waitForLine(/^trace /)).toBe('trace -');
+  });
+
+  it('carries the trace context of the request that published to the subscriber\'s handler', async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const client = new Client({ registryAddress: registry.address });
+    try {
+      await client.call('test.subscriber', 'Pub.Send', { topic: 'go.micro.topic.test', message: { say: 'traced' } }, { headers: { traceparent } });
+    } finally {
+      await client.close();
+    }
+    await sub.waitForLine(/^received \{"say":"traced"\}/);
+    expect(await sub.waitForLine(new RegExp(`^trace ${traceparent}$`))).toBe(`trace ${traceparent}`);
   });
 
   it('deregisters the subscription node on stop', async () => {
