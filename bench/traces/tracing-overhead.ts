@@ -6,6 +6,9 @@
  * TraceStore filled to its span cap with real spans (one recorded trace of this path, copied under fresh
  * ids), measured as heap growth after a forced GC.
  *
+ * CPU per request (user + system time of each server's process tree over a round / requests answered)
+ * is reported beside req/s: on a machine shared with other work it is the number contention distorts least.
+ *
  *   wrk -t1 -c32 ──> gateway GET /greeter/say/hello ──link──> greeter-api ──link──> proxy ──link──> greeter-srv x2
  *
  *   node_modules/.bin/node --expose-gc bench/traces/tracing-overhead.ts [--rounds 5] [--seconds 5] [--out FILE]
@@ -42,6 +45,9 @@ const load1 = () => Math.round(loadavg()[0]! * 100) / 100;
 
 interface WrkRun {
   rps: number;
+  requests: number;
+  /** CPU milliseconds (user + system) the server process tree used per request in this round. */
+  cpuMsPerRequest?: number;
   p50: number;
   p99: number;
   errors: number;
@@ -61,6 +67,7 @@ async function wrk(url: string): Promise<WrkRun> {
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
   return {
     rps: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? NaN)),
+    requests: Number(/(\d+) requests in/.exec(stdout)?.[1] ?? NaN),
     p50: wrkMs(/\s50%\s+(\S+)/.exec(stdout)?.[1]),
     p99: wrkMs(/\s99%\s+(\S+)/.exec(stdout)?.[1]),
     errors: non2xx + (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0),
@@ -104,6 +111,22 @@ async function startUp(name: string, traces: boolean): Promise<{ url: string; pi
       rmSync(topo.dir, { recursive: true, force: true });
     },
   };
+}
+
+/** CPU ms (utime + stime, all threads) of a process and its descendants, from /proc. */
+async function treeCpuMs(pid: number): Promise<number> {
+  const tick = 1000 / 100; // USER_HZ
+  const one = (p: number) => {
+    try {
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * tick;
+    } catch {
+      return 0;
+    }
+  };
+  let total = one(pid);
+  for (const p of await descendants(pid)) total += one(p);
+  return total;
 }
 
 async function treeRssMb(pid: number): Promise<number> {
@@ -174,15 +197,23 @@ async function main(): Promise<void> {
       // alternate the order each round so neither mode always runs right after the other
       const order = r % 2 === 0 ? (['off', 'on', 'bare'] as const) : (['on', 'off', 'bare'] as const);
       for (const name of order) {
+        const pid = name === 'bare' ? bare.pid : name === 'off' ? off.pid : on.pid;
+        const cpu0 = await treeCpuMs(pid);
         const result = await wrk(paths[name]);
+        result.cpuMsPerRequest = Math.round(((await treeCpuMs(pid)) - cpu0) / result.requests * 1000) / 1000;
         runs[name]!.push(result);
-        console.log(`round ${r + 1} ${name.padEnd(4)} ${String(result.rps).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors}  load ${result.load1}`);
+        console.log(`round ${r + 1} ${name.padEnd(4)} ${String(result.rps).padStart(6)} req/s  cpu ${result.cpuMsPerRequest} ms/req  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors}  load ${result.load1}`);
       }
     }
     const m = { bare: median(runs.bare!), off: median(runs.off!), on: median(runs.on!) };
     const overhead = Math.round((1 - m.on.rps / m.off.rps) * 1000) / 10;
+    // CPU per request is what a shared machine does not distort: the median round of each by that measure
+    const cpu = (name: string) => [...runs[name]!.map((x) => x.cpuMsPerRequest!)].sort((a, b) => a - b)[Math.floor(rounds / 2)]!;
+    const cpuOverhead = Math.round((cpu('on') / cpu('off') - 1) * 1000) / 10;
     results.throughput = { runs, median: m, tracingOverheadPercent: overhead, onVsOff: Math.round((m.on.rps / m.off.rps) * 1000) / 1000, offVsBare: Math.round((m.off.rps / m.bare.rps) * 1000) / 1000 };
+    results.cpuPerRequest = { medianMs: { off: cpu('off'), on: cpu('on'), bare: cpu('bare') }, tracingOverheadPercent: cpuOverhead };
     console.log(`median req/s: off ${m.off.rps}, on ${m.on.rps} (overhead ${overhead} %), bare chain ${m.bare.rps}`);
+    console.log(`median CPU per request: off ${cpu('off')} ms, on ${cpu('on')} ms (overhead ${cpuOverhead} %), bare chain ${cpu('bare')} ms`);
     results.rssAfterLoadMb = { off: await treeRssMb(off.pid), on: await treeRssMb(on.pid), bareChain: rssMb(bare.pid) };
 
     // one real recorded trace of this path, for the store's memory at its cap

@@ -32,6 +32,8 @@ export interface GatewayBackend {
    * (VersionRoutes) unless `allVersions` (the proxy's /registry view).
    */
   lookup(service: string, options?: { allVersions?: boolean }): Promise<ServiceInfo[]>;
+  /** The lookup result when it is served from the watched cache without waiting (the hot path); else undefined. */
+  cached?(service: string): ServiceInfo[] | undefined;
   /** Names of all registered services. */
   listServices(): Promise<string[]>;
   /** mucp call; resolves with the raw response body, rejects with a MicroError. */

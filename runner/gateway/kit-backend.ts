@@ -124,6 +124,9 @@ export function createKitBackend(options: KitBackendOptions): GatewayBackend {
         return [];
       }
     },
+    cached(service: string): ServiceInfo[] | undefined {
+      return names.has(service) && Date.now() - fetchedAt < ttl ? cache.peek(service) : undefined;
+    },
     async listServices(): Promise<string[]> {
       if (Date.now() - fetchedAt >= ttl) {
         if (names.size > 0) revalidate();
