@@ -4,6 +4,7 @@
  *
  *   partition  from clients: down on the members' client links
  *              from peers:   down on every peer link between the named members and the others (a split)
+ *              heal: toxics off, and the connections that crossed them closed (their bytes were lost)
  *   kill       SIGKILL the members; heal starts them again (same data, same addresses)
  *   slow       latency (both directions) on every link of the members
  *
@@ -61,10 +62,16 @@ export class RegistryFaults {
           ...(from === 'peers' || from === 'both' ? this.#members.linksBetween(names, rest) : []),
         ];
         if (links.length === 0) return { ok: false, message: `registry partition from ${from}: ${this.#members.kind} members have no such links` };
-        heal = this.#toxics(id, links, () => [
+        const removeToxics = this.#toxics(id, links, () => [
           { type: 'down', stream: 'upstream' },
           { type: 'down', stream: 'downstream' },
         ]);
+        // `down` swallows bytes that TCP would have delivered late: a stream cut mid-message is garbage once
+        // healed (etcd waits 5 s to notice). Its connections close at the heal; the members dial afresh.
+        heal = async () => {
+          await removeToxics();
+          for (const link of links) this.#plane.link(link)?.closeConnections();
+        };
         break;
       }
       case 'slow': {

@@ -144,6 +144,17 @@ function allServiceRefs(doc: Document): Ref[] {
   }
   const expect = doc.get('expect');
   if (isSeq(expect)) expect.items.forEach((_, i) => at(['expect', i, 'service']));
+  // log_lines names an instance (greeter-srv-1) or a service's instances by prefix (greeter-srv).
+  if (isSeq(expect)) {
+    expect.items.forEach((_, i) => {
+      const path = ['expect', i, 'instance'];
+      const v = doc.getIn(path);
+      if (typeof v !== 'string') return;
+      const m = /^(.+)-(\d+)$/.exec(v);
+      if (m) refs.push({ value: m[1], set: (s) => doc.setIn(path, `${s}-${m[2]}`) });
+      else at(path);
+    });
+  }
   at(['steady_state', 'passing', 'service']);
   at(['static_proxy', 'upstream']);
   const overrides = doc.getIn(['topology', 'services']);

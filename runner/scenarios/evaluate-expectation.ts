@@ -19,6 +19,7 @@ import {
 import { leadersIn, timeToNewLeader, timeToStepDown } from './leadership-math.ts';
 import { evaluateMemberExpectation } from './member-math.ts';
 import { evaluateCanary } from './evaluate-canary.ts';
+import { evaluateClusterExpectation } from './cluster-math.ts';
 
 export interface ExpectationResult {
   label: string;
@@ -128,6 +129,11 @@ export function evaluateExpectation(e: Expectation, timeline: Timeline, defaultL
       const v = timeToStepDown(timeline, step, e.key);
       return result(`time for ${step.targets.join(', ')} to step down after ${e.step} <= ${e.max} ms`, v !== undefined && v <= e.max, v ?? null, `was ${msText(v)}`);
     }
+    case 'registry_writes':
+    case 'time_to_writable':
+    case 'registry_leaders':
+    case 'log_lines':
+      return evaluateClusterExpectation(e, timeline);
     case 'views_diverged':
     case 'time_to_converge':
     case 'registrations_accepted':

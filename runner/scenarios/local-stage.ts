@@ -14,6 +14,8 @@ import { startFrontProxy, type FrontProxy } from './front-proxy.ts';
 import { STATIC_PROXY } from './plan-targets.ts';
 import type { ScenarioStage } from './scenario-stage.ts';
 import type { LeaseState, RegistrySample } from './timeline.ts';
+import { EtcdObserver } from './etcd-observer.ts';
+import { divergence } from './member-math.ts';
 
 const POLL_MS = 25;
 
@@ -43,22 +45,11 @@ export async function startLocalStage(scenario: Scenario, options: { onTopologyP
     throw error;
   }
   const instances = o.snapshot().instances.map((i) => i.instance);
-  // etcd's registrations are read asynchronously (every 100 ms); samples take the last answer.
-  let etcdPoll: NodeJS.Timeout | undefined;
-  const etcd = o.infrastructure?.etcd;
-  if (etcd) {
-    etcdIds.set(o, new Set((await etcd.registeredNodes()).map((n) => n.id)));
-    let polling = false;
-    etcdPoll = setInterval(() => {
-      if (polling) return;
-      polling = true;
-      void etcd
-        .registeredNodes()
-        .then((nodes) => etcdIds.set(o, new Set(nodes.map((n) => n.id))))
-        .catch(() => undefined)
-        .finally(() => (polling = false));
-    }, 100);
-  }
+  // etcd: registrations, member views and roles read every 100 ms, probe writes through each member. The
+  // probe's clock starts with the load (`now` of the first sample); writes before it count as never sent.
+  let origin = Infinity;
+  const etcd = o.infrastructure?.etcd ? await EtcdObserver.start(o.infrastructure.etcd, () => performance.now() - origin) : undefined;
+  let firstSample = true;
   return {
     description: 'its own topology',
     gatewayUrl: o.infrastructure!.gateway.url,
@@ -102,8 +93,15 @@ export async function startLocalStage(scenario: Scenario, options: { onTopologyP
         targets,
       );
     },
-    sample: (at) => takeSample(o, instances, at),
-    settle: (limitMs, signal) => settle(o, instances, limitMs, signal),
+    sample: (at) => {
+      if (firstSample) {
+        origin = performance.now() - at;
+        firstSample = false;
+      }
+      return takeSample(o, instances, at, etcd);
+    },
+    settle: (limitMs, signal) => settle(o, instances, limitMs, signal, etcd),
+    ...(etcd ? { registryWrites: () => etcd.close() } : {}),
     rollback: (action) => extraRollback(o, action),
     onLogLine: (listener) => {
       unfollowEarly();
@@ -114,7 +112,7 @@ export async function startLocalStage(scenario: Scenario, options: { onTopologyP
     },
     close: async () => {
       unfollowEarly();
-      if (etcdPoll) clearInterval(etcdPoll);
+      etcd?.close();
       await staticProxy?.close();
       await o.shutdown().catch(() => undefined);
     },
@@ -135,14 +133,13 @@ function lockHolder(o: Orchestrator, key: string): string[] {
   return name && o.supervisor(name) ? [name] : [];
 }
 
-/** Node ids registered in etcd, as last read (a key lives as long as its lease: registered = passing). */
-const etcdIds = new WeakMap<Orchestrator, Set<string>>();
-
-function takeSample(o: Orchestrator, instances: string[], at: number): RegistrySample {
+function takeSample(o: Orchestrator, instances: string[], at: number, etcd?: EtcdObserver): RegistrySample {
   const status = o.infrastructure?.registry?.status();
   const leases: Record<string, LeaseState> = {};
   for (const l of status?.leases ?? []) leases[l.serviceId] = l.status;
-  for (const id of etcdIds.get(o) ?? []) leases[id] = 'passing';
+  // etcd: a registered node is live (its key lives as long as its lease).
+  const cluster = etcd?.sample();
+  for (const id of cluster?.passing ?? []) leases[id] = 'passing';
   const locks = status?.locks?.length ? Object.fromEntries(status.locks.map((l) => [l.key, l.name])) : undefined;
   const members = o.infrastructure?.registryMembers ?? [];
   return {
@@ -156,14 +153,17 @@ function takeSample(o: Orchestrator, instances: string[], at: number): RegistryS
     ...(status?.selfPreservation !== undefined ? { selfPreservation: status.selfPreservation } : {}),
     ...(locks ? { locks } : {}),
     ...(members.length ? { members: Object.fromEntries(members.map((m) => [m.name, m.status().leases.map((l) => l.serviceId).sort()])) } : {}),
+    ...(cluster ? { members: cluster.members, roles: cluster.roles } : {}),
   };
 }
 
-async function settle(o: Orchestrator, instances: string[], limitMs: number, signal: AbortSignal): Promise<boolean> {
+async function settle(o: Orchestrator, instances: string[], limitMs: number, signal: AbortSignal, etcd?: EtcdObserver): Promise<boolean> {
   const deadline = performance.now() + limitMs;
   while (performance.now() < deadline && !signal.aborted) {
-    const sample = takeSample(o, instances, 0);
-    if (sample.instances.every((v) => v.state === 'ready' && v.registryId && sample.leases[v.registryId] === 'passing')) return true;
+    const sample = takeSample(o, instances, 0, etcd);
+    // etcd: settled also means every member lists the same registrations again (a healed member caught up).
+    const agreed = !etcd || divergence(sample) === 0;
+    if (agreed && sample.instances.every((v) => v.state === 'ready' && v.registryId && sample.leases[v.registryId] === 'passing')) return true;
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
   return false;

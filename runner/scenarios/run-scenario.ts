@@ -22,7 +22,7 @@ import type { FrontProxy } from './front-proxy.ts';
 import { scenarioView } from './scenario-view.ts';
 import { stepTraces, type StepTraces } from './step-traces.ts';
 import type { ScenarioView } from '../engine/api.ts';
-import type { LeaderRecord, RequestRecord, StepRecord, Timeline } from './timeline.ts';
+import type { LeaderRecord, LogRecord, RequestRecord, StepRecord, Timeline } from './timeline.ts';
 import { startLocalStage } from './local-stage.ts';
 import type { ScenarioStage } from './scenario-stage.ts';
 import { NOT_OBSERVED, unjudged, unjudgedReason } from './judge-observable.ts';
@@ -92,6 +92,9 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
   const notApplied = new Map<string, string>();
   // Leadership beliefs on the absolute clock; made relative to the load's start at the end.
   const beliefs: LeaderRecord[] = [];
+  // Output lines a log_lines expectation looks for (absolute clock until the end, like beliefs).
+  const logPatterns = scenario.expect.flatMap((e) => (e.metric === 'log_lines' ? [new RegExp(e.pattern)] : []));
+  const logs: LogRecord[] = [];
   let plan = new Map<string, string[]>();
   let t0 = performance.now();
   const now = () => performance.now() - t0;
@@ -103,7 +106,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
       stage = await options.against(say);
       say(`against ${stage.description} (seed ${seed})`);
     } else {
-      say(`starting topology (${scenario.topology.services.map((s) => `${s.name} x${s.replicas}`).join(', ')}; registry ${scenario.topology.registry.semantics}, time_scale ${scenario.topology.registry.timeScale}; seed ${seed})`);
+      say(`starting topology (${scenario.topology.services.map((s) => `${s.name} x${s.replicas}`).join(', ')}; registry ${scenario.topology.registry.kind === 'etcd' ? `etcd x${scenario.topology.registry.nodes}` : scenario.topology.registry.semantics}, time_scale ${scenario.topology.registry.timeScale}; seed ${seed})`);
     }
     show();
     if (!stage) stage = await startLocalStage(scenario, { ...(options.onTopologyProgress ? { onTopologyProgress: options.onTopologyProgress } : {}), say });
@@ -118,6 +121,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     unfollowLogs = st.onLogLine((instance, line, at) => {
       const belief = parseLeaderLine(line);
       if (belief) beliefs.push({ at, instance, ...belief });
+      if (logPatterns.some((p) => p.test(line))) logs.push({ at, instance, line });
     });
     const staticProxy = st.staticProxy;
     plan = planTargets(scenario.steps, st.candidates(), seed);
@@ -197,11 +201,14 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
       traces = await stepTraces(stage.traces, timeline.steps, { wallMs: (t) => origin + t, endAt: timeline.endAt }).catch(() => undefined);
     }
     if (sampler) clearInterval(sampler);
+    const writes = stage?.registryWrites?.();
+    if (writes) timeline.registryWrites = writes.filter((w) => w.at >= 0);
     unfollowLogs?.();
     await stage?.close().catch(() => undefined);
   }
 
   if (beliefs.length) timeline.leadership = beliefs.map((b) => ({ ...b, at: b.at - t0 }));
+  if (logs.length) timeline.logs = logs.map((l) => ({ ...l, at: l.at - t0 }));
   for (const l of loads) timeline.requests.push(...l.records);
   timeline.requests.sort((a, b) => a.at - b.at);
   const defaultLoad = scenario.loads[0]?.name;
@@ -283,6 +290,8 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     // A registry member fault aims at members (resolved by the engine when applied), not at instances.
     if (onRegistry) record.targets = [];
     const heal = await st.applyFault(step, onRegistry ? [] : targets, { signal: abort.signal, record, now, sleep: (ms) => sleepUntil(now() + ms), say });
+    // A registry fault first asks the members who leads: it counts from the moment it is in place.
+    if (onRegistry) Object.assign(record, { startAt: now(), targetIds: [], restartsAtStart: [] });
     say(`+${fmt(record.startAt)} ${step.fault} ${record.targets.join(', ')}${step.duration !== undefined ? ` for ${step.duration} ms` : ''}`);
     show(`${step.id}: ${step.fault} ${record.targets.join(', ')}`);
     heals.set(step.id, heal);

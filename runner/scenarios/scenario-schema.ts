@@ -179,6 +179,33 @@ export const ExpectationSchema = z.discriminatedUnion('metric', [
     max: ms.optional().describe("from the fault until the member no longer lists any target's registration"),
   }),
   z.strictObject({
+    metric: z.literal('registry_writes'),
+    ...stepRef,
+    side: z.enum(['isolated', 'others']).describe("isolated: the step's registry members; others: the rest"),
+    min: percent.optional(),
+    max: percent.optional(),
+  }).describe('etcd: share of probe writes (one per member every 200 ms, through its client link) that side acknowledged during the step'),
+  z.strictObject({
+    metric: z.literal('time_to_writable'),
+    ...stepRef,
+    side: z.enum(['isolated', 'others']),
+    from: z.enum(['fault', 'heal']).default('fault'),
+    max: ms.describe('from the fault (or the heal) until a probe write through that side is acknowledged'),
+  }),
+  z.strictObject({
+    metric: z.literal('registry_leaders'),
+    ...during,
+    max: z.number().int().nonnegative().describe('most etcd members claiming to lead in one raft term at any sample (1: no split brain)'),
+  }),
+  z.strictObject({
+    metric: z.literal('log_lines'),
+    ...during,
+    pattern: z.string().min(1).describe('a regular expression'),
+    instance: z.string().min(1).optional().describe('only instances whose name starts with this (greeter-srv)'),
+    min: z.number().int().nonnegative().optional(),
+    max: z.number().int().nonnegative().optional(),
+  }),
+  z.strictObject({
     metric: z.literal('leaders'),
     ...during,
     key: z.string().min(1).describe('the KV lock key of the election'),

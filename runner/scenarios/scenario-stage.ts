@@ -14,7 +14,7 @@ import type { TargetableInstance } from '../faults/select-targets.ts';
 import type { Heal } from './apply-fault.ts';
 import type { FrontProxy } from './front-proxy.ts';
 import type { StepSpec } from './scenario-schema.ts';
-import type { RegistrySample, StepRecord } from './timeline.ts';
+import type { RegistrySample, RegistryWrite, StepRecord } from './timeline.ts';
 
 /**
  * `everything`: registry leases, instance states and restarts, leadership log lines, each registry member's
@@ -60,6 +60,8 @@ export interface ScenarioStage {
   sample(at: number): RegistrySample;
   /** Waits until every instance is ready and passing; false at the limit. Only for `everything` stages. */
   settle(limitMs: number, signal: AbortSignal): Promise<boolean>;
+  /** Probe writes through each registry member (etcd), ms since the load started; stops the probe. */
+  registryWrites?(): RegistryWrite[];
   /** `start-all` / `resume-all` rollbacks. */
   rollback(action: 'start-all' | 'resume-all'): Promise<void>;
   /**

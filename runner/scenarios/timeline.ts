@@ -41,8 +41,27 @@ export interface RegistrySample {
   selfPreservation?: boolean;
   /** KV lock key -> the holding session's name (the registry's view of who leads). */
   locks?: Record<string, string>;
-  /** With registry members (registry.peers): the registrations each member lists, by member name. */
+  /** With registry members (registry.peers, etcd): the registrations each member lists, by member name. */
   members?: Record<string, string[]>;
+  /** etcd: each member's role and raft term as it reports it (a member that does not answer is `down`). */
+  roles?: Record<string, { role: string; term?: number }>;
+}
+
+/** One probe write through one registry member's client link (registry-probe.ts). */
+export interface RegistryWrite {
+  /** When it was sent. */
+  at: number;
+  member: string;
+  /** Acknowledged (committed by a quorum) within the deadline. */
+  ok: boolean;
+  ms: number;
+}
+
+/** An instance's output line kept for a `log_lines` expectation. */
+export interface LogRecord {
+  at: number;
+  instance: string;
+  line: string;
 }
 
 export interface StepRecord {
@@ -104,6 +123,10 @@ export interface Timeline {
   /** Leadership beliefs in the order they were logged (absent in older reports). */
   leadership?: LeaderRecord[];
   samples: RegistrySample[];
+  /** etcd: probe writes through each member (absent otherwise). */
+  registryWrites?: RegistryWrite[];
+  /** Instance output lines matching a `log_lines` expectation's pattern. */
+  logs?: LogRecord[];
   steps: StepRecord[];
   /** When the load stopped. */
   endAt: number;

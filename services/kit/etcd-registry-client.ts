@@ -20,6 +20,7 @@ import type { Endpoint, ServiceInfo, Value } from './types.ts';
 import { goJson } from './go-json.ts';
 
 export const ETCD_PREFIX = '/micro/registry/';
+const ATTEMPT_MS = 1_000;
 
 /** go-micro's node key: path.Join(prefix, service, id) with `/` in service and id replaced by `-`. */
 export function etcdNodeKey(service: string, id: string): string {
@@ -89,8 +90,10 @@ export class EtcdRegistryClient implements KitRegistry {
     this.#client = new Etcd3({
       hosts: hosts.map((h) => `http://${h}`),
       dialTimeout: 2_000,
-      // go-micro's registry.Timeout: 5 s per operation (streams have none).
-      defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + 5_000 }),
+      // Each attempt on one member gives up after 1 s, and etcd3 retries on another (shuffled) member: a member
+      // that lost its quorum (it hangs, it does not refuse) costs a second, not the whole operation. The
+      // operation as a whole is bounded by the caller (go-micro's registry.Timeout: 5 s).
+      defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + ATTEMPT_MS }),
     });
   }
 

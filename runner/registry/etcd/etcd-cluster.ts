@@ -132,6 +132,9 @@ export class EtcdCluster implements RegistryCluster {
         '--initial-cluster-state', 'new',
         '--heartbeat-interval', String(HEARTBEAT_MS),
         '--election-timeout', String(ELECTION_MS),
+        // A member back from a partition asks before it campaigns (etcd 3.6's default): it does not depose a
+        // leader that kept its quorum.
+        '--pre-vote',
         '--logger', 'zap',
         '--log-level', 'warn',
       ];
@@ -231,20 +234,27 @@ export class EtcdCluster implements RegistryCluster {
   registeredNodes(): Promise<RegisteredNode[]> {
     const now = Date.now();
     if (!this.#listing || now - this.#listing.at > 100) {
-      const nodes = withTimeout(this.#reader.getAll().prefix('/micro/registry/').strings(), 2500).then((all) =>
-        Object.values(all).flatMap((text) => {
-          try {
-            const s = JSON.parse(text) as { name?: string; nodes?: { id?: string; address?: string }[] | null };
-            return (s.nodes ?? []).map((n) => ({ service: s.name ?? '', id: n.id ?? '', address: n.address ?? '' }));
-          } catch {
-            return [];
-          }
-        }),
-      );
+      const nodes = withTimeout(this.#reader.getAll().prefix('/micro/registry/').strings(), 2500).then((all) => Object.values(all).flatMap(registered));
       nodes.catch(() => undefined);
       this.#listing = { at: now, nodes };
     }
     return this.#listing.nodes;
+  }
+
+  /**
+   * What each member itself lists under /micro/registry/ (node ids; serializable reads, asked directly: a
+   * member cut off from the others answers with its own, possibly stale, copy). A member that does not
+   * answer within 500 ms lists nothing.
+   */
+  async memberViews(): Promise<Record<string, string[]>> {
+    const views = await Promise.all(
+      this.#members.map(async (m) => {
+        if (!m.instance) return [m.name, []] as const;
+        const all = await withTimeout(m.status.getAll().prefix('/micro/registry/').serializable(true).strings(), 500).catch(() => ({}));
+        return [m.name, Object.values(all).flatMap(nodeIds).sort()] as const;
+      }),
+    );
+    return Object.fromEntries(views);
   }
 
   /** The member that leads now, as the members see it (undefined without a leader). */
@@ -326,6 +336,18 @@ export class EtcdCluster implements RegistryCluster {
     throw new MicroDevError('START_FAILED', `the etcd cluster elected no leader within ${timeoutMs} ms (${seen})`);
   }
 }
+
+/** The nodes in one go-micro registry value (a registry.Service with its node). */
+function registered(text: string): RegisteredNode[] {
+  try {
+    const s = JSON.parse(text) as { name?: string; nodes?: { id?: string; address?: string }[] | null };
+    return (s.nodes ?? []).map((n) => ({ service: s.name ?? '', id: n.id ?? '', address: n.address ?? '' }));
+  } catch {
+    return [];
+  }
+}
+
+const nodeIds = (text: string) => registered(text).map((n) => n.id);
 
 /** Removes data folders left by micro-devs that are gone (SIGKILL leaves them; their etcds died with the guard). */
 async function sweepStale(root: string): Promise<void> {
