@@ -13,8 +13,19 @@ const LOAD_METRICS: ReadonlySet<string> = new Set(['availability', 'failed_reque
 const WINDOWS: ReadonlySet<string> = new Set(['run', 'before', 'after']);
 
 export const NOT_OBSERVED = "needs the registry's and the instances' view, which this run does not have (it sees only its own load)";
-/** Metrics measured on each registry member's own list (a cluster of members): a running up's control API does not give those. */
-export const MEMBER_METRICS: ReadonlySet<string> = new Set(['views_diverged', 'time_to_converge', 'registrations_accepted', 'time_listed']);
+/**
+ * Metrics measured on each registry member's own list, role or probe writes (a cluster of members): a running
+ * up's control API does not give those.
+ */
+export const MEMBER_METRICS: ReadonlySet<string> = new Set([
+  'views_diverged',
+  'time_to_converge',
+  'registrations_accepted',
+  'time_listed',
+  'registry_writes',
+  'time_to_writable',
+  'registry_leaders',
+]);
 
 /** Why `e` cannot be judged on this run, or undefined when it can. */
 export function unjudgedReason(e: Expectation, observes: StageObservations, notApplied: ReadonlyMap<string, string>): string | undefined {
