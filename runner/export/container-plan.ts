@@ -143,7 +143,7 @@ function healthFor(service: ServiceConfig, port: number, consul: string, image: 
  */
 export function registeredCheck(consul: string, port: number): string {
   return [
-    `const ips=new Set(Object.values(require('os').networkInterfaces()).flat().map(a=>a.address));`,
+    `const ips=new Set(Object.values(require('node:os').networkInterfaces()).flat().map(a=>a.address));`,
     `const base='http://${consul}';`,
     `(async()=>{const all=await(await fetch(base+'/v1/agent/services')).json();`,
     `const mine=Object.values(all).find(s=>ips.has(s.Address)&&s.Port===${port});`,
@@ -159,7 +159,7 @@ export function probeCommand(health: HealthPlan): string[] {
   if (health.kind === 'http') {
     return ['node', '-e', `fetch('http://127.0.0.1:${health.port}${health.path}').then(r=>process.exit(r.status===${health.status}?0:1),()=>process.exit(1))`];
   }
-  return ['node', '-e', `require('net').connect(${health.port},'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))`];
+  return ['node', '-e', `require('node:net').connect(${health.port},'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))`];
 }
 
 /** A file's path inside the app image; a file outside the project cannot be in it. */

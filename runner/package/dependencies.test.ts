@@ -29,11 +29,15 @@ function sourceFiles(dir: string): string[] {
   return out;
 }
 
-/** Package names a file imports (static, dynamic, re-exports, require), comments left out. */
+/**
+ * Package names a file imports (static, dynamic, re-exports, require), comments left out, and so are
+ * `import type` / `export type` statements: the build erases them, an install does not need the package.
+ */
 function importedPackages(file: string): string[] {
   const code = readFileSync(path.join(OWN_ROOT, file), 'utf8')
     .replace(/\/\*[\s\S]*?\*\//g, '')
-    .replace(/^\s*\/\/.*$/gm, '');
+    .replace(/^\s*\/\/.*$/gm, '')
+    .replace(/^\s*(?:import|export)\s+type\s[^;]*?\sfrom\s+['"][^'"]+['"];?/gm, '');
   // `from 'x'` / `import 'x'` need the space a statement has; `import('x')` / `require('x')` the parenthesis.
   const specs = [...code.matchAll(/(?:\bfrom\s+|\bimport\s+|\bimport\s*\(\s*|\brequire\s*\(\s*)['"]([^'"\s]+)['"]/g)].map((m) => m[1]!);
   return specs

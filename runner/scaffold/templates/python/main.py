@@ -46,12 +46,12 @@ def greeting(name):
     return "Hello " + name + " from " + SHORT_NAME
 
 
-def greeter_hello(req):
+def greeter_hello(req, headers):
     """Plain RPC: {"name":"John"} -> {"msg":"Hello John from {{NAME}}"} (/rpc, the proxy, other services)."""
     return {"msg": greeting(str(req.get("name", "")))}
 
 
-def say_hello(req):
+def say_hello(req, headers):
     """The gateway's api handler: api.Request in, api.Response {statusCode, body} out.
     GET /{{NAME}}/say/hello?name=John -> 200 {"message":"Hello John from {{NAME}}"}"""
     pair = (req.get("get") or {}).get("name") or {}
@@ -61,8 +61,37 @@ def say_hello(req):
     return {"statusCode": 200, "body": dumps({"message": greeting(name)})}
 
 
-# Endpoint (Handler.Method) -> function: JSON request in, JSON-able answer out.
-HANDLERS = {"Greeter.Hello": greeter_hello, "Say.Hello": say_hello}
+def call(service, endpoint, body, headers):
+    """A go-micro call through micro-dev's proxy (MICRO_PROXY_ADDRESS, the service's outbound link). The
+    request's W3C trace context (traceparent, tracestate) goes along, so the call joins the caller's trace."""
+    proxy = os.environ.get("MICRO_PROXY_ADDRESS")
+    if not proxy:
+        raise MicroError(500, "no MICRO_PROXY_ADDRESS to call " + service + " through", "Internal Server Error")
+    out = {"Content-Type": "application/json", "Micro-Service": service, "Micro-Endpoint": endpoint}
+    for k in ("traceparent", "tracestate"):
+        if headers.get(k):
+            out[k] = headers.get(k)
+    req = urllib.request.Request("http://" + proxy + "/", data=dumps(body).encode("utf-8"), headers=out, method="POST")
+    with urllib.request.urlopen(req, timeout=5) as rsp:
+        error = rsp.headers.get("Micro-Error")
+        if error:
+            raise Exception(error)
+        return json.loads(rsp.read().decode("utf-8").strip() or "null")
+
+
+def say_relay(req, headers):
+    """GET /{{NAME}}/say/relay?name=John -> greeter-srv's greeting, called through the proxy with the
+    trace context forwarded: `micro-dev traces` shows gateway -> {{NAME}} -> proxy -> greeter-srv as one trace."""
+    pair = (req.get("get") or {}).get("name") or {}
+    name = " ".join(pair.get("values") or [])
+    if not name:
+        raise bad_request("Name cannot be blank")
+    rsp = call("go.micro.srv.greeter", "Say.Hello", {"name": name}, headers) or {}
+    return {"statusCode": 200, "body": dumps({"message": rsp.get("msg", "") + " (via " + SHORT_NAME + ")"})}
+
+
+# Endpoint (Handler.Method) -> function: JSON request and the request headers in, JSON-able answer out.
+HANDLERS = {"Greeter.Hello": greeter_hello, "Say.Hello": say_hello, "Say.Relay": say_relay}
 
 
 def dumps(value):
@@ -124,7 +153,7 @@ class RpcHandler(BaseHTTPRequestHandler):
                 handler = HANDLERS.get(endpoint)
                 if handler is None:
                     raise Exception(f"rpc: can't find method {endpoint}")
-                result = handler(request)
+                result = handler(request, self.headers)
             except Exception as e:  # every failure goes back to the caller, as go-micro does
                 error = str(e)
             payload = b"" if error is not None else (dumps(result) + "\n").encode("utf-8")
