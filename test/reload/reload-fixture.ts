@@ -57,8 +57,8 @@ export async function startReloadFixture(options: ReloadFixtureOptions): Promise
   await mkdir(join(dir, 'greeter-srv'));
   const srvFile = join(dir, 'greeter-srv', 'main.ts');
   const kit = join(repoRoot, 'services/kit/service.ts');
-  const original = (await readFile(join(repoRoot, 'services/greeter-srv/main.ts'), 'utf8')).replace("'../kit/service.ts'", JSON.stringify(kit));
-  if (!original.includes(JSON.stringify(kit))) throw new Error('greeter-srv/main.ts no longer imports ../kit/service.ts');
+  const original = (await readFile(join(repoRoot, 'services/greeter-srv/main.ts'), 'utf8')).replace(/'\.\.\/kit\/([\w-]+\.ts)'/g, (_, file: string) => JSON.stringify(join(dirname(kit), file)));
+  if (!original.includes(JSON.stringify(kit)) || original.includes("'../kit/")) throw new Error('greeter-srv/main.ts: its ../kit/ imports were not all made absolute');
   const version = (greeting: string) => original.replace("'Hello '", JSON.stringify(greeting + ' '));
   await writeFile(srvFile, original);
   for (const [name, content] of Object.entries(options.files ?? {})) {
