@@ -200,7 +200,14 @@ export class EtcdRegistryClient implements KitRegistry {
       signal?.addEventListener('abort', onAbort, { once: true });
       p.then(
         (v) => (clearTimeout(timer), signal?.removeEventListener('abort', onAbort), resolve(v)),
-        (e: unknown) => (clearTimeout(timer), signal?.removeEventListener('abort', onAbort), fail((e as Error)?.message ?? String(e), e)),
+        (e: unknown) => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          const message = (e as Error)?.message ?? String(e);
+          // Every member hung or refused (etcd3 gave up on each): say what that means for a registry.
+          const unreachable = /deadline|unavailable|circuit|ECONNREFUSED|no leader/i.test(message);
+          fail(unreachable ? `no member did it (${message}): no quorum, or the members are unreachable` : message, e);
+        },
       );
     });
   }
