@@ -146,6 +146,37 @@ describe.runIf(gate.run)('registry kind etcd, 3 members', () => {
     expect(roles).toHaveLength(1);
   }, 90_000);
 
+  it('a slowed member (registry-fault slow): every link of its carries the latency both ways; a write through it waits that long; healed, nothing left', async () => {
+    const slow = await orchestrator.command({ type: 'registry-fault', fault: 'slow', members: ['follower'], latencyMs: 400, on: true });
+    expect(slow.ok).toBe(true);
+    const victim = slow.members![0]!;
+    const plane = orchestrator.faultPlane!;
+    const links = etcd().links(victim, 'both');
+    expect(links).toContain(`registry/${victim}/client`);
+    expect(links.length).toBeGreaterThan(1);
+    for (const link of links) {
+      expect(plane.link(link)!.toxics().map((t) => [t.type, t.stream, t.attributes.latency]).sort()).toEqual([
+        ['latency', 'downstream', 400],
+        ['latency', 'upstream', 400],
+      ]);
+    }
+    const faultsOf = () => orchestrator.snapshot().registry.members?.find((m) => m.name === victim)?.faults.join(',');
+    await eventually(async () => faultsOf() === 'slow', 5_000, `${victim} slow in the view`);
+    try {
+      // A put through the member's client link crosses it twice each way (request, answer): 800 ms at least.
+      const through = plane.link(`registry/${victim}/client`)!.listen;
+      const started = performance.now();
+      await run('etcdctl', ['--endpoints', through, '--command-timeout', '10s', 'put', '/micro-dev-test/slow', 'x'], { env: { ...process.env, ETCDCTL_API: '3' } });
+      expect(performance.now() - started).toBeGreaterThanOrEqual(800);
+      // The cluster still serves: the gateway answers.
+      expect(await eventually(() => hello('Slow'), 10_000, 'a 200 with a slow member')).toBe('{"message":"Hello Slow"}');
+    } finally {
+      expect((await orchestrator.command({ type: 'registry-fault', fault: 'slow', on: false })).ok).toBe(true);
+    }
+    expect(plane.links().flatMap((l) => l.toxics())).toEqual([]);
+    await eventually(async () => faultsOf() === '', 5_000, `${victim} without faults in the view`);
+  }, 60_000);
+
   it('leaves no etcd and no data behind on shutdown', async () => {
     const dataRoot = join(dir, '.micro-dev', 'etcd');
     await orchestrator.shutdown();
