@@ -67,11 +67,14 @@ describe('reload by default (micro-dev up)', () => {
   it('the Go service is rebuilt (go build) and swapped, 0 failed requests under load', { timeout: 120_000 }, async () => {
     const url = `${gateway()}/hello-go/say/hello?name=L`;
     const load = steadyLoad(url, { ratePerSecond: 20, maxRequests: 4000, timeoutMs: 15_000 });
+    await load.sendMore(3); // traffic before the save (the old version's answers), across the swap and after it
     await nextLine(/hello-go reloaded: 1 replica/, () =>
       edit(join(copy.dir, 'services/hello-go/main.go'), 'return "Hello " + name + " from " + shortName', 'return "Hello " + name + " from " + shortName + " v2"'),
     );
     expect(up.output).toContain('hello-go build: go build -o bin/hello-go .');
     expect(await (await fetch(url)).text()).toBe('{"message":"Hello L from hello-go v2"}');
+    // the load's own requests must see the new version too: it had sent none since the swap once (CI)
+    await load.sendMore(5);
     const result = await load.stop();
     expect(result.failures).toEqual([]);
     expect(result.bodies).toContain('{"message":"Hello L from hello-go"}');

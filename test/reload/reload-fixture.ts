@@ -10,9 +10,8 @@ import { dirname, join } from 'node:path';
 import { Orchestrator } from '../../runner/engine/orchestrator.ts';
 import { loadTopology } from '../../runner/config/load-topology.ts';
 import { createRuntimes } from '../../runner/cli/create-runtimes.ts';
-import { findFreePort } from '../../runner/net/find-free-port.ts';
 import { startWatching, type ReloadEvent, type Watching } from '../../runner/reload/service-watcher.ts';
-import { repoRoot } from '../support/cli-process.ts';
+import { distinctFreePort, repoRoot } from '../support/cli-process.ts';
 
 
 export interface ReloadFixture {
@@ -66,7 +65,8 @@ export async function startReloadFixture(options: ReloadFixtureOptions): Promise
     await writeFile(join(dir, name), content);
   }
 
-  const port = () => findFreePort();
+  // Never the same port twice (registry and proxy once got one port), and below the ephemeral range.
+  const port = () => distinctFreePort();
   const srv = {
     worker: `module: ${srvFile}`,
     process: `runtime: process\n    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(srvFile)}]`,

@@ -69,7 +69,7 @@ export interface TestTopology {
 // to a port-0 listener (micro-dev's control API, a link) can then never be the one the topology names.
 // Other processes picking at random can still race; the start then fails with PORT_IN_USE.
 const handedOut = new Set<number>();
-async function distinctFreePort(): Promise<number> {
+export async function distinctFreePort(): Promise<number> {
   for (;;) {
     const port = await findListenPort();
     if (!handedOut.has(port)) {
