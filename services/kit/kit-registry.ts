@@ -12,7 +12,6 @@
 import { ConsulRegistryClient, type GetServiceOptions, type RegisterNode } from './registry-client.ts';
 import { EurekaRegistryClient } from './eureka-registry-client.ts';
 import { NacosRegistryClient } from './nacos-registry-client.ts';
-import { EtcdRegistryClient } from './etcd-registry-client.ts';
 import type { ServiceInfo } from './types.ts';
 
 export type RegistryKind = 'consul' | 'eureka' | 'nacos' | 'etcd';
@@ -41,8 +40,51 @@ export function createKitRegistry(kind: RegistryKind, address: string, options: 
     case 'nacos':
       return new NacosRegistryClient(address);
     case 'etcd':
-      return new EtcdRegistryClient(address);
+      return new LazyRegistry(address, async () => new (await import('./etcd-registry-client.ts')).EtcdRegistryClient(address));
     default:
       return new ConsulRegistryClient(address, options);
+  }
+}
+
+/**
+ * A registry client whose module loads on first use: the etcd client pulls in etcd3 and gRPC (~17 MB in
+ * every instance thread that imports them, issue 13), which a service on Consul, Eureka or Nacos never needs.
+ */
+class LazyRegistry implements KitRegistry {
+  readonly address: string;
+  readonly #load: () => Promise<KitRegistry>;
+  #client: Promise<KitRegistry> | undefined;
+
+  constructor(address: string, load: () => Promise<KitRegistry>) {
+    this.address = address;
+    this.#load = load;
+  }
+
+  #get(): Promise<KitRegistry> {
+    return (this.#client ??= this.#load());
+  }
+
+  async register(node: RegisterNode, ttlMs: number, options?: { timeoutMs?: number }): Promise<void> {
+    return (await this.#get()).register(node, ttlMs, options);
+  }
+
+  async heartbeat(node: RegisterNode, options?: { timeoutMs?: number }): Promise<void> {
+    return (await this.#get()).heartbeat(node, options);
+  }
+
+  async deregisterNode(node: RegisterNode): Promise<void> {
+    return (await this.#get()).deregisterNode(node);
+  }
+
+  async getService(name: string, options?: GetServiceOptions): Promise<{ services: ServiceInfo[]; index: number }> {
+    return (await this.#get()).getService(name, options);
+  }
+
+  async listServices(): Promise<string[]> {
+    return (await this.#get()).listServices();
+  }
+
+  async close(): Promise<void> {
+    if (this.#client) await (await this.#client).close();
   }
 }
