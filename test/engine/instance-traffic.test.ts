@@ -16,15 +16,17 @@ let gateway: string;
 
 beforeAll(async () => {
   const svc = (name: string) => `${repoRoot}services/${name}/main.ts`;
-  // The api tier gives up on greeter-srv after 1 s and nobody retries, so a partitioned replica makes the
-  // gateway answer 408 quickly (instead of after go-micro's 5 s, or a 200 after a retry).
+  // The api tier gives up on greeter-srv after 2.5 s and nobody retries, so a partitioned replica makes the
+  // gateway answer 408 (instead of a 200 after a retry). Not 1 s: in CI, beside the rest of the suite, a
+  // healthy replica's answer once took over 1 s, so the api tier abandoned it and greeter-srv-1 counted an
+  // error of its own (the meter was right; the deadline was too tight for a loaded 2-core machine).
   const topo = await writeTopology(`  greeter-srv:
     module: ${svc('greeter-srv')}
     replicas: 2
   greeter-api:
     module: ${svc('greeter-api')}
     depends_on: [greeter-srv]
-    env: { MICRO_CLIENT_REQUEST_TIMEOUT: 1s, MICRO_CLIENT_RETRIES: 0 }
+    env: { MICRO_CLIENT_REQUEST_TIMEOUT: 2500ms, MICRO_CLIENT_RETRIES: 0 }
 `, 'traffic');
   await writeFile(topo.file, (await readFile(topo.file, 'utf8')).replace('handler: api }', 'handler: api, retries: 0 }'));
   const topology = await loadTopology(topo.file);
@@ -42,15 +44,26 @@ const traffic = (instance: string): TrafficStats | undefined =>
 
 describe('per-instance traffic', () => {
   it('the registry pane shows the renew rate the registry really sees (not "renews -")', async () => {
-    const renews = await eventually(async () => orchestrator.snapshot().registry.renewsLastMin, 10_000, 'a renew rate');
-    // The engine's window began a second after the start, less than a minute ago: it must agree with the
-    // registry's own count of TTL passes averaged since the start (3 instances, one pass every ~300 ms).
-    const status = orchestrator.infrastructure!.registry!.status();
-    const sinceStartMin = (Date.now() - orchestrator.snapshot().startedAt) / 60_000;
-    const average = status.heartbeats / sinceStartMin;
-    expect(status.heartbeats).toBeGreaterThan(0);
-    expect(renews).toBeGreaterThan(average * 0.6);
-    expect(renews).toBeLessThan(average * 1.6);
+    const registry = orchestrator.infrastructure!.registry!;
+    await eventually(async () => orchestrator.snapshot().registry.renewsLastMin, 10_000, 'a renew rate');
+    // The registry's own count of TTL passes over the next 5 s, once every instance is up (3 instances, one
+    // pass every ~300 ms): the steady rate. The engine's rate covers its whole window, which began during
+    // the boot (fewer instances heartbeating), so it may sit below the steady rate but not far above it; and
+    // it cannot sit below the passes the registry counted in these 5 s spread over everything since start.
+    // (An average since start was the reference before: it counts the boot's slow seconds, and CI's slower
+    // boots made a correct engine rate look 1.6x too high.)
+    const from = { at: Date.now(), heartbeats: registry.status().heartbeats };
+    await eventually(async () => Date.now() - from.at >= 5_000, 10_000, '5 s of heartbeats');
+    const to = { at: Date.now(), heartbeats: registry.status().heartbeats };
+    const renews = orchestrator.snapshot().registry.renewsLastMin!;
+    const perMin = (count: number, ms: number) => (count * 60_000) / ms;
+    const steady = perMin(to.heartbeats - from.heartbeats, to.at - from.at);
+    const floor = perMin(to.heartbeats - from.heartbeats, to.at - orchestrator.snapshot().startedAt);
+    const numbers = JSON.stringify({ renews, steady, floor });
+    expect(to.heartbeats - from.heartbeats, numbers).toBeGreaterThan(0);
+    expect(renews, numbers).toBeLessThan(steady * 1.3);
+    // The engine's last sample may be up to a tick (1 s) older than `to`: allow that second's passes.
+    expect(renews, numbers).toBeGreaterThan(floor * 0.8);
   });
 
   it('a latency fault on greeter-srv-2 shows on greeter-srv-2 only; the service sums both', async () => {
@@ -100,7 +113,7 @@ describe('per-instance traffic', () => {
     expect(statuses).toContain(408);
     const api = traffic('greeter-api-1')!;
     expect(api.errorRate).toBeGreaterThan(0);
-    expect(traffic('greeter-srv-1')?.errors ?? 0).toBe(0);
+    expect(traffic('greeter-srv-1')?.errors ?? 0, JSON.stringify(traffic('greeter-srv-1'))).toBe(0);
     expect(orchestrator.snapshot().services?.['greeter-srv']?.errors).toBeGreaterThan(0);
   });
 
