@@ -11,6 +11,7 @@ import { Labels } from '../../runner/runtimes/container/labels.ts';
 import { sweepContainers } from '../../runner/runtimes/container/sweep.ts';
 import { hasNetworkControl } from '../../runner/runtimes/container/network-control.ts';
 import { beaconService, BeatCounter, dockerGate, freePort, getJson, waitFor } from './container-test-kit.ts';
+import { startOtlpReceiver } from '../traces/otlp-receiver.ts';
 
 const gate = await dockerGate();
 
@@ -38,7 +39,7 @@ describe.runIf(gate.run)('container runtime', () => {
     await sweepContainers({ session });
   });
 
-  async function startBeacon(id: string, reach: 'published' | 'network' = 'published') {
+  async function startBeacon(id: string, reach: 'published' | 'network' = 'published', extraEnv: Record<string, string> = {}) {
     const port = await freePort();
     const instance = await runtime.start(
       {
@@ -51,6 +52,7 @@ describe.runIf(gate.run)('container runtime', () => {
           // What the engine passes along from the host; inside the image they must give way to its own.
           PATH: process.env.PATH ?? '',
           HOME: process.env.HOME ?? '',
+          ...extraEnv,
         },
       },
       { signal: AbortSignal.timeout(60_000) },
@@ -148,6 +150,27 @@ describe.runIf(gate.run)('container runtime', () => {
     expect((seen.env as Record<string, string>).MICRO_SERVER_ADVERTISE).toBe(`${instance.ip}:${port}`);
     instance.kill();
     expect(await instance.exited).toMatchObject({ code: null, signal: 'SIGKILL', requested: false });
+  });
+
+  it('reaches an OTLP collector on the host\'s loopback (telemetry.otlp_endpoint) through the relay', async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      // What instanceEnv gives a container instance under telemetry: {otlp_endpoint: http://127.0.0.1:<port>}.
+      const { instance, lines } = await startBeacon('beacon-3', 'published', {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_SERVICE_NAME: 'beacon-srv',
+      });
+      const span = await waitFor('the container\'s span at the host collector', () => receiver.spans.find((s) => s.name === 'beacon beacon-3 started'));
+      expect(span).toMatchObject({ service: 'beacon-srv', traceId: '4bf92f3577b34da6a3ce929d0e0e4736', attributes: { 'beacon.id': 'beacon-3' } });
+      const exported = (await waitFor('the export logged', () => lines.find((l) => l.line.startsWith('beacon beacon-3 exported a span to ')))).line;
+      const inside = exported.slice('beacon beacon-3 exported a span to '.length);
+      expect(inside).toMatch(/^http:\/\/\d+\.\d+\.\d+\.\d+:\d+$/);
+      expect(inside).not.toContain('127.0.0.1');
+      await instance.stop(10_000);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('rejects with START_FAILED naming the instance when the image is missing', async () => {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { checkTopologyText } from '../../config/check-topology-text.ts';
+import { instanceEnv } from '../../engine/instance-env.ts';
 import { loopbackPorts, serverPort, translateEnv } from './container-env.ts';
 
 describe('container env translation', () => {
@@ -54,5 +56,48 @@ describe('container env translation', () => {
   it('leaves a loopback address without a relay untouched', () => {
     const out = translateEnv({ X: '127.0.0.1:1' }, { gatewayIp: '172.30.7.1', relays: new Map() });
     expect(out.X).toBe('127.0.0.1:1');
+  });
+});
+
+describe('telemetry.otlp_endpoint on loopback, for a container instance', () => {
+  const text = `name: otel
+telemetry: {otlp_endpoint: http://127.0.0.1:4318}
+services:
+  greeter-srv:
+    runtime: container
+    container: {image: micro-dev/node:24}
+    command: node main.js
+`;
+  const topology = checkTopologyText(text, '/project/micro.dev.yaml', { fileExists: () => true }).topology!;
+  const service = topology.services.find((s) => s.name === 'greeter-srv')!;
+
+  it('points OTEL_EXPORTER_OTLP_ENDPOINT at the relay on the network gateway, the rest of OTEL_* untouched', () => {
+    expect(topology.telemetry.otlpEndpoint).toBe('http://127.0.0.1:4318');
+    const { env } = instanceEnv(topology, service, 1, { registry: '127.0.0.1:8500', otlpEndpoint: topology.telemetry.otlpEndpoint! });
+    expect(loopbackPorts(env).sort()).toEqual([4318, 8500]);
+    const out = translateEnv(env, { gatewayIp: '172.30.7.1', relays: new Map([[8500, 8500], [4318, 40318]]), port: 4100 });
+    expect(out.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://172.30.7.1:40318');
+    expect(out.OTEL_EXPORTER_OTLP_PROTOCOL).toBe('http/protobuf');
+    expect(out.OTEL_SERVICE_NAME).toBe('greeter-srv');
+    expect(out.MICRO_REGISTRY_ADDRESS).toBe('172.30.7.1:8500');
+  });
+
+  it('gives a loopback URL without a port its scheme\'s port (80, 443), path and lists kept', () => {
+    const env = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost',
+      A: 'https://127.0.0.1/v1/traces',
+      B: 'http://[::1]/x,http://localhost:4318',
+      C: 'http://localhost.example/', // not loopback
+      D: 'http://127.0.0.10/', // not loopback either
+    };
+    expect(loopbackPorts(env).sort((a, b) => a - b)).toEqual([80, 443, 4318]);
+    const out = translateEnv(env, { gatewayIp: '172.30.7.1', relays: new Map([[80, 40080], [443, 40443], [4318, 4318]]) });
+    expect(out).toEqual({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://172.30.7.1:40080',
+      A: 'https://172.30.7.1:40443/v1/traces',
+      B: 'http://172.30.7.1:40080/x,http://172.30.7.1:4318',
+      C: 'http://localhost.example/',
+      D: 'http://127.0.0.10/',
+    });
   });
 });

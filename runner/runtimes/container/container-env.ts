@@ -8,11 +8,22 @@
  *   MICRO_SERVER_ADVERTISE                 ->  127.0.0.1:4100 (reach: published) | <container ip>:4100 (network)
  *
  * Every loopback host:port in any value is rewritten (lists like `a,b` and URLs included), except the two
- * server variables. Pure functions; the runtime supplies the relay ports.
+ * server variables. An http(s) URL on loopback without a port stands for its scheme's port (80, 443):
+ *
+ *   OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318  ->  http://172.30.7.1:4318  (telemetry.otlp_endpoint:
+ *   OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost       ->  http://172.30.7.1:80     a collector on the host)
+ *
+ * Pure functions; the runtime supplies the relay ports.
  */
 
-const LOOPBACK = /\b(?:127\.0\.0\.1|localhost|0\.0\.0\.0)(?::(\d{1,5}))\b|\[::1\]:(\d{1,5})\b/g;
+const LOOPBACK = /\b(?:127\.0\.0\.1|localhost|0\.0\.0\.0)(?::(\d{1,5}))\b|\[::1\]:(\d{1,5})\b|\b(https?):\/\/(?:127\.0\.0\.1|localhost|\[::1\])(?=[/?#]|$|[,\s])/g;
+const SCHEME_PORT: Record<string, number> = { http: 80, https: 443 };
 const SERVER_KEYS = new Set(['MICRO_SERVER_ADDRESS', 'MICRO_SERVER_ADVERTISE']);
+
+/** The host port a LOOPBACK match points at. */
+function matchPort(m: readonly (string | undefined)[]): number {
+  return m[3] !== undefined ? SCHEME_PORT[m[3]]! : Number(m[1] ?? m[2]);
+}
 
 /** Host ports that values point at on loopback (server variables excluded), deduplicated. */
 export function loopbackPorts(env: Record<string, string>): number[] {
@@ -20,7 +31,7 @@ export function loopbackPorts(env: Record<string, string>): number[] {
   for (const [key, value] of Object.entries(env)) {
     if (SERVER_KEYS.has(key)) continue;
     for (const m of value.matchAll(LOOPBACK)) {
-      const port = Number(m[1] ?? m[2]);
+      const port = matchPort(m);
       if (port > 0) ports.add(port);
     }
   }
@@ -48,9 +59,10 @@ export function translateEnv(env: Record<string, string>, plan: ContainerEnvPlan
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
     if (SERVER_KEYS.has(key)) continue;
-    out[key] = value.replace(LOOPBACK, (whole, p4: string | undefined, p6: string | undefined) => {
-      const relay = plan.relays.get(Number(p4 ?? p6));
-      return relay === undefined ? whole : `${plan.gatewayIp}:${relay}`;
+    out[key] = value.replace(LOOPBACK, (whole: string, p4: string | undefined, p6: string | undefined, scheme: string | undefined) => {
+      const relay = plan.relays.get(matchPort([whole, p4, p6, scheme]));
+      if (relay === undefined) return whole;
+      return scheme ? `${scheme}://${plan.gatewayIp}:${relay}` : `${plan.gatewayIp}:${relay}`;
     });
   }
   if (plan.port !== undefined) out.MICRO_SERVER_ADDRESS = `0.0.0.0:${plan.port}`;
