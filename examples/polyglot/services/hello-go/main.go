@@ -36,11 +36,12 @@ const shortName = "hello-go"
 // The registered name: the API gateway routes GET /hello-go/say/hello to go.micro.api.hello-go Say.Hello.
 const serviceName = "go.micro.api." + shortName
 
-// handlers maps an endpoint (Handler.Method) to its function: JSON request in, JSON-able answer out.
-var handlers = map[string]func(json.RawMessage) (any, error){
+// handlers maps an endpoint (Handler.Method) to its function: JSON request and the request's headers in,
+// JSON-able answer out.
+var handlers = map[string]func(json.RawMessage, http.Header) (any, error){
 	// Plain RPC: {"name":"John"} -> {"msg":"Hello John from hello-go"}. Reached through /rpc, the proxy
 	// (micro-dev call) and other services' clients.
-	"Greeter.Hello": func(raw json.RawMessage) (any, error) {
+	"Greeter.Hello": func(raw json.RawMessage, _ http.Header) (any, error) {
 		var req struct {
 			Name string `json:"name"`
 		}
@@ -51,22 +52,87 @@ var handlers = map[string]func(json.RawMessage) (any, error){
 	},
 	// The gateway's api handler: an api.Request in, an api.Response {statusCode, body} out.
 	// GET /hello-go/say/hello?name=John -> 200 {"message":"Hello John from hello-go"}
-	"Say.Hello": func(raw json.RawMessage) (any, error) {
-		var req struct {
-			Get map[string]struct {
-				Values []string `json:"values"`
-			} `json:"get"`
-		}
-		if err := json.Unmarshal(raw, &req); err != nil {
-			return nil, badRequest("cannot decode request: " + err.Error())
-		}
-		name := strings.Join(req.Get["name"].Values, " ")
-		if name == "" {
-			return nil, badRequest("Name cannot be blank")
+	"Say.Hello": func(raw json.RawMessage, _ http.Header) (any, error) {
+		name, err := queryName(raw)
+		if err != nil {
+			return nil, err
 		}
 		body, _ := json.Marshal(map[string]string{"message": greeting(name)})
 		return map[string]any{"statusCode": 200, "body": string(body)}, nil
 	},
+	// GET /hello-go/say/relay?name=John -> greeter-srv's greeting, called through the proxy with the trace
+	// context forwarded: `micro-dev traces` shows gateway -> hello-go -> proxy -> greeter-srv as one trace.
+	"Say.Relay": func(raw json.RawMessage, headers http.Header) (any, error) {
+		name, err := queryName(raw)
+		if err != nil {
+			return nil, err
+		}
+		var rsp struct {
+			Msg string `json:"msg"`
+		}
+		if err := call("go.micro.srv.greeter", "Say.Hello", map[string]string{"name": name}, headers, &rsp); err != nil {
+			return nil, err
+		}
+		body, _ := json.Marshal(map[string]string{"message": rsp.Msg + " (via " + shortName + ")"})
+		return map[string]any{"statusCode": 200, "body": string(body)}, nil
+	},
+}
+
+// queryName is the `name` query parameter of an api.Request (the gateway's api handler).
+func queryName(raw json.RawMessage) (string, error) {
+	var req struct {
+		Get map[string]struct {
+			Values []string `json:"values"`
+		} `json:"get"`
+	}
+	if err := json.Unmarshal(raw, &req); err != nil {
+		return "", badRequest("cannot decode request: " + err.Error())
+	}
+	name := strings.Join(req.Get["name"].Values, " ")
+	if name == "" {
+		return "", badRequest("Name cannot be blank")
+	}
+	return name, nil
+}
+
+var callClient = &http.Client{Timeout: 5 * time.Second}
+
+// call is a go-micro call through micro-dev's proxy (MICRO_PROXY_ADDRESS, the service's outbound link).
+// The request's W3C trace context (traceparent, tracestate) goes along, so the call joins the caller's trace.
+func call(service, endpoint string, body any, headers http.Header, out any) error {
+	proxy := os.Getenv("MICRO_PROXY_ADDRESS")
+	if proxy == "" {
+		return &microError{ID: serviceName, Code: 500, Detail: "no MICRO_PROXY_ADDRESS to call " + service + " through", Status: "Internal Server Error"}
+	}
+	payload, _ := json.Marshal(body)
+	req, err := http.NewRequest(http.MethodPost, "http://"+proxy+"/", bytes.NewReader(payload))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Micro-Service", service)
+	req.Header.Set("Micro-Endpoint", endpoint)
+	for _, k := range []string{"traceparent", "tracestate"} {
+		if v := headers.Get(k); v != "" {
+			req.Header.Set(k, v)
+		}
+	}
+	rsp, err := callClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer rsp.Body.Close()
+	text, err := io.ReadAll(rsp.Body)
+	if err != nil {
+		return err
+	}
+	if e := rsp.Header.Get("Micro-Error"); e != "" {
+		return errors.New(e)
+	}
+	if rsp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", rsp.Status, strings.TrimSpace(string(text)))
+	}
+	return json.Unmarshal(text, out)
 }
 
 func greeting(name string) string { return "Hello " + name + " from " + shortName }
@@ -111,7 +177,7 @@ func serveRPC(w http.ResponseWriter, r *http.Request) {
 			body = []byte("{}")
 		}
 		if fn, ok := handlers[endpoint]; ok {
-			result, err = fn(body)
+			result, err = fn(body, r.Header)
 		} else {
 			err = fmt.Errorf("rpc: can't find method %s", endpoint)
 		}
