@@ -106,7 +106,7 @@ function registryDefaults(raw: RawRegistry | undefined, dir: string): RegistryCo
       adminApi: raw?.nacos?.admin_api ?? D.nacos.adminApi,
     },
   };
-  if (raw?.address !== undefined) out.address = raw.address;
+  if (raw?.address !== undefined) out.address = Array.isArray(raw.address) ? raw.address.join(',') : raw.address;
   if (raw?.token !== undefined) out.token = raw.token;
   if (raw?.persist !== undefined) out.persist = path.resolve(dir, raw.persist);
   if (raw?.node !== undefined) out.node = raw.node;

@@ -23,6 +23,9 @@ const size = z.union(
 export const port = z.number().int().min(0).max(65535).describe('TCP port on 127.0.0.1; 0 picks a free one');
 const host = z.string().min(1).describe('interface to listen on (default 127.0.0.1)');
 const nonEmpty = z.string().min(1);
+const hostPort = z.string().regex(/^[^\s:,]+:\d{1,5}$/, { error: 'expected host:port, e.g. 127.0.0.1:8500' });
+/** One host:port, or several comma separated (go-micro's MICRO_REGISTRY_ADDRESS). */
+const hostPorts = z.string().regex(/^[^\s:,]+:\d{1,5}(,[^\s:,]+:\d{1,5})*$/, { error: 'expected host:port, e.g. 127.0.0.1:8500 (etcd: several, comma separated)' });
 
 const listen = (what: string) =>
   z.strictObject({ host: host.optional(), port: port.optional() }).describe(what);
@@ -32,18 +35,19 @@ export const RegistrySchema = z
     kind: z
       .enum(['embedded', 'consul', 'etcd'])
       .optional()
-      .describe('embedded (default): the built-in Consul-compatible registry; consul: a real Consul; etcd: a real etcd cluster (Debian etcd-server)'),
+      .describe('embedded (default): the built-in Consul-compatible registry; consul: a real Consul; etcd: a real etcd cluster (Debian etcd-server; yours with address)'),
     nodes: z
       .union([z.literal(1), z.literal(3)], { error: 'expected 1 or 3' })
       .optional()
-      .describe('kind: etcd only: members of the etcd cluster, 1 or 3 (default 1)'),
+      .describe('kind: etcd only: members of the etcd cluster micro-dev starts, 1 or 3 (default 1; not with address)'),
     host: host.optional(),
     port: port.optional().describe('embedded registry port (default 8500)'),
     address: z
-      .string()
-      .regex(/^[^\s:]+:\d{1,5}$/, { error: 'expected host:port, e.g. 127.0.0.1:8500' })
+      .union([hostPorts, z.array(hostPort).min(1, { error: 'expected at least one host:port' })], {
+        error: 'expected host:port, e.g. 127.0.0.1:8500 (etcd: several, comma separated or as a list)',
+      })
       .optional()
-      .describe('host:port of an existing Consul (kind: consul)'),
+      .describe('host:port of an existing Consul (kind: consul), or the client endpoints of an etcd cluster micro-dev does not start (kind: etcd; comma separated or a list, as MICRO_REGISTRY_ADDRESS)'),
     mode: z.enum(['process', 'container']).optional().describe('kind: consul only: container starts hashicorp/consul in Docker'),
     semantics: z.enum(['consul', 'eureka', 'nacos']).optional().describe('lease model of the embedded registry (default consul)'),
     time_scale: z.number().positive().optional().describe('multiplies every lease/TTL: 0.01 turns 90s into 0.9s (default 1)'),

@@ -21,12 +21,18 @@ export interface Listen {
 }
 
 export interface RegistryConfig extends Listen {
-  /** embedded: our in-process Consul-compatible registry; consul: a real Consul at `address` (or in a container). */
+  /**
+   * embedded: our in-process Consul-compatible registry; consul: a real Consul at `address` (or in a container);
+   * etcd: a real etcd cluster micro-dev starts, or yours at `address`.
+   */
   kind: 'embedded' | 'consul' | 'etcd';
-  /** kind etcd: members of the real etcd cluster micro-dev runs (1 or 3). */
+  /** kind etcd: members of the real etcd cluster micro-dev runs (1 or 3; unused with `address`). */
   nodes: 1 | 3;
   mode: 'process' | 'container';
-  /** host:port of an existing Consul when kind is consul and mode is not container. */
+  /**
+   * host:port of an existing Consul when kind is consul and mode is not container; with kind etcd, the
+   * client endpoints (host:port, comma separated) of an etcd cluster micro-dev does not start.
+   */
   address?: string;
   semantics: LeaseSemantics;
   /** 0.01 turns a 90 s lease into 0.9 s. */

@@ -1,13 +1,15 @@
 /**
  * Infrastructure: the in-process servers a topology needs before any instance starts, in order:
  *
- *   fault plane + admin (8474) -> registry (embedded, an existing Consul, or an etcd cluster) -> infra/registry
+ *   fault plane + admin (8474) -> registry (embedded, an existing Consul, an etcd cluster micro-dev starts
+ *       or one at registry.address) -> infra/registry
  *       link(s) -> broker -> gateway (8080) -> proxy (8081) -> web (8082)
  *
  * The in-process servers reach the registry through the `infra/registry` link, so a registry outage can be
  * simulated for them too (they keep serving from their cached nodes). With etcd there is one such link per
  * member (`infra/registry` to etcd-1, `infra/etcd-N/registry` to the others), each ending at the member's
- * own client link (`registry/etcd-N/client`).
+ * own client link (`registry/etcd-N/client`). An etcd at `registry.address` (not ours: no members to start,
+ * stop or fault) gets the same links, one per endpoint, ending at the endpoint itself.
  *
  * startInfrastructure() either returns all of them running or stops what it started and rethrows.
  */
@@ -28,6 +30,7 @@ import type { Tracing } from '../traces/tracing.ts';
 import { startRegistryMembers, type RegistryMember } from './registry-members.ts';
 import type { Link } from '../faults/link.ts';
 import type { EtcdCluster } from '../registry/etcd/etcd-cluster.ts';
+import type { RegisteredNode } from '../registry/etcd/etcd-registry-reader.ts';
 import type { RegistryKind } from '../../services/kit/kit-registry.ts';
 import { registryLinkName } from './instance-links.ts';
 
@@ -40,8 +43,12 @@ export interface Infrastructure {
   registryKind: Extract<RegistryKind, 'consul' | 'etcd'>;
   /** Where an instance's registry link(s) lead: the registry, or every etcd member's client link. */
   registryUpstreams: string[];
-  /** kind etcd: the cluster (members, roles, their links, kill/start). */
+  /** kind etcd, started by micro-dev: the cluster (members, roles, their links, kill/start). */
   etcd?: EtcdCluster;
+  /** kind etcd: names for the registry links past the first (`<owner>/<name>/registry`), one per member or endpoint. */
+  registryLinkMembers?: string[];
+  /** kind etcd: what is registered (the `registered` readiness lists through it instead of Consul's API). */
+  registryLister?: () => Promise<RegisteredNode[]>;
   faultPlane: FaultPlane;
   registry?: StartedRegistry;
   /**
@@ -76,6 +83,7 @@ export async function startInfrastructure(
     let registry: StartedRegistry | undefined;
     let registryAddress: string;
     let etcd: EtcdCluster | undefined;
+    let registryLister: Infrastructure['registryLister'];
     const registryFaces: Infrastructure['registryFaces'] = {};
     let registryMembers: RegistryMember[] = [];
     if (topology.registry.kind === 'embedded' && (topology.registry.peers ?? 1) > 1) {
@@ -108,6 +116,14 @@ export async function startInfrastructure(
         registryFaces.nacos = new URL(registry.nacosUrl).host;
         deps.onProgress(`registry  Nacos naming on ${registry.nacosUrl}/nacos/v1/ns/`);
       }
+    } else if (topology.registry.kind === 'etcd' && topology.registry.address) {
+      // Someone else's etcd: read and written like ours, never started, stopped or faulted member by member.
+      const { EtcdRegistryReader } = await import('../registry/etcd/etcd-registry-reader.ts');
+      registryAddress = topology.registry.address;
+      const reader = new EtcdRegistryReader(registryAddress.split(','));
+      stoppers.push(async () => reader.close());
+      registryLister = () => reader.registeredNodes();
+      deps.onProgress(`registry  etcd at ${registryAddress.split(',').join(', ')} (not started by micro-dev)`);
     } else if (topology.registry.kind === 'etcd') {
       const { EtcdCluster } = await import('../registry/etcd/etcd-cluster.ts');
       etcd = await EtcdCluster.start({
@@ -118,6 +134,8 @@ export async function startInfrastructure(
       });
       stoppers.push(() => etcd!.stop());
       registryAddress = etcd.directEndpoints.join(',');
+      const cluster = etcd;
+      registryLister = () => cluster.registeredNodes();
       deps.onProgress(`registry  etcd, ${etcd.names.length} member(s): ${etcd.names.map((n, i) => `${n} ${etcd!.directEndpoints[i]}`).join(', ')}`);
     } else if (topology.registry.mode === 'container') {
       const { startConsulContainer } = await import('../runtimes/container/consul-container.ts');
@@ -135,11 +153,12 @@ export async function startInfrastructure(
       registryAddress = topology.registry.address ?? `${topology.registry.host}:${topology.registry.port}`;
       deps.onProgress(`registry  consul at ${registryAddress}`);
     }
-    const registryKind = etcd ? 'etcd' : 'consul';
-    const registryUpstreams = etcd ? etcd.clientEndpoints : [registryAddress];
+    const registryKind = topology.registry.kind === 'etcd' ? 'etcd' : 'consul';
+    const registryUpstreams = etcd ? etcd.clientEndpoints : registryKind === 'etcd' ? registryAddress.split(',') : [registryAddress];
+    const registryLinkMembers = etcd ? etcd.names : registryKind === 'etcd' ? registryUpstreams.map((_, i) => `etcd-${i + 1}`) : undefined;
     const infraLinks: Link[] = [];
     for (const [i, upstream] of registryUpstreams.entries()) {
-      infraLinks.push(await faultPlane.createLink({ name: registryLinkName('infra', i, etcd?.names[i]), upstream }));
+      infraLinks.push(await faultPlane.createLink({ name: registryLinkName('infra', i, registryLinkMembers?.[i]), upstream }));
     }
     const viaLink = infraLinks.map((l) => l.listen).join(',');
     const broker = await startBroker(topology.broker, { registryAddress: viaLink, registryKind });
@@ -177,6 +196,8 @@ export async function startInfrastructure(
       registryKind,
       registryUpstreams,
       ...(etcd ? { etcd } : {}),
+      ...(registryLinkMembers ? { registryLinkMembers } : {}),
+      ...(registryLister ? { registryLister } : {}),
       faultPlane,
       registry,
       registryMembers,

@@ -257,7 +257,7 @@ export class Orchestrator implements OrchestratorApi {
     if (command.type === 'run-scenario') return this.#startScenario(command.name);
     if (command.type === 'scale') return this.#scale(command.service, command.replicas);
     if (command.type === 'registry-fault') {
-      if (!this.#registryFaults) return { ok: false, message: `the registry has no members to fault (registry kind ${this.topology.registry.kind}; registry faults need kind etcd or registry.peers)` };
+      if (!this.#registryFaults) return { ok: false, message: noRegistryMembers(this.topology.registry) };
       const result = await this.#registryFaults.command(command).catch((error: unknown) => ({ ok: false, message: error instanceof Error ? error.message : String(error) }));
       if (result.ok) this.#progress(`registry         ${result.message}`);
       return result;
@@ -408,7 +408,7 @@ export class Orchestrator implements OrchestratorApi {
           }
           links = await InstanceLinks.open(infra.faultPlane, name, {
             registry: face ?? (member ? registryAddress : infra.registryUpstreams),
-            ...(infra.etcd ? { members: infra.etcd.names } : {}),
+            ...(infra.registryLinkMembers ? { members: infra.registryLinkMembers } : {}),
             proxy: infra.proxy.address,
           });
           // Per-instance numbers are counted where every caller's traffic enters it.
@@ -436,7 +436,7 @@ export class Orchestrator implements OrchestratorApi {
           advertise: this.#links.get(name)?.inbound.listen,
           registryAddress,
           registryToken: this.topology.registry.token,
-          ...(infra.etcd ? { registryLister: () => infra.etcd!.registeredNodes() } : {}),
+          ...(infra.registryLister ? { registryLister: infra.registryLister } : {}),
           port: Number(serverAddress.split(':').pop()),
           signal,
         }),
@@ -547,4 +547,12 @@ function emptySnapshot(topology: Topology): Snapshot {
     },
     gatewayRps: [],
   };
+}
+
+/** Why a registry fault has nothing to act on. */
+function noRegistryMembers(registry: Topology['registry']): string {
+  if (registry.kind === 'etcd' && registry.address) {
+    return `the registry has no members micro-dev runs: registry.address points at an etcd cluster micro-dev did not start (${registry.address}), so it cannot partition, kill or slow its members; use registry-outage / heartbeat-loss (they cut the links to it), or registry {kind: etcd, nodes: 3}`;
+  }
+  return `the registry has no members to fault (registry kind ${registry.kind}; registry faults need kind etcd or registry.peers)`;
 }

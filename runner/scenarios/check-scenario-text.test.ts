@@ -131,6 +131,10 @@ describe('checkScenarioText', () => {
     expect(problems(text('{semantics: eureka}', 'eureka-1'))).toEqual([
       'scenarios/x.yaml:4:21: registry-partition needs a registry of several members: topology.registry.peers: 3 (Eureka peers) or {kind: etcd, nodes: 3}',
     ]);
+    // An etcd micro-dev does not start has no members it could split.
+    expect(problems(text('{kind: etcd, address: "etcd-1:2379,etcd-2:2379"}', 'etcd-1'))).toEqual([
+      'scenarios/x.yaml:4:21: registry-partition acts on the etcd members micro-dev starts; topology.registry.address points at an etcd cluster it does not run (use registry-outage or heartbeat-loss there)',
+    ]);
     const { scenario } = checkScenarioText(text('{semantics: eureka, peers: 3, eureka: {serve: true, port: 8761}}', '[eureka-2, eureka-3]'), file, base);
     expect(scenario!.topology.registry).toMatchObject({ peers: 3, eureka: { serve: true, port: 0 } });
   });

@@ -93,7 +93,9 @@ export function checkScenarioText(text: string, file: string, base: DefaultTopol
         : Array.from({ length: topology.registry.peers ?? 1 }, (_, m) => `eureka-${m + 1}`);
       const key = s.fault === 'registry-partition' ? 'isolate' : 'members';
       const named = s.fault === 'registry-partition' ? s.isolate : 'members' in s ? s.members : [];
-      if (s.fault !== 'registry-partition' && !etcd) {
+      if (etcd && topology.registry.address) {
+        problems.push(at(['steps', i, 'fault'], `${s.fault} acts on the etcd members micro-dev starts; topology.registry.address points at an etcd cluster it does not run (use registry-outage or heartbeat-loss there)`, 'value'));
+      } else if (s.fault !== 'registry-partition' && !etcd) {
         problems.push(at(['steps', i, 'fault'], `${s.fault} needs registry kind etcd (Eureka peers run inside micro-dev): topology.registry: {kind: etcd, nodes: 3}`, 'value'));
       } else if (members.length < 2) {
         problems.push(at(['steps', i, 'fault'], `${s.fault} needs a registry of several members: topology.registry.peers: 3 (Eureka peers) or {kind: etcd, nodes: 3}`, 'value'));

@@ -40,7 +40,19 @@ describe('validateRegistry', () => {
     {
       name: 'address on the embedded registry',
       yaml: 'registry:\n  address: "127.0.0.1:8500"\n',
-      want: ['2:3: registry: "address" belongs to kind: consul; the embedded registry listens on host and port'],
+      want: ['2:3: registry: "address" belongs to kind: consul or etcd; the embedded registry listens on host and port'],
+    },
+    { name: 'etcd at its endpoints, comma separated', yaml: 'registry:\n  kind: etcd\n  address: "etcd-1:2379,etcd-2:2379"\n', want: [] },
+    { name: 'etcd at its endpoints, as a list', yaml: 'registry:\n  kind: etcd\n  address: ["etcd-1:2379", "etcd-2:2379"]\n', want: [] },
+    {
+      name: 'etcd at an address with members to start',
+      yaml: 'registry:\n  kind: etcd\n  nodes: 3\n  address: "etcd-1:2379"\n',
+      want: ['3:3: registry: "nodes" counts the etcd members micro-dev starts; with "address" the cluster is yours and micro-dev starts none'],
+    },
+    {
+      name: 'consul at several addresses',
+      yaml: 'registry:\n  kind: consul\n  address: "a:8500,b:8500"\n',
+      want: ['3:3: registry: kind consul takes one address (host:port of an agent), got 2; several are for kind: etcd'],
     },
     {
       name: 'time_scale and its alias together',

@@ -1,6 +1,7 @@
 /**
  * validateRegistry: registry settings that only make sense together. The embedded registry has a lease
- * model, a time scale and a port; a real Consul (kind: consul) has an address or runs in a container.
+ * model, a time scale and a port; a real Consul (kind: consul) has an address or runs in a container; a
+ * real etcd (kind: etcd) is 1 or 3 members micro-dev starts, or the endpoints of a cluster it does not start.
  */
 import type { ConfigProblem } from '../config-problem.ts';
 import type { ValidationInput } from './validator.ts';
@@ -25,7 +26,7 @@ export function validateRegistry({ topology, raw, parsed }: ValidationInput): Co
       problems.push(parsed.problemAt(['services', s.name, 'registry'], `services.${s.name}: registry ${speaks} cannot reach registry kind etcd (its services speak etcd)`, 'key'));
     }
     if (kind !== 'etcd' && speaks === 'etcd') {
-      problems.push(parsed.problemAt(['services', s.name, 'registry'], `services.${s.name}: registry etcd needs registry kind etcd (a real etcd cluster micro-dev starts)`, 'key'));
+      problems.push(parsed.problemAt(['services', s.name, 'registry'], `services.${s.name}: registry etcd needs registry kind etcd (a real etcd cluster: one micro-dev starts, or yours at registry.address)`, 'key'));
     }
   }
   if (!r) return problems;
@@ -36,12 +37,17 @@ export function validateRegistry({ topology, raw, parsed }: ValidationInput): Co
   }
   if (r.nodes !== undefined && kind !== 'etcd') at('nodes', 'registry: "nodes" belongs to kind: etcd (members of the etcd cluster)');
   if (kind === 'etcd') {
+    if (r.address !== undefined && r.nodes !== undefined) {
+      at('nodes', 'registry: "nodes" counts the etcd members micro-dev starts; with "address" the cluster is yours and micro-dev starts none');
+    }
     for (const key of ['semantics', 'persist', 'token', 'profile', 'node', 'datacenter', 'port'] as const) {
       // port 0 (a free one) is what scenarios write for every section: that one fits.
       if (r[key] !== undefined && !(key === 'port' && r.port === 0)) at(key, `registry: "${key}" does not apply to kind: etcd (etcd keeps go-micro's leases itself and its members listen on free ports)`);
     }
   }
   if (kind === 'consul') {
+    const addresses = topology.registry.address?.split(',') ?? [];
+    if (addresses.length > 1) at('address', `registry: kind consul takes one address (host:port of an agent), got ${addresses.length}; several are for kind: etcd`);
     if (r.address === undefined && mode !== 'container') {
       at('kind', 'registry kind consul needs "address" (host:port of your Consul) or mode: container');
     }
@@ -54,7 +60,7 @@ export function validateRegistry({ topology, raw, parsed }: ValidationInput): Co
     const scale = r.time_scale !== undefined ? 'time_scale' : r.timeScale !== undefined ? 'timeScale' : undefined;
     if (scale && topology.registry.timeScale !== 1) at(scale, `registry: ${scale} needs kind: embedded (a real Consul keeps real time)`);
   } else {
-    if (r.address !== undefined) at('address', `registry: "address" belongs to kind: consul; the ${kind === 'etcd' ? 'etcd cluster listens on free ports' : 'embedded registry listens on host and port'}`);
+    if (r.address !== undefined && kind === 'embedded') at('address', 'registry: "address" belongs to kind: consul or etcd; the embedded registry listens on host and port');
     if (r.mode !== undefined) at('mode', 'registry: "mode" belongs to kind: consul');
   }
   for (const face of ['eureka', 'nacos'] as const) {

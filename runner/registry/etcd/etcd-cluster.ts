@@ -24,6 +24,7 @@ import { ProcessRuntime } from '../../runtimes/process/process-runtime.ts';
 import type { ProcessInstance } from '../../runtimes/process/process-instance.ts';
 import { findEtcdBinary } from './find-etcd-binary.ts';
 import { PeerRouter } from './peer-router.ts';
+import { EtcdRegistryReader, REGISTRY_PREFIX, registeredIn, withTimeout, type RegisteredNode } from './etcd-registry-reader.ts';
 import type { MemberRole, MemberStatus, RegistryCluster } from '../registry-cluster.ts';
 
 export type EtcdMemberStatus = MemberStatus;
@@ -43,12 +44,7 @@ interface Member {
   lastLines: string[];
 }
 
-/** A node registered under /micro/registry/ (go-micro's layout). */
-export interface RegisteredNode {
-  service: string;
-  id: string;
-  address: string;
-}
+export type { RegisteredNode };
 
 export interface EtcdClusterOptions {
   nodes: 1 | 3;
@@ -70,8 +66,7 @@ export class EtcdCluster implements RegistryCluster {
   readonly #runtime = new ProcessRuntime();
   readonly #args: (m: Member) => string[];
   readonly #onProgress: (line: string) => void;
-  readonly #reader: Etcd3;
-  #listing: { at: number; nodes: Promise<RegisteredNode[]> } | undefined;
+  readonly #reader: EtcdRegistryReader;
   #stopping = false;
 
   private constructor(members: Member[], dataDir: string, args: (m: Member) => string[], onProgress: (line: string) => void) {
@@ -80,11 +75,7 @@ export class EtcdCluster implements RegistryCluster {
     this.#args = args;
     this.#onProgress = onProgress;
     // Linearizable reads: a member cut off from the others cannot answer with its stale copy.
-    this.#reader = new Etcd3({
-      hosts: members.map((m) => `http://127.0.0.1:${m.clientPort}`),
-      dialTimeout: 1000,
-      defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + 700 }),
-    });
+    this.#reader = new EtcdRegistryReader(members.map((m) => `127.0.0.1:${m.clientPort}`));
   }
 
   static async start(options: EtcdClusterOptions): Promise<EtcdCluster> {
@@ -232,13 +223,7 @@ export class EtcdCluster implements RegistryCluster {
    * cluster has committed). Waiters share one read per 100 ms.
    */
   registeredNodes(): Promise<RegisteredNode[]> {
-    const now = Date.now();
-    if (!this.#listing || now - this.#listing.at > 100) {
-      const nodes = withTimeout(this.#reader.getAll().prefix('/micro/registry/').strings(), 2500).then((all) => Object.values(all).flatMap(registered));
-      nodes.catch(() => undefined);
-      this.#listing = { at: now, nodes };
-    }
-    return this.#listing.nodes;
+    return this.#reader.registeredNodes();
   }
 
   /**
@@ -250,7 +235,7 @@ export class EtcdCluster implements RegistryCluster {
     const views = await Promise.all(
       this.#members.map(async (m) => {
         if (!m.instance) return [m.name, []] as const;
-        const all = await withTimeout(m.status.getAll().prefix('/micro/registry/').serializable(true).strings(), 500).catch(() => ({}));
+        const all = await withTimeout(m.status.getAll().prefix(REGISTRY_PREFIX).serializable(true).strings(), 500).catch(() => ({}));
         return [m.name, Object.values(all).flatMap(nodeIds).sort()] as const;
       }),
     );
@@ -338,16 +323,7 @@ export class EtcdCluster implements RegistryCluster {
 }
 
 /** The nodes in one go-micro registry value (a registry.Service with its node). */
-function registered(text: string): RegisteredNode[] {
-  try {
-    const s = JSON.parse(text) as { name?: string; nodes?: { id?: string; address?: string }[] | null };
-    return (s.nodes ?? []).map((n) => ({ service: s.name ?? '', id: n.id ?? '', address: n.address ?? '' }));
-  } catch {
-    return [];
-  }
-}
-
-const nodeIds = (text: string) => registered(text).map((n) => n.id);
+const nodeIds = (text: string) => registeredIn(text).map((n) => n.id);
 
 /** Removes data folders left by micro-devs that are gone (SIGKILL leaves them; their etcds died with the guard). */
 async function sweepStale(root: string): Promise<void> {
@@ -366,14 +342,4 @@ function alive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    p.then(
-      (v) => (clearTimeout(t), resolve(v)),
-      (e: unknown) => (clearTimeout(t), reject(e)),
-    );
-  });
 }
