@@ -48,18 +48,37 @@ describe('measureDrill', () => {
     expect(measureDrill('registry-partition', result(apart), 0.01, 'e3').converge_after_heal).toEqual({ text: 'not within 300 s (self-preservation on)', value: null, unit: 'ms', notWithinMs: 300_000 });
   });
 
-  it('registry-partition without per-member samples (etcd): new registrations in the one view; no convergence measured', () => {
+  it('registry-partition on etcd: new registrations in the committed view; convergence from each member\'s own view', () => {
     const t: Timeline = {
       requests: [req(1100, true)],
-      samples: [sample(1000, { a: 'passing' }), sample(2000, { a: 'passing', b: 'passing' })],
+      samples: [
+        sample(1000, { a: 'passing' }, { members: { 'etcd-1': ['a'], 'etcd-2': ['a'], 'etcd-3': ['a'] } }),
+        // The isolated leader's serializable read is stale: it misses b, which the majority committed.
+        sample(2000, { a: 'passing', b: 'passing' }, { members: { 'etcd-1': ['a'], 'etcd-2': ['a', 'b'], 'etcd-3': ['a', 'b'] } }),
+        sample(3100, { a: 'passing', b: 'passing' }, { members: { 'etcd-1': ['a'], 'etcd-2': ['a', 'b'], 'etcd-3': ['a', 'b'] } }),
+        sample(3250, { a: 'passing', b: 'passing' }, { members: { 'etcd-1': ['a', 'b'], 'etcd-2': ['a', 'b'], 'etcd-3': ['a', 'b'] } }),
+      ],
+      steps: [{ ...step('split', 1000, 3000, []), targets: ['etcd-1'] }],
+      endAt: 6000,
+    };
+    // Leases at time scale 0.05, raft at real speed: the convergence is wall time.
+    const cells = measureDrill('registry-partition', result(t), 0.05, 'leader', 1);
+    expect(cells.register_partition).toMatchObject({ value: 'allowed', text: 'allowed (1 new in the registry (etcd-1 isolated))' });
+    expect(cells.converge_after_heal).toEqual({ text: '0.3 s (250 ms wall)', value: 250, unit: 'ms', wallMs: 250 });
+    const never = { ...t, samples: t.samples.slice(0, 3) };
+    expect(measureDrill('registry-partition', result(never), 0.05, 'leader', 1).converge_after_heal).toMatchObject({ value: null, notWithinMs: 3000 });
+  });
+
+  it('registry-partition with one view only: nothing new is refused; no convergence measured', () => {
+    const t: Timeline = {
+      requests: [req(1100, true)],
+      samples: [sample(1000, { a: 'passing' }), sample(2000, { a: 'passing' })],
       steps: [{ ...step('split', 1000, 3000, []), targets: ['etcd-1'] }],
       endAt: 6000,
     };
     const cells = measureDrill('registry-partition', result(t), 0.05, 'leader');
-    expect(cells.register_partition).toMatchObject({ value: 'allowed', text: 'allowed (1 new in the registry (etcd-1 isolated))' });
+    expect(cells.register_partition).toMatchObject({ value: 'refused' });
     expect(cells.converge_after_heal).toMatchObject({ value: null, skipped: 'one consistent view sampled, not each member' });
-    const none = measureDrill('registry-partition', result({ ...t, samples: [sample(1000, { a: 'passing' }), sample(2000, { a: 'passing' })] }), 0.05, 'leader');
-    expect(none.register_partition).toMatchObject({ value: 'refused' });
   });
 
   it('heartbeat-loss: evict when a silent target left the passing set, protect when none did', () => {

@@ -50,7 +50,13 @@ function timeCell(wallMs: number | undefined, timeScale: number, windowMs: numbe
 }
 
 /** The cells a drill yields for one registry. */
-export function measureDrill(drill: DrillName, result: ScenarioResult, timeScale: number, isolate?: string): Partial<Record<RowId, Cell>> {
+export function measureDrill(
+  drill: DrillName,
+  result: ScenarioResult,
+  timeScale: number,
+  isolate?: string,
+  membersTimeScale = timeScale,
+): Partial<Record<RowId, Cell>> {
   if (result.verdict === 'error') {
     const cell: Cell = { text: `error: ${result.error ?? 'the drill did not run'}`, value: null, error: result.error ?? 'did not run' };
     return Object.fromEntries(ROWS.filter((r) => r.drill === drill).map((r) => [r.id, cell]));
@@ -82,9 +88,12 @@ export function measureDrill(drill: DrillName, result: ScenarioResult, timeScale
       const w = windowOf(t, 'split');
       if (!s || !w) return {};
       const stats = requestStats(t.requests, w, 'rpc');
-      // Each member's own view when the registry's members are sampled one by one (Eureka peers); else the
-      // one view micro-dev has (etcd: the cluster's, read through a member that answers).
+      // Registrations during the split: on the isolated member's own view when it is sampled by name (Eureka
+      // peers); else in the cluster's committed view (etcd, whose isolated member is "the leader" when the
+      // drill began: what the majority accepted). Convergence: whenever the members' own views are sampled
+      // (Eureka peers; etcd's serializable reads of each member), until they all list the same ids.
       const perMember = isolate !== undefined && t.samples.some((x) => x.members?.[isolate]);
+      const membersSampled = t.samples.some((x) => Object.keys(x.members ?? {}).length > 1);
       const added = perMember ? registrationsAccepted(t, w, isolate) : newLeases(t, w);
       const where = perMember ? `on the isolated ${isolate}` : `in the registry (${s.targets.join(', ') || isolate} isolated)`;
       const converge = timeToConverge(t, s);
@@ -94,8 +103,8 @@ export function measureDrill(drill: DrillName, result: ScenarioResult, timeScale
         register_partition: added.length
           ? { text: `allowed (${added.length} new ${where})`, value: 'allowed', unit: 'outcome' }
           : { text: `refused (nothing new ${where})`, value: 'refused', unit: 'outcome' },
-        converge_after_heal: perMember
-          ? timeCell(converge, timeScale, t.endAt - s.endAt, keptBy)
+        converge_after_heal: membersSampled
+          ? timeCell(converge, membersTimeScale, t.endAt - s.endAt, keptBy)
           : { text: '— (one consistent view sampled, not each member)', value: null, skipped: 'one consistent view sampled, not each member' },
       };
     }

@@ -13,8 +13,12 @@ export interface KindSetup {
   kind: RegistryKind;
   /** What the scenario's `topology.registry` is for a one-node drill. */
   registry: Record<string, unknown>;
-  /** For a split drill: the registry as several members, and the member to isolate; absent = one node. */
-  members?: { registry: Record<string, unknown>; isolate: string; minorityReplica: number };
+  /**
+   * For a split drill: the registry as several members, and the member to isolate; absent = one node.
+   * `timeScale`: the time scale of the members' own replication, when it is not the registry's (etcd's
+   * raft runs at real speed, heartbeat 100 ms and election 1 s, whatever the leases' time scale).
+   */
+  members?: { registry: Record<string, unknown>; isolate: string; minorityReplica: number; timeScale?: number };
   timeScale: number;
   /** One line on how the registry decides (printed under the table). */
   model: string;
@@ -43,9 +47,9 @@ const SETUPS: Record<RegistryKind, KindSetup> = {
   etcd: {
     kind: 'etcd',
     registry: { kind: 'etcd', nodes: 1, time_scale: 0.05 },
-    members: { registry: { kind: 'etcd', nodes: 3, time_scale: 0.05 }, isolate: 'leader', minorityReplica: 3 },
+    members: { registry: { kind: 'etcd', nodes: 3, time_scale: 0.05 }, isolate: 'leader', minorityReplica: 3, timeScale: 1 },
     timeScale: 0.05,
-    model: "etcd (a real cluster; 3 members for the split, its leader isolated): go-micro's lease, TTL 60 s, the key gone when it runs out",
+    model: "etcd (a real cluster; 3 members for the split, its leader isolated): go-micro's lease, TTL 60 s, the key gone when it runs out; raft at real speed (its convergence is wall time)",
   },
 };
 

@@ -76,7 +76,7 @@ export async function runCompare(options: CompareOptions): Promise<CompareReport
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
-    for (const [id, cell] of Object.entries(measureDrill(p.drill, result, p.setup.timeScale, p.setup.members?.isolate))) put(id as RowId, cell);
+    for (const [id, cell] of Object.entries(measureDrill(p.drill, result, p.setup.timeScale, p.setup.members?.isolate, p.setup.members?.timeScale))) put(id as RowId, cell);
     runs.push({ registry: p.setup.kind, drill: p.drill, verdict: result.verdict, durationMs: result.durationMs, ...(result.error ? { error: result.error } : {}) });
   }
   return {

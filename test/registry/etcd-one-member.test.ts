@@ -42,6 +42,35 @@ describe.runIf(gate.run)('registry kind etcd, one member, through micro-dev up',
   }, 90_000);
 });
 
+describe.runIf(gate.run)('an etcd member whose port was taken before it bound', () => {
+  it('starts again on fresh ports and says so; no link of the first try is left', async () => {
+    const { createServer } = await import('node:net');
+    const { mkdtemp } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { findListenPort } = await import('../../runner/net/find-listen-port.ts');
+    // Another process holds the first port handed out (as when a port is taken between the probe and the
+    // bind): etcd's bind fails on it.
+    const thief = createServer();
+    await new Promise<void>((resolve) => thief.listen(0, '127.0.0.1', resolve));
+    const stolen = (thief.address() as { port: number }).port;
+    let handed = 0;
+    const findPort = async () => (handed++ === 0 ? stolen : findListenPort('127.0.0.1'));
+    const progress: string[] = [];
+    const plane = new FaultPlane();
+    const cluster = await EtcdCluster.start({ nodes: 1, stateDir: await mkdtemp(join(tmpdir(), 'micro-dev-etcd-')), plane, findPort, onProgress: (l) => progress.push(l) });
+    try {
+      expect(progress).toContain('registry  a port was taken before etcd bound it; starting the members on fresh ports');
+      expect(cluster.directEndpoints[0]).not.toContain(`:${stolen}`);
+      expect(await cluster.leader()).toBe('etcd-1');
+      expect(plane.links().map((l) => l.name).sort()).toEqual(['registry/etcd-1/client', 'registry/etcd-1/peer']);
+    } finally {
+      await cluster.stop();
+      await plane.close();
+      thief.close();
+    }
+  }, 60_000);
+});
+
 describe.runIf(gate.run)("go-micro's etcd registry against the reference vectors (real etcd, etcdctl)", () => {
   let plane: FaultPlane;
   let cluster: EtcdCluster;

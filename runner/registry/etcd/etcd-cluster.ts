@@ -25,6 +25,7 @@ import type { ProcessInstance } from '../../runtimes/process/process-instance.ts
 import { findEtcdBinary } from './find-etcd-binary.ts';
 import { PeerRouter } from './peer-router.ts';
 import { EtcdRegistryReader, REGISTRY_PREFIX, registeredIn, withTimeout, type RegisteredNode } from './etcd-registry-reader.ts';
+import { readableLogLine } from './readable-log-line.ts';
 import type { MemberRole, MemberStatus, RegistryCluster } from '../registry-cluster.ts';
 
 export type EtcdMemberStatus = MemberStatus;
@@ -54,6 +55,8 @@ export interface EtcdClusterOptions {
   onProgress?: (line: string) => void;
   /** How long the cluster may take to elect a leader (default 30 s). */
   readyTimeoutMs?: number;
+  /** Where the members' listen ports come from (default: a free port on 127.0.0.1 each). */
+  findPort?: () => Promise<number>;
 }
 
 const ELECTION_MS = 1000;
@@ -83,6 +86,19 @@ export class EtcdCluster implements RegistryCluster {
     const root = path.join(options.stateDir, 'etcd');
     await sweepStale(root);
     const dataDir = path.join(root, String(process.pid));
+    // A port found free can be taken by another process before etcd binds it (tests in parallel, other
+    // tools): the members are started again on fresh ports, twice at most.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await EtcdCluster.#startOnce(options, binary, dataDir);
+      } catch (error) {
+        if (attempt >= 3 || !(error instanceof MicroDevError) || !/address already in use/.test(error.message)) throw error;
+        options.onProgress?.(`registry  a port was taken before etcd bound it; starting the members on fresh ports`);
+      }
+    }
+  }
+
+  static async #startOnce(options: EtcdClusterOptions, binary: string, dataDir: string): Promise<EtcdCluster> {
     await rm(dataDir, { recursive: true, force: true });
     await mkdir(dataDir, { recursive: true });
     const names = Array.from({ length: options.nodes }, (_, i) => `etcd-${i + 1}`);
@@ -90,8 +106,9 @@ export class EtcdCluster implements RegistryCluster {
     let cluster: EtcdCluster | undefined;
     try {
       for (const name of names) {
-        const clientPort = await findListenPort('127.0.0.1');
-        const peerPort = await findListenPort('127.0.0.1');
+        const findPort = options.findPort ?? (() => findListenPort('127.0.0.1'));
+        const clientPort = await findPort();
+        const peerPort = await findPort();
         const clientLink = await options.plane.createLink({ name: `registry/${name}/client`, upstream: `127.0.0.1:${clientPort}` });
         const peerLinks = new Map<string, Link>();
         for (const from of [...names.filter((n) => n !== name), '']) {
@@ -142,6 +159,9 @@ export class EtcdCluster implements RegistryCluster {
         }
         await rm(dataDir, { recursive: true, force: true });
       }
+      // The members' links go too: a start on fresh ports opens them again under the same names.
+      const links = members.flatMap((m) => [m.clientLink, ...m.peerLinks.values()]);
+      await Promise.all(links.map((l) => options.plane.removeLink(l.name).catch(() => undefined)));
       throw error;
     }
   }
@@ -291,7 +311,7 @@ export class EtcdCluster implements RegistryCluster {
     const instance = await this.#runtime.start({ instance: m.name, service, env: { ETCD_UNSUPPORTED_ARCH: process.env.ETCD_UNSUPPORTED_ARCH ?? '' } }, { signal: new AbortController().signal });
     m.instance = instance;
     instance.onLog((line) => {
-      m.lastLines.push(line.line);
+      m.lastLines.push(readableLogLine(line.line));
       if (m.lastLines.length > 5) m.lastLines.shift();
     });
     void instance.exited.then((exit) => {
