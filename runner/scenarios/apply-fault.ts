@@ -29,8 +29,8 @@
 import type { Orchestrator } from '../engine/orchestrator.ts';
 import type { FaultPlane } from '../faults/fault-plane.ts';
 import type { ToxicSpec } from '../faults/toxic-catalogue.ts';
-import { RegistryMemberFaults, type StepSpec } from './scenario-schema.ts';
-import type { OrchestratorApi } from '../engine/api.ts';
+import type { StepSpec } from './scenario-schema.ts';
+import { applyRegistryMemberFault } from './apply-registry-member-fault.ts';
 import type { FrontProxy } from './front-proxy.ts';
 import { instanceLinkName as link } from '../engine/instance-links.ts';
 
@@ -57,21 +57,9 @@ export async function applyFault(ctx: FaultContext, step: StepSpec, targets: rea
     case 'registry-partition':
     case 'registry-member-kill':
     case 'registry-member-slow': {
-      const api: Pick<OrchestratorApi, 'command'> = o;
-      const base = { type: 'registry-fault', fault: RegistryMemberFaults[step.fault], id: name } as const;
-      const result = await api.command({
-        ...base,
-        on: true,
-        members: step.fault === 'registry-partition' ? step.isolate : step.members,
-        ...(step.fault === 'registry-partition' ? { from: step.from } : {}),
-        ...(step.fault === 'registry-member-slow' ? { latencyMs: step.latency } : {}),
-      });
-      if (!result.ok) throw new Error(`step ${step.id}: ${result.message}`);
-      ctx.onMembers?.(result.members ?? []);
-      return async () => {
-        const healed = await api.command({ ...base, on: false });
-        if (!healed.ok) throw new Error(`step ${step.id}: heal: ${healed.message}`);
-      };
+      const { members, heal } = await applyRegistryMemberFault(o, step);
+      ctx.onMembers?.(members);
+      return heal;
     }
     case 'partition':
       return toxics(plane(o), targets.flatMap((i) => [link(i, 'inbound'), link(i, 'registry'), link(i, 'proxy')]), name, down);

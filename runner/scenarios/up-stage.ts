@@ -24,6 +24,7 @@ import { STATIC_PROXY } from './plan-targets.ts';
 import type { ScenarioStage } from './scenario-stage.ts';
 import type { LeaseState, RegistrySample } from './timeline.ts';
 import { RegistryMemberFaults } from './scenario-schema.ts';
+import { applyRegistryMemberFault } from './apply-registry-member-fault.ts';
 
 const POLL_MS = 50;
 const SUPPORTED = new Set(['kill', 'stop', 'partition', 'heartbeat-loss', 'latency', 'registry-outage', 'rolling-restart', 'crash-loop', 'slow-start', ...Object.keys(RegistryMemberFaults)]);
@@ -98,20 +99,9 @@ export async function attachUpStage(info: RunInfo): Promise<ScenarioStage> {
         case 'registry-member-kill':
         case 'registry-member-slow': {
           // The engine's own registry-fault command, as applyFault sends it in a scenario's own topology.
-          const base = { type: 'registry-fault', fault: RegistryMemberFaults[step.fault], id: name } as const;
-          const result = await remote.command({
-            ...base,
-            on: true,
-            members: step.fault === 'registry-partition' ? step.isolate : step.members,
-            ...(step.fault === 'registry-partition' ? { from: step.from } : {}),
-            ...(step.fault === 'registry-member-slow' ? { latencyMs: step.latency } : {}),
-          });
-          if (!result.ok) throw new Error(`step ${step.id}: ${result.message}`);
-          record.targets = result.members ?? [];
-          return async () => {
-            const healed = await remote.command({ ...base, on: false });
-            if (!healed.ok) throw new Error(`step ${step.id}: heal: ${healed.message}`);
-          };
+          const { members, heal } = await applyRegistryMemberFault(remote, step);
+          record.targets = members;
+          return heal;
         }
         case 'partition':
           return plane.down(targets.flatMap((i) => [link(i, 'inbound'), link(i, 'registry'), link(i, 'proxy')]), name);
