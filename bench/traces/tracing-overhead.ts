@@ -8,6 +8,8 @@
  *
  * CPU per request (user + system time of each server's process tree over a round / requests answered)
  * is reported beside req/s: on a machine shared with other work it is the number contention distorts least.
+ * The span work alone (span-cost.ts: the 7 spans of one request made in process, no sockets) is reported
+ * against the off path's CPU per request, to tell span work from what tracing costs elsewhere.
  *
  *   wrk -t1 -c32 ──> gateway GET /greeter/say/hello ──link──> greeter-api ──link──> proxy ──link──> greeter-srv x2
  *
@@ -29,6 +31,7 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace as trace_, type Span } fr
 import { Tracing, type Component } from '../../runner/traces/tracing.ts';
 import { spanTree } from '../../runner/tui/lines/trace-lines.ts';
 import { rssMb } from '../tui/gateway-load-tally.ts';
+import { spanCost } from './span-cost.ts';
 
 const run = promisify(execFile);
 const option = (name: string) => {
@@ -214,6 +217,10 @@ async function main(): Promise<void> {
     results.cpuPerRequest = { medianMs: { off: cpu('off'), on: cpu('on'), bare: cpu('bare') }, tracingOverheadPercent: cpuOverhead };
     console.log(`median req/s: off ${m.off.rps}, on ${m.on.rps} (overhead ${overhead} %), bare chain ${m.bare.rps}`);
     console.log(`median CPU per request: off ${cpu('off')} ms, on ${cpu('on')} ms (overhead ${cpuOverhead} %), bare chain ${cpu('bare')} ms`);
+    // the span work alone, in process (span-cost.ts), against the CPU one request costs with tracing off
+    const work = spanCost();
+    results.spanWork = { ...work, shareOfOffCpuPerRequest: Math.round((work.microsPerRequest / 1000 / cpu('off')) * 1000) / 1000 };
+    console.log(`span work alone, in process: ${work.microsPerRequest} µs CPU per request (${work.spansPerRequest} spans), ${Math.round((work.microsPerRequest / 10 / cpu('off')) * 10) / 10} % of the off path's CPU per request`);
     results.rssAfterLoadMb = { off: await treeRssMb(off.pid), on: await treeRssMb(on.pid), bareChain: rssMb(bare.pid) };
 
     // one real recorded trace of this path, for the store's memory at its cap

@@ -11,7 +11,7 @@
  * without a parent traceparent is not traced. No span for the call as a whole: two fewer spans per
  * request through the gateway and the proxy (the hot path), and the attempts say everything it would.
  */
-import { SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE, ATTR_HTTP_REQUEST_RESEND_COUNT, ATTR_RPC_METHOD, ATTR_RPC_SYSTEM_NAME, ATTR_SERVER_ADDRESS } from '@opentelemetry/semantic-conventions';
 import type { CallTracer } from '../../services/kit/call-tracer.ts';
 import type { MicroError } from '../../services/kit/errors.ts';
@@ -23,6 +23,8 @@ function fail(span: Span, error: MicroError | undefined): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: error.detail || error.message });
 }
 
+const CLIENT: SpanOptions = { kind: SpanKind.CLIENT };
+
 export function callSpans(tracer: Tracer): CallTracer {
   return {
     call(service, endpoint, parent) {
@@ -31,35 +33,31 @@ export function callSpans(tracer: Tracer): CallTracer {
       if (!trace.getSpanContext(parentCtx)) return undefined;
       const method = `${service}/${endpoint}`;
       let attempts = 0;
-      const start = (extra: Attributes): Span => {
+      // attributes set once the span exists: given to startSpan they are checked and copied three times
+      const start = (): Span => {
         const index = attempts++;
-        return tracer.startSpan(
-          method,
-          {
-            kind: SpanKind.CLIENT,
-            attributes: {
-              'micro.attempt': index,
-              'micro.service': service,
-              [ATTR_RPC_SYSTEM_NAME]: 'go-micro',
-              [ATTR_RPC_METHOD]: method,
-              ...(index > 0 ? { [ATTR_HTTP_REQUEST_RESEND_COUNT]: index } : {}),
-              ...extra,
-            },
-          },
-          parentCtx,
-        );
+        const span = tracer
+          .startSpan(method, CLIENT, parentCtx)
+          .setAttribute('micro.attempt', index)
+          .setAttribute('micro.service', service)
+          .setAttribute(ATTR_RPC_SYSTEM_NAME, 'go-micro')
+          .setAttribute(ATTR_RPC_METHOD, method);
+        if (index > 0) span.setAttribute(ATTR_HTTP_REQUEST_RESEND_COUNT, index);
+        return span;
       };
       return {
         attempt(node, selection) {
-          const attempt = start({
-            'micro.node.id': node.id,
-            [ATTR_SERVER_ADDRESS]: node.address,
-            ...(selection
-              ? { 'micro.selector.candidates': selection.candidates, 'micro.selector.ejected': selection.ejected, 'micro.selector.tried': selection.tried }
-              : {}),
-          });
+          const attempt = start().setAttribute('micro.node.id', node.id).setAttribute(ATTR_SERVER_ADDRESS, node.address);
+          if (selection) {
+            attempt
+              .setAttribute('micro.selector.candidates', selection.candidates)
+              .setAttribute('micro.selector.ejected', selection.ejected)
+              .setAttribute('micro.selector.tried', selection.tried);
+          }
+          const header = traceparentOf(attempt);
           return {
-            ...traceparentOf(attempt),
+            traceparent: header.traceparent,
+            ...(header.tracestate !== undefined ? { tracestate: header.tracestate } : {}),
             end(error) {
               fail(attempt, error);
               attempt.end();
@@ -67,7 +65,7 @@ export function callSpans(tracer: Tracer): CallTracer {
           };
         },
         selectionFailed(error) {
-          const attempt = start({});
+          const attempt = start();
           fail(attempt, error);
           attempt.end();
         },

@@ -53,6 +53,26 @@ describe('TraceStore', () => {
     expect(store.get(id(1))).toBeUndefined();
   });
 
+  it('evicts within a class by first sight, and across classes by first sight at the span cap', () => {
+    const store = new TraceStore({ slow: 2, slowMs: 100, maxSpans: 6 });
+    store.add(span(id(1)));
+    store.add(span(id(2), { durationMs: 500 }));
+    store.add(span(id(3), { durationMs: 500 }));
+    // trace 1 (seen first) turns slow last: it is still the oldest slow trace, the one evicted
+    store.add(span(id(1), { durationMs: 500 }));
+    expect(store.list({ slow: true }).map((t) => t.traceId)).toEqual([id(3), id(2)]);
+    store.add(span(id(4), { error: 'x' }));
+    for (let i = 5; i < 9; i++) store.add(span(id(i)));
+    // 7 spans > 6: the oldest trace of any class goes (2, slow), not the oldest plain one (5)
+    expect(store.size()).toEqual({ traces: 6, spans: 6 });
+    expect(store.get(id(2))).toBeUndefined();
+    expect(store.get(id(5))).toBeDefined();
+    store.clear();
+    expect(store.size()).toEqual({ traces: 0, spans: 0 });
+    store.add(span(id(7)));
+    expect(store.list().map((t) => t.traceId)).toEqual([id(7)]);
+  });
+
   it('finds a trace by a unique prefix, filters by service, instance and time', () => {
     const store = new TraceStore();
     store.add(span('abcd' + '0'.repeat(28), { attributes: { 'micro.instance': 'greeter-srv-1' } }));

@@ -3,14 +3,14 @@
  * SpanProcessor (every span that ends lands here) and answers list/get queries for the control API, the
  * CLI, the dashboard and scenario reports.
  *
- *   span ends ──onEnd──> record (plain JSON) ──> trace (by id, insertion order = first span seen)
+ *   span ends ──onEnd──> compact record (EndedSpan) ──> trace (by id, first-seen order)
  *                                                  └─> class: failed (any span errored) > slow (>= slowMs) > plain
  *   caps, oldest first: `recent` plain traces, `failed` failed ones, `slow` slow ones, `spansPerTrace`
  *   spans in one trace (the rest counted as dropped), `maxSpans` spans in all (any class evicted).
  *
- * Synchronous and in-memory; nothing to clean up. Costs per span: O(1) bookkeeping (the SDK span is
- * kept as it is and turned into a plain record only when its trace is read; an eviction scans from the
- * oldest trace and usually stops at the first).
+ * Synchronous and in-memory; nothing to clean up. Costs per span: O(1) bookkeeping on the hot path: a
+ * small object that keeps the SDK span's attributes and events (turned into a plain record only when its
+ * trace is read), and a queue per class, so an eviction takes the head of its queue instead of scanning.
  */
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
@@ -38,12 +38,16 @@ type TraceClass = 'plain' | 'slow' | 'failed';
 
 interface StoredTrace {
   id: string;
-  /** SDK spans are kept as they ended and turned into records only when someone reads the trace. */
-  spans: (SpanRecord | ReadableSpan)[];
+  /** Order of first sight: eviction goes oldest first within a class. */
+  seq: number;
+  /** Spans as compact records (EndedSpan) until someone reads the trace, then as SpanRecords. */
+  spans: (SpanRecord | EndedSpan)[];
   dropped: number;
   startMs: number;
   endMs: number;
   cls: TraceClass;
+  /** Evicted (its entries left in the class queues are skipped). */
+  gone: boolean;
 }
 
 const KINDS: Record<SpanKind, SpanKindName> = {
@@ -56,50 +60,108 @@ const KINDS: Record<SpanKind, SpanKindName> = {
 
 const hrMs = (t: [number, number]): number => t[0] * 1e3 + t[1] / 1e6;
 
-/** A finished OpenTelemetry span as a plain record. */
-export function spanRecord(span: ReadableSpan): SpanRecord {
-  const ctx = span.spanContext();
-  const startMs = hrMs(span.startTime);
+/**
+ * What the store keeps of an SDK span that ended, until its trace is read: the SDK's own (sanitized)
+ * attributes object and events array, and the few fields a record needs. Keeping this rather than the
+ * SDK span lets the span itself die young: a held span (~1 KB with its context, times, status, links)
+ * survived the young generation and was promoted, then collected by the old-generation GC.
+ */
+class EndedSpan {
+  readonly spanId: string;
+  readonly parentId: string | undefined;
+  readonly name: string;
+  readonly kind: SpanKind;
+  readonly service: string;
+  readonly startMs: number;
+  readonly durationMs: number;
+  readonly error: string | undefined;
+  readonly attributes: ReadableSpan['attributes'];
+  readonly events: ReadableSpan['events'];
+
+  constructor(span: ReadableSpan, service: string, startMs: number, durationMs: number) {
+    this.spanId = span.spanContext().spanId;
+    this.parentId = span.parentSpanContext?.spanId || undefined;
+    this.name = span.name;
+    this.kind = span.kind;
+    this.service = service;
+    this.startMs = startMs;
+    this.durationMs = durationMs;
+    this.error = span.status.code === SpanStatusCode.ERROR ? span.status.message || 'error' : undefined;
+    this.attributes = span.attributes;
+    this.events = span.events.length === 0 ? NO_EVENTS : span.events;
+  }
+}
+
+const NO_EVENTS: ReadableSpan['events'] = [];
+
+function plainAttributes(from: ReadableSpan['attributes'] | undefined): Record<string, string | number | boolean> {
+  const attrs: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(from ?? {})) {
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') attrs[k] = v;
+  }
+  return attrs;
+}
+
+function toRecord(traceId: string, s: EndedSpan): SpanRecord {
   const attributes: SpanRecord['attributes'] = {};
-  for (const [k, v] of Object.entries(span.attributes)) {
+  for (const [k, v] of Object.entries(s.attributes)) {
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') attributes[k] = v;
     else if (Array.isArray(v)) attributes[k] = v.map(String);
   }
   const record: SpanRecord = {
-    traceId: ctx.traceId,
-    spanId: ctx.spanId,
-    name: span.name,
-    kind: KINDS[span.kind] ?? 'internal',
-    service: String(span.resource.attributes[ATTR_SERVICE_NAME] ?? 'unknown'),
-    startMs,
-    durationMs: hrMs(span.duration),
+    traceId,
+    spanId: s.spanId,
+    name: s.name,
+    kind: KINDS[s.kind] ?? 'internal',
+    service: s.service,
+    startMs: s.startMs,
+    durationMs: s.durationMs,
     attributes,
-    events: span.events.map((e) => {
-      const attrs: Record<string, string | number | boolean> = {};
-      for (const [k, v] of Object.entries(e.attributes ?? {})) {
-        if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') attrs[k] = v;
-      }
-      return { name: e.name, atMs: hrMs(e.time) - startMs, attributes: attrs };
-    }),
+    events: s.events.map((e) => ({ name: e.name, atMs: hrMs(e.time) - s.startMs, attributes: plainAttributes(e.attributes) })),
   };
-  if (span.parentSpanContext?.spanId) record.parentId = span.parentSpanContext.spanId;
-  if (span.status.code === SpanStatusCode.ERROR) record.error = span.status.message || 'error';
+  if (s.parentId !== undefined) record.parentId = s.parentId;
+  if (s.error !== undefined) record.error = s.error;
   return record;
 }
 
-/** The trace's spans as records, converting (once) those still held as SDK spans. */
+/** A finished OpenTelemetry span as a plain record. */
+export function spanRecord(span: ReadableSpan): SpanRecord {
+  const startMs = hrMs(span.startTime);
+  return toRecord(span.spanContext().traceId, new EndedSpan(span, serviceOf(span.resource), startMs, hrMs(span.duration)));
+}
+
+/** The resource's service.name, read once per resource (every span of a provider shares one). */
+const services = new WeakMap<object, string>();
+function serviceOf(resource: ReadableSpan['resource']): string {
+  let name = services.get(resource);
+  if (name === undefined) {
+    name = String(resource.attributes[ATTR_SERVICE_NAME] ?? 'unknown');
+    services.set(resource, name);
+  }
+  return name;
+}
+
+/** The trace's spans as records, converting (once) those still held as compact ones. */
 function records(t: StoredTrace): SpanRecord[] {
   for (let i = 0; i < t.spans.length; i++) {
     const s = t.spans[i]!;
-    if ('spanContext' in s) t.spans[i] = spanRecord(s);
+    if (s instanceof EndedSpan) t.spans[i] = toRecord(t.id, s);
   }
   return t.spans as SpanRecord[];
+}
+
+/** Traces of one class, oldest first; entries of traces that left the class or were evicted are skipped. */
+interface ClassQueue {
+  traces: StoredTrace[];
+  head: number;
 }
 
 export class TraceStore implements SpanProcessor {
   readonly #traces = new Map<string, StoredTrace>();
   readonly #caps: Required<TraceStoreOptions>;
   readonly #count: Record<TraceClass, number> = { plain: 0, slow: 0, failed: 0 };
+  readonly #queues: Record<TraceClass, ClassQueue> = { plain: { traces: [], head: 0 }, slow: { traces: [], head: 0 }, failed: { traces: [], head: 0 } };
+  #seq = 0;
   #spans = 0;
 
   constructor(options: TraceStoreOptions = {}) {
@@ -125,8 +187,10 @@ export class TraceStore implements SpanProcessor {
   onStart(_span: Span, _parent: Context): void {}
 
   onEnd(span: ReadableSpan): void {
-    const ctx = span.spanContext();
-    this.#add(ctx.traceId, span, hrMs(span.startTime), hrMs(span.duration), span.status.code === SpanStatusCode.ERROR);
+    const startMs = hrMs(span.startTime);
+    const durationMs = hrMs(span.duration);
+    const ended = new EndedSpan(span, serviceOf(span.resource), startMs, durationMs);
+    this.#add(span.spanContext().traceId, ended, startMs, durationMs, ended.error !== undefined);
   }
 
   forceFlush(): Promise<void> {
@@ -142,12 +206,13 @@ export class TraceStore implements SpanProcessor {
     this.#add(record.traceId, record, record.startMs, record.durationMs, record.error !== undefined);
   }
 
-  #add(traceId: string, span: SpanRecord | ReadableSpan, startMs: number, durationMs: number, failed: boolean): void {
+  #add(traceId: string, span: SpanRecord | EndedSpan, startMs: number, durationMs: number, failed: boolean): void {
     let t = this.#traces.get(traceId);
     if (!t) {
-      t = { id: traceId, spans: [], dropped: 0, startMs, endMs: startMs + durationMs, cls: 'plain' };
+      t = { id: traceId, seq: this.#seq++, spans: [], dropped: 0, startMs, endMs: startMs + durationMs, cls: 'plain', gone: false };
       this.#traces.set(t.id, t);
       this.#count.plain++;
+      this.#queues.plain.traces.push(t);
     }
     if (t.spans.length >= this.#caps.spansPerTrace) {
       t.dropped++;
@@ -157,11 +222,13 @@ export class TraceStore implements SpanProcessor {
     this.#spans++;
     if (startMs < t.startMs) t.startMs = startMs;
     if (startMs + durationMs > t.endMs) t.endMs = startMs + durationMs;
+    // classes only go up (plain -> slow -> failed): a trace's duration only grows, an error stays
     const cls: TraceClass = failed || t.cls === 'failed' ? 'failed' : t.endMs - t.startMs >= this.#caps.slowMs ? 'slow' : 'plain';
     if (cls !== t.cls) {
       this.#count[t.cls]--;
       this.#count[cls]++;
       t.cls = cls;
+      enqueue(this.#queues[cls], t);
     }
     this.#evict();
   }
@@ -197,8 +264,13 @@ export class TraceStore implements SpanProcessor {
   }
 
   clear(): void {
+    for (const t of this.#traces.values()) t.gone = true;
     this.#traces.clear();
     this.#count.plain = this.#count.slow = this.#count.failed = 0;
+    for (const q of Object.values(this.#queues)) {
+      q.traces = [];
+      q.head = 0;
+    }
     this.#spans = 0;
   }
 
@@ -233,19 +305,50 @@ export class TraceStore implements SpanProcessor {
 
   #evict(): void {
     const caps = this.#caps;
-    while (this.#count.plain > caps.recent) this.#dropOldest('plain');
-    while (this.#count.failed > caps.failed) this.#dropOldest('failed');
-    while (this.#count.slow > caps.slow) this.#dropOldest('slow');
-    while (this.#spans > caps.maxSpans && this.#traces.size > 1) this.#dropOldest(undefined);
-  }
-
-  #dropOldest(cls: TraceClass | undefined): void {
-    for (const t of this.#traces.values()) {
-      if (cls !== undefined && t.cls !== cls) continue;
-      this.#traces.delete(t.id);
-      this.#count[t.cls]--;
-      this.#spans -= t.spans.length;
-      return;
+    while (this.#count.plain > caps.recent) this.#drop(this.#oldest('plain')!);
+    while (this.#count.failed > caps.failed) this.#drop(this.#oldest('failed')!);
+    while (this.#count.slow > caps.slow) this.#drop(this.#oldest('slow')!);
+    while (this.#spans > caps.maxSpans && this.#traces.size > 1) {
+      // the oldest trace of any class: the smallest first-seen order among the three queue heads
+      let oldest: StoredTrace | undefined;
+      for (const cls of ['plain', 'slow', 'failed'] as const) {
+        const t = this.#oldest(cls);
+        if (t && (!oldest || t.seq < oldest.seq)) oldest = t;
+      }
+      this.#drop(oldest!);
     }
   }
+
+  /** The oldest live trace of a class (stale queue entries are passed over for good). */
+  #oldest(cls: TraceClass): StoredTrace | undefined {
+    const q = this.#queues[cls];
+    while (q.head < q.traces.length) {
+      const t = q.traces[q.head]!;
+      if (!t.gone && t.cls === cls) return t;
+      q.head++;
+    }
+    return undefined;
+  }
+
+  #drop(t: StoredTrace): void {
+    t.gone = true;
+    this.#traces.delete(t.id);
+    this.#count[t.cls]--;
+    this.#spans -= t.spans.length;
+    const q = this.#queues[t.cls];
+    if (q.traces[q.head] === t) q.head++;
+    // drop the consumed front now and then, so a queue holds about what its class holds
+    if (q.head > 64 && q.head * 2 > q.traces.length) {
+      q.traces = q.traces.slice(q.head);
+      q.head = 0;
+    }
+  }
+}
+
+/** Puts a trace that just entered a class among its traces in first-seen order (it is usually the newest). */
+function enqueue(q: ClassQueue, t: StoredTrace): void {
+  const list = q.traces;
+  let i = list.length;
+  while (i > q.head && list[i - 1]!.seq > t.seq) i--;
+  list.splice(i, 0, t);
 }
