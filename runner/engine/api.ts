@@ -119,10 +119,24 @@ export interface RegistryView {
   locks?: { key: string; holder: string }[];
 }
 
+/** A trace a scenario step lists (its failed and slowest ones), with the hop and fault that explain it. */
+export interface StepTraceView {
+  traceId: string;
+  name: string;
+  durationMs: number;
+  failed: boolean;
+  explanation?: string;
+}
+
 export interface ScenarioView {
   name: string;
   startedAt: number;
-  steps: { at: number; label: string; state: 'pending' | 'active' | 'done' }[];
+  /**
+   * `traces`: once the scenario has ended (tracing on), the failed and the slowest traces that started
+   * while the step was on, failed first; their spans stay readable through `trace(id)` after the
+   * scenario's own topology is gone.
+   */
+  steps: { at: number; label: string; state: 'pending' | 'active' | 'done'; traces?: StepTraceView[] }[];
   expectations: { label: string; state: 'pending' | 'pass' | 'fail'; detail?: string }[];
 }
 

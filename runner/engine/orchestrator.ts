@@ -46,13 +46,18 @@ import type { FaultPlane } from '../faults/fault-plane.ts';
 
 /**
  * Runs a named scenario (on a topology of its own) and reports its view as it goes; resolves when it ends.
- * Injected by the CLI: the scenario runner itself builds on the engine.
+ * `keepTraces`: the traces its steps list (ScenarioView steps[].traces), read before its topology stops,
+ * so `trace(id)` still serves them. Injected by the CLI: the scenario runner itself builds on the engine.
  */
 export type ScenarioRunner = (
   name: string,
   report: (view: ScenarioView, message?: string) => void,
   signal: AbortSignal,
+  keepTraces: (traces: readonly TraceDetail[]) => void,
 ) => Promise<void>;
+
+/** At most this many traces of the last dashboard scenario are kept for its steps' links. */
+const SCENARIO_TRACES_KEPT = 200;
 
 export interface OrchestratorOptions {
   /** Keep every instance's output in bounded, rotated files here (`up`: `<project>/.micro-dev/logs`). */
@@ -93,6 +98,8 @@ export class Orchestrator implements OrchestratorApi {
   readonly #runScenario?: ScenarioRunner;
   #scenario?: AbortController;
   #scenarioRun?: Promise<void>;
+  /** The traces the last dashboard scenario's steps list, by trace id (its own topology's store is gone). */
+  readonly #scenarioTraces = new Map<string, TraceDetail>();
   readonly #local: boolean;
   /** Aborted on shutdown: cancels every wait for a dependency. */
   readonly #lifetime = new AbortController();
@@ -202,7 +209,16 @@ export class Orchestrator implements OrchestratorApi {
   }
 
   async trace(id: string): Promise<TraceDetail | undefined> {
-    return this.#tracing?.store.get(id);
+    return this.#tracing?.store.get(id) ?? this.#scenarioTrace(id);
+  }
+
+  /** A trace the last dashboard scenario's steps list (its topology is gone), by id or a unique prefix. */
+  #scenarioTrace(id: string): TraceDetail | undefined {
+    const key = id.toLowerCase();
+    const exact = this.#scenarioTraces.get(key);
+    if (exact || key.length < 4) return exact;
+    const matches = [...this.#scenarioTraces.values()].filter((t) => t.summary.traceId.startsWith(key));
+    return matches.length === 1 ? matches[0] : undefined;
   }
 
   /** The traces recorded (undefined when tracing is off). */
@@ -353,7 +369,11 @@ export class Orchestrator implements OrchestratorApi {
       this.#store.dispatch({ type: 'scenario', view, message });
       if (message) this.#progress(`scenario         ${message}`);
     };
-    const run = runner(name, report, abort.signal).finally(() => {
+    this.#scenarioTraces.clear();
+    const keepTraces = (traces: readonly TraceDetail[]) => {
+      for (const t of traces.slice(0, SCENARIO_TRACES_KEPT)) this.#scenarioTraces.set(t.summary.traceId, t);
+    };
+    const run = runner(name, report, abort.signal, keepTraces).finally(() => {
       if (this.#scenario === abort) this.#scenario = undefined;
     });
     this.#scenarioRun = run.catch(() => undefined);

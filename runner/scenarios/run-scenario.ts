@@ -20,8 +20,8 @@ import { planTargets } from './plan-targets.ts';
 import { RegistryMemberFaults, type LoadSpec, type StepSpec } from './scenario-schema.ts';
 import type { FrontProxy } from './front-proxy.ts';
 import { scenarioView } from './scenario-view.ts';
-import { stepTraces, type StepTraces } from './step-traces.ts';
-import type { ScenarioView } from '../engine/api.ts';
+import { stepTraceDetails, stepTraces, type StepTraces } from './step-traces.ts';
+import type { ScenarioView, TraceDetail } from '../engine/api.ts';
 import type { LeaderRecord, LogRecord, RequestRecord, StepRecord, Timeline } from './timeline.ts';
 import { startLocalStage } from './local-stage.ts';
 import type { ScenarioStage } from './scenario-stage.ts';
@@ -39,6 +39,11 @@ export interface ScenarioRunOptions {
    * every step change and once with the verdict. Must not throw.
    */
   onView?: (view: ScenarioView, message?: string) => void;
+  /**
+   * The traces the steps list (failed and slowest, with every span), read before the stage closes: the
+   * dashboard keeps them so its scenario pane links to them after the scenario's own topology is gone.
+   */
+  onTraces?: (traces: TraceDetail[]) => void;
   /** The progress of the scenario's own topology (instances starting, ready, crashing; registry events). */
   onTopologyProgress?: (line: string) => void;
   /** Runs against this stage instead of a topology of its own (`scenario run --against`). */
@@ -76,7 +81,7 @@ const SAMPLE_MS = 25;
 export async function runScenario(scenario: Scenario, options: ScenarioRunOptions = {}): Promise<ScenarioResult> {
   const seed = options.seed ?? scenario.seed;
   const say = (line: string) => options.onProgress?.(`[${scenario.name}] ${line}`);
-  const show = (message?: string, results?: ExpectationResult[]) => options.onView?.(scenarioView(scenario, started, timeline.steps, results), message);
+  const show = (message?: string, results?: ExpectationResult[]) => options.onView?.(scenarioView(scenario, started, timeline.steps, results, traces), message);
   const started = Date.now();
   const abort = new AbortController();
   options.signal?.addEventListener('abort', () => abort.abort(options.signal!.reason), { once: true });
@@ -199,6 +204,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     if (stage?.traces && timeline.steps.length > 0) {
       const origin = performance.timeOrigin + t0;
       traces = await stepTraces(stage.traces, timeline.steps, { wallMs: (t) => origin + t, endAt: timeline.endAt }).catch(() => undefined);
+      if (traces && options.onTraces) options.onTraces(await stepTraceDetails(stage.traces, traces).catch(() => []));
     }
     if (sampler) clearInterval(sampler);
     const writes = stage?.registryWrites?.();

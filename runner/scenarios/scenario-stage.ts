@@ -41,7 +41,7 @@ export interface ScenarioStage {
   readonly staticProxy?: FrontProxy;
   readonly observes: StageObservations;
   /** Where the traces of the run's requests are read (the stage's engine with tracing on), if anywhere. */
-  readonly traces?: Pick<OrchestratorApi, 'traces'>;
+  readonly traces?: Pick<OrchestratorApi, 'traces' | 'trace'>;
   /** What steps may target (names stable across restarts). */
   candidates(): TargetableInstance[];
   /** Why this stage cannot put the step's fault in place (the step is then not applied), or undefined. */

@@ -40,4 +40,16 @@ describe('scenarioView', () => {
     expect(judged.steps[0]!.state).toBe('done');
     expect(judged.expectations).toEqual([{ label: 'time to detect cut <= 1000 ms', state: 'fail', detail: 'was never' }]);
   });
+
+  it('gives each step its traces once, failed first, when the run has read them', () => {
+    const records = [
+      { id: 'cut', fault: 'partition', targets: ['greeter-srv-2'], targetIds: [], startAt: 1000, endAt: 3000 },
+      { id: 'crash', fault: 'kill', targets: ['greeter-api-1'], targetIds: [], startAt: 4000, endAt: 4000 },
+    ];
+    const t = (id: string, failed: boolean, explanation?: string) => ({ traceId: id.repeat(32), name: 'GET /greeter/say/hello', durationMs: 2003, failed, ...(explanation ? { explanation } : {}) });
+    const down = t('a', true, 'greeter-srv-2/inbound: down -> call timeout after 2000 ms -> retried on greeter-srv-1');
+    const v = scenarioView(scenario!, 5, records, undefined, [{ step: 'cut', failed: [down], slowest: [down, t('b', false)] }]);
+    expect(v.steps[0]!.traces).toEqual([down, t('b', false)]);
+    expect(v.steps[1]!.traces).toBeUndefined();
+  });
 });

@@ -4,7 +4,7 @@
  * call timeout ... -> retried on greeter-srv-1`). Read from the engine's trace store through
  * OrchestratorApi before the topology stops; the reports print them under their step.
  */
-import type { OrchestratorApi, TraceSummary } from '../engine/api.ts';
+import type { OrchestratorApi, StepTraceView, TraceDetail, TraceSummary } from '../engine/api.ts';
 import type { StepRecord } from './timeline.ts';
 
 export interface TraceRef {
@@ -53,13 +53,23 @@ export async function stepTraces(
   return out;
 }
 
+/** A step's traces once each, failed ones first (then the slowest), as the dashboard lists them. */
+export function stepTraceList(s: StepTraces): StepTraceView[] {
+  const seen = new Set<string>();
+  return [...s.failed, ...s.slowest].filter((t) => !seen.has(t.traceId) && seen.add(t.traceId));
+}
+
+/** Every span of the traces the steps list (read before the stage's topology stops); those gone are left out. */
+export async function stepTraceDetails(api: Pick<OrchestratorApi, 'trace'>, steps: readonly StepTraces[]): Promise<TraceDetail[]> {
+  const ids = new Set(steps.flatMap((s) => stepTraceList(s).map((t) => t.traceId)));
+  const details = await Promise.all([...ids].map((id) => api.trace(id).catch(() => undefined)));
+  return details.filter((d): d is TraceDetail => d !== undefined);
+}
+
 /** `  trace 4bf92f3577b3  FAIL  2003 ms  GET /greeter/say/hello  <explanation>` lines for one step. */
 export function stepTraceLines(s: StepTraces, indent = '       '): string[] {
-  const seen = new Set<string>();
   const lines: string[] = [];
-  for (const t of [...s.failed, ...s.slowest]) {
-    if (seen.has(t.traceId)) continue;
-    seen.add(t.traceId);
+  for (const t of stepTraceList(s)) {
     lines.push(`${indent}trace ${t.traceId.slice(0, 12)}  ${t.failed ? 'FAIL' : 'slow'}  ${Math.round(t.durationMs)} ms  ${t.name}${t.explanation ? `  ${t.explanation}` : ''}`);
   }
   return lines;

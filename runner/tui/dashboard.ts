@@ -40,7 +40,8 @@ export interface DashboardProps {
  *   services (by tier)                         <- selection, keys act on it
  *   registry | gateway traffic
  *   scenario timeline (while one runs)
- *   logs  /  help  /  scenario picker   (t: recent traces + a waterfall over all of these)
+ *   logs  /  help  /  scenario picker   (t: recent traces, e: the scenario's step traces; a waterfall,
+ *                                        over all of these)
  *   status line
  */
 export function Dashboard(p: DashboardProps) {
@@ -89,7 +90,7 @@ export function Dashboard(p: DashboardProps) {
   if (ui.traces) {
     // Recent traces and the selected one's waterfall over every pane between header and status line.
     const height = plan.instances + plan.side + plan.scenario + plan.logs;
-    return h(Box, { flexDirection: 'column', width: w }, header, h(TracesPane, { api: p.api, index: ui.traceIndex, width: w, height, noColor }), status);
+    return h(Box, { flexDirection: 'column', width: w }, header, h(TracesPane, { api: p.api, source: ui.traceSource, scenario: s.scenario, index: ui.traceIndex, width: w, height, noColor }), status);
   }
   if (ui.logFull && ui.selected) {
     // One instance's log over every pane between header and status line; long lines wrap.

@@ -72,5 +72,23 @@ describe('full-screen log', () => {
     expect(none.logFull).toBe(false);
     expect(none.status?.text).toBe('select an instance first (arrows or tab)');
   });
+
+  it('e opens the scenario\'s step traces (a hint when it lists none); t and e switch lists, the shown one\'s key closes', () => {
+    const none = reduceKey(initialUi, 'e', {}, ctx).ui;
+    expect(none.traces).toBe(false);
+    expect(none.status?.text).toMatch(/^no scenario step traces yet/);
+    const withTraces = { ...ctx, scenarioTraces: 2 };
+    const open = reduceKey(initialUi, 'e', {}, withTraces).ui;
+    expect(open).toMatchObject({ traces: true, traceSource: 'scenario', traceIndex: 0 });
+    const down = reduceKey(reduceKey(open, '', { downArrow: true }, withTraces).ui, '', { downArrow: true }, withTraces).ui;
+    expect(down.traceIndex).toBe(1); // the list's last one
+    const recent = reduceKey(down, 't', {}, withTraces).ui;
+    expect(recent).toMatchObject({ traces: true, traceSource: 'recent', traceIndex: 0 });
+    expect(reduceKey(recent, 't', {}, withTraces).ui.traces).toBe(false);
+    const back = reduceKey(recent, 'e', {}, withTraces).ui;
+    expect(back).toMatchObject({ traces: true, traceSource: 'scenario' });
+    expect(reduceKey(back, 'e', {}, withTraces).ui.traces).toBe(false);
+    expect(reduceKey(back, '', { escape: true }, withTraces).ui.traces).toBe(false);
+  });
 });
 

@@ -8,6 +8,9 @@ import type { Tone } from './lines/line.ts';
  */
 export type UiMode = 'normal' | 'help' | 'filter' | 'pick-scenario' | 'prompt-scenario';
 
+/** What the traces view lists: the engine's recent traces (`t`), or the ones the scenario's steps list (`e`). */
+export type TraceSource = 'recent' | 'scenario';
+
 export interface UiState {
   /** Selected instance name (stable when instances reorder). */
   selected?: string;
@@ -22,8 +25,9 @@ export interface UiState {
   logFull: boolean;
   /** Log lines scrolled back from the newest (0 = follow new lines). */
   logSkip: number;
-  /** The traces view over the whole screen (t toggles, Esc closes) and the selected trace (0 = newest). */
+  /** The traces view over the whole screen (t / e toggle, Esc closes), its list and the selected trace (0 = first). */
   traces: boolean;
+  traceSource: TraceSource;
   traceIndex: number;
   /** `follow`: an instance whose live state the line shows after the reply (restart, start, kill). */
   status?: { text: string; tone: Tone; follow?: string };
@@ -55,7 +59,9 @@ export interface KeyOutcome {
   quit?: boolean;
 }
 
-export const initialUi: UiState = { mode: 'normal', filter: '', draft: '', pickIndex: 0, logScope: 'all', logFull: false, logSkip: 0, traces: false, traceIndex: 0 };
+export const initialUi: UiState = { mode: 'normal', filter: '', draft: '', pickIndex: 0, logScope: 'all', logFull: false, logSkip: 0, traces: false, traceSource: 'recent', traceIndex: 0 };
+
+const NO_SCENARIO_TRACES = 'no scenario step traces yet: a scenario lists its failed and slowest traces per step when it ends (c runs one)';
 
 /** States in which `s` means start rather than stop. */
 const DOWN_STATES = new Set(['stopped', 'crashed', 'failed']);
@@ -79,7 +85,13 @@ export function reduceKey(
   ui: UiState,
   input: string,
   key: KeyInfo,
-  ctx: { ordered: readonly InstanceView[]; scenarios: readonly string[]; logPage?: number },
+  ctx: {
+    ordered: readonly InstanceView[];
+    scenarios: readonly string[];
+    logPage?: number;
+    /** How many traces the scenario pane's steps list (what `e` opens). */
+    scenarioTraces?: number;
+  },
 ): KeyOutcome {
   if (key.ctrl && input === 'c') return { ui, quit: true };
   switch (ui.mode) {
@@ -116,10 +128,18 @@ export function reduceKey(
   if (ui.traces) {
     // the traces view: arrows pick a trace; t or Esc go back; q still quits
     if (key.upArrow || key.leftArrow) return { ui: { ...ui, traceIndex: Math.max(0, ui.traceIndex - 1) } };
-    if (key.downArrow || key.rightArrow || key.tab) return { ui: { ...ui, traceIndex: ui.traceIndex + 1 } };
+    const last = ui.traceSource === 'scenario' ? Math.max(0, (ctx.scenarioTraces ?? 1) - 1) : Infinity;
+    if (key.downArrow || key.rightArrow || key.tab) return { ui: { ...ui, traceIndex: Math.min(last, ui.traceIndex + 1) } };
     if (key.pageUp) return { ui: { ...ui, traceIndex: Math.max(0, ui.traceIndex - 10) } };
-    if (key.pageDown) return { ui: { ...ui, traceIndex: ui.traceIndex + 10 } };
-    if (key.escape || input === 't') return { ui: { ...ui, traces: false } };
+    if (key.pageDown) return { ui: { ...ui, traceIndex: Math.min(last, ui.traceIndex + 10) } };
+    if (key.escape) return { ui: { ...ui, traces: false } };
+    // the key of the list shown closes the view; the other one switches to its list
+    if (input === 't') return { ui: ui.traceSource === 'recent' ? { ...ui, traces: false } : { ...ui, traceSource: 'recent', traceIndex: 0 } };
+    if (input === 'e') {
+      if (ui.traceSource === 'scenario') return { ui: { ...ui, traces: false } };
+      if (!ctx.scenarioTraces) return { ui: { ...ui, status: { text: NO_SCENARIO_TRACES, tone: 'warn' } } };
+      return { ui: { ...ui, traceSource: 'scenario', traceIndex: 0 } };
+    }
     if (input === 'q') return { ui, quit: true };
     if (input === '?') return { ui: { ...ui, mode: 'help' } };
     return { ui };
@@ -139,7 +159,10 @@ export function reduceKey(
     case '/':
       return { ui: { ...ui, mode: 'filter', draft: ui.filter } };
     case 't':
-      return { ui: { ...ui, traces: true, traceIndex: 0, logFull: false } };
+      return { ui: { ...ui, traces: true, traceSource: 'recent', traceIndex: 0, logFull: false } };
+    case 'e':
+      if (!ctx.scenarioTraces) return { ui: { ...ui, status: { text: NO_SCENARIO_TRACES, tone: 'warn' } } };
+      return { ui: { ...ui, traces: true, traceSource: 'scenario', traceIndex: 0, logFull: false } };
     case 'a':
       return { ui: { ...ui, logScope: ui.logScope === 'all' ? 'selected' : 'all', logSkip: 0 } };
     case 'f':

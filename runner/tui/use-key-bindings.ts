@@ -3,6 +3,7 @@ import { useRef, useState } from 'react';
 import type { Command, OrchestratorApi } from '../engine/api.ts';
 import type { DashboardState } from './dashboard-state.ts';
 import { orderInstances } from './lines/instance-order.ts';
+import { scenarioTraceRows } from './lines/scenario-lines.ts';
 import { initialUi, reduceKey, type UiState } from './ui-state.ts';
 
 export function describeCommand(c: Command): string {
@@ -73,7 +74,8 @@ export function useKeyBindings(o: {
   useInput(
     (input, key) => {
       const ordered = orderInstances(o.state.snapshot.instances);
-      const out = reduceKey(effectiveUi(ref.current, o.state), input, key, { ordered, scenarios: o.scenarios, logPage: o.logPage });
+      const scenarioTraces = scenarioTraceRows(o.state.snapshot.scenario).length;
+      const out = reduceKey(effectiveUi(ref.current, o.state), input, key, { ordered, scenarios: o.scenarios, logPage: o.logPage, scenarioTraces });
       update(out.ui);
       if (out.quit) o.onQuit();
       else if (out.command) run(out.command);

@@ -16,6 +16,7 @@ export const KeyHelp: readonly [string, string][] = [
   ['f', 'the selected instance\'s log full screen (Esc or f back)'],
   ['/', 'filter logs (enter applies, esc clears)'],
   ['t', 'recent traces and a waterfall (↑↓ select, esc back)'],
+  ['e', 'the scenario\'s step traces, why each failed, and a waterfall'],
   ['pgup pgdn end', 'scroll the logs back / forward / follow'],
   ['?', 'this help (any key closes)'],
 ];
