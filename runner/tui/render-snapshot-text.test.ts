@@ -29,6 +29,20 @@ describe('renderSnapshotText', () => {
     expect(compact).toMatch(/lock svc\/leader leader-srv-2 \+1/);
   });
 
+  it('counts a scenario\'s step traces (no dashboard key: micro-dev status is not interactive)', () => {
+    const trace = { traceId: 'a'.repeat(32), name: 'GET /greeter/say/hello', durationMs: 2003, failed: true, explanation: 'greeter-srv-2/inbound: down' };
+    const scenario = {
+      name: 'kill-one-replica',
+      startedAt: 0,
+      steps: [{ at: 1000, label: 'kill: kill greeter-srv-2', state: 'done' as const, traces: [trace, { ...trace, traceId: 'b'.repeat(32), failed: false }] }],
+      expectations: [{ label: 'availability >= 90%', state: 'pass' as const }],
+    };
+    const text = renderSnapshotText({ ...snapshot, scenario }, { columns: 100, rows: 30, now: 5000 });
+    expect(text).toMatch(/Scenario kill-one-replica .*2 step traces/);
+    expect(text).not.toContain('e: 2 step traces');
+    expect(text).toMatch(/done \+1s kill: kill greeter-srv-2 {2}2 traces, 1 failed/);
+  });
+
   it('prints every pane in plain text at 100x30', () => {
     const text = renderSnapshotText(snapshot, { columns: 100, rows: 30, now: 65_000 });
     expect(text.includes('\u001b')).toBe(false);

@@ -17,7 +17,7 @@ const VERDICT: Record<ScenarioView['expectations'][number]['state'], Segment> = 
  * Scenario timeline: expectations first (they are the verdict), then as many steps as fit, in a window
  * around the latest step that started.
  */
-export function scenarioLines(sc: ScenarioView, o: { width: number; now: number; maxLines: number }): Line[] {
+export function scenarioLines(sc: ScenarioView, o: { width: number; now: number; maxLines: number; /** the dashboard: name the key (e) that opens the step traces */ keys?: boolean }): Line[] {
   const passed = sc.expectations.filter((e) => e.state === 'pass').length;
   const failed = sc.expectations.filter((e) => e.state === 'fail').length;
   const traced = scenarioTraceRows(sc).length;
@@ -26,7 +26,7 @@ export function scenarioLines(sc: ScenarioView, o: { width: number; now: number;
     seg(`${passed} pass`, passed ? 'ok' : 'dim'),
     seg(' '),
     seg(`${failed} fail`, failed ? 'bad' : 'dim'),
-    ...(traced > 0 ? [seg(`  e: ${traced} step traces`, 'accent')] : []),
+    ...(traced > 0 ? [seg(`  ${o.keys ? 'e: ' : ''}${traced} step traces`, 'accent')] : []),
   ]);
   const exp = sc.expectations.map((e) =>
     fitLine([seg('  '), VERDICT[e.state], seg(' ' + e.label), ...(e.detail ? [seg(` (${e.detail})`, 'dim')] : [])], o.width),

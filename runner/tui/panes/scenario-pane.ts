@@ -7,7 +7,7 @@ import { LinesView } from './lines-view.ts';
 export function ScenarioPane(p: { scenario?: ScenarioView; width: number; height: number; now: number; noColor: boolean }) {
   if (!p.scenario || p.height <= 0) return null;
   return React.createElement(LinesView, {
-    lines: scenarioLines(p.scenario, { width: p.width, now: p.now, maxLines: p.height }),
+    lines: scenarioLines(p.scenario, { width: p.width, now: p.now, maxLines: p.height, keys: true }),
     noColor: p.noColor,
   });
 }
