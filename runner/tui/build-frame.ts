@@ -14,6 +14,12 @@ export function instancePaneHeight(s: Snapshot, compact: boolean): number {
   return compact ? Math.max(1, s.instances.length) : 2 + tiers + Math.max(1, s.instances.length);
 }
 
+/** Natural height of the registry | traffic block: the registry pane's lines (locks, members), 4 at least. */
+export function sidePaneHeight(s: Snapshot): number {
+  const locks = s.registry.locks?.length ?? 0;
+  return 4 + Math.min(locks, 3) + (locks > 3 ? 1 : 0) + (s.registry.members?.length ?? 0);
+}
+
 export function scenarioPaneHeight(s: Snapshot): number {
   return s.scenario ? 1 + s.scenario.steps.length + s.scenario.expectations.length : 0;
 }
@@ -31,6 +37,7 @@ export function buildFrame(s: Snapshot, o: { columns: number; rows: number; now:
   const plan = planLayout(o, {
     instances: instancePaneHeight(s, compact),
     scenario: scenarioPaneHeight(s),
+    side: sidePaneHeight(s),
     logs: false,
     status: false,
   });

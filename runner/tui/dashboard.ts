@@ -1,7 +1,7 @@
 import { Box } from 'ink';
 import React, { useEffect } from 'react';
 import type { OrchestratorApi } from '../engine/api.ts';
-import { instancePaneHeight, scenarioPaneHeight } from './build-frame.ts';
+import { instancePaneHeight, scenarioPaneHeight, sidePaneHeight } from './build-frame.ts';
 import { planLayout } from './layout-plan.ts';
 import { Header } from './panes/header.ts';
 import { HelpOverlay } from './panes/help-overlay.ts';
@@ -54,6 +54,7 @@ export function Dashboard(p: DashboardProps) {
   const plan = planLayout(size, {
     instances: instancePaneHeight(s, compact) + (compact ? 0 : 1), // + the selection's detail line
     scenario: scenarioPaneHeight(s),
+    side: sidePaneHeight(s),
     logs: true,
     status: true,
   });

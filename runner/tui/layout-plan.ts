@@ -20,12 +20,13 @@ export const MinFullRows = 24;
 
 export function planLayout(
   size: { columns: number; rows: number },
-  want: { instances: number; scenario: number; logs: boolean; status: boolean },
+  want: { instances: number; scenario: number; logs: boolean; status: boolean; side?: number },
 ): LayoutPlan {
   const width = Math.max(20, size.columns);
   const compact = size.columns < MinFullColumns || size.rows < MinFullRows;
   const header = compact ? 1 : 2;
-  const side = compact ? 2 : 4;
+  // Registry | traffic: 4 lines, more for a registry's lock holders and members (at most a third of the rows).
+  const side = compact ? 2 : Math.max(4, Math.min(want.side ?? 4, Math.floor(size.rows / 3)));
   const status = want.status ? 1 : 0;
   let room = Math.max(0, size.rows - 1 - header - side - status);
   const logsMin = want.logs ? (compact ? 2 : 4) : 0;

@@ -55,6 +55,26 @@ describe('Dashboard frames', () => {
     expect(f).toContain('boom');
   });
 
+  it("a registry cluster's members get a line each, and the pane grows to hold them all", async () => {
+    const api = new FakeOrchestrator();
+    const app = mount(api);
+    const member = (name: string, role: 'leader' | 'follower' | 'down', faults: string[] = []) => ({ name, role, term: 3, address: `127.0.0.1:2${name.slice(-1)}379`, links: [], faults });
+    api.setRegistry({
+      kind: 'etcd',
+      semantics: 'etcd',
+      address: '127.0.0.1:21379',
+      passing: 3,
+      critical: 0,
+      members: [member('etcd-1', 'leader'), member('etcd-2', 'follower', ['partition']), member('etcd-3', 'down', ['kill'])],
+    });
+    const f = await waitFor(() => (app.frame().includes('etcd-3 down') ? app.frame() : undefined), 'the members');
+    expect(f).toContain('Registry etcd/etcd');
+    expect(f).toContain('passing 3  critical 0');
+    expect(f).toContain('etcd-1 leader t3 127.0.0.1:21379');
+    expect(f).toContain('etcd-2 follower t3 127.0.0.1:22379 partition');
+    expect(f).toContain('etcd-3 down t3 127.0.0.1:23379 kill');
+  });
+
   it('coalesces a burst of events into a few frames instead of one per event', async () => {
     const api = new FakeOrchestrator();
     const app = mount(api, { frameMs: 100 });
