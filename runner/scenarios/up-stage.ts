@@ -76,6 +76,8 @@ export async function attachUpStage(info: RunInfo): Promise<ScenarioStage> {
     description: `micro-dev up at ${remote.snapshot().urls.gateway} (faults through its control API and fault plane${registryVisible ? '' : "; its registry has no lease status route, so only the load is observed"})`,
     gatewayUrl: remote.snapshot().urls.gateway,
     observes: registryVisible ? 'all but members' : 'load',
+    // The up's own trace store, through its control API (empty when its tracing is off).
+    traces: remote,
     candidates: () => remote.snapshot().instances.map((i) => ({ instance: i.instance, service: i.service, tier: i.tier })),
     cannotApply: (step) => {
       if (step.target.instance === STATIC_PROXY) return 'the static proxy exists only in a scenario run on its own topology';

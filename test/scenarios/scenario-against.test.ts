@@ -34,6 +34,7 @@ interface Report {
     steps: { id: string; fault: string; targets: string[] }[];
     expectations: { label: string; ok: boolean; value: number | null; detail: string; unjudged?: string }[];
     hypothesis: { before: { label: string; ok: boolean; unjudged?: string }[]; after: { label: string; ok: boolean; unjudged?: string }[] };
+    traces?: { step: string; failed: { traceId: string }[]; slowest: { traceId: string; name: string }[] }[];
   }[];
 }
 
@@ -86,6 +87,14 @@ describe('scenario run --against a running up', () => {
       expect.objectContaining({ label: 'availability during run (load) >= 1%', ok: true }),
     ]);
     expect(run.code, run.output).toBe(r.verdict === 'held' ? 0 : 1);
+    // Per step, the traces the up recorded while it was on (its store, through the control API); each one
+    // readable there by id (`micro-dev trace ID`).
+    expect(r.traces?.map((t) => t.step), run.output).toEqual(['crash', 'cut']);
+    for (const t of r.traces!) expect(t.slowest.length, `${t.step}: ${JSON.stringify(t)}`).toBeGreaterThan(0);
+    const listed = r.traces![0]!.slowest[0]!;
+    expect(listed.name).toBe('GET /greeter/say/hello');
+    const shown = await runCli(['trace', listed.traceId, '-c', topology.file]);
+    expect(shown.output).toContain(`trace ${listed.traceId}`);
     // The running up saw the kill, and kept nothing of the partition.
     expect(await restartsOf('greeter-srv-1')).toBeGreaterThan(before);
     const links = (await (await fetch(`http://127.0.0.1:${topology.ports.faults}/proxies`)).json()) as Record<string, { toxics: { name: string }[] }>;
