@@ -369,8 +369,8 @@ export class Orchestrator implements OrchestratorApi {
       this.#store.dispatch({ type: 'scenario', view, message });
       if (message) this.#progress(`scenario         ${message}`);
     };
-    this.#scenarioTraces.clear();
     const keepTraces = (traces: readonly TraceDetail[]) => {
+      this.#scenarioTraces.clear(); // the last scenario's only: the pane shows one scenario
       for (const t of traces.slice(0, SCENARIO_TRACES_KEPT)) this.#scenarioTraces.set(t.summary.traceId, t);
     };
     const run = runner(name, report, abort.signal, keepTraces).finally(() => {
