@@ -4,23 +4,17 @@
  * `logs` (filters, -f following a restart), then after `down`, the same logs read back from the files.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { CliProcess, eventually, repoRoot, runCli } from '../support/cli-process.ts';
+import { CliProcess, eventually, runCli } from '../support/cli-process.ts';
 import { controlRequest } from '../../runner/control/control-client.ts';
 import { readRunFile } from '../../runner/control/run-file.ts';
-import { greeterSrv, stackTraceLine, writeSmallTopology, type SmallTopology } from './cli-topology.ts';
+import { stackTraceLine, upWithApiTier, type SmallTopology } from './cli-topology.ts';
 import type { Snapshot } from '../../runner/engine/api.ts';
 
 let topo: SmallTopology;
 let up: CliProcess;
 
 beforeAll(async () => {
-  topo = await writeSmallTopology(`${greeterSrv}  greeter-api:
-    module: ${join(repoRoot, 'services', 'greeter-api', 'main.ts')}
-    depends_on: [greeter-srv]
-`);
-  up = new CliProcess(['up', '-c', topo.file, '--no-tui']);
-  await up.waitFor('micro-dev ready', 30_000);
+  ({ topo, up } = await upWithApiTier());
 });
 
 afterAll(async () => {

@@ -3,12 +3,12 @@
  * greeter-srv replica by default (the quickest real service), services appended as YAML. Plus helpers that
  * check a test left nothing behind: the run file, listening ports.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { findPortOwner, listeningInodes } from '../../runner/net/find-port-owner.ts';
-import { repoRoot, writeTopology } from '../support/cli-process.ts';
+import { CliProcess, repoRoot, writeTopology } from '../support/cli-process.ts';
 
 export interface SmallTopology {
   dir: string;
@@ -24,6 +24,20 @@ export const greeterSrv = `  greeter-srv:
 /** Writes `<tmp>/micro.dev.yaml`; `services` is the YAML under `services:` (default: one greeter-srv). */
 export function writeSmallTopology(services = greeterSrv): Promise<SmallTopology> {
   return writeTopology(services, 'cli-errors');
+}
+
+/** A running `up` of greeter-srv and greeter-api (calls go api -> srv), for the tests that look at one. */
+export async function upWithApiTier(): Promise<{ topo: SmallTopology; up: CliProcess }> {
+  const topo = await writeSmallTopology(`${greeterSrv}  greeter-api:
+    module: ${join(repoRoot, 'services', 'greeter-api', 'main.ts')}
+    depends_on: [greeter-srv]
+`);
+  // Leases at real speed (not 0.1): the tests count an instance's `registered` lines, and on a loaded
+  // machine a 3 s TTL can lapse and make the kit register again (a second line nobody asked for).
+  await writeFile(topo.file, (await readFile(topo.file, 'utf8')).replace('time_scale: 0.1', 'time_scale: 1'));
+  const up = new CliProcess(['up', '-c', topo.file, '--no-tui']);
+  await up.waitFor('micro-dev ready', 30_000);
+  return { topo, up };
 }
 
 export function runFileExists(topology: { dir: string }): boolean {

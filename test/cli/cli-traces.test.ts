@@ -3,21 +3,15 @@
  * as text and JSON, filters, the waterfall of one trace with every hop, and clear errors for bad input.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { CliProcess, eventually, repoRoot, runCli } from '../support/cli-process.ts';
-import { greeterSrv, stackTraceLine, writeSmallTopology, type SmallTopology } from './cli-topology.ts';
+import { CliProcess, eventually, runCli } from '../support/cli-process.ts';
+import { stackTraceLine, upWithApiTier, writeSmallTopology, type SmallTopology } from './cli-topology.ts';
 import type { TraceSummary } from '../../runner/engine/api.ts';
 
 let topo: SmallTopology;
 let up: CliProcess;
 
 beforeAll(async () => {
-  topo = await writeSmallTopology(`${greeterSrv}  greeter-api:
-    module: ${join(repoRoot, 'services', 'greeter-api', 'main.ts')}
-    depends_on: [greeter-srv]
-`);
-  up = new CliProcess(['up', '-c', topo.file, '--no-tui']);
-  await up.waitFor('micro-dev ready', 30_000);
+  ({ topo, up } = await upWithApiTier());
 });
 
 afterAll(async () => {
