@@ -8,6 +8,9 @@
  *
  * CPU per request (user + system time of each server's process tree over a round / requests answered)
  * is reported beside req/s: on a machine shared with other work it is the number contention distorts least.
+ * The main thread's CPU per request is reported too (it runs the gateway, proxy, links and trace store, and
+ * it is the bottleneck), and every overhead also paired by round (median of the on/off ratios of rounds
+ * that ran back to back), which follows the machine's load drift less than a ratio of medians.
  * The span work alone (span-cost.ts: the 7 spans of one request made in process, no sockets) is reported
  * against the off path's CPU per request, to tell span work from what tracing costs elsewhere.
  *
@@ -51,6 +54,8 @@ interface WrkRun {
   requests: number;
   /** CPU milliseconds (user + system) the server process tree used per request in this round. */
   cpuMsPerRequest?: number;
+  /** The same for the process's main thread alone (gateway, proxy, links and the trace store run there). */
+  mainCpuMsPerRequest?: number;
   p50: number;
   p99: number;
   errors: number;
@@ -132,6 +137,16 @@ async function treeCpuMs(pid: number): Promise<number> {
   return total;
 }
 
+/** CPU ms (utime + stime) of a process's main thread alone. */
+function mainThreadCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
 async function treeRssMb(pid: number): Promise<number> {
   let total = rssMb(pid);
   for (const p of await descendants(pid)) total += rssMb(p);
@@ -202,10 +217,12 @@ async function main(): Promise<void> {
       for (const name of order) {
         const pid = name === 'bare' ? bare.pid : name === 'off' ? off.pid : on.pid;
         const cpu0 = await treeCpuMs(pid);
+        const main0 = mainThreadCpuMs(pid);
         const result = await wrk(paths[name]);
         result.cpuMsPerRequest = Math.round(((await treeCpuMs(pid)) - cpu0) / result.requests * 1000) / 1000;
+        result.mainCpuMsPerRequest = Math.round((mainThreadCpuMs(pid) - main0) / result.requests * 1000) / 1000;
         runs[name]!.push(result);
-        console.log(`round ${r + 1} ${name.padEnd(4)} ${String(result.rps).padStart(6)} req/s  cpu ${result.cpuMsPerRequest} ms/req  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors}  load ${result.load1}`);
+        console.log(`round ${r + 1} ${name.padEnd(4)} ${String(result.rps).padStart(6)} req/s  cpu ${result.cpuMsPerRequest} ms/req (main thread ${result.mainCpuMsPerRequest})  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors}  load ${result.load1}`);
       }
     }
     const m = { bare: median(runs.bare!), off: median(runs.off!), on: median(runs.on!) };
@@ -215,6 +232,18 @@ async function main(): Promise<void> {
     const cpuOverhead = Math.round((cpu('on') / cpu('off') - 1) * 1000) / 10;
     results.throughput = { runs, median: m, tracingOverheadPercent: overhead, onVsOff: Math.round((m.on.rps / m.off.rps) * 1000) / 1000, offVsBare: Math.round((m.off.rps / m.bare.rps) * 1000) / 1000 };
     results.cpuPerRequest = { medianMs: { off: cpu('off'), on: cpu('on'), bare: cpu('bare') }, tracingOverheadPercent: cpuOverhead };
+    // Paired per round (on and off ran back to back, order alternating): the median of the round ratios
+    // follows the machine's load drift less than a ratio of medians. The main thread is the bottleneck.
+    const pairedMedian = (xs: number[]) => Math.round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! * 1000) / 10;
+    const paired = {
+      throughputOverheadPercent: pairedMedian(runs.on!.map((on, i) => 1 - on.rps / runs.off![i]!.rps)),
+      cpuOverheadPercent: pairedMedian(runs.on!.map((on, i) => on.cpuMsPerRequest! / runs.off![i]!.cpuMsPerRequest! - 1)),
+      mainThreadCpuOverheadPercent: pairedMedian(runs.on!.map((on, i) => on.mainCpuMsPerRequest! / runs.off![i]!.mainCpuMsPerRequest! - 1)),
+    };
+    const mainCpu = (name: string) => [...runs[name]!.map((x) => x.mainCpuMsPerRequest!)].sort((a, b) => a - b)[Math.floor(rounds / 2)]!;
+    results.mainThreadCpuPerRequest = { medianMs: { off: mainCpu('off'), on: mainCpu('on') } };
+    results.pairedByRound = paired;
+    console.log(`paired by round (median of on/off per round): throughput ${paired.throughputOverheadPercent} %, CPU per request ${paired.cpuOverheadPercent} %, main thread CPU per request ${paired.mainThreadCpuOverheadPercent} %`);
     console.log(`median req/s: off ${m.off.rps}, on ${m.on.rps} (overhead ${overhead} %), bare chain ${m.bare.rps}`);
     console.log(`median CPU per request: off ${cpu('off')} ms, on ${cpu('on')} ms (overhead ${cpuOverhead} %), bare chain ${cpu('bare')} ms`);
     // the span work alone, in process (span-cost.ts), against the CPU one request costs with tracing off
