@@ -1,10 +1,14 @@
 /**
  * The scenario pane links to its steps' traces, over the control API as `micro-dev ui` sees it: a real
- * engine runs the built-in latency-injection scenario (dashboard `c`, a topology of its own); when it ends
+ * engine runs a latency scenario (dashboard `c` with its file, a topology of its own; a light load, so
+ * the tests beside it keep their timing); when it ends
  * the pane counts the traces its step lists, `e` shows them with what explains them, and the one the
  * latency toxic explains opens as a waterfall with the toxic's event, read by id from the engine after
  * the scenario's topology (and its trace store) is gone.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { cleanup, render } from 'ink-testing-library';
 import React from 'react';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,8 +26,22 @@ const h = React.createElement;
 let orchestrator: Orchestrator;
 let control: StartedControl;
 let remote: RemoteOrchestrator;
+let dir: string;
+let scenarioFile: string;
 
 beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'micro-dev-ui-step-traces-'));
+  scenarioFile = join(dir, 'slow-replica.yaml');
+  await writeFile(
+    scenarioFile,
+    [
+      'description: 250 ms on one greeter-srv replica',
+      'topology: {registry: {time_scale: 0.05}}',
+      'load: {rate: 20}',
+      'steps:',
+      '  - {id: slow, at: 500ms, fault: latency, latency: 250ms, target: {service: greeter-srv, count: 1}, duration: 1500ms}',
+    ].join('\n'),
+  );
   const topology = await loadTopology((await writeTestTopology()).file);
   orchestrator = new Orchestrator(topology, { runtimes: await createRuntimes(topology), runScenario: runScenarioForDashboard });
   await orchestrator.start();
@@ -44,6 +62,7 @@ afterAll(async () => {
   remote?.close();
   await control?.stop();
   await orchestrator?.shutdown();
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe('micro-dev ui: the scenario pane links to its step traces', () => {
@@ -52,37 +71,37 @@ describe('micro-dev ui: the scenario pane links to its step traces', () => {
     const frame = () => app.lastFrame() ?? '';
     app.stdin.write('c');
     await waitFor(() => (frame().includes('scenario name: _') ? true : undefined), 'the scenario prompt');
-    app.stdin.write('latency-injection');
-    await waitFor(() => (frame().includes('scenario name: latency-injection_') ? true : undefined), 'the typed name');
+    app.stdin.write(scenarioFile);
+    await waitFor(() => (frame().includes(`scenario name: ${scenarioFile}_`) ? true : undefined), 'the typed file');
     app.stdin.write(Keys.enter);
 
     // the run ends: its step lists traces, the pane counts them
     const view = await eventually(
       async () => {
         const s = remote.snapshot().scenario;
-        return s?.name === 'latency-injection' && s.steps[0]?.traces?.length ? s : undefined;
+        return s?.name === 'slow-replica' && s.steps[0]?.traces?.length ? s : undefined;
       },
       90_000,
       'the scenario to end with its step traces',
     );
     const traces = view.steps[0]!.traces!;
     await waitFor(() => (frame().includes(`e: ${traces.length} step traces`) ? true : undefined), 'the step traces counted in the scenario pane');
-    const index = traces.findIndex((t) => /greeter-srv-\d\/inbound: latency 200 ms/.test(t.explanation ?? ''));
+    const index = traces.findIndex((t) => /greeter-srv-\d\/inbound: latency 250 ms/.test(t.explanation ?? ''));
     expect(index, JSON.stringify(traces)).toBeGreaterThanOrEqual(0);
     const toxic = traces[index]!;
-    expect(toxic.durationMs).toBeGreaterThanOrEqual(200);
+    expect(toxic.durationMs).toBeGreaterThanOrEqual(250);
 
     // the scenario's own topology is gone; the engine still serves the trace by id
     expect(await orchestrator.tracing!.store.get(toxic.traceId)).toBeUndefined();
     expect((await remote.trace(toxic.traceId))?.spans.length).toBeGreaterThan(0);
 
     app.stdin.write('e');
-    const list = await waitFor(() => (frame().includes('latency-injection: step traces') ? frame() : undefined), 'the step traces view');
+    const list = await waitFor(() => (frame().includes('slow-replica: step traces') ? frame() : undefined), 'the step traces view');
     expect(list).toContain(`slow ${toxic.failed ? 'FAIL' : 'slow'}`);
     expect(list).toContain(toxic.traceId.slice(0, 12));
     for (let i = 0; i < index; i++) app.stdin.write(Keys.down);
     const waterfall = await waitFor(
-      () => (frame().includes(`trace ${toxic.traceId}`) && /· toxic latency .*latency=200/.test(frame()) ? frame() : undefined),
+      () => (frame().includes(`trace ${toxic.traceId}`) && /· toxic latency .*latency=250/.test(frame()) ? frame() : undefined),
       'the toxic trace\'s waterfall',
       10_000,
     ).catch((e: Error) => {
