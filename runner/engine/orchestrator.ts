@@ -508,14 +508,25 @@ export class Orchestrator implements OrchestratorApi {
   #followRegistryEvents(): void {
     const registry = this.#infra?.registry;
     if (!registry) return;
+    // The counts come from the whole catalog (registry.status() is O(instances)): a burst of events (a
+    // thousand leases reaped in one pass) computes them once, right after the burst, not once per event.
+    let refresh: NodeJS.Immediate | undefined;
     const unsubscribe = registry.subscribe((e) => {
       const message = describeRegistryEvent(e);
       if (!message) return;
       this.#progress(`registry         ${message}`);
-      const view = registryView(this.topology, this.#infra!.registryAddress, registry.status(), this.#renewsPerMin);
-      this.#store.dispatch({ type: 'registry', view, message });
+      this.#store.dispatch({ type: 'registry', view: this.#store.state.registry, message });
+      refresh ??= setImmediate(() => {
+        refresh = undefined;
+        if (this.#shuttingDown) return;
+        const view = registryView(this.topology, this.#infra!.registryAddress, registry.status(), this.#renewsPerMin);
+        if (JSON.stringify(view) !== JSON.stringify(this.#store.state.registry)) this.#store.dispatch({ type: 'registry', view });
+      });
     });
-    this.#stopFollowing = unsubscribe;
+    this.#stopFollowing = () => {
+      unsubscribe();
+      if (refresh) clearImmediate(refresh);
+    };
   }
 
   /** Once a second, in one tick (one dashboard frame): traffic series, registry counts, per-instance lease. */
@@ -531,8 +542,9 @@ export class Orchestrator implements OrchestratorApi {
         if (JSON.stringify(view) !== JSON.stringify(this.#store.state.registry)) {
           this.#store.dispatch({ type: 'registry', view });
         }
+        const leases = new Map(status.leases.map((l) => [l.serviceId, l]));
         for (const s of this.#set.all) {
-          const lease = instanceLease(status, s.view.registryId);
+          const lease = instanceLease(status, s.view.registryId, leases);
           const patch = { ...lease, traffic: this.#meter.instance(s.name), served: this.#meter.served(s.name) };
           if (s.view.state === 'ready' && lease.critical) s.update({ ...patch, state: 'unhealthy' });
           else if (s.view.state === 'unhealthy' && lease.critical === false) s.update({ ...patch, state: 'ready' });

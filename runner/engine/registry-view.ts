@@ -28,8 +28,10 @@ export function registryView(topology: Topology, address: string, status: Regist
 export function instanceLease(
   status: RegistryStatus,
   registryId: string | undefined,
+  /** status.leases by service id (a thousand instances looked up once a second: not a scan each). */
+  byId?: ReadonlyMap<string, RegistryStatus['leases'][number]>,
 ): Pick<InstanceView, 'heartbeatAgeMs' | 'leaseLeftMs' | 'face' | 'version' | 'weight'> & { critical?: boolean } {
-  const lease = registryId ? status.leases.find((l) => l.serviceId === registryId) : undefined;
+  const lease = !registryId ? undefined : byId ? byId.get(registryId) : status.leases.find((l) => l.serviceId === registryId);
   if (!lease) return { heartbeatAgeMs: undefined, leaseLeftMs: undefined };
   const wall = (ms: number | null) => (ms === null ? undefined : Math.round(ms * status.timeScale));
   return {

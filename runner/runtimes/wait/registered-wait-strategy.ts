@@ -83,16 +83,14 @@ export class RegisteredWaitStrategy extends AbstractWaitStrategy {
     }
     return pollUntil(this.clock, signal, async () => {
       try {
-        const services = await sharedGet<Record<string, AgentService>>(`${base}/v1/agent/services`, signal, this.#token);
-        const service = Object.values(services).find((s) => s.ID.endsWith(suffix));
+        const services = await sharedGet(`${base}/v1/agent/services`, signal, this.#token, indexServices);
+        const service = services.bySuffix.get(suffix);
         if (!service) {
-          this.#last = notFound(Object.values(services), suffix, target);
+          this.#last = notFound(services.all, suffix, target);
           return undefined;
         }
-        const checks = await sharedGet<Record<string, AgentCheck>>(`${base}/v1/agent/checks`, signal, this.#token);
-        const failing = Object.values(checks).find(
-          (c) => (c.CheckID === `service:${service.ID}` || c.ServiceID === service.ID) && c.Status !== 'passing',
-        );
+        const checks = await sharedGet(`${base}/v1/agent/checks`, signal, this.#token, indexChecks);
+        const failing = (checks.get(service.ID) ?? []).find((c) => c.Status !== 'passing');
         if (failing) {
           this.#last = `registered as ${service.ID}, check ${failing.CheckID} is ${failing.Status}`;
           return undefined;
@@ -125,12 +123,47 @@ const SHARE_MS = 100;
 const SHARED_TIMEOUT_MS = 5_000;
 const shared = new Map<string, { at: number; body: Promise<unknown> }>();
 
-function sharedGet<T>(url: string, signal: AbortSignal, token: string | undefined): Promise<T> {
+/**
+ * The services listing indexed once per shared body by every `-...` suffix of an ID (what a waiter looks
+ * for): a thousand waiters each scanning a thousand entries per poll was most of startup's CPU.
+ */
+interface ServiceIndex {
+  all: AgentService[];
+  bySuffix: Map<string, AgentService>;
+}
+function indexServices(listing: Record<string, AgentService>): ServiceIndex {
+  const all = Object.values(listing);
+  const bySuffix = new Map<string, AgentService>();
+  for (const s of all) {
+    for (let at = s.ID.indexOf('-'); at >= 0; at = s.ID.indexOf('-', at + 1)) {
+      const suffix = s.ID.slice(at);
+      if (!bySuffix.has(suffix)) bySuffix.set(suffix, s);
+    }
+  }
+  return { all, bySuffix };
+}
+
+/** The checks listing by the service they belong to (CheckID `service:<ID>` or ServiceID). */
+function indexChecks(listing: Record<string, AgentCheck>): Map<string, AgentCheck[]> {
+  const byService = new Map<string, AgentCheck[]>();
+  const add = (id: string, c: AgentCheck) => {
+    const list = byService.get(id);
+    if (!list) byService.set(id, [c]);
+    else if (!list.includes(c)) list.push(c);
+  };
+  for (const c of Object.values(listing)) {
+    if (c.CheckID.startsWith('service:')) add(c.CheckID.slice('service:'.length), c);
+    if (c.ServiceID) add(c.ServiceID, c);
+  }
+  return byService;
+}
+
+function sharedGet<L, T>(url: string, signal: AbortSignal, token: string | undefined, index: (listing: L) => T): Promise<T> {
   const key = `${url}\u0000${token ?? ''}`;
   const now = Date.now();
   let entry = shared.get(key);
   if (!entry || now - entry.at > SHARE_MS) {
-    entry = { at: now, body: getJson<T>(url, AbortSignal.timeout(SHARED_TIMEOUT_MS), token) };
+    entry = { at: now, body: getJson<L>(url, AbortSignal.timeout(SHARED_TIMEOUT_MS), token).then(index) };
     entry.body.catch(() => undefined);
     shared.set(key, entry);
     if (shared.size > 100) shared.delete(shared.keys().next().value!);
