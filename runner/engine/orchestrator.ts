@@ -36,6 +36,7 @@ import type { TraceDetail, TraceQuery, TraceSummary } from '../traces/trace-type
 import { memberFor } from './registry-members.ts';
 import { readinessFor } from './readiness.ts';
 import { registryView, instanceLease, describeRegistryEvent } from './registry-view.ts';
+import { assertOpenFilesFor } from './open-files-limit.ts';
 import { RegistryFaults } from './registry-faults.ts';
 import { membersView } from './members-view.ts';
 import { peersCluster } from './peers-cluster.ts';
@@ -139,6 +140,7 @@ export class Orchestrator implements OrchestratorApi {
     // stops what exists when it runs, so infrastructure or a service started after it would be left running.
     const stoppedWhileStarting = () => new MicroDevError('START_FAILED', `${this.topology.name} was shut down while starting`);
     try {
+      assertOpenFilesFor(this.topology.services);
       const infra = await startInfrastructure(this.topology, {
         clock: this.#clock,
         onGatewayRequest: () => this.#meter.gatewayRequest(),

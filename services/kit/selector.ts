@@ -54,7 +54,7 @@ export class Selector {
   /** Picks a node for `service`, or undefined when `nodes` is empty. */
   select(service: string, nodes: readonly RegistryNode[]): RegistryNode | undefined {
     if (nodes.length === 0) return undefined;
-    const healthy = nodes.filter((n) => !this.isEjected(n));
+    const healthy = this.anyEjected() ? nodes.filter((n) => !this.isEjected(n)) : nodes;
     let pool = healthy.length > 0 ? healthy : nodes;
     const weighted = pool.some((n) => n.metadata.weight !== undefined && weightOf(n) !== 1);
     if (weighted) {
@@ -138,6 +138,11 @@ export class Selector {
   /** Skip node for ejectMs from now (passive outlier detection). */
   eject(node: RegistryNode): void {
     this.#ejectedUntil.set(node.id, this.#clock.now() + this.#ejectMs);
+  }
+
+  /** False when no node is ejected (then nothing needs filtering, whatever the number of nodes). */
+  anyEjected(): boolean {
+    return this.#ejectedUntil.size > 0;
   }
 
   isEjected(node: RegistryNode): boolean {

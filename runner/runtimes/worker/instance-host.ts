@@ -17,6 +17,7 @@
  */
 import { AsyncLocalStorage, createHook } from 'node:async_hooks';
 import { createRequire } from 'node:module';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { describeError } from './error-location.ts';
 
@@ -39,6 +40,22 @@ export type HostEvent =
   | { type: 'exit'; id: string; code: number; killed: boolean };
 
 const port = parentPort!;
+
+/**
+ * On Linux a thread has a nice value of its own (setpriority(PRIO_PROCESS, 0) changes only the calling
+ * thread): host threads yield to micro-dev's own thread, which carries the registry, links, gateway and
+ * readiness checks of every instance. With a thousand instances importing and registering on a busy 2-core
+ * machine, ten host threads at equal priority starved that one thread for seconds at a time, readiness
+ * timed out and the restarts fed the jam (issue 13). Elsewhere the call would renice the whole process.
+ */
+export const HOST_NICE = 10;
+if (process.platform === 'linux') {
+  try {
+    setPriority(HOST_NICE);
+  } catch {
+    // not allowed here (a container without the capability to renice): equal priority, as before
+  }
+}
 
 // undici keeps one shared clock timer, created by the first request that needs it and refreshed ever
 // after; made here, outside any instance, it belongs to no one (a kill clears what its instance created).
