@@ -30,7 +30,15 @@ export class CliProcess {
 
   /** Resolves when the output contains `text`; rejects if the process exits first or after timeoutMs. */
   waitFor(text: string | RegExp, timeoutMs = 30_000): Promise<void> {
-    const found = () => (typeof text === 'string' ? this.output.includes(text) : text.test(this.output));
+    // A string is looked for in what came since the last look (plus an overlap): a thousand instances'
+    // output is megabytes, and searching all of it on every chunk kept the test's own thread busy.
+    let from = 0;
+    const found = () => {
+      if (typeof text !== 'string') return text.test(this.output);
+      const hit = this.output.includes(text, from);
+      from = Math.max(0, this.output.length - text.length);
+      return hit;
+    };
     return new Promise((resolve, reject) => {
       if (found()) return resolve();
       const timer = setTimeout(() => finish(new Error(`no "${text}" within ${timeoutMs} ms; output:\n${this.output}`)), timeoutMs);
