@@ -21,6 +21,7 @@ const suites: Record<string, string> = {
   reaper: 'bench/containers/reaper-latency.ts',
   e2e: 'bench/e2e/e2e-bench.ts',
   traces: 'bench/traces/tracing-overhead.ts',
+  scale: 'bench/scale/scale-bench.ts',
 };
 
 const wanted = process.argv.slice(2);
