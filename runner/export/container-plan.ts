@@ -48,6 +48,8 @@ export interface ContainerPlan {
 export interface InfraAddresses {
   /** host:port of the Consul HTTP API (embedded registry or a real Consul). */
   consul: string;
+  /** Registry kind etcd: the client endpoints (host:port, comma separated); services register there. */
+  etcd?: string;
   /** host:port of the Eureka / Nacos faces, when the embedded registry serves them. */
   eureka?: string;
   nacos?: string;
@@ -118,22 +120,23 @@ function planContainer(topology: Topology, service: ServiceConfig, options: Plan
     env.OTEL_RESOURCE_ATTRIBUTES = env.OTEL_RESOURCE_ATTRIBUTES.split(',').filter((kv) => !kv.startsWith('service.instance.id=')).join(',');
   }
 
-  return { service, image, ...(command ? { command } : {}), ...(workingDir ? { workingDir } : {}), port, env, health: healthFor(service, port, options.infra.consul, image), warnings };
+  return { service, image, ...(command ? { command } : {}), ...(workingDir ? { workingDir } : {}), port, env, health: healthFor(service, port, options.infra, image), warnings };
 }
 
 function registryFor(service: ServiceConfig, infra: InfraAddresses): string {
+  if (infra.etcd) return infra.etcd;
   if (service.registry === 'eureka' && infra.eureka) return infra.eureka;
   if (service.registry === 'nacos' && infra.nacos) return infra.nacos;
   return infra.consul;
 }
 
-function healthFor(service: ServiceConfig, port: number, consul: string, image: ImagePlan): HealthPlan | undefined {
+function healthFor(service: ServiceConfig, port: number, infra: InfraAddresses, image: ImagePlan): HealthPlan | undefined {
   const r = service.readiness;
   if (r.kind === 'http') return { kind: 'http', path: r.path, port: r.port ?? port, status: r.status };
   if (r.kind === 'tcp') return { kind: 'tcp', port: r.port ?? port };
   // A check command needs Node in the image: the app image has it, a user's image may not.
   if (image.kind !== 'app') return { kind: 'tcp', port };
-  if (r.kind === 'registered') return { kind: 'exec', command: ['node', '-e', registeredCheck(consul, port)] };
+  if (r.kind === 'registered') return { kind: 'exec', command: ['node', '-e', infra.etcd ? registeredInEtcdCheck(infra.etcd, port) : registeredCheck(infra.consul, port)] };
   return { kind: 'tcp', port }; // a log line has no container equivalent: the port answering is the closest
 }
 
@@ -150,6 +153,25 @@ export function registeredCheck(consul: string, port: number): string {
     `if(!mine)process.exit(1);`,
     `const h=await(await fetch(base+'/v1/health/service/'+encodeURIComponent(mine.Service)+'?passing')).json();`,
     `process.exit(h.some(e=>e.Service.ID===mine.ID)?0:1)})().catch(()=>process.exit(1))`,
+  ].join('');
+}
+
+/**
+ * `readiness: registered` with registry kind etcd: a node with this container's address (any of its IPs, this
+ * port) is under /micro/registry/ (its key lives as long as its lease), read through etcd's JSON gateway
+ * (`/v3/kv/range`) from the first endpoint that answers. Exit 0 when so, 1 otherwise.
+ */
+export function registeredInEtcdCheck(endpoints: string, port: number): string {
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  return [
+    `const ips=new Set(Object.values(require('node:os').networkInterfaces()).flat().map(a=>a.address));`,
+    `const body=JSON.stringify({key:'${b64('/micro/registry/')}',range_end:'${b64('/micro/registry0')}'});`,
+    `(async()=>{for(const e of ${JSON.stringify(endpoints.split(','))}){`,
+    `const r=await fetch('http://'+e+'/v3/kv/range',{method:'POST',body,signal:AbortSignal.timeout(2000)}).then(r=>r.ok?r.json():undefined,()=>undefined);`,
+    `if(!r)continue;`,
+    `const nodes=(r.kvs||[]).flatMap(kv=>{try{return JSON.parse(Buffer.from(kv.value,'base64').toString()).nodes||[]}catch{return[]}});`,
+    `process.exit(nodes.some(n=>{const i=String(n.address).lastIndexOf(':');return ips.has(n.address.slice(0,i))&&Number(n.address.slice(i+1))===${port}})?0:1)}`,
+    `process.exit(1)})().catch(()=>process.exit(1))`,
   ].join('');
 }
 

@@ -37,14 +37,9 @@ export interface ExportSetup {
 export async function exportSetup(options: ExportOptions, format: 'compose' | 'kubernetes'): Promise<ExportSetup> {
   const topology = await loadTopology(options.configFile);
   for (const s of topology.services) {
-    if (s.name === GATEWAY_NAME || s.name === REGISTRY_NAME || s.name === 'infra' || s.name === 'consul') {
+    if (s.name === GATEWAY_NAME || s.name === REGISTRY_NAME || s.name === 'infra' || s.name === 'consul' || /^etcd(-\d+)?$/.test(s.name)) {
       throw new MicroDevError('CONFIG_INVALID', `service ${s.name}: the export names its own infrastructure so; rename the service to export this topology`);
     }
-  }
-  if (topology.registry.kind === 'etcd') {
-    // micro-dev's gateway reads an etcd cluster only when it starts that cluster itself (kind etcd has no
-    // address), so the infra container could not reach an etcd service or StatefulSet.
-    throw new MicroDevError('CONFIG_INVALID', `registry kind etcd cannot be exported yet: micro-dev's gateway reads only the etcd cluster it starts itself; export with registry kind embedded or consul`);
   }
   const text = await readFile(topology.file, 'utf8');
   const configDir = path.dirname(topology.file);

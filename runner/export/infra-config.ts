@@ -3,7 +3,8 @@
  * services taken out and the gateway, proxy, web gateway, broker and registry listening on every interface
  * (so other containers reach them), every other key (handler, namespace, resolver, CORS, limits, lease
  * model...) kept as the user wrote it. With a real registry (a Consul container or StatefulSet) the
- * registry section becomes `kind: consul, address: ...`.
+ * registry section becomes `kind: consul, address: ...`; with etcd (its Compose services or StatefulSet)
+ * `kind: etcd, address: <every member>` (an etcd the infra container uses, never starts).
  */
 import { parseDocument, isMap } from 'yaml';
 import type { Topology } from '../config/topology.ts';
@@ -16,6 +17,8 @@ export const INFRA_CONFIG_FILE = 'micro-dev-infra.yaml';
 export interface InfraConfigOptions {
   /** host:port of a real Consul; absent = the embedded registry, in the infra container. */
   consulAddress?: string;
+  /** The etcd members' client endpoints (host:port, comma separated), for registry kind etcd. */
+  etcdAddress?: string;
 }
 
 /** YAML text; `file` is where it will sit (beside the user's file, so relative paths still resolve). */
@@ -29,7 +32,9 @@ export function infraConfigYaml(topology: Topology, text: string, file: string, 
     doc.setIn([part, 'host'], '0.0.0.0');
     doc.setIn([part, 'port'], ports[part]);
   }
-  if (options.consulAddress) {
+  if (options.etcdAddress) {
+    doc.set('registry', doc.createNode({ kind: 'etcd', address: options.etcdAddress }));
+  } else if (options.consulAddress) {
     const token = topology.registry.token;
     doc.set('registry', doc.createNode({ kind: 'consul', address: options.consulAddress, ...(token ? { token } : {}) }));
   } else {

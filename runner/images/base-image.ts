@@ -51,7 +51,7 @@ export async function ensureBaseImage(docker: Docker, options: BaseImageOptions 
   log(`building base image ${tag} from ${nodeBinary} (${nodeVersion})`);
   const root = await mkdtemp(join(tmpdir(), 'micro-dev-rootfs-'));
   try {
-    await layOutRootfs(root, nodeBinary);
+    await layOutRootfs(root, [{ from: nodeBinary, to: IMAGE_NODE_PATH }]);
     // Import under a private tag and move the real one only if nobody else finished first: parallel test
     // workers (or two `up`s) building at once would otherwise leave a dangling 130 MB image behind.
     const building = `${tag.split(':')[0]}:building-${process.pid}-${Date.now().toString(36)}`;
@@ -97,16 +97,23 @@ export function parseLdd(output: string): string[] {
   return [...paths];
 }
 
-async function layOutRootfs(root: string, nodeBinary: string): Promise<void> {
-  await placeFile(nodeBinary, join(root, IMAGE_NODE_PATH));
-  let ldd: string;
-  try {
-    ldd = (await run('ldd', [nodeBinary])).stdout;
-  } catch (cause) {
-    throw new MicroDevError('START_FAILED', `cannot list the libraries of ${nodeBinary} with ldd`, { cause });
+/** A root filesystem for these host binaries (each at `to`) and the shared libraries they link. */
+export async function layOutRootfs(root: string, binaries: { from: string; to: string }[]): Promise<void> {
+  const libs = new Set<string>();
+  for (const binary of binaries) {
+    await placeFile(binary.from, join(root, binary.to));
+    let ldd: string;
+    try {
+      ldd = (await run('ldd', [binary.from])).stdout;
+    } catch (cause) {
+      // A static binary (Go built without cgo) links nothing: ldd says so and exits 1.
+      if (/not a dynamic executable/.test(String((cause as { stderr?: string; stdout?: string }).stderr) + String((cause as { stdout?: string }).stdout))) continue;
+      throw new MicroDevError('START_FAILED', `cannot list the libraries of ${binary.from} with ldd`, { cause });
+    }
+    for (const lib of parseLdd(ldd)) libs.add(lib);
   }
   // Copy the real files (copyFile follows symlinks) to the paths the dynamic loader will look at.
-  for (const lib of parseLdd(ldd)) await placeFile(lib, join(root, lib));
+  for (const lib of libs) await placeFile(lib, join(root, lib));
   for (const optional of ['/etc/ssl/certs/ca-certificates.crt', '/etc/nsswitch.conf']) {
     if (await exists(optional)) await placeFile(optional, join(root, optional));
   }
@@ -128,7 +135,7 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-async function importRootfs(docker: Docker, root: string, tag: string, changes: string[]): Promise<void> {
+export async function importRootfs(docker: Docker, root: string, tag: string, changes: string[]): Promise<void> {
   const [repo, version] = splitTag(tag);
   const tar = spawn('tar', ['-C', root, '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let tarError = '';

@@ -149,7 +149,9 @@ export class EtcdRegistryClient implements KitRegistry {
 
   async listServices(): Promise<string[]> {
     const res = await this.#call('get', this.#client.getAll().prefix(ETCD_PREFIX).serializable(true).exec(), 5_000);
-    return [...new Set(groupEtcdValues(res.kvs.map((kv) => kv.value.toString())).map((s) => s.name))].sort();
+    // One value per node: grouped one at a time (groupEtcdValues groups one service's values by version, so
+    // all of them at once would fold services of the same version into the first one's name).
+    return [...new Set(res.kvs.flatMap((kv) => groupEtcdValues([kv.value.toString()]).map((s) => s.name)))].sort();
   }
 
   async close(): Promise<void> {

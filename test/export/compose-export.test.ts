@@ -6,11 +6,9 @@
  * or image of the project. Host ports are free ones (MICRO_DEV_*_PORT), the project name is unique.
  * Skipped without Docker; MICRO_DEV_REQUIRE_DOCKER=1 (CI) makes a missing engine or compose a failure.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ensureBaseImage } from '../../runner/images/base-image.ts';
@@ -18,42 +16,13 @@ import { findListenPort } from '../../runner/net/find-listen-port.ts';
 import { connectDocker } from '../../runner/runtimes/container/docker-client.ts';
 import { dockerGate, waitFor } from '../containers/container-test-kit.ts';
 import { repoRoot, runCli } from '../support/cli-process.ts';
+import { ComposeProject, findCompose } from './compose-kit.ts';
 
-const run = promisify(execFile);
 const gate = await dockerGate();
 const compose = await findCompose();
-const project = `mdexport${process.pid}${Math.floor(Math.random() * 1e6)}`;
-let out = '';
-let env: NodeJS.ProcessEnv = {};
+const project = compose ? new ComposeProject(compose, 'mdexport') : undefined;
 let started = false;
-
-/** `docker-compose` (Debian's package) or the `docker compose` plugin, whichever answers. */
-async function findCompose(): Promise<string[] | undefined> {
-  for (const argv of [['docker-compose'], ['docker', 'compose']]) {
-    try {
-      await run(argv[0]!, [...argv.slice(1), 'version'], { timeout: 20_000 });
-      return argv;
-    } catch {
-      // try the next one
-    }
-  }
-  return undefined;
-}
-
-async function composeCmd(args: string[], timeout = 600_000): Promise<string> {
-  const [cmd, ...pre] = compose!;
-  const { stdout, stderr } = await run(cmd!, [...pre, '-p', project, '-f', join(out, 'compose.yaml'), ...args], { env, timeout, maxBuffer: 64 * 1024 * 1024 });
-  return stdout + stderr;
-}
-
-async function leftovers(): Promise<string[]> {
-  const docker = await connectDocker();
-  const label = `com.docker.compose.project=${project}`;
-  const containers = await docker.listContainers({ all: true, filters: { label: [label] } });
-  const networks = await docker.listNetworks({ filters: { label: [label] } });
-  const images = (await docker.listImages()).filter((i) => (i.RepoTags ?? []).some((t) => t.startsWith(`${project}_`) || t.startsWith(`${project}-`)));
-  return [...containers.map((c) => `container ${c.Names[0]}`), ...networks.map((n) => `network ${n.Name}`), ...images.map((i) => `image ${i.RepoTags?.[0]}`)];
-}
+const composeCmd = (args: string[], timeout?: number) => project!.cmd(args, timeout);
 
 describe.runIf(gate.mustFail || (gate.run && !compose && process.env.MICRO_DEV_REQUIRE_DOCKER === '1'))('export compose (Docker required)', () => {
   it('has a Docker engine and compose', () => {
@@ -63,16 +32,17 @@ describe.runIf(gate.mustFail || (gate.run && !compose && process.env.MICRO_DEV_R
 
 describe.runIf(gate.run && compose)('export compose of the default topology on Docker', () => {
   beforeAll(async () => {
-    out = await mkdtemp(join(tmpdir(), 'micro-dev-export-compose-'));
+    project!.out = await mkdtemp(join(tmpdir(), 'micro-dev-export-compose-'));
     await ensureBaseImage(await connectDocker());
   }, 120_000);
 
   afterAll(async () => {
-    if (started) await composeCmd(['down', '-v', '--rmi', 'local', '--remove-orphans', '-t', '5'], 180_000);
-    if (out) await rm(out, { recursive: true, force: true });
+    if (started) await project!.down();
+    if (project?.out) await rm(project.out, { recursive: true, force: true });
   }, 240_000);
 
   it('builds, starts, answers through the gateway, and down leaves nothing', { timeout: 900_000 }, async () => {
+    const out = project!.out;
     const exported = await runCli(['export', 'compose', '-o', out]);
     expect(exported.output).toContain('compose.yaml');
     expect(exported.code).toBe(0);
@@ -80,7 +50,7 @@ describe.runIf(gate.run && compose)('export compose of the default topology on D
     expect(Object.keys(file.services).sort()).toEqual(['greeter-api', 'greeter-srv', 'greeter-web', 'infra']);
 
     const ports = { gateway: await findListenPort(), proxy: await findListenPort(), web: await findListenPort(), registry: await findListenPort() };
-    env = {
+    project!.env = {
       ...process.env,
       MICRO_DEV_GATEWAY_PORT: String(ports.gateway),
       MICRO_DEV_PROXY_PORT: String(ports.proxy),
@@ -134,9 +104,9 @@ describe.runIf(gate.run && compose)('export compose of the default topology on D
     const ps = await composeCmd(['ps']);
     expect(ps.match(/greeter-srv/g)?.length).toBe(2);
 
-    await composeCmd(['down', '-v', '--rmi', 'local', '--remove-orphans', '-t', '5'], 180_000);
+    await project!.down();
     started = false;
-    expect(await leftovers()).toEqual([]);
+    expect(await project!.leftovers()).toEqual([]);
   });
 });
 
@@ -145,5 +115,11 @@ describe('export compose needs no Docker to write', () => {
     const bad = await runCli(['export', 'swarm'], repoRoot);
     expect(bad.code).toBe(2);
     expect(bad.output).toContain('export needs compose or kubernetes, got "swarm"');
+  });
+
+  it('refuses --consul for a topology whose services speak etcd', async () => {
+    const bad = await runCli(['export', 'compose', '-c', 'examples/etcd/micro.dev.yaml', '--consul', '-o', join(tmpdir(), `micro-dev-unused-${process.pid}`)], repoRoot);
+    expect(bad.code).toBe(2);
+    expect(bad.output).toContain("export compose --consul: the topology's registry is etcd (its services speak etcd, not Consul); drop --consul");
   });
 });

@@ -103,8 +103,8 @@ describe('export kubernetes', () => {
       expect(files.has('orders-srv.yaml')).toBe(true);
       expect(objects.some((o) => o.kind === 'ConfigMap' && o.metadata.name === 'shop-main-topology')).toBe(true);
 
-      await writeFile(file, 'registry: {kind: etcd}\nservices:\n  a-srv:\n    runtime: container\n    container: {image: "a:1"}\n');
-      await expect(renderKubernetes({ configFile: file })).rejects.toThrow('registry kind etcd cannot be exported yet');
+      await writeFile(file, 'registry: {kind: etcd}\nservices:\n  etcd-1:\n    runtime: container\n    container: {image: "a:1"}\n');
+      await expect(renderKubernetes({ configFile: file })).rejects.toThrow('service etcd-1: the export names its own infrastructure so');
 
       await writeFile(file, 'services:\n  a_srv:\n    runtime: container\n    container: {image: "a:1"}\n  A.srv:\n    runtime: container\n    container: {image: "a:1"}\n');
       await expect(renderKubernetes({ configFile: file })).rejects.toThrow('services a_srv and A.srv both become the Kubernetes name a-srv');
@@ -116,6 +116,41 @@ describe('export kubernetes', () => {
   it('the schema check fails on a broken object (it can fail)', () => {
     expect(() => validate({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' }, spec: { replicas: 'two', selector: {}, template: {} } } as never)).toThrow(/replicas must be integer/);
     expect(() => validate({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'x' }, spec: { ports: [{ port: 'http' }] } } as never)).toThrow(/port/);
+  });
+
+  it('registry kind etcd: a 3-member etcd StatefulSet under a headless Service, every service and the gateway on the three (golden registry.yaml)', async () => {
+    const { files } = await renderKubernetes({ configFile: join(repoRoot, 'examples/etcd/micro.dev.yaml'), nodeImage: 'micro-dev/node:24' });
+    const objects = manifests(files);
+    for (const object of objects) validate(object);
+    const registry = files.get('registry.yaml')!;
+    const golden = join(repoRoot, 'test/export/golden/kubernetes-etcd/registry.yaml');
+    if (process.env.MICRO_DEV_UPDATE_GOLDEN === '1') {
+      await mkdir(join(golden, '..'), { recursive: true });
+      await writeFile(golden, registry);
+    }
+    expect(registry, 'review the change, then MICRO_DEV_UPDATE_GOLDEN=1 npx vitest run test/export/kubernetes-export.test.ts').toBe(await readFile(golden, 'utf8'));
+
+    const set = objects.find((o) => o.kind === 'StatefulSet')!;
+    expect(set.spec).toMatchObject({ replicas: 3, serviceName: 'micro-dev-registry-headless', podManagementPolicy: 'Parallel' });
+    const etcd = set.spec.template.spec.containers[0];
+    expect(etcd.image).toBe('quay.io/coreos/etcd:v3.4.34');
+    expect(etcd.env).toEqual([{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }]);
+    const flag = (name: string) => etcd.command[etcd.command.indexOf(name) + 1];
+    expect(flag('--name')).toBe('$(POD_NAME)');
+    expect(flag('--initial-advertise-peer-urls')).toBe('http://$(POD_NAME).micro-dev-registry-headless:2380');
+    expect(flag('--initial-cluster')).toBe([0, 1, 2].map((i) => `micro-dev-registry-${i}=http://micro-dev-registry-${i}.micro-dev-registry-headless:2380`).join(','));
+    expect(etcd.readinessProbe.httpGet).toEqual({ path: '/health', port: 2379 });
+    const headless = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'micro-dev-registry-headless')!;
+    expect(headless.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
+    expect(headless.spec.ports.map((p: { port: number }) => p.port)).toEqual([2379, 2380]);
+
+    const endpoints = [0, 1, 2].map((i) => `micro-dev-registry-${i}.micro-dev-registry-headless:2379`).join(',');
+    const srv = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'greeter-srv')!.spec.template.spec.containers[0];
+    expect(srv.env).toEqual(expect.arrayContaining([{ name: 'MICRO_REGISTRY', value: 'etcd' }, { name: 'MICRO_REGISTRY_ADDRESS', value: endpoints }]));
+    // `registered` readiness reads etcd's JSON gateway, not Consul's API.
+    expect(srv.readinessProbe.exec.command.join(' ')).toContain('/v3/kv/range');
+    const config = objects.find((o) => o.kind === 'ConfigMap')!;
+    expect(parse(config.data['micro-dev-infra.yaml']).registry).toEqual({ kind: 'etcd', address: endpoints });
   });
 
   it('the default topology equals the golden files (MICRO_DEV_UPDATE_GOLDEN=1 rewrites them)', async () => {

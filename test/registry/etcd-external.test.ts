@@ -123,7 +123,7 @@ describe.runIf(gate.run)('registry kind etcd at an address (an etcd micro-dev do
     expect((JSON.parse(value) as { nodes: { metadata: Record<string, string> }[] }).nodes[0]!.metadata.registry).toBe('etcd');
   });
 
-  it('the gateway finds the greeter in it', async () => {
+  it('the gateway and the web gateway find the greeter in it', async () => {
     const gateway = orchestrator.snapshot().urls.gateway;
     const answer = await eventually(
       async () => {
@@ -134,6 +134,16 @@ describe.runIf(gate.run)('registry kind etcd at an address (an etcd micro-dev do
       'a 200 through the gateway',
     );
     expect(answer).toBe('{"message":"Hello Outside"}');
+    const web = orchestrator.snapshot().urls.web;
+    const page = await eventually(
+      async () => {
+        const res = await fetch(`${web}/greeter`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+        return res?.status === 200 ? res.text() : undefined;
+      },
+      15_000,
+      'greeter-web through the web gateway',
+    );
+    expect(page).toContain('<form');
   });
 
   it('refuses a fault on members it does not run, saying why', async () => {

@@ -9,6 +9,7 @@ export async function run(args: string[]): Promise<number> {
     'node-image': { type: 'string' },
     base: { type: 'string', multiple: true },
     consul: { type: 'boolean' },
+    'etcd-image': { type: 'string' },
     namespace: { type: 'string' },
   });
   const [format, ...extra] = positionals;
@@ -27,6 +28,7 @@ export async function run(args: string[]): Promise<number> {
     ...(values.out ? { outDir: path.resolve(values.out) } : {}),
     ...(values['node-image'] ? { nodeImage: values['node-image'] } : {}),
     bases: parseBases(values.base ?? []),
+    ...(values['etcd-image'] ? { etcdImage: values['etcd-image'] } : {}),
   };
   const result =
     format === 'compose'

@@ -4,7 +4,8 @@ import { checkTopologyText } from '../../config/check-topology-text.ts';
 import type { Topology } from '../../config/topology.ts';
 import { planContainers } from '../container-plan.ts';
 import { infraPorts } from '../infra-config.ts';
-import { composeDocument } from './compose-document.ts';
+import { composeDocument, etcdComposeMembers } from './compose-document.ts';
+import { etcdEndpoints } from '../etcd-members.ts';
 
 const root = '/project';
 
@@ -110,6 +111,34 @@ services:
     expect(consul.consul.image).toBe('hashicorp/consul:1.17');
     expect(consul.infra.ports).toHaveLength(3);
     expect(consul.infra.depends_on).toEqual({ consul: { condition: 'service_healthy' } });
+  });
+
+  it('registry kind etcd: one etcd service (or three), published, healthy before infra; services speak etcd and check it', () => {
+    const etcdYaml = 'name: shop\nregistry: {kind: etcd, nodes: 3}\nservices:\n  orders-srv:\n    module: services/orders/main.ts\n    port: 7000\n';
+    const topology = topologyOf(etcdYaml);
+    const members = etcdComposeMembers(topology.registry.nodes);
+    const endpoints = etcdEndpoints(members);
+    expect(endpoints).toBe('etcd-1:2379,etcd-2:2379,etcd-3:2379');
+    const plans = planContainers(topology, { projectRoot: root, nodeImage: 'micro-dev/node:24', bases: {}, infra: { consul: 'infra:8500', etcd: endpoints, broker: 'infra:8083' } });
+    const doc = composeDocument({ topology, plans, ports: infraPorts(topology), nodeImage: 'micro-dev/node:24', microDevBin: '/app/bin/micro-dev.js', infraConfig: '/app/micro-dev-infra.yaml', etcd: { image: 'quay.io/coreos/etcd:v3.4.34', members } });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- plain data, walked by the assertions
+    const services = doc.services as Record<string, any>;
+    expect(Object.keys(services)).toEqual(['etcd-1', 'etcd-2', 'etcd-3', 'infra', 'orders-srv']);
+    const first = services['etcd-1'];
+    expect(first.command.slice(0, 3)).toEqual(['/usr/local/bin/etcd', '--name', 'etcd-1']);
+    expect(first.command).toEqual(expect.arrayContaining(['--advertise-client-urls', 'http://etcd-1:2379', '--initial-cluster-token', 'shop']));
+    expect(first.ports).toEqual(['127.0.0.1:${MICRO_DEV_REGISTRY_PORT:-2379}:2379']);
+    expect(services['etcd-2'].ports).toBeUndefined();
+    expect(first.healthcheck.test).toEqual(['CMD', '/usr/local/bin/etcdctl', '--endpoints', 'http://127.0.0.1:2379', '--command-timeout', '3s', 'endpoint', 'health']);
+    // infra no longer publishes a registry of its own and waits for every member.
+    expect(services.infra.ports).toHaveLength(3);
+    expect(services.infra.depends_on).toEqual({ 'etcd-1': { condition: 'service_healthy' }, 'etcd-2': { condition: 'service_healthy' }, 'etcd-3': { condition: 'service_healthy' } });
+    expect(services.infra.healthcheck.test[3]).not.toContain('/v1/status/leader');
+    const srv = services['orders-srv'];
+    expect(srv.environment).toMatchObject({ MICRO_REGISTRY: 'etcd', MICRO_REGISTRY_ADDRESS: endpoints });
+    expect(srv.healthcheck.test[3]).toContain("'http://'+e+'/v3/kv/range'");
+    expect(srv.healthcheck.test[3]).toContain('===7000');
+    expect(etcdComposeMembers(1)).toEqual([{ name: 'etcd', host: 'etcd' }]);
   });
 
   it('refuses a module outside the project (the image holds only the project)', () => {

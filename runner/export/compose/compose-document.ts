@@ -2,10 +2,10 @@
  * A topology as a Compose file (compose-spec, no `version:`; read by `docker compose` and by docker-compose
  * 1.27+, Debian's 1.29 included):
  *
- *   consul (optional) <-- infra: `micro-dev up` with no services: registry (embedded unless consul),
+ *   consul or etcd    <-- infra: `micro-dev up` with no services: registry (embedded unless consul/etcd),
  *                          gateway, proxy, web gateway, broker; published on the topology's ports
  *                            ^ depends_on service_healthy
- *   <service> x replicas: the app image (or its own), MICRO_* pointing at infra / consul by service name,
+ *   <service> x replicas: the app image (or its own), MICRO_* pointing at infra / consul / the etcd members,
  *                         a health check from its readiness, depends_on with the topology's conditions
  *
  * Host ports are `${MICRO_DEV_GATEWAY_PORT:-8080}` and alike, so a second copy can run beside the first.
@@ -14,9 +14,16 @@ import type { ServiceConfig, Topology } from '../../config/topology.ts';
 import { probeCommand, type ContainerPlan } from '../container-plan.ts';
 import { objectLabels } from '../kubernetes-labels.ts';
 import type { InfraPorts } from '../infra-config.ts';
+import { ETCD_CLIENT_PORT, etcdHealthCommand, etcdMemberCommand, type EtcdMember } from '../etcd-members.ts';
 
 export const INFRA_SERVICE = 'infra';
 export const CONSUL_SERVICE = 'consul';
+
+/** The Compose services of an etcd of `members` members: `etcd` alone, or etcd-1..etcd-N. */
+export function etcdComposeMembers(members: number): EtcdMember[] {
+  const names = members === 1 ? ['etcd'] : Array.from({ length: members }, (_, i) => `etcd-${i + 1}`);
+  return names.map((name) => ({ name, host: name }));
+}
 
 /** The variables that move the published host ports. */
 export const PORT_VARIABLES = {
@@ -32,6 +39,8 @@ export interface ComposeInput {
   ports: InfraPorts;
   /** Image of a real Consul; absent = the embedded registry in infra. */
   consulImage?: string;
+  /** Registry kind etcd: its image and members (etcdComposeMembers). */
+  etcd?: { image: string; members: EtcdMember[] };
   nodeImage: string;
   /** micro-dev's launcher and the infra config, as paths inside the app image. */
   microDevBin: string;
@@ -56,6 +65,20 @@ export function composeDocument(input: ComposeInput): { services: Record<string,
     };
   }
 
+  const etcd = input.etcd;
+  for (const member of etcd?.members ?? []) {
+    services[member.name] = {
+      image: etcd!.image,
+      command: etcdMemberCommand(member, etcd!.members, project),
+      // The first member's client port is published (etcdctl from the host), on the registry's variable.
+      ...(member === etcd!.members[0] ? { ports: [`${bindHost(topology.registry.host)}\${${PORT_VARIABLES.registry}:-${ETCD_CLIENT_PORT}}:${ETCD_CLIENT_PORT}`] } : {}),
+      healthcheck: check(etcdHealthCommand(), 60_000),
+      labels: objectLabels(project, { component: 'registry' }),
+    };
+  }
+  const ownRegistry = !input.consulImage && !etcd;
+  const registryDeps = input.consulImage ? [CONSUL_SERVICE] : (etcd?.members.map((m) => m.name) ?? []);
+
   services[INFRA_SERVICE] = {
     build: { context: './app', args: { BASE_IMAGE: input.nodeImage } },
     command: ['node', input.microDevBin, 'up', '--no-tui', '--no-watch', '-c', input.infraConfig],
@@ -63,11 +86,11 @@ export function composeDocument(input: ComposeInput): { services: Record<string,
       publish('gateway', topology.gateway.host, ports.gateway),
       publish('proxy', topology.proxy.host, ports.proxy),
       publish('web', topology.web.host, ports.web),
-      ...(input.consulImage ? [] : [publish('registry', topology.registry.host, ports.registry)]),
+      ...(ownRegistry ? [publish('registry', topology.registry.host, ports.registry)] : []),
     ],
-    healthcheck: check(['node', '-e', infraCheck(input.consulImage ? undefined : ports.registry, ports.gateway)], 60_000),
+    healthcheck: check(['node', '-e', infraCheck(ownRegistry ? ports.registry : undefined, ports.gateway)], 60_000),
     labels: objectLabels(project, { component: 'gateway' }),
-    ...(input.consulImage ? { depends_on: { [CONSUL_SERVICE]: { condition: 'service_healthy' } } } : {}),
+    ...(registryDeps.length ? { depends_on: Object.fromEntries(registryDeps.map((name) => [name, { condition: 'service_healthy' }])) } : {}),
   };
 
   const byName = new Map(plans.map((p) => [p.service.name, p]));

@@ -14,11 +14,13 @@ import { infraConfigYaml, infraPorts } from '../infra-config.ts';
 import { GATEWAY_NAME } from '../kubernetes-labels.ts';
 import { microDevBin, stageAppContext } from '../stage-app-context.ts';
 import { appImageName, kubernetesManifests, objectName } from './kubernetes-manifests.ts';
-import { registryAgentAddress, registryServiceAddress } from './registry-manifests.ts';
+import { etcdRegistryAddress, registryAgentAddress, registryServiceAddress } from './registry-manifests.ts';
+import { DEFAULT_ETCD_IMAGE } from '../etcd-members.ts';
 
 export interface KubernetesExportOptions extends ExportOptions {
   namespace?: string;
   consulImage?: string;
+  etcdImage?: string;
 }
 
 export interface RenderedKubernetes {
@@ -35,8 +37,9 @@ export async function renderKubernetes(options: KubernetesExportOptions, setup?:
     throw new MicroDevError('BAD_ARGUMENTS', `--namespace ${options.namespace}: a namespace is at most 63 lowercase letters, digits and -, starting and ending with a letter or digit`);
   }
   const s = setup ?? (await exportSetup(options, 'kubernetes'));
-  // A real Consul: its own lease rules in real time (the embedded registry's model and time scale stay home).
+  // A real Consul or etcd: its own lease rules in real time (the embedded registry's model and time scale stay home).
   const topology = { ...s.topology, registry: { ...s.topology.registry, semantics: 'consul' as const, timeScale: 1 } };
+  const etcd = topology.registry.kind === 'etcd' ? etcdRegistryAddress() : undefined;
   const ports = infraPorts(topology);
   const warnings: string[] = [];
   for (const svc of topology.services) {
@@ -48,9 +51,9 @@ export async function renderKubernetes(options: KubernetesExportOptions, setup?:
     projectRoot: s.projectRoot,
     nodeImage: s.nodeImage,
     bases: options.bases ?? {},
-    infra: { consul: registryAgentAddress(), broker: `${GATEWAY_NAME}:${ports.broker}` },
+    infra: { consul: registryAgentAddress(), ...(etcd ? { etcd } : {}), broker: `${GATEWAY_NAME}:${ports.broker}` },
   });
-  const infraConfigText = infraConfigYaml(topology, s.text, path.join(s.projectRoot, s.infraConfigRel), { consulAddress: registryServiceAddress() });
+  const infraConfigText = infraConfigYaml(topology, s.text, path.join(s.projectRoot, s.infraConfigRel), etcd ? { etcdAddress: etcd } : { consulAddress: registryServiceAddress() });
   const manifests = kubernetesManifests(
     {
       topology,
@@ -61,6 +64,7 @@ export async function renderKubernetes(options: KubernetesExportOptions, setup?:
       plans,
       ports,
       consulImage: options.consulImage ?? DEFAULT_CONSUL_IMAGE,
+      etcdImage: options.etcdImage ?? DEFAULT_ETCD_IMAGE,
       ...(options.namespace ? { namespace: options.namespace } : {}),
     },
     s.nodeImage,

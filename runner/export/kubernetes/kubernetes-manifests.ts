@@ -1,7 +1,7 @@
 /**
  * A topology as Kubernetes objects, one file per part (pure; export-kubernetes.ts writes them):
  *
- *   registry.yaml   Consul: StatefulSet x3 + headless Service + client Service       component registry
+ *   registry.yaml   Consul or etcd: StatefulSet x3 + headless Service + client Service  component registry
  *   gateway.yaml    micro-dev (no services): gateway, proxy, web gateway, broker      component gateway
  *                   as a Deployment + Service, its config from the topology ConfigMap
  *   <service>.yaml  Deployment (replicas, readiness probe, resources) + Service      component service
@@ -10,7 +10,7 @@
  *   kustomization.yaml  the files above, the namespace, the images (so an overlay can retag them)
  *
  * Every object carries the labels of kubernetes-labels.ts. Services register their pod IP
- * (MICRO_SERVER_ADVERTISE from the downward API) with registry pod 0's agent.
+ * (MICRO_SERVER_ADVERTISE from the downward API) with registry pod 0's agent (etcd: with any of the three).
  */
 import path from 'node:path';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
@@ -25,7 +25,7 @@ import type { ContainerPlan } from '../container-plan.ts';
 import type { InfraPorts } from '../infra-config.ts';
 import { MicroDevError } from '../../errors/micro-dev-error.ts';
 import { GATEWAY_NAME, objectLabels, selectorLabels, type LabelTarget } from '../kubernetes-labels.ts';
-import { consulRegistryObjects } from './registry-manifests.ts';
+import { consulRegistryObjects, etcdRegistryObjects } from './registry-manifests.ts';
 
 /** The kinds the export writes (typed by kubernetes-models: a misspelt field does not compile). */
 export type K8sObject = IDeployment | IStatefulSet | IService | IConfigMap | INamespace;
@@ -47,6 +47,8 @@ export interface ManifestInput {
   plans: ContainerPlan[];
   ports: InfraPorts;
   consulImage: string;
+  /** Registry kind etcd: the image of the members. */
+  etcdImage: string;
   namespace?: string;
 }
 
@@ -85,7 +87,8 @@ export function kubernetesManifests(input: ManifestInput, nodeImage: string): Ma
       },
     ],
   });
-  files.push({ file: 'registry.yaml', objects: consulRegistryObjects(project, input.consulImage, meta) });
+  const registry = topology.registry.kind === 'etcd' ? etcdRegistryObjects(project, input.etcdImage, meta) : consulRegistryObjects(project, input.consulImage, meta);
+  files.push({ file: 'registry.yaml', objects: registry });
   files.push({ file: 'gateway.yaml', objects: gatewayObjects(input, meta, topologyMap, appImageName(project, nodeImage, nodeImage)) });
   const taken = new Map<string, string>();
   for (const plan of input.plans) {

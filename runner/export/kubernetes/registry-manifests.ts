@@ -1,5 +1,6 @@
 /**
- * The registry on Kubernetes: a 3-replica Consul server StatefulSet (bootstrap-expect 3, retry-join over a
+ * The registry on Kubernetes: with registry kind etcd, a 3-member etcd StatefulSet (below); otherwise a
+ * 3-replica Consul server StatefulSet (bootstrap-expect 3, retry-join over a
  * headless Service), a client Service for reads, and a volume per server. Pods start in parallel and the
  * headless Service publishes not-ready addresses, so the servers find each other before any is ready.
  *
@@ -13,6 +14,7 @@
 import type { LabelTarget } from '../kubernetes-labels.ts';
 import type { K8sObject, ObjectMeta } from './kubernetes-manifests.ts';
 import { REGISTRY_NAME, objectLabels, selectorLabels } from '../kubernetes-labels.ts';
+import { ETCD_CLIENT_PORT, ETCD_DATA_DIR, ETCD_PEER_PORT, etcdEndpoints, etcdMemberCommand, type EtcdMember } from '../etcd-members.ts';
 
 export const REGISTRY_HEADLESS = `${REGISTRY_NAME}-headless`;
 export const REGISTRY_REPLICAS = 3;
@@ -92,6 +94,94 @@ export function consulRegistryObjects(project: string, image: string, meta: (nam
                 },
                 resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
                 volumeMounts: [{ name: 'data', mountPath: '/consul/data' }],
+              },
+            ],
+          },
+        },
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'data' },
+            spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+          },
+        ],
+      },
+    },
+  ];
+}
+
+/** The etcd members as pods of the StatefulSet: micro-dev-registry-N, dialed by their DNS name under the headless Service. */
+function etcdPodMembers(): EtcdMember[] {
+  return Array.from({ length: REGISTRY_REPLICAS }, (_, i) => ({ name: `${REGISTRY_NAME}-${i}`, host: `${REGISTRY_NAME}-${i}.${REGISTRY_HEADLESS}` }));
+}
+
+/** Every member's client endpoint (host:port, comma separated): what the gateway and services dial. */
+export function etcdRegistryAddress(): string {
+  return etcdEndpoints(etcdPodMembers());
+}
+
+/**
+ * Registry kind etcd: a 3-member etcd StatefulSet. Each pod is a member named after itself (POD_NAME from the
+ * downward API, expanded by Kubernetes in the command), advertising its DNS name under the headless Service;
+ * `--initial-cluster` lists the three. Pods start in parallel and the headless Service publishes not-ready
+ * addresses, so the members find each other before any is ready (ready = etcd's /health: a leader).
+ *
+ *   micro-dev-registry-headless (clusterIP None) -> micro-dev-registry-{0,1,2}  (client 2379, peer 2380)
+ *   micro-dev-registry          (ClusterIP 2379) -> any ready member           (etcdctl, other tools)
+ *
+ * Services and the gateway dial all three by name (etcdRegistryAddress), as go-micro's etcd registry takes
+ * several endpoints; etcd keeps leases cluster-wide, so unlike Consul any member will do.
+ */
+export function etcdRegistryObjects(project: string, image: string, meta: (name: string, target: LabelTarget) => ObjectMeta): K8sObject[] {
+  const target: LabelTarget = { component: 'registry' };
+  const selector = selectorLabels(project, target);
+  const ports = [
+    { name: 'client', port: ETCD_CLIENT_PORT },
+    { name: 'peer', port: ETCD_PEER_PORT },
+  ];
+  const members = etcdPodMembers();
+  const self: EtcdMember = { name: '$(POD_NAME)', host: `$(POD_NAME).${REGISTRY_HEADLESS}` };
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta(REGISTRY_HEADLESS, target),
+      spec: {
+        clusterIP: 'None',
+        publishNotReadyAddresses: true,
+        selector,
+        ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: 'TCP' })),
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta(REGISTRY_NAME, target),
+      spec: { selector, ports: [{ name: 'client', port: ETCD_CLIENT_PORT, targetPort: ETCD_CLIENT_PORT, protocol: 'TCP' }] },
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: meta(REGISTRY_NAME, target),
+      spec: {
+        serviceName: REGISTRY_HEADLESS,
+        replicas: REGISTRY_REPLICAS,
+        podManagementPolicy: 'Parallel',
+        selector: { matchLabels: selector },
+        template: {
+          metadata: { labels: objectLabels(project, target) },
+          spec: {
+            terminationGracePeriodSeconds: 30,
+            containers: [
+              {
+                name: 'etcd',
+                image,
+                imagePullPolicy: 'IfNotPresent',
+                env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+                command: etcdMemberCommand(self, members, project),
+                ports: ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
+                readinessProbe: { httpGet: { path: '/health', port: ETCD_CLIENT_PORT }, periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 3 },
+                resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+                volumeMounts: [{ name: 'data', mountPath: ETCD_DATA_DIR }],
               },
             ],
           },
