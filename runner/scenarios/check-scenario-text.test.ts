@@ -92,6 +92,8 @@ describe('checkScenarioText', () => {
     expect(problems('steps:\n  - {at: 1s, fault: pause, target: {service: greeter-srv}}\n')).toEqual([
       'scenarios/x.yaml:2:21: pause needs runtime process or container (a worker thread cannot be frozen); set topology.services.<name>.runtime',
     ]);
+    // Against the Compose export every service is a container: docker pause freezes a worker's too.
+    expect(checkScenarioText('steps:\n  - {at: 1s, fault: pause, target: {service: greeter-srv}}\n', file, { ...base, containers: true }).problems).toEqual([]);
     expect(problems('')).toEqual(['scenarios/x.yaml:1:1: the scenario file is empty']);
   });
 

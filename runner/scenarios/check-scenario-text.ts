@@ -43,6 +43,8 @@ export interface DefaultTopology {
   text: string;
   /** Absolute; relative module paths of the default topology resolve against its folder. */
   file: string;
+  /** Every service runs in a container (`--against --compose`: the Compose export), so any can be paused. */
+  containers?: boolean;
 }
 
 export function checkScenarioText(text: string, file: string, base: DefaultTopology): ScenarioCheck {
@@ -107,7 +109,7 @@ export function checkScenarioText(text: string, file: string, base: DefaultTopol
       }
     }
     if (s.fault === 'canary') problems.push(...checkCanary(s, i, topology, at));
-    if (s.fault === 'pause' && targetRuntimes(topology, s).includes('worker')) {
+    if (s.fault === 'pause' && !base.containers && targetRuntimes(topology, s).includes('worker')) {
       problems.push(at(['steps', i, 'fault'], 'pause needs runtime process or container (a worker thread cannot be frozen); set topology.services.<name>.runtime', 'value'));
     }
   });

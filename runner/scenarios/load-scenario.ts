@@ -20,7 +20,7 @@ import { aimScenario, NotApplicable, type Aim, type TopologyFacts } from './aim-
 
 export async function loadScenario(
   nameOrFile: string,
-  options: { baseTopology?: string; aim?: Aim } = {},
+  options: { baseTopology?: string; aim?: Aim; containers?: boolean } = {},
 ): Promise<Scenario & { notes: string[] }> {
   const file = resolveScenarioFile(nameOrFile);
   if (!file) {
@@ -32,7 +32,7 @@ export async function loadScenario(
   const baseFile = path.resolve(options.baseTopology ?? DEFAULT_TOPOLOGY_FILE);
   const [original, baseText] = await Promise.all([readFile(file, 'utf8'), readBase(baseFile)]);
   const { text, notes } = aimed(original, file, baseFile, baseText, { ...aimOfTopology(baseText), ...definedOnly(options.aim ?? {}) });
-  const check = checkScenarioText(text, file, { text: baseText, file: baseFile });
+  const check = checkScenarioText(text, file, { text: baseText, file: baseFile, ...(options.containers ? { containers: true } : {}) });
   if (check.scenario) return { ...check.scenario, notes };
   throw new MicroDevError('CONFIG_INVALID', check.problems.map((p) => formatProblem(p)).join('\n'), {
     hints: [`${check.problems.length} problem(s) in scenario ${path.relative(process.cwd(), file) || file}`],

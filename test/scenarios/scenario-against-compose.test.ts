@@ -1,6 +1,6 @@
 /**
  * `scenario run --against URL --compose FILE` on the Compose export of the default topology, running for
- * real on the local Docker engine: the faults are docker commands (kill, network disconnect) seen in
+ * real on the local Docker engine: the faults are docker commands (kill, network disconnect, pause) seen in
  * Docker's own event stream, each undone at its heal; a fault docker cannot make is reported not applied,
  * and what the run cannot observe is unjudged (exit 2), never passed. Afterwards every container runs again
  * and the greeter answers. Skipped without Docker; MICRO_DEV_REQUIRE_DOCKER=1 (CI) makes that a failure.
@@ -49,6 +49,7 @@ steps:
   - {id: crash, at: 1s, fault: kill, target: {service: greeter-srv, count: 1}, duration: 3s}
   - {id: cut, at: 8s, fault: partition, target: {service: greeter-srv, count: 1}, duration: 2s}
   - {id: silence, at: 11s, fault: heartbeat-loss, target: {service: greeter-srv, count: 1}, duration: 1s}
+  - {id: freeze, at: 13s, fault: pause, target: {service: greeter-srv, count: 1}, duration: 2s}
 settle: 60s
 expect:
   - {metric: availability, during: run, min: 1}
@@ -93,7 +94,7 @@ describe.runIf(gate.run && compose)('scenario run --against the Compose export, 
     return res?.status === 200 ? await res.json() : undefined;
   }
 
-  it('kills and disconnects containers, heals them, and judges only what it saw', { timeout: 300_000 }, async () => {
+  it('kills, disconnects and pauses containers, heals them, and judges only what it saw', { timeout: 300_000 }, async () => {
     const docker = await connectDocker();
     await writeFile(join(out, 'drill.yaml'), drill);
     const since = Math.floor(Date.now() / 1000);
@@ -102,7 +103,7 @@ describe.runIf(gate.run && compose)('scenario run --against the Compose export, 
     const until = Math.ceil(Date.now() / 1000) + 1;
     const r = JSON.parse(await readFile(json, 'utf8').catch(() => `{"scenarios":[{"error":${JSON.stringify(result.output)}}]}`)).scenarios[0];
     expect(r.against, result.output).toMatch(/^the Compose project of .*compose\.yaml at http:\/\/127\.0\.0\.1:\d+ \(faults by docker commands; only the load is observed\)$/);
-    expect(r.steps.map((s: { id: string; fault: string }) => `${s.id} ${s.fault}`)).toEqual(['crash kill', 'cut partition']);
+    expect(r.steps.map((s: { id: string; fault: string }) => `${s.id} ${s.fault}`)).toEqual(['crash kill', 'cut partition', 'freeze pause']);
     for (const s of r.steps) expect(s.targets, s.id).toEqual([expect.stringMatching(/greeter-srv/)]);
     expect(r.notApplied).toEqual([expect.objectContaining({ step: 'silence', fault: 'heartbeat-loss', reason: expect.stringContaining('docker can cut a container off a network, not one of its flows') })]);
     expect(r.expectations).toEqual([
@@ -128,6 +129,10 @@ describe.runIf(gate.run && compose)('scenario run --against the Compose export, 
     const containerId = (await docker.getContainer(byName('cut')).inspect()).Id;
     const network = events.filter((e) => e.Actor.Attributes.container === containerId).map((e) => e.Action);
     expect(network).toEqual(expect.arrayContaining(['disconnect', 'connect']));
+    // greeter-srv is a worker under `up` (a thread cannot be frozen), a container here: docker pause, then unpause.
+    const frozen = actions(byName('freeze'));
+    expect(frozen).toEqual(expect.arrayContaining(['pause', 'unpause']));
+    expect(frozen.lastIndexOf('unpause')).toBeGreaterThan(frozen.lastIndexOf('pause'));
 
     // Healed: every container runs, none paused, and the greeter answers again.
     const ps = await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });

@@ -72,7 +72,9 @@ export async function run(args: string[]): Promise<number> {
   // The user's project: its own micro.dev.yaml. Without one, the built-in greeter topology.
   const baseTopology = given ?? (existsSync('micro.dev.yaml') ? path.resolve('micro.dev.yaml') : undefined);
   // Check every file before running any: a typo in the 5th should not cost the first four's minutes.
-  const settled = await Promise.allSettled(selected.map((n) => loadScenario(n, { ...(baseTopology ? { baseTopology } : {}), aim })));
+  // --compose: every service of the export is a container, so a worker service can be paused there too.
+  const containers = values.compose !== undefined && values.against !== undefined;
+  const settled = await Promise.allSettled(selected.map((n) => loadScenario(n, { ...(baseTopology ? { baseTopology } : {}), aim, ...(containers ? { containers } : {}) })));
   // --all skips a drill that ships its own code of the greeter and so cannot aim at your service (canary);
   // naming it still fails with the reason.
   const skipped = values.all ? settled.filter((r) => r.status === 'rejected' && greeterOnly(r.reason)) : [];
