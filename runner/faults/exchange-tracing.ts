@@ -15,12 +15,12 @@ const HTTP1 = Buffer.from('HTTP/1.');
 export class ExchangeTracing {
   readonly #tracer: LinkTracer;
   readonly #link: string;
-  readonly #toxics: () => ToxicView[];
+  readonly #toxics: () => readonly ToxicView[];
   #waiting = false;
   #exchange: TracedExchange | undefined;
   #off = false;
 
-  constructor(tracer: LinkTracer, link: string, activeToxics: () => ToxicView[]) {
+  constructor(tracer: LinkTracer, link: string, activeToxics: () => readonly ToxicView[]) {
     this.#tracer = tracer;
     this.#link = link;
     this.#toxics = activeToxics;

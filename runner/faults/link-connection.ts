@@ -18,6 +18,9 @@ import type { LinkTracer } from './link-tracer.ts';
 import type { ToxicView } from './toxic-catalogue.ts';
 import { ToxicChain } from './toxic-chain.ts';
 
+/** What a request met on a link without toxics (most of them): no arrays made per request. */
+const NO_TOXICS: readonly ToxicView[] = Object.freeze([]);
+
 export interface ConnectionEnv {
   timers: Clock;
   random(): number;
@@ -58,7 +61,7 @@ export class LinkConnection {
     const meter = env.observer ? new HttpExchangeMeter(env.observer) : undefined;
     this.#meter = meter;
     const tracing = env.tracer
-      ? new ExchangeTracing(env.tracer.tracer, env.tracer.link, () => [...this.#up.active(), ...this.#down.active()])
+      ? new ExchangeTracing(env.tracer.tracer, env.tracer.link, () => (this.#up.slots + this.#down.slots === 0 ? NO_TOXICS : [...this.#up.active(), ...this.#down.active()]))
       : undefined;
     this.#tracing = tracing;
     const delivered =

@@ -89,6 +89,11 @@ export class ToxicChain {
   }
 
   /** Toxics whose stage is live on this connection now (drawn active), in chain order. */
+  /** Toxics on this chain (active for this connection or not). */
+  get slots(): number {
+    return this.#slots.length;
+  }
+
   active(): ToxicView[] {
     const out: ToxicView[] = [];
     for (const slot of this.#slots) if (slot.stage) out.push(slot.toxic);
