@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { request } from 'undici';
-import { binPath, descendants, eventually, repoRoot, writeTopology } from '../../test/support/cli-process.ts';
+import { binPath, descendants, eventually, launcherNodeFlags, repoRoot, writeTopology } from '../../test/support/cli-process.ts';
 import { rssMb } from '../tui/gateway-load-tally.ts';
 
 const run = promisify(execFile);
@@ -45,9 +45,11 @@ const num = (name: string, fallback: number, min = 0) => {
 const rounds = num('rounds', 3, 1);
 const seconds = num('seconds', 6, 1);
 const stallSeconds = num('stall-seconds', 60);
-const nodeFlags = (option('node-flags') ?? '').split(' ').filter(Boolean);
+// Default: the launcher's own flags (what `npx micro-dev up` runs with); --node-flags replaces them.
+const nodeFlagsOption = option('node-flags');
+const nodeFlags = nodeFlagsOption === undefined ? launcherNodeFlags : nodeFlagsOption.split(' ').filter(Boolean);
 const pathNames = (option('paths') ?? 'gateway,rpc,proxy,call').split(',');
-const outFile = option('out') ?? (nodeFlags.length > 0 ? undefined : join(repoRoot, 'bench/results/e2e.json'));
+const outFile = option('out') ?? (nodeFlagsOption !== undefined ? undefined : join(repoRoot, 'bench/results/e2e.json'));
 const CONNECTIONS = 32;
 const children = new Set<ChildProcess>();
 const dir = mkdtempSync(join(tmpdir(), 'micro-dev-e2e-bench-'));

@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { request } from 'undici';
-import { binPath, descendants, eventually, repoRoot, writeTopology } from '../../test/support/cli-process.ts';
+import { binPath, descendants, eventually, launcherNodeFlags, repoRoot, writeTopology } from '../../test/support/cli-process.ts';
 import { readRunFile } from '../../runner/control/run-file.ts';
 import { controlRequest } from '../../runner/control/control-client.ts';
 import type { TraceDetail, TraceSummary } from '../../runner/engine/api.ts';
@@ -100,7 +100,7 @@ async function startUp(name: string, traces: boolean): Promise<{ url: string; pi
   writeFileSync(topo.file, readFileSync(topo.file, 'utf8').replace(', time_scale: 0.1', '').replace('services:\n', `telemetry: { traces: ${traces} }\nservices:\n`));
   const log = join(dir, `${name}.log`);
   const fd = openSync(log, 'w');
-  const child = spawn(process.execPath, [binPath, 'up', '-c', topo.file, '--no-tui'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', fd, fd], detached: true });
+  const child = spawn(process.execPath, [...launcherNodeFlags, binPath, 'up', '-c', topo.file, '--no-tui'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', fd, fd], detached: true });
   closeSync(fd);
   children.add(child);
   const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -4,12 +4,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { mkdtemp, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findListenPort } from '../../runner/net/find-listen-port.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const binPath = join(repoRoot, 'bin/micro-dev.js');
+/**
+ * The Node flags of the launcher's shebang (`#!/usr/bin/env -S node --max-semi-space-size=4`): what a user's
+ * `npx micro-dev` runs with. Benches pass them so they measure that process, not a plain `node bin/...`.
+ */
+export const launcherNodeFlags: string[] = (/^#!\S*env -S node(.*)$/m.exec(readFileSync(binPath, 'utf8').split('\n')[0]!)?.[1] ?? '').split(' ').filter(Boolean);
 
 export class CliProcess {
   readonly child: ChildProcess;
