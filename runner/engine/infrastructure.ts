@@ -30,6 +30,8 @@ import type { Tracing } from '../traces/tracing.ts';
 import { startRegistryMembers, type RegistryMember } from './registry-members.ts';
 import type { Link } from '../faults/link.ts';
 import type { EtcdCluster } from '../registry/etcd/etcd-cluster.ts';
+import type { AgentCatalogReader } from '../runtimes/wait/registered-wait-strategy.ts';
+import { agentCatalogOf } from './agent-catalog.ts';
 import type { RegisteredNode } from '../registry/etcd/etcd-registry-reader.ts';
 import type { RegistryKind } from '../../services/kit/kit-registry.ts';
 import { registryLinkName } from './instance-links.ts';
@@ -49,6 +51,8 @@ export interface Infrastructure {
   registryLinkMembers?: string[];
   /** kind etcd: what is registered (the `registered` readiness lists through it instead of Consul's API). */
   registryLister?: () => Promise<RegisteredNode[]>;
+  /** One embedded registry: its agent listings read in process by the `registered` readiness (no HTTP). */
+  registryCatalog?: AgentCatalogReader;
   faultPlane: FaultPlane;
   registry?: StartedRegistry;
   /**
@@ -84,6 +88,7 @@ export async function startInfrastructure(
     let registryAddress: string;
     let etcd: EtcdCluster | undefined;
     let registryLister: Infrastructure['registryLister'];
+    let registryCatalog: Infrastructure['registryCatalog'];
     const registryFaces: Infrastructure['registryFaces'] = {};
     let registryMembers: RegistryMember[] = [];
     if (topology.registry.kind === 'embedded' && (topology.registry.peers ?? 1) > 1) {
@@ -106,6 +111,7 @@ export async function startInfrastructure(
       };
       registry = await startRegistry(config, { clock: deps.clock, onWarning: (m) => deps.onProgress(`registry  warning: ${m}`) });
       stoppers.push(() => registry!.stop());
+      registryCatalog = agentCatalogOf(registry);
       registryAddress = registry.address;
       deps.onProgress(`registry  embedded (${topology.registry.semantics}) on ${registry.url}`);
       if (registry.eurekaUrl) {
@@ -198,6 +204,7 @@ export async function startInfrastructure(
       ...(etcd ? { etcd } : {}),
       ...(registryLinkMembers ? { registryLinkMembers } : {}),
       ...(registryLister ? { registryLister } : {}),
+      ...(registryCatalog ? { registryCatalog } : {}),
       faultPlane,
       registry,
       registryMembers,

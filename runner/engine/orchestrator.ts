@@ -459,6 +459,7 @@ export class Orchestrator implements OrchestratorApi {
           registryAddress,
           registryToken: this.topology.registry.token,
           ...(infra.registryLister ? { registryLister: infra.registryLister } : {}),
+          ...(infra.registryCatalog && registryAddress === infra.registryAddress ? { registryCatalog: infra.registryCatalog } : {}),
           port: Number(serverAddress.split(':').pop()),
           signal,
         }),

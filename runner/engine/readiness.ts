@@ -3,7 +3,7 @@ import type { Clock } from '../clock/clock.ts';
 import type { StartedInstance } from '../runtimes/runtime.ts';
 import { waitFor } from '../runtimes/wait/wait-for.ts';
 import type { ReadyInfo } from './instance-supervisor.ts';
-import type { RegistryLister } from '../runtimes/wait/registered-wait-strategy.ts';
+import type { AgentCatalogReader, RegistryLister } from '../runtimes/wait/registered-wait-strategy.ts';
 
 /** Applies a service's readiness strategy to one started instance. */
 export function readinessFor(
@@ -16,12 +16,13 @@ export function readinessFor(
     registryAddress: string;
     registryToken?: string;
     registryLister?: RegistryLister;
+    registryCatalog?: AgentCatalogReader;
     port?: number;
     signal: AbortSignal;
     clock?: Clock;
   },
 ): Promise<ReadyInfo> {
-  return waitFor(service.readiness, { clock: target.clock, registryToken: target.registryToken, registryLister: target.registryLister }).wait(
+  return waitFor(service.readiness, { clock: target.clock, registryToken: target.registryToken, registryLister: target.registryLister, registryCatalog: target.registryCatalog }).wait(
     {
       instance: target.instance,
       serverId: target.serverId,

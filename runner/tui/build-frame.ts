@@ -1,7 +1,7 @@
 import type { Snapshot } from '../engine/api.ts';
 import { planLayout } from './layout-plan.ts';
 import { headerLines } from './lines/header-lines.ts';
-import { instanceLines } from './lines/instance-lines.ts';
+import { instanceLines, instanceRowCount } from './lines/instance-lines.ts';
 import type { Line } from './lines/line.ts';
 import { registryLines } from './lines/registry-lines.ts';
 import { scenarioLines } from './lines/scenario-lines.ts';
@@ -11,7 +11,8 @@ import { trafficLines } from './lines/traffic-lines.ts';
 /** Natural height of the services pane: title, column header, one heading per tier, one line per instance. */
 export function instancePaneHeight(s: Snapshot, compact: boolean): number {
   const tiers = new Set(s.instances.map((v) => v.tier)).size;
-  return compact ? Math.max(1, s.instances.length) : 2 + tiers + Math.max(1, s.instances.length);
+  const rows = instanceRowCount(s.instances);
+  return compact ? Math.max(1, rows) : 2 + tiers + Math.max(1, rows);
 }
 
 /** Natural height of the registry | traffic block: the registry pane's lines (locks, members), 4 at least. */

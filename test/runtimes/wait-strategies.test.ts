@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../runner/clock/clock.ts';
 import { startRegistry, type StartedRegistry } from '../../runner/registry/start-registry.ts';
 import { Wait } from '../../runner/runtimes/wait/wait.ts';
+import { agentCatalogOf } from '../../runner/engine/agent-catalog.ts';
 import { waitFor } from '../../runner/runtimes/wait/wait-for.ts';
 import type { WaitTarget } from '../../runner/runtimes/wait/wait-strategy.ts';
 import { findFreePort } from '../../runner/net/find-free-port.ts';
@@ -168,6 +169,28 @@ describe('Wait.forRegistered against the embedded registry', () => {
     await expect(strategy.wait(t, noAbort())).rejects.toThrow(
       `greeter-srv-1 not registered and passing after 300 ms (no service with id *-abc-123 in the registry at ${reg.address}; ` +
         'its address 127.0.0.1:4343 is registered as "orders-1": the id must be <service name>-<MICRO_SERVER_ID> (docs/writing-a-service.md))',
+    );
+  });
+
+  it('reads the same answers in process with a catalog reader (no HTTP: the address given is dead)', async () => {
+    const reg = await registry();
+    const catalog = agentCatalogOf(reg);
+    const dead = '127.0.0.1:1';
+    const id = 'go.micro.srv.greeter-abc-123';
+    const waiting = waitFor({ kind: 'registered', timeoutMs: 10_000 }, { registryCatalog: catalog }).wait(target(new ScriptedInstance(), { registryAddress: dead }), noAbort());
+    await put(`${reg.url}/v1/agent/service/register`, {
+      ID: id, Name: 'go.micro.srv.greeter', Address: '127.0.0.1', Port: 4242, Check: { CheckID: `service:${id}`, TTL: '30s' },
+    });
+    await put(`${reg.url}/v1/agent/check/pass/service:${id}`);
+    await expect(waiting).resolves.toEqual({ address: '127.0.0.1:4242', registryId: id });
+    await put(`${reg.url}/v1/agent/check/fail/service:${id}`);
+    // A reader of its own: waiters of one reader share what it read for 100 ms.
+    await expect(waitFor({ kind: 'registered', timeoutMs: 300 }, { registryCatalog: agentCatalogOf(reg) }).wait(target(new ScriptedInstance(), { registryAddress: dead }), noAbort())).rejects.toThrow(
+      `greeter-srv-1 not registered and passing after 300 ms (registered as ${id}, check service:${id} is critical)`,
+    );
+    const other = waitFor({ kind: 'registered', timeoutMs: 300 }, { registryCatalog: agentCatalogOf(reg) });
+    await expect(other.wait(target(new ScriptedInstance(), { registryAddress: dead, serverId: 'zzz', advertise: '127.0.0.1:4242' }), noAbort())).rejects.toThrow(
+      `greeter-srv-1 not registered and passing after 300 ms (no service with id *-zzz in the registry at ${dead}; its address 127.0.0.1:4242 is registered as "${id}"`,
     );
   });
 

@@ -18,13 +18,13 @@ import { AbstractWaitStrategy } from './abstract-wait-strategy.ts';
 import { pollUntil } from './poll-until.ts';
 import type { WaitResult, WaitTarget } from './wait-strategy.ts';
 
-interface AgentService {
+export interface AgentService {
   ID: string;
   Service: string;
   Address: string;
   Port: number;
 }
-interface AgentCheck {
+export interface AgentCheck {
   CheckID: string;
   Status: string;
   ServiceID?: string;
@@ -37,10 +37,26 @@ export interface ListedNode {
 }
 export type RegistryLister = () => Promise<ListedNode[]>;
 
+/**
+ * The agent's two listings read in process (the embedded registry runs in micro-dev's own thread): the same
+ * answers as GET /v1/agent/services and /v1/agent/checks without rendering and parsing them. A thousand
+ * instances' listing is 3.4 MB of JSON (every instance's encoded endpoints), and readiness asking for it
+ * ten times a second during a thousand starts kept micro-dev's thread busy until the waits timed out.
+ */
+export type AgentCatalogReader = () => { services: AgentService[]; checks: AgentCheck[] };
+
 export class RegisteredWaitStrategy extends AbstractWaitStrategy {
-  #last = '';
+  /** What the last poll saw, spelled out only for the timeout message (a scan of the listing each). */
+  #last: () => string = () => '';
   #token: string | undefined;
   #lister: RegistryLister | undefined;
+  #catalog: AgentCatalogReader | undefined;
+
+  /** Reads the agent listings in process instead of over HTTP (the embedded registry). */
+  withCatalog(catalog: AgentCatalogReader | undefined): this {
+    this.#catalog = catalog;
+    return this;
+  }
 
   /** Reads the registry through this instead of the Consul agent API (etcd). */
   withLister(lister: RegistryLister | undefined): this {
@@ -59,13 +75,14 @@ export class RegisteredWaitStrategy extends AbstractWaitStrategy {
   }
 
   protected timeoutMessage(target: WaitTarget): string {
-    return `${target.instance.instance} not registered and passing after ${this.deadlineMs} ms${this.#last ? ` (${this.#last})` : ''}`;
+    const last = this.#last();
+    return `${target.instance.instance} not registered and passing after ${this.deadlineMs} ms${last ? ` (${last})` : ''}`;
   }
 
   protected async run(target: WaitTarget, signal: AbortSignal): Promise<WaitResult> {
     const base = /^https?:\/\//.test(target.registryAddress) ? target.registryAddress : `http://${target.registryAddress}`;
     const suffix = `-${target.serverId}`;
-    this.#last = '';
+    this.#last = () => '';
     const lister = this.#lister;
     if (lister) {
       return pollUntil(this.clock, signal, async () => {
@@ -73,32 +90,34 @@ export class RegisteredWaitStrategy extends AbstractWaitStrategy {
           const nodes = await lister();
           const node = nodes.find((n) => n.id.endsWith(suffix));
           if (node) return { address: node.address, registryId: node.id };
-          this.#last = notFound(nodes.map((n) => ({ ID: n.id, Service: '', Address: n.address.slice(0, n.address.lastIndexOf(':')), Port: Number(n.address.slice(n.address.lastIndexOf(':') + 1)) })), suffix, target);
+          this.#last = () => notFound(nodes.map((n) => ({ ID: n.id, Service: '', Address: n.address.slice(0, n.address.lastIndexOf(':')), Port: Number(n.address.slice(n.address.lastIndexOf(':') + 1)) })), suffix, target);
         } catch (error) {
           if (signal.aborted) throw error;
-          this.#last = `registry at ${target.registryAddress} not answering: ${describeError(error)}`;
+          this.#last = () => `registry at ${target.registryAddress} not answering: ${describeError(error)}`;
         }
         return undefined;
       });
     }
     return pollUntil(this.clock, signal, async () => {
       try {
-        const services = await sharedGet(`${base}/v1/agent/services`, signal, this.#token, indexServices);
+        const catalog = this.#catalog;
+        const local = catalog ? sharedLocal(catalog) : undefined;
+        const services = local ? local.services : await sharedGet(`${base}/v1/agent/services`, signal, this.#token, indexServices);
         const service = services.bySuffix.get(suffix);
         if (!service) {
-          this.#last = notFound(services.all, suffix, target);
+          this.#last = () => notFound(services.all, suffix, target);
           return undefined;
         }
-        const checks = await sharedGet(`${base}/v1/agent/checks`, signal, this.#token, indexChecks);
+        const checks = local ? local.checks : await sharedGet(`${base}/v1/agent/checks`, signal, this.#token, indexChecks);
         const failing = (checks.get(service.ID) ?? []).find((c) => c.Status !== 'passing');
         if (failing) {
-          this.#last = `registered as ${service.ID}, check ${failing.CheckID} is ${failing.Status}`;
+          this.#last = () => `registered as ${service.ID}, check ${failing.CheckID} is ${failing.Status}`;
           return undefined;
         }
         return { address: `${service.Address}:${service.Port}`, registryId: service.ID };
       } catch (error) {
         if (signal.aborted) throw error;
-        this.#last = `registry at ${target.registryAddress} not answering: ${describeError(error)}`;
+        this.#last = () => `registry at ${target.registryAddress} not answering: ${describeError(error)}`;
         return undefined;
       }
     });
@@ -156,6 +175,24 @@ function indexChecks(listing: Record<string, AgentCheck>): Map<string, AgentChec
     if (c.ServiceID) add(c.ServiceID, c);
   }
   return byService;
+}
+
+const local = new WeakMap<AgentCatalogReader, { at: number; services: ServiceIndex; checks: Map<string, AgentCheck[]> }>();
+
+/** An in-process catalog read and indexed at most once per SHARE_MS, for every waiter. */
+function sharedLocal(reader: AgentCatalogReader): { services: ServiceIndex; checks: Map<string, AgentCheck[]> } {
+  const now = Date.now();
+  let entry = local.get(reader);
+  if (!entry || now - entry.at > SHARE_MS) {
+    const { services, checks } = reader();
+    const byId: Record<string, AgentService> = {};
+    for (const s of services) byId[s.ID] = s;
+    const checksById: Record<string, AgentCheck> = {};
+    for (const c of checks) checksById[c.CheckID] = c;
+    entry = { at: now, services: indexServices(byId), checks: indexChecks(checksById) };
+    local.set(reader, entry);
+  }
+  return entry;
 }
 
 function sharedGet<L, T>(url: string, signal: AbortSignal, token: string | undefined, index: (listing: L) => T): Promise<T> {

@@ -7,7 +7,7 @@ import type { ReadinessConfig } from '../../config/topology.ts';
 import type { AbstractWaitStrategy } from './abstract-wait-strategy.ts';
 import { Wait } from './wait.ts';
 import type { WaitStrategy } from './wait-strategy.ts';
-import type { RegistryLister } from './registered-wait-strategy.ts';
+import type { AgentCatalogReader, RegistryLister } from './registered-wait-strategy.ts';
 
 export interface WaitForOptions {
   clock?: Clock;
@@ -15,6 +15,8 @@ export interface WaitForOptions {
   registryToken?: string;
   /** How `registered` lists a registry that is not Consul (etcd). */
   registryLister?: RegistryLister;
+  /** The embedded registry's agent listings, read in process (no HTTP) by `registered`. */
+  registryCatalog?: AgentCatalogReader;
 }
 
 /** A fresh strategy per call: a strategy object serves one wait at a time. */
@@ -26,7 +28,7 @@ export function waitFor(readiness: ReadinessConfig, options: WaitForOptions = {}
 function build(readiness: ReadinessConfig, options: WaitForOptions): AbstractWaitStrategy {
   switch (readiness.kind) {
     case 'registered':
-      return Wait.forRegistered().withToken(options.registryToken).withLister(options.registryLister);
+      return Wait.forRegistered().withToken(options.registryToken).withLister(options.registryLister).withCatalog(options.registryCatalog);
     case 'http':
       return Wait.forHttp(readiness.path, readiness.port).forStatusCode(readiness.status);
     case 'tcp':

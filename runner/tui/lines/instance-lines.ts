@@ -99,34 +99,106 @@ export interface InstanceLinesOptions {
   compact?: boolean;
 }
 
+/**
+ * A service with this many instances or more gets one summary line (counts per state, its traffic, its
+ * restarts) and a line only for the instances worth a look: not ready, with a fault, or selected (↑/↓
+ * still walks every instance, each shown under the summary as it is selected). A thousand replicas would
+ * otherwise fill the pane with a thousand identical lines; a few dozen still scroll one line each.
+ */
+export const SUMMARY_FROM = 50;
+
+function summaryLine(service: string, views: readonly InstanceView[], width: number, compact: boolean): Line {
+  const states = new Map<string, number>();
+  for (const v of views) states.set(v.state, (states.get(v.state) ?? 0) + 1);
+  const counts = [...states].sort((a, b) => b[1] - a[1]).flatMap(([state, n], i) => [seg(i ? ', ' : ''), seg(`${n} ${state}`, stateTone(state as InstanceView['state']))]);
+  let rps = 0;
+  let requests = 0;
+  let errors = 0;
+  let restarts = 0;
+  for (const v of views) {
+    rps += v.traffic?.rps ?? 0;
+    requests += v.traffic?.requests ?? 0;
+    errors += v.traffic?.errors ?? 0;
+    restarts += v.restarts;
+  }
+  const faulted = views.filter((v) => v.faults?.length).length;
+  return fitLine(
+    [
+      seg(compact ? '  ' + pad(views[0]!.tier, 4) : '  '),
+      seg(`${service} x${views.length}  `, 'accent'),
+      ...counts,
+      seg(`  req/s ${formatRate(rps)}  err ${requests ? formatPercent(errors / requests) : '-'}  restarts ${restarts}`, 'dim'),
+      ...(faulted ? [seg(`  ${faulted} with faults`, 'warn')] : []),
+    ],
+    width,
+  );
+}
+
+/**
+ * Rows the pane's body needs (no title, header or tier headings): a line per instance, and for a
+ * summarized service its summary, the instances worth a line and one more for the selection.
+ */
+export function instanceRowCount(instances: readonly InstanceView[]): number {
+  const perService = new Map<string, InstanceView[]>();
+  for (const v of instances) {
+    const list = perService.get(v.service);
+    if (list) list.push(v);
+    else perService.set(v.service, [v]);
+  }
+  let rows = 0;
+  for (const views of perService.values()) {
+    rows += views.length < SUMMARY_FROM ? views.length : 2 + views.filter((v) => v.state !== 'ready' || (v.faults?.length ?? 0) > 0).length;
+  }
+  return rows;
+}
+
 /** The services pane: instances grouped by tier, one line each, the selected one marked with '>'. */
 export function instanceLines(instances: readonly InstanceView[], o: InstanceLinesOptions): Line[] {
-  const ordered = orderInstances(instances);
+  const all = orderInstances(instances);
+  const byService = new Map<string, InstanceView[]>();
+  for (const v of all) {
+    const list = byService.get(v.service);
+    if (list) list.push(v);
+    else byService.set(v.service, [v]);
+  }
+  const summarized = new Set([...byService].filter(([, views]) => views.length >= SUMMARY_FROM).map(([name]) => name));
+  const worthALine = (v: InstanceView) => v.instance === o.selected || v.state !== 'ready' || (v.faults?.length ?? 0) > 0;
+  const ordered = all.filter((v) => !summarized.has(v.service) || worthALine(v));
   const nameWidth = Math.min(24, Math.max(8, ...ordered.map((v) => v.instance.length)));
   const faultsWidth = Math.min(34, Math.max(6, ...ordered.map((v) => faultsText(v).length)));
   const registrationWidth = showsRegistration(ordered) ? Math.min(20, Math.max(12, ...ordered.map((v) => registrationText(v).length))) : 0;
   const cols = fitColumns(columns(nameWidth, faultsWidth, registrationWidth), o.compact ? o.width - 4 : o.width);
   const header: Line[] = [];
   if (!o.compact) {
-    const ready = ordered.filter((v) => v.state === 'ready').length;
-    header.push(titleLine('Services', o.width, [seg(` ${ready}/${ordered.length} ready`, 'dim')]));
+    const ready = all.filter((v) => v.state === 'ready').length;
+    header.push(titleLine('Services', o.width, [seg(` ${ready}/${all.length} ready`, 'dim')]));
     header.push(fitLine([seg('  ' + cols.map((c, i) => cellText(c, seg(c.title), i === cols.length - 1).text).join(''), 'dim')], o.width));
   }
   const body: Line[] = [];
   let selectedRow = -1;
   let tier = '';
-  for (const v of ordered) {
+  const summaryShown = new Set<string>();
+  const tierHeading = (v: InstanceView) => {
     if (!o.compact && v.tier !== tier) {
       tier = v.tier;
       body.push([seg((TierOrder as readonly string[]).includes(tier) ? tier : 'other', 'accent')]);
     }
+  };
+  for (const v of all) {
+    if (summarized.has(v.service) && !summaryShown.has(v.service)) {
+      summaryShown.add(v.service);
+      tierHeading(v);
+      body.push(summaryLine(v.service, byService.get(v.service)!, o.width, o.compact === true));
+    }
+    if (summarized.has(v.service) && !worthALine(v)) continue;
+    tierHeading(v);
     const isSel = v.instance === o.selected;
     if (isSel) selectedRow = body.length;
     const prefix = isSel ? seg('> ', 'selected') : seg('  ');
     const tierTag = o.compact ? [seg(pad(v.tier, 4), 'accent')] : [];
     body.push(fitLine([prefix, ...tierTag, ...cols.map((c, i) => cellText(c, c.cell(v), i === cols.length - 1))], o.width));
   }
-  if (ordered.length === 0) body.push([seg('  no instances yet', 'dim')]);
+  if (all.length === 0) body.push([seg('  no instances yet', 'dim')]);
   const room = Math.max(1, o.maxLines - header.length);
   if (body.length <= room) return [...header, ...body];
   // Keep the selection visible; the last line says how much is hidden.
