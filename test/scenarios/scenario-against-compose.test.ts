@@ -16,6 +16,7 @@ import { findListenPort } from '../../runner/net/find-listen-port.ts';
 import { connectDocker } from '../../runner/runtimes/container/docker-client.ts';
 import { dockerGate, waitFor } from '../containers/container-test-kit.ts';
 import { runCli } from '../support/cli-process.ts';
+import { findCompose } from '../export/compose-kit.ts';
 
 const run = promisify(execFile);
 const gate = await dockerGate();
@@ -24,18 +25,6 @@ const project = `mdagainst${process.pid}${Math.floor(Math.random() * 1e6)}`;
 let out = '';
 let env: NodeJS.ProcessEnv = {};
 let started = false;
-
-async function findCompose(): Promise<string[] | undefined> {
-  for (const argv of [['docker-compose'], ['docker', 'compose']]) {
-    try {
-      await run(argv[0]!, [...argv.slice(1), 'version'], { timeout: 20_000 });
-      return argv;
-    } catch {
-      // try the next one
-    }
-  }
-  return undefined;
-}
 
 async function composeCmd(args: string[], timeout = 600_000): Promise<string> {
   const [cmd, ...pre] = compose!;

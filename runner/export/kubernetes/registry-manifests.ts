@@ -11,6 +11,7 @@
  * on the agent that registered them, so a heartbeat sent through a load-balanced Service to another server
  * would find no check (production runs a client agent per node; see README "When one machine is not enough").
  */
+import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { LabelTarget } from '../kubernetes-labels.ts';
 import type { K8sObject, ObjectMeta } from './kubernetes-manifests.ts';
 import { REGISTRY_NAME, objectLabels, selectorLabels } from '../kubernetes-labels.ts';
@@ -31,82 +32,28 @@ export function registryServiceAddress(): string {
 }
 
 export function consulRegistryObjects(project: string, image: string, meta: (name: string, target: LabelTarget) => ObjectMeta): K8sObject[] {
-  const target: LabelTarget = { component: 'registry' };
-  const selector = selectorLabels(project, target);
-  const ports: Array<{ name: string; port: number; protocol: 'TCP' | 'UDP' }> = [
+  const ports: RegistryPort[] = [
     { name: 'http', port: CONSUL_HTTP, protocol: 'TCP' },
     { name: 'server', port: 8300, protocol: 'TCP' },
     { name: 'serf-lan', port: 8301, protocol: 'TCP' },
     { name: 'dns', port: 8600, protocol: 'UDP' },
   ];
   const joins = Array.from({ length: REGISTRY_REPLICAS }, (_, i) => `-retry-join=${REGISTRY_NAME}-${i}.${REGISTRY_HEADLESS}`);
-  return [
-    {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: meta(REGISTRY_HEADLESS, target),
-      spec: {
-        clusterIP: 'None',
-        publishNotReadyAddresses: true,
-        selector,
-        ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: p.protocol })),
-      },
+  return registryStatefulSet(project, meta, ports, ports[0]!, {
+    name: 'consul',
+    image,
+    imagePullPolicy: 'IfNotPresent',
+    args: ['agent', '-server', `-bootstrap-expect=${REGISTRY_REPLICAS}`, '-client=0.0.0.0', '-data-dir=/consul/data', '-ui', ...joins],
+    ports: ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol })),
+    // Ready once the servers formed a cluster with a leader (list-peers fails until then).
+    readinessProbe: {
+      exec: { command: ['sh', '-c', `consul operator raft list-peers >/dev/null`] },
+      periodSeconds: 5,
+      failureThreshold: 3,
     },
-    {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: meta(REGISTRY_NAME, target),
-      spec: { selector, ports: [{ name: 'http', port: CONSUL_HTTP, targetPort: CONSUL_HTTP, protocol: 'TCP' }] },
-    },
-    {
-      apiVersion: 'apps/v1',
-      kind: 'StatefulSet',
-      metadata: meta(REGISTRY_NAME, target),
-      spec: {
-        serviceName: REGISTRY_HEADLESS,
-        replicas: REGISTRY_REPLICAS,
-        podManagementPolicy: 'Parallel',
-        selector: { matchLabels: selector },
-        template: {
-          metadata: { labels: objectLabels(project, target) },
-          spec: {
-            terminationGracePeriodSeconds: 30,
-            containers: [
-              {
-                name: 'consul',
-                image,
-                imagePullPolicy: 'IfNotPresent',
-                args: [
-                  'agent',
-                  '-server',
-                  `-bootstrap-expect=${REGISTRY_REPLICAS}`,
-                  '-client=0.0.0.0',
-                  '-data-dir=/consul/data',
-                  '-ui',
-                  ...joins,
-                ],
-                ports: ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol })),
-                // Ready once the servers formed a cluster with a leader (list-peers fails until then).
-                readinessProbe: {
-                  exec: { command: ['sh', '-c', `consul operator raft list-peers >/dev/null`] },
-                  periodSeconds: 5,
-                  failureThreshold: 3,
-                },
-                resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
-                volumeMounts: [{ name: 'data', mountPath: '/consul/data' }],
-              },
-            ],
-          },
-        },
-        volumeClaimTemplates: [
-          {
-            metadata: { name: 'data' },
-            spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
-          },
-        ],
-      },
-    },
-  ];
+    resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+    volumeMounts: [{ name: 'data', mountPath: '/consul/data' }],
+  });
 }
 
 /** The etcd members as pods of the StatefulSet: micro-dev-registry-N, dialed by their DNS name under the headless Service. */
@@ -132,14 +79,45 @@ export function etcdRegistryAddress(): string {
  * several endpoints; etcd keeps leases cluster-wide, so unlike Consul any member will do.
  */
 export function etcdRegistryObjects(project: string, image: string, meta: (name: string, target: LabelTarget) => ObjectMeta): K8sObject[] {
-  const target: LabelTarget = { component: 'registry' };
-  const selector = selectorLabels(project, target);
-  const ports = [
-    { name: 'client', port: ETCD_CLIENT_PORT },
-    { name: 'peer', port: ETCD_PEER_PORT },
+  const ports: RegistryPort[] = [
+    { name: 'client', port: ETCD_CLIENT_PORT, protocol: 'TCP' },
+    { name: 'peer', port: ETCD_PEER_PORT, protocol: 'TCP' },
   ];
   const members = etcdPodMembers();
   const self: EtcdMember = { name: '$(POD_NAME)', host: `$(POD_NAME).${REGISTRY_HEADLESS}` };
+  return registryStatefulSet(project, meta, ports, ports[0]!, {
+    name: 'etcd',
+    image,
+    imagePullPolicy: 'IfNotPresent',
+    env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+    command: etcdMemberCommand(self, members, project),
+    ports: ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol })),
+    readinessProbe: { httpGet: { path: '/health', port: ETCD_CLIENT_PORT }, periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 3 },
+    resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+    volumeMounts: [{ name: 'data', mountPath: ETCD_DATA_DIR }],
+  });
+}
+
+interface RegistryPort {
+  name: string;
+  port: number;
+  protocol: 'TCP' | 'UDP';
+}
+
+/**
+ * The shape both registries share: a headless Service over every port (not-ready addresses published, so
+ * members find each other before any is ready), a client Service on one port, and a StatefulSet of
+ * REGISTRY_REPLICAS pods started in parallel, each with a 1 Gi volume `data`, running `container`.
+ */
+function registryStatefulSet(
+  project: string,
+  meta: (name: string, target: LabelTarget) => ObjectMeta,
+  ports: readonly RegistryPort[],
+  client: RegistryPort,
+  container: IContainer,
+): K8sObject[] {
+  const target: LabelTarget = { component: 'registry' };
+  const selector = selectorLabels(project, target);
   return [
     {
       apiVersion: 'v1',
@@ -149,14 +127,14 @@ export function etcdRegistryObjects(project: string, image: string, meta: (name:
         clusterIP: 'None',
         publishNotReadyAddresses: true,
         selector,
-        ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: 'TCP' })),
+        ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: p.protocol })),
       },
     },
     {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: meta(REGISTRY_NAME, target),
-      spec: { selector, ports: [{ name: 'client', port: ETCD_CLIENT_PORT, targetPort: ETCD_CLIENT_PORT, protocol: 'TCP' }] },
+      spec: { selector, ports: [{ name: client.name, port: client.port, targetPort: client.port, protocol: client.protocol }] },
     },
     {
       apiVersion: 'apps/v1',
@@ -169,22 +147,7 @@ export function etcdRegistryObjects(project: string, image: string, meta: (name:
         selector: { matchLabels: selector },
         template: {
           metadata: { labels: objectLabels(project, target) },
-          spec: {
-            terminationGracePeriodSeconds: 30,
-            containers: [
-              {
-                name: 'etcd',
-                image,
-                imagePullPolicy: 'IfNotPresent',
-                env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
-                command: etcdMemberCommand(self, members, project),
-                ports: ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
-                readinessProbe: { httpGet: { path: '/health', port: ETCD_CLIENT_PORT }, periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 3 },
-                resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
-                volumeMounts: [{ name: 'data', mountPath: ETCD_DATA_DIR }],
-              },
-            ],
-          },
+          spec: { terminationGracePeriodSeconds: 30, containers: [container] },
         },
         volumeClaimTemplates: [
           {
