@@ -62,6 +62,20 @@ describe('an internal error', () => {
   });
 });
 
+describe('a handle left running after the command is done', () => {
+  it('does not hang the process: it exits with the command\'s code, names what was left and logs it', async () => {
+    const tmp = await logDir();
+    const run = await cli(['--version'], { PLANTED_BUG: 'linger', TMPDIR: tmp });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^micro-dev \d+\.\d+\.\d+\n$/);
+    const logs = await readdir(join(tmp, 'micro-dev'));
+    expect(logs).toHaveLength(1);
+    const log = join(tmp, 'micro-dev', logs[0]!);
+    expect(run.stderr).toBe(`micro-dev: the command finished but something still held the process (Timeout): a bug, details in ${log}; exiting\n`);
+    expect(await readFile(log, 'utf8')).toContain('still active: Timeout');
+  });
+});
+
 describe('a closed stdout pipe', () => {
   it('ends micro-dev quietly (no EPIPE stack, exit 0)', async () => {
     const run = await cli(['--help'], {}, { closeStdout: true });
