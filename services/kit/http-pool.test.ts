@@ -130,4 +130,37 @@ describe('HttpPool', () => {
     });
     await expect(pool().request({ origin: s.origin, path: '/', method: 'GET' })).rejects.toThrow();
   });
+
+  it('a pooled connection the server closed is not a failed call: the request goes again on a fresh one', async () => {
+    // The server drops the connection when a second request arrives on it, as a server closing an idle
+    // connection just as the client reuses it: no answer, a reset.
+    const served: string[] = [];
+    const s = await serve((req, res) => {
+      const count = ((req.socket as Socket & { served?: number }).served ?? 0) + 1;
+      (req.socket as Socket & { served?: number }).served = count;
+      if (count > 1) {
+        req.socket.destroy();
+        return;
+      }
+      served.push(String(req.headers['x-call']));
+      res.end(`ok ${String(req.headers['x-call'])}`);
+    });
+    const p = pool();
+    const first = await p.request({ origin: s.origin, path: '/', method: 'POST', headers: { 'x-call': '1' }, body: 'a' });
+    expect(first.body.toString()).toBe('ok 1');
+    const second = await p.request({ origin: s.origin, path: '/', method: 'POST', headers: { 'x-call': '2' }, body: 'b' });
+    expect(second.body.toString()).toBe('ok 2');
+    expect(served).toEqual(['1', '2']);
+    expect(s.connections).toHaveLength(2);
+  });
+
+  it('a stopped server reads as refused, not as a hang-up of the connection it left in the pool', async () => {
+    const s = await serve((_req, res) => res.end('ok'));
+    const p = pool();
+    await p.request({ origin: s.origin, path: '/', method: 'GET' });
+    // The server goes away with our idle connection still pooled; its FIN is not read before the next call.
+    for (const c of s.connections) c.resetAndDestroy();
+    await cleanups.splice(0, 1)[0]!();
+    await expect(p.request({ origin: s.origin, path: '/', method: 'GET' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
 });

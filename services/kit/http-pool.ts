@@ -11,6 +11,11 @@
  *     -> { statusCode, statusText, headers (lower-case names), body: Buffer }
  *   errors: the socket's own (`code` ECONNREFUSED, ECONNRESET...), ETIMEDOUT when the connection is not
  *   made within connectTimeoutMs, and the signal's reason when it aborts.
+ *
+ * A pooled connection the server closed while it sat idle (its FIN not yet read, or crossing our request)
+ * fails the request with ECONNRESET before any answer: that request is sent again on a fresh connection
+ * (Node's documented `reusedSocket` pattern), up to MAX_STALE times, so a stopped server reads as refused and
+ * a server's idle close never reads as a failed call. An error after an answer began is never retried.
  */
 import { Agent, request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
@@ -38,6 +43,9 @@ export interface HttpPoolOptions {
   connectTimeoutMs: number;
 }
 
+/** How many pooled connections found closed one request may go through before it fails. */
+const MAX_STALE = 3;
+
 export class HttpPool {
   readonly #agent: Agent;
   readonly #connectTimeoutMs: number;
@@ -50,7 +58,17 @@ export class HttpPool {
     this.#connectTimeoutMs = options.connectTimeoutMs;
   }
 
-  request(r: PoolRequest): Promise<PoolResponse> {
+  async request(r: PoolRequest): Promise<PoolResponse> {
+    for (let stale = 0; ; stale++) {
+      try {
+        return await this.#send(r);
+      } catch (error) {
+        if (stale >= MAX_STALE || !(error as { staleConnection?: boolean }).staleConnection) throw error;
+      }
+    }
+  }
+
+  #send(r: PoolRequest): Promise<PoolResponse> {
     if (this.#closed) return Promise.reject(Object.assign(new Error('client closed'), { code: 'ERR_CLIENT_CLOSED' }));
     const signal = r.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
@@ -88,8 +106,14 @@ export class HttpPool {
         }, this.#connectTimeoutMs);
         socket.once('connect', () => clearTimeout(connectTimer));
       });
-      req.once('error', (e) => finish(e));
+      let answered = false;
+      req.once('error', (e: NodeJS.ErrnoException) => {
+        // The server had closed this pooled connection: nothing of ours was answered, send it afresh.
+        if (req.reusedSocket && !answered && e.code === 'ECONNRESET') Object.assign(e, { staleConnection: true });
+        finish(e);
+      });
       req.once('response', (res) => {
+        answered = true;
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.once('error', (e) => finish(e));
