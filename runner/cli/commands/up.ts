@@ -109,10 +109,15 @@ export async function run(args: string[]): Promise<number> {
     failuresStayLocal: !values['exit-on-failure'],
   });
   let control: StartedControl | undefined;
-  // Engine first (a dashboard attached through the control API sees it go), then the control API.
+  // The run file's writes, one after the other (see saveRunFile below).
+  let saving: Promise<unknown> = Promise.resolve();
+  // Engine first (a dashboard attached through the control API sees it go), then the control API. The run
+  // file goes last, after a write already under way: removed under it, that write put it back (Ctrl-C at
+  // 253 ms into a start left run.json behind once in CI).
   const stopAll = async () => {
     await orchestrator.shutdown();
     await control?.stop();
+    await saving.catch(() => undefined);
     await removeRunFile(file);
   };
   if (!(await own(stopAll))) return stopping!;
@@ -146,7 +151,6 @@ export async function run(args: string[]): Promise<number> {
   // The run file lets status/down/ui/call find this `up`: written at once (so `down` works while starting)
   // and again when ready, with the addresses the servers really got.
   const startedAt = Date.now();
-  let saving: Promise<unknown> = Promise.resolve();
   const saveRunFile = () =>
     (saving = saving.then(() => {
       if (stopping) return;
