@@ -8,6 +8,12 @@
  *
  * With a thousand instances starting, the first way lost dozens of binds to EADDRINUSE (issue 13). Falls
  * back to findFreePort when the range cannot be read (not Linux) or nothing free was found.
+ *
+ * A port is reserved (in `recent`) from the moment it is drawn, before the probe: two picks running at
+ * once that draw the same number (a thousand starts at once draw ~22 such pairs) would otherwise both
+ * probe it free, one after the other, and hand it out twice; the second instance to bind it failed with
+ * EADDRINUSE (about one instance per thousand-replica start, issue 13). The reservation only covers this
+ * process: another process picking in the same range before the instance binds can still take it.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -26,7 +32,7 @@ function ephemeralStart(): number | undefined {
 }
 
 const below = ephemeralStart();
-/** Ports handed out lately: free until their instance binds them, so not to be handed out twice. */
+/** Ports handed out (or being probed) lately: free until their instance binds them, so not to be handed out twice. */
 const recent = new Map<number, number>();
 const RECENT_MS = 60_000;
 
@@ -45,11 +51,12 @@ export async function findListenPort(host = '127.0.0.1'): Promise<number> {
       const port = LOW + Math.floor(Math.random() * (below - LOW));
       const now = Date.now();
       if ((recent.get(port) ?? 0) > now - RECENT_MS) continue;
+      recent.set(port, now);
       if (await tryListen(host, port)) {
-        recent.set(port, now);
         if (recent.size > 5_000) for (const [p, at] of recent) if (at <= now - RECENT_MS) recent.delete(p);
         return port;
       }
+      recent.delete(port);
     }
   }
   return findFreePort(host);
