@@ -9,9 +9,9 @@ import { sideBySide } from './lines/line.ts';
 import { trafficLines } from './lines/traffic-lines.ts';
 
 /** Natural height of the services pane: title, column header, one heading per tier, one line per instance. */
-export function instancePaneHeight(s: Snapshot, compact: boolean): number {
+export function instancePaneHeight(s: Snapshot, compact: boolean, filter?: string): number {
   const tiers = new Set(s.instances.map((v) => v.tier)).size;
-  const rows = instanceRowCount(s.instances);
+  const rows = instanceRowCount(s.instances, filter);
   return compact ? Math.max(1, rows) : 2 + tiers + Math.max(1, rows);
 }
 

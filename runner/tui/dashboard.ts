@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import React, { useEffect } from 'react';
+import React, { useEffect, useRef } from 'react';
 import type { OrchestratorApi } from '../engine/api.ts';
 import { instancePaneHeight, scenarioPaneHeight, sidePaneHeight } from './build-frame.ts';
 import { planLayout } from './layout-plan.ts';
@@ -14,6 +14,7 @@ import { StatusLine } from './panes/status-line.ts';
 import { TracesPane } from './panes/traces-pane.ts';
 import { TrafficSparkline } from './panes/traffic-sparkline.ts';
 import { useKeyBindings } from './use-key-bindings.ts';
+import { activeFilter } from './ui-state.ts';
 import { useTerminalSize, type TerminalSize } from './use-terminal-size.ts';
 import { useThrottledState } from './use-throttled-state.ts';
 
@@ -51,14 +52,20 @@ export function Dashboard(p: DashboardProps) {
   const size = useTerminalSize(p.size);
   const s = state.snapshot;
   const compact = size.columns < 80 || size.rows < 24;
+  const pages = useRef<{ log?: number; list?: number }>({});
+  const ui = useKeyBindings({ api: p.api, state, scenarios, onQuit: p.onQuit, pages });
+  const filter = activeFilter(ui);
+  const natural = instancePaneHeight(s, compact, filter) + (compact ? 0 : 1); // + the selection's detail line
   const plan = planLayout(size, {
-    instances: instancePaneHeight(s, compact) + (compact ? 0 : 1), // + the selection's detail line
+    instances: natural,
     scenario: scenarioPaneHeight(s),
     side: sidePaneHeight(s),
     logs: true,
     status: true,
   });
-  const ui = useKeyBindings({ api: p.api, state, scenarios, onQuit: p.onQuit, logPage: Math.max(1, plan.logs - 2) });
+  // A list longer than its pane pages with PgUp/PgDn: by the rows under its title, column header and
+  // detail line, less the `… more` line.
+  pages.current = { log: Math.max(1, plan.logs - 2), list: natural > plan.instances ? Math.max(1, plan.instances - (compact ? 1 : 4)) : undefined };
   const { onShutdown } = p;
   useEffect(() => {
     if (state.shutdown) onShutdown?.();
@@ -96,7 +103,7 @@ export function Dashboard(p: DashboardProps) {
   if (ui.logFull && ui.selected) {
     // One instance's log over every pane between header and status line; long lines wrap.
     const height = plan.instances + plan.side + plan.scenario + plan.logs;
-    const log = h(LogsPane, { state, instance: ui.selected, filter: ui.filter, skip: ui.logSkip, width: w, height, compact: false, noColor });
+    const log = h(LogsPane, { state, instance: ui.selected, filter, skip: ui.logSkip, width: w, height, compact: false, noColor });
     return h(Box, { flexDirection: 'column', width: w }, header, log, status);
   }
   const lower =
@@ -105,7 +112,7 @@ export function Dashboard(p: DashboardProps) {
       : h(LogsPane, {
           state,
           instance: ui.logScope === 'selected' ? ui.selected : undefined,
-          filter: ui.filter,
+          filter,
           skip: ui.logSkip,
           width: w,
           height: plan.logs,
@@ -116,7 +123,7 @@ export function Dashboard(p: DashboardProps) {
     Box,
     { flexDirection: 'column', width: w },
     header,
-    h(InstancesPane, { instances: s.instances, selected: ui.selected, width: w, height: plan.instances, compact: plan.compact, noColor }),
+    h(InstancesPane, { instances: s.instances, selected: ui.selected, filter, width: w, height: plan.instances, compact: plan.compact, noColor }),
     side,
     h(ScenarioPane, { scenario: s.scenario, width: w, height: plan.scenario, now, noColor }),
     lower,

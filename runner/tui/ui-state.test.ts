@@ -59,6 +59,25 @@ describe('reduceKey', () => {
     const out = reduceKey({ ...initialUi, mode: 'filter', draft: 'x', filter: 'old' }, '', { escape: true }, ctx);
     expect(out.ui).toMatchObject({ mode: 'normal', filter: '', draft: '' });
   });
+
+  it('PgDn/PgUp/Home/End page the selection through a list longer than its pane, stopping at its ends', () => {
+    const many = { ordered: Array.from({ length: 25 }, (_, i) => view(`s-${i + 1}`)), scenarios: [], listPage: 10 };
+    const keys: KeyInfo[] = [{ pageDown: true }, { pageDown: true }, { pageDown: true }, { pageUp: true }, { home: true }, { pageUp: true }, { end: true }];
+    let ui = sel('s-1');
+    const seen: (string | undefined)[] = [];
+    for (const key of keys) {
+      ui = reduceKey(ui, '', key, many).ui;
+      seen.push(ui.selected);
+    }
+    expect(seen).toEqual(['s-11', 's-21', 's-25', 's-15', 's-1', 's-1', 's-25']);
+    expect(ui.logSkip).toBe(0);
+  });
+
+  it('PgUp/PgDn/End scroll the logs when the list fits its pane', () => {
+    const up = reduceKey(sel('a-1'), '', { pageUp: true }, { ...ctx, logPage: 5 }).ui;
+    expect(up).toMatchObject({ selected: 'a-1', logSkip: 5 });
+    expect(reduceKey(up, '', { end: true }, ctx).ui).toMatchObject({ selected: 'a-1', logSkip: 0 });
+  });
 });
 
 describe('full-screen log', () => {

@@ -15,7 +15,7 @@ export interface UiState {
   /** Selected instance name (stable when instances reorder). */
   selected?: string;
   mode: UiMode;
-  /** Applied log filter ('' = none). */
+  /** Applied `/` filter ('' = none): the instances listed (instance-filter.ts) and the log lines shown. */
   filter: string;
   /** Text being typed in the filter or scenario prompt. */
   draft: string;
@@ -73,6 +73,19 @@ function move(ui: UiState, ordered: readonly InstanceView[], delta: number): UiS
   return { ...ui, selected: ordered[next].instance };
 }
 
+/** A page (or to an end) through the listed instances; stops at the first and the last, no wrap. */
+function page(ui: UiState, ordered: readonly InstanceView[], to: number | 'first' | 'last'): UiState {
+  if (ordered.length === 0) return ui;
+  const i = Math.max(0, ordered.findIndex((v) => v.instance === ui.selected));
+  const next = to === 'first' ? 0 : to === 'last' ? ordered.length - 1 : Math.min(ordered.length - 1, Math.max(0, i + to));
+  return { ...ui, selected: ordered[next].instance };
+}
+
+/** The filter the panes apply: while it is being typed, the draft (the lists follow each key). */
+export function activeFilter(ui: UiState): string {
+  return ui.mode === 'filter' ? ui.draft : ui.filter;
+}
+
 function editDraft(ui: UiState, input: string, key: KeyInfo): UiState {
   if (key.backspace || key.delete) return { ...ui, draft: ui.draft.slice(0, -1) };
   if (input && !key.ctrl && !key.meta && !key.upArrow && !key.downArrow && !key.tab) {
@@ -86,9 +99,16 @@ export function reduceKey(
   input: string,
   key: KeyInfo,
   ctx: {
+    /** The instances listed, in their order (the filter applied): what the selection walks. */
     ordered: readonly InstanceView[];
     scenarios: readonly string[];
     logPage?: number;
+    /**
+     * Set when the services list is longer than its pane (a thousand replicas with many not ready, a filter
+     * listing hundreds): instances the pane shows at once. PgUp/PgDn/Home/End then move the selection by
+     * that much / to the first / the last, the window following it; otherwise they scroll the logs.
+     */
+    listPage?: number;
     /** How many traces the scenario pane's steps list (what `e` opens). */
     scenarioTraces?: number;
   },
@@ -144,9 +164,16 @@ export function reduceKey(
     if (input === '?') return { ui: { ...ui, mode: 'help' } };
     return { ui };
   }
-  const page = Math.max(1, ctx.logPage ?? 10);
-  if (key.pageUp) return { ui: { ...ui, logSkip: ui.logSkip + page } };
-  if (key.pageDown) return { ui: { ...ui, logSkip: Math.max(0, ui.logSkip - page) } };
+  if (ctx.listPage !== undefined && !ui.logFull) {
+    const n = Math.max(1, ctx.listPage);
+    if (key.pageUp) return { ui: page(ui, ctx.ordered, -n) };
+    if (key.pageDown) return { ui: page(ui, ctx.ordered, n) };
+    if (key.home) return { ui: page(ui, ctx.ordered, 'first') };
+    if (key.end) return { ui: page(ui, ctx.ordered, 'last') };
+  }
+  const logPage = Math.max(1, ctx.logPage ?? 10);
+  if (key.pageUp) return { ui: { ...ui, logSkip: ui.logSkip + logPage } };
+  if (key.pageDown) return { ui: { ...ui, logSkip: Math.max(0, ui.logSkip - logPage) } };
   if (key.end) return { ui: { ...ui, logSkip: 0 } };
   if (key.upArrow || key.leftArrow || (key.tab && key.shift)) return { ui: move(ui, ctx.ordered, -1) };
   if (key.downArrow || key.rightArrow || key.tab) return { ui: move(ui, ctx.ordered, +1) };

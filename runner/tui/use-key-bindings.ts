@@ -2,9 +2,9 @@ import { useInput, useStdin } from 'ink';
 import { useRef, useState } from 'react';
 import type { Command, OrchestratorApi } from '../engine/api.ts';
 import type { DashboardState } from './dashboard-state.ts';
-import { orderInstances } from './lines/instance-order.ts';
+import { shownInstances } from './lines/instance-filter.ts';
 import { scenarioTraceRows } from './lines/scenario-lines.ts';
-import { initialUi, reduceKey, type UiState } from './ui-state.ts';
+import { activeFilter, initialUi, reduceKey, type UiState } from './ui-state.ts';
 
 export function describeCommand(c: Command): string {
   switch (c.type) {
@@ -30,9 +30,9 @@ export function describeCommand(c: Command): string {
 /** Commands after which the instance is on its way back: the status line follows it until it is ready. */
 const FOLLOWED = new Set<Command['type']>(['restart', 'start', 'kill']);
 
-/** The selection falls back to the first instance so keys work from the first frame. */
+/** The selection falls back to the first instance listed (the filter applied) so keys work from the first frame. */
 export function effectiveUi(ui: UiState, state: DashboardState): UiState {
-  const ordered = orderInstances(state.snapshot.instances);
+  const ordered = shownInstances(state.snapshot.instances, activeFilter(ui));
   if (ordered.some((v) => v.instance === ui.selected)) return ui;
   return { ...ui, selected: ordered[0]?.instance };
 }
@@ -46,8 +46,11 @@ export function useKeyBindings(o: {
   state: DashboardState;
   scenarios: readonly string[];
   onQuit: () => void;
-  /** Lines the logs pane shows (PgUp/PgDn step). */
-  logPage?: number;
+  /**
+   * Read at each key, set by the frame after its layout: lines the logs pane shows (their PgUp/PgDn step),
+   * and instances the services pane shows at once when it cannot show them all (PgUp/PgDn then page it).
+   */
+  pages?: { readonly current: { log?: number; list?: number } };
 }): UiState {
   // The ref is the source of truth: several keys can arrive in one chunk, before React re-renders.
   const ref = useRef<UiState>(initialUi);
@@ -73,9 +76,10 @@ export function useKeyBindings(o: {
 
   useInput(
     (input, key) => {
-      const ordered = orderInstances(o.state.snapshot.instances);
+      const ui = effectiveUi(ref.current, o.state);
+      const ordered = shownInstances(o.state.snapshot.instances, activeFilter(ui));
       const scenarioTraces = scenarioTraceRows(o.state.snapshot.scenario).length;
-      const out = reduceKey(effectiveUi(ref.current, o.state), input, key, { ordered, scenarios: o.scenarios, logPage: o.logPage, scenarioTraces });
+      const out = reduceKey(ui, input, key, { ordered, scenarios: o.scenarios, logPage: o.pages?.current.log, listPage: o.pages?.current.list, scenarioTraces });
       update(out.ui);
       if (out.quit) o.onQuit();
       else if (out.command) run(out.command);

@@ -48,4 +48,23 @@ describe('instanceLines', () => {
     expect(instanceRowCount([api, ...many])).toBe(1 + 2 + 2);
     expect(instanceRowCount(few)).toBe(SUMMARY_FROM - 1);
   });
+
+  it('with a filter lists only the matching instances, each on a line, under a summary of the matches', () => {
+    const many = Array.from({ length: 1000 }, (_, i) => srv(`greeter-srv-${i + 1}`, [41, 416, 999].includes(i) ? { state: 'crashed', restarts: 1 } : {}));
+    const api = { ...srv('greeter-api-1'), service: 'greeter-api', tier: 'api' as const };
+    const lines = (filter: string) => instanceLines([api, ...many], { width: 140, maxLines: 60, filter }).map((l) => l.map((s) => s.text).join('').trimEnd());
+    const crashed = lines('crashed');
+    expect(crashed[0]).toContain('filter "crashed": 3 match');
+    expect(crashed.find((l) => l.includes(' x3'))).toMatch(/greeter-srv x3 of 1000 +3 crashed +req\/s 0\.0 +err - +restarts 3/);
+    expect(crashed.filter((l) => /greeter-(srv|api)-\d+ /.test(l)).map((l) => /greeter-\w+-\d+/.exec(l)![0])).toEqual(['greeter-srv-42', 'greeter-srv-417', 'greeter-srv-1000']);
+    // words in any order, each matching name, service, tier or state
+    expect(lines('ready srv-99').filter((l) => /greeter-srv-\d+ /.test(l))).toHaveLength(11);
+    expect(lines('api')[0]).toContain('1 match');
+    // a filter no instance matches is a log filter: the list stays whole
+    const none = lines('timeout');
+    expect(none[0]).toContain('filter "timeout": no instance matches (logs only)');
+    expect(none.some((l) => l.includes('greeter-srv x1000'))).toBe(true);
+    expect(instanceRowCount([api, ...many], 'crashed')).toBe(1 + 3);
+    expect(instanceRowCount([api, ...many], 'timeout')).toBe(instanceRowCount([api, ...many]));
+  });
 });

@@ -1,5 +1,6 @@
 import type { InstanceView } from '../../engine/api.ts';
 import { formatDuration, formatPercent, formatRate } from './format.ts';
+import { instanceFilterWords, instanceMatches } from './instance-filter.ts';
 import { orderInstances, TierOrder } from './instance-order.ts';
 import { fitLine, pad, padStart, seg, titleLine, type Line, type Segment } from './line.ts';
 import { stateTone } from './state-tone.ts';
@@ -97,6 +98,11 @@ export interface InstanceLinesOptions {
   selected?: string;
   /** Compact: no title, no column header, no tier headings (the tier is a prefix instead). */
   compact?: boolean;
+  /**
+   * The `/` filter (instance-filter.ts): only matching instances are listed, each on a line of its own (a
+   * summarized service's summary counts its matches); the title says how many match.
+   */
+  filter?: string;
 }
 
 /**
@@ -107,7 +113,7 @@ export interface InstanceLinesOptions {
  */
 export const SUMMARY_FROM = 50;
 
-function summaryLine(service: string, views: readonly InstanceView[], width: number, compact: boolean): Line {
+function summaryLine(service: string, views: readonly InstanceView[], width: number, compact: boolean, of?: number): Line {
   const states = new Map<string, number>();
   for (const v of views) states.set(v.state, (states.get(v.state) ?? 0) + 1);
   const counts = [...states].sort((a, b) => b[1] - a[1]).flatMap(([state, n], i) => [seg(i ? ', ' : ''), seg(`${n} ${state}`, stateTone(state as InstanceView['state']))]);
@@ -125,7 +131,7 @@ function summaryLine(service: string, views: readonly InstanceView[], width: num
   return fitLine(
     [
       seg(compact ? '  ' + pad(views[0]!.tier, 4) : '  '),
-      seg(`${service} x${views.length}  `, 'accent'),
+      seg(`${service} x${views.length}${of !== undefined && of !== views.length ? ` of ${of}` : ''}  `, 'accent'),
       ...counts,
       seg(`  req/s ${formatRate(rps)}  err ${requests ? formatPercent(errors / requests) : '-'}  restarts ${restarts}`, 'dim'),
       ...(faulted ? [seg(`  ${faulted} with faults`, 'warn')] : []),
@@ -138,7 +144,8 @@ function summaryLine(service: string, views: readonly InstanceView[], width: num
  * Rows the pane's body needs (no title, header or tier headings): a line per instance, and for a
  * summarized service its summary, the instances worth a line and one more for the selection.
  */
-export function instanceRowCount(instances: readonly InstanceView[]): number {
+export function instanceRowCount(instances: readonly InstanceView[], filter?: string): number {
+  const words = instanceFilterWords(instances, filter);
   const perService = new Map<string, InstanceView[]>();
   for (const v of instances) {
     const list = perService.get(v.service);
@@ -147,6 +154,12 @@ export function instanceRowCount(instances: readonly InstanceView[]): number {
   }
   let rows = 0;
   for (const views of perService.values()) {
+    if (words.length > 0) {
+      // Filtered: every match has a line, under its summary when the service is summarized.
+      const matches = views.filter((v) => instanceMatches(v, words)).length;
+      rows += matches === 0 ? 0 : matches + (views.length < SUMMARY_FROM ? 0 : 1);
+      continue;
+    }
     rows += views.length < SUMMARY_FROM ? views.length : 2 + views.filter((v) => v.state !== 'ready' || (v.faults?.length ?? 0) > 0).length;
   }
   return rows;
@@ -154,15 +167,20 @@ export function instanceRowCount(instances: readonly InstanceView[]): number {
 
 /** The services pane: instances grouped by tier, one line each, the selected one marked with '>'. */
 export function instanceLines(instances: readonly InstanceView[], o: InstanceLinesOptions): Line[] {
-  const all = orderInstances(instances);
+  const everyone = orderInstances(instances);
+  const words = instanceFilterWords(everyone, o.filter);
+  const all = words.length === 0 ? everyone : everyone.filter((v) => instanceMatches(v, words));
+  const serviceSize = new Map<string, number>();
+  for (const v of everyone) serviceSize.set(v.service, (serviceSize.get(v.service) ?? 0) + 1);
   const byService = new Map<string, InstanceView[]>();
   for (const v of all) {
     const list = byService.get(v.service);
     if (list) list.push(v);
     else byService.set(v.service, [v]);
   }
-  const summarized = new Set([...byService].filter(([, views]) => views.length >= SUMMARY_FROM).map(([name]) => name));
-  const worthALine = (v: InstanceView) => v.instance === o.selected || v.state !== 'ready' || (v.faults?.length ?? 0) > 0;
+  const summarized = new Set([...serviceSize].filter(([, n]) => n >= SUMMARY_FROM).map(([name]) => name));
+  // Filtered, every match is worth a line: the user asked for them.
+  const worthALine = (v: InstanceView) => words.length > 0 || v.instance === o.selected || v.state !== 'ready' || (v.faults?.length ?? 0) > 0;
   const ordered = all.filter((v) => !summarized.has(v.service) || worthALine(v));
   const nameWidth = Math.min(24, Math.max(8, ...ordered.map((v) => v.instance.length)));
   const faultsWidth = Math.min(34, Math.max(6, ...ordered.map((v) => faultsText(v).length)));
@@ -170,8 +188,10 @@ export function instanceLines(instances: readonly InstanceView[], o: InstanceLin
   const cols = fitColumns(columns(nameWidth, faultsWidth, registrationWidth), o.compact ? o.width - 4 : o.width);
   const header: Line[] = [];
   if (!o.compact) {
-    const ready = all.filter((v) => v.state === 'ready').length;
-    header.push(titleLine('Services', o.width, [seg(` ${ready}/${all.length} ready`, 'dim')]));
+    const ready = everyone.filter((v) => v.state === 'ready').length;
+    const filter = o.filter?.trim();
+    const matching = !filter ? [] : words.length > 0 ? [seg(`  filter "${filter}": ${all.length} match`, 'warn')] : [seg(`  filter "${filter}": no instance matches (logs only)`, 'dim')];
+    header.push(titleLine('Services', o.width, [seg(` ${ready}/${everyone.length} ready`, 'dim'), ...matching]));
     header.push(fitLine([seg('  ' + cols.map((c, i) => cellText(c, seg(c.title), i === cols.length - 1).text).join(''), 'dim')], o.width));
   }
   const body: Line[] = [];
@@ -188,7 +208,7 @@ export function instanceLines(instances: readonly InstanceView[], o: InstanceLin
     if (summarized.has(v.service) && !summaryShown.has(v.service)) {
       summaryShown.add(v.service);
       tierHeading(v);
-      body.push(summaryLine(v.service, byService.get(v.service)!, o.width, o.compact === true));
+      body.push(summaryLine(v.service, byService.get(v.service)!, o.width, o.compact === true, serviceSize.get(v.service)));
     }
     if (summarized.has(v.service) && !worthALine(v)) continue;
     tierHeading(v);
@@ -205,5 +225,5 @@ export function instanceLines(instances: readonly InstanceView[], o: InstanceLin
   const visible = room - 1;
   const start = Math.min(Math.max(0, selectedRow - Math.floor(visible / 2)), body.length - visible);
   const hidden = body.length - visible;
-  return [...header, ...body.slice(start, start + visible), [seg(`  … ${hidden} more lines (↑/↓)`, 'dim')]];
+  return [...header, ...body.slice(start, start + visible), [seg(`  … ${hidden} more lines (↑↓ pgup pgdn home end)`, 'dim')]];
 }

@@ -1,4 +1,5 @@
 import { formatClock, sanitize } from './format.ts';
+import { filterWords } from './instance-filter.ts';
 import { fitLine, pad, seg, titleLine, type Line } from './line.ts';
 
 export interface LogEntry {
@@ -33,13 +34,17 @@ export function logLines(entries: (i: number) => LogEntry, count: number, o: Log
   ];
   const title = titleLine(`Logs: ${scope}`, o.width, extra);
   const room = Math.max(0, o.maxLines - 1);
-  const needle = o.filter?.toLowerCase();
+  // The same words as the instance filter (instance-filter.ts): each must occur, in any order.
+  const words = filterWords(o.filter);
   const picked: LogEntry[] = [];
   let skipped = 0;
   for (let i = count - 1; i >= 0 && picked.length < room; i--) {
     const e = entries(i);
     if (o.instance && e.instance !== o.instance) continue;
-    if (needle && !`${e.instance} ${e.line}`.toLowerCase().includes(needle)) continue;
+    if (words.length > 0) {
+      const text = `${e.instance} ${e.line}`.toLowerCase();
+      if (!words.every((w) => text.includes(w))) continue;
+    }
     if (skipped < skip) {
       skipped++;
       continue;

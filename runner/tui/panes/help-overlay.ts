@@ -14,10 +14,11 @@ export const KeyHelp: readonly [string, string][] = [
   ['c', 'run a scenario'],
   ['a', 'logs: all instances / the selected one'],
   ['f', 'the selected instance\'s log full screen (Esc or f back)'],
-  ['/', 'filter logs (enter applies, esc clears)'],
+  ['/', 'filter instances (name, service, state, fault) and logs'],
   ['t', 'recent traces and a waterfall (↑↓ select, esc back)'],
   ['e', 'the scenario\'s step traces, why each failed, and a waterfall'],
-  ['pgup pgdn end', 'scroll the logs back / forward / follow'],
+  ['pgup pgdn home', 'a long services list: page it (end: the last)'],
+  ['pgup pgdn end', 'otherwise scroll the logs back / forward / follow'],
   ['?', 'this help (any key closes)'],
 ];
 

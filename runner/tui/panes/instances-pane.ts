@@ -11,6 +11,8 @@ import { LinesView } from './lines-view.ts';
 export function InstancesPane(p: {
   instances: readonly InstanceView[];
   selected?: string;
+  /** The `/` filter: only matching instances are listed. */
+  filter?: string;
   width: number;
   height: number;
   compact: boolean;
@@ -19,7 +21,7 @@ export function InstancesPane(p: {
   if (p.height <= 0) return null;
   const detail = !p.compact && p.height >= 4;
   const room = detail ? p.height - 1 : p.height;
-  const lines = instanceLines(p.instances, { width: p.width, maxLines: room, selected: p.selected, compact: p.compact }).slice(0, room);
+  const lines = instanceLines(p.instances, { width: p.width, maxLines: room, selected: p.selected, compact: p.compact, ...(p.filter ? { filter: p.filter } : {}) }).slice(0, room);
   if (detail) lines.push(detailLine(p.instances.find((v) => v.instance === p.selected), p.width));
   return React.createElement(LinesView, { lines, noColor: p.noColor });
 }
