@@ -9,26 +9,23 @@
  * their container addresses, greeter-web (started once greeter-api's etcd check passed) answers, and
  * `down -v --rmi local` leaves nothing. Skipped without Docker or etcd, as the other Docker and etcd tests.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ensureBaseImage } from '../../runner/images/base-image.ts';
 import { ensureEtcdImage } from '../../runner/images/etcd-image.ts';
-import { findListenPort } from '../../runner/net/find-listen-port.ts';
 import { connectDocker } from '../../runner/runtimes/container/docker-client.ts';
 import { dockerGate, waitFor } from '../containers/container-test-kit.ts';
 import { etcdGate } from '../registry/etcd-gate.ts';
 import { repoRoot, runCli } from '../support/cli-process.ts';
-import { ComposeProject, findCompose } from './compose-kit.ts';
+import { ComposeProject, findCompose, greeterThroughGateway, greeterWebPage } from './compose-kit.ts';
 
 const gate = await dockerGate();
 const etcd = etcdGate();
 const compose = await findCompose();
 const project = compose ? new ComposeProject(compose, 'mdexportetcd') : undefined;
-let started = false;
 
 describe.runIf(etcd.mustFail)('etcd is required (MICRO_DEV_REQUIRE_ETCD=1)', () => {
   it('has an etcd server on PATH', () => {
@@ -46,16 +43,13 @@ describe.runIf(gate.run && compose && etcd.run)('export compose of a topology on
   let etcdImage = '';
 
   beforeAll(async () => {
-    project!.out = await mkdtemp(join(tmpdir(), 'micro-dev-export-etcd-'));
+    await project!.makeOutDir('micro-dev-export-etcd-');
     const docker = await connectDocker();
     await ensureBaseImage(docker);
     etcdImage = (await ensureEtcdImage(docker)).tag;
   }, 120_000);
 
-  afterAll(async () => {
-    if (started) await project!.down();
-    if (project?.out) await rm(project.out, { recursive: true, force: true });
-  }, 240_000);
+  afterAll(() => project?.cleanUp(), 240_000);
 
   it('runs three etcd members, the infra and the services on them; the greeter answers; down leaves nothing', { timeout: 900_000 }, async () => {
     const out = project!.out;
@@ -71,25 +65,10 @@ describe.runIf(gate.run && compose && etcd.run)('export compose of a topology on
     const infraConfig = parse(await readFile(join(out, 'app/examples/etcd/micro-dev-infra.yaml'), 'utf8'));
     expect(infraConfig.registry).toEqual({ kind: 'etcd', address: endpoints });
 
-    const ports = { gateway: await findListenPort(), proxy: await findListenPort(), web: await findListenPort(), registry: await findListenPort() };
-    project!.env = {
-      ...process.env,
-      MICRO_DEV_GATEWAY_PORT: String(ports.gateway),
-      MICRO_DEV_PROXY_PORT: String(ports.proxy),
-      MICRO_DEV_WEB_PORT: String(ports.web),
-      MICRO_DEV_REGISTRY_PORT: String(ports.registry),
-    };
-    started = true;
-    await project!.cmd(['up', '-d', '--build']);
+    const ports = await project!.publishOnFreePorts();
+    await project!.up();
 
-    const answer = await waitFor(
-      'the greeter through the exported gateway',
-      async () => {
-        const res = await fetch(`http://127.0.0.1:${ports.gateway}/greeter/say/hello?name=Etcd`).catch(() => undefined);
-        return res?.status === 200 ? await res.json() : undefined;
-      },
-      180_000,
-    );
+    const answer = await greeterThroughGateway(ports, 'Etcd');
     expect(answer).toEqual({ message: 'Hello Etcd' });
 
     // What go-micro's etcd registry wrote, read from etcd-1's published client port with the etcd3 client.
@@ -114,20 +93,12 @@ describe.runIf(gate.run && compose && etcd.run)('export compose of a topology on
     }
 
     // greeter-web starts only once greeter-api is healthy: its registered check read etcd and found it.
-    const page = await waitFor(
-      'greeter-web through the exported web gateway',
-      async () => {
-        const res = await fetch(`http://127.0.0.1:${ports.web}/greeter`).catch(() => undefined);
-        return res?.status === 200 ? await res.text() : undefined;
-      },
-      120_000,
-    );
+    const page = await greeterWebPage(ports);
     expect(page).toContain('<form');
     const ps = await project!.cmd(['ps']);
     expect(ps).toMatch(/greeter-api\S*\s.*\(healthy\)/);
 
     await project!.down();
-    started = false;
     expect(await project!.leftovers()).toEqual([]);
   });
 });

@@ -6,23 +6,20 @@
  * or image of the project. Host ports are free ones (MICRO_DEV_*_PORT), the project name is unique.
  * Skipped without Docker; MICRO_DEV_REQUIRE_DOCKER=1 (CI) makes a missing engine or compose a failure.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ensureBaseImage } from '../../runner/images/base-image.ts';
-import { findListenPort } from '../../runner/net/find-listen-port.ts';
 import { connectDocker } from '../../runner/runtimes/container/docker-client.ts';
 import { dockerGate, waitFor } from '../containers/container-test-kit.ts';
 import { repoRoot, runCli } from '../support/cli-process.ts';
-import { ComposeProject, findCompose } from './compose-kit.ts';
+import { ComposeProject, findCompose, greeterThroughGateway, greeterWebPage } from './compose-kit.ts';
 
 const gate = await dockerGate();
 const compose = await findCompose();
 const project = compose ? new ComposeProject(compose, 'mdexport') : undefined;
-let started = false;
-const composeCmd = (args: string[], timeout?: number) => project!.cmd(args, timeout);
 
 describe.runIf(gate.mustFail || (gate.run && !compose && process.env.MICRO_DEV_REQUIRE_DOCKER === '1'))('export compose (Docker required)', () => {
   it('has a Docker engine and compose', () => {
@@ -32,14 +29,11 @@ describe.runIf(gate.mustFail || (gate.run && !compose && process.env.MICRO_DEV_R
 
 describe.runIf(gate.run && compose)('export compose of the default topology on Docker', () => {
   beforeAll(async () => {
-    project!.out = await mkdtemp(join(tmpdir(), 'micro-dev-export-compose-'));
+    await project!.makeOutDir('micro-dev-export-compose-');
     await ensureBaseImage(await connectDocker());
   }, 120_000);
 
-  afterAll(async () => {
-    if (started) await project!.down();
-    if (project?.out) await rm(project.out, { recursive: true, force: true });
-  }, 240_000);
+  afterAll(() => project?.cleanUp(), 240_000);
 
   it('builds, starts, answers through the gateway, and down leaves nothing', { timeout: 900_000 }, async () => {
     const out = project!.out;
@@ -49,25 +43,10 @@ describe.runIf(gate.run && compose)('export compose of the default topology on D
     const file = parse(await readFile(join(out, 'compose.yaml'), 'utf8'));
     expect(Object.keys(file.services).sort()).toEqual(['greeter-api', 'greeter-srv', 'greeter-web', 'infra']);
 
-    const ports = { gateway: await findListenPort(), proxy: await findListenPort(), web: await findListenPort(), registry: await findListenPort() };
-    project!.env = {
-      ...process.env,
-      MICRO_DEV_GATEWAY_PORT: String(ports.gateway),
-      MICRO_DEV_PROXY_PORT: String(ports.proxy),
-      MICRO_DEV_WEB_PORT: String(ports.web),
-      MICRO_DEV_REGISTRY_PORT: String(ports.registry),
-    };
-    started = true;
-    await composeCmd(['up', '-d', '--build']);
+    const ports = await project!.publishOnFreePorts();
+    await project!.up();
 
-    const answer = await waitFor(
-      'the greeter through the exported gateway',
-      async () => {
-        const res = await fetch(`http://127.0.0.1:${ports.gateway}/greeter/say/hello?name=John`).catch(() => undefined);
-        return res?.status === 200 ? await res.json() : undefined;
-      },
-      180_000,
-    );
+    const answer = await greeterThroughGateway(ports, 'John');
     expect(answer).toEqual({ message: 'Hello John' });
 
     const passing = await waitFor(
@@ -91,21 +70,13 @@ describe.runIf(gate.run && compose)('export compose of the default topology on D
     });
     expect(await viaProxy.json()).toEqual({ msg: 'Hello Proxy' });
     // greeter-web starts once greeter-api is healthy (depends_on): it may register a little later.
-    const page = await waitFor(
-      'greeter-web through the exported web gateway',
-      async () => {
-        const res = await fetch(`http://127.0.0.1:${ports.web}/greeter`).catch(() => undefined);
-        return res?.status === 200 ? await res.text() : undefined;
-      },
-      120_000,
-    );
+    const page = await greeterWebPage(ports);
     expect(page).toContain('<form');
 
-    const ps = await composeCmd(['ps']);
+    const ps = await project!.cmd(['ps']);
     expect(ps.match(/greeter-srv/g)?.length).toBe(2);
 
     await project!.down();
-    started = false;
     expect(await project!.leftovers()).toEqual([]);
   });
 });

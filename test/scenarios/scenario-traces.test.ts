@@ -2,12 +2,13 @@
  * A scenario's report names, per step, the traces that explain it: a latency step on one greeter-srv
  * replica lists its slowest traces with the link and the toxic (terminal, JSON and JUnit system-out).
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScenarioResult } from '../../runner/scenarios/run-scenario.ts';
 import { runScenarioCli } from './scenario-cli.ts';
+import { writeSlowReplicaScenario } from './slow-replica-scenario.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -19,17 +20,7 @@ afterAll(async () => {
 
 describe('scenario reports with traces', () => {
   it('list the slowest traces of a latency step with the link and toxic that explain them', async () => {
-    const file = join(dir, 'slow-replica.yaml');
-    await writeFile(
-      file,
-      [
-        'description: 250 ms on one greeter-srv replica',
-        'topology: {registry: {time_scale: 0.05}}',
-        'load: {rate: 20}',
-        'steps:',
-        '  - {id: slow, at: 500ms, fault: latency, latency: 250ms, target: {service: greeter-srv, count: 1}, duration: 1500ms}',
-      ].join('\n'),
-    );
+    const file = await writeSlowReplicaScenario(dir);
     const json = join(dir, 'slow.json');
     const junit = join(dir, 'slow.xml');
     const { code, output } = await runScenarioCli(['run', file, '--seed', '7', '--json', json, '--junit', junit]);

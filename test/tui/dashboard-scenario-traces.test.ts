@@ -6,7 +6,7 @@
  * latency toxic explains opens as a waterfall with the toxic's event, read by id from the engine after
  * the scenario's topology (and its trace store) is gone.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanup, render } from 'ink-testing-library';
@@ -19,6 +19,7 @@ import { RemoteOrchestrator } from '../../runner/control/control-client.ts';
 import { startControlServer, type StartedControl } from '../../runner/control/control-server.ts';
 import { Orchestrator } from '../../runner/engine/orchestrator.ts';
 import { Dashboard } from '../../runner/tui/dashboard.ts';
+import { writeSlowReplicaScenario } from '../scenarios/slow-replica-scenario.ts';
 import { eventually, writeTestTopology } from '../support/cli-process.ts';
 import { Keys, waitFor } from './wait-for.ts';
 
@@ -31,17 +32,7 @@ let scenarioFile: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'micro-dev-ui-step-traces-'));
-  scenarioFile = join(dir, 'slow-replica.yaml');
-  await writeFile(
-    scenarioFile,
-    [
-      'description: 250 ms on one greeter-srv replica',
-      'topology: {registry: {time_scale: 0.05}}',
-      'load: {rate: 20}',
-      'steps:',
-      '  - {id: slow, at: 500ms, fault: latency, latency: 250ms, target: {service: greeter-srv, count: 1}, duration: 1500ms}',
-    ].join('\n'),
-  );
+  scenarioFile = await writeSlowReplicaScenario(dir);
   const topology = await loadTopology((await writeTestTopology()).file);
   orchestrator = new Orchestrator(topology, { runtimes: await createRuntimes(topology), runScenario: runScenarioForDashboard });
   await orchestrator.start();
