@@ -12,7 +12,8 @@
  *
  * Keys and JSON are what a Go service on go-micro writes and reads: `etcdctl get --prefix /micro/registry/`.
  */
-import { Etcd3, type Lease } from 'etcd3';
+import type { IBackoff } from 'cockatiel';
+import { Etcd3, type Lease, type Watcher } from 'etcd3';
 import type { GetServiceOptions, RegisterNode } from './registry-client.ts';
 import { RegistryRequestError } from './registry-client.ts';
 import type { KitRegistry } from './kit-registry.ts';
@@ -21,6 +22,17 @@ import { goJson } from './go-json.ts';
 
 export const ETCD_PREFIX = '/micro/registry/';
 const ATTEMPT_MS = 1_000;
+/**
+ * etcd3 reconnects a broken watch stream after a backoff (doubling, 30 s at most by default) on a timer it
+ * never clears, not even when the client is closed: a client closed after an etcd outage held its process
+ * for up to 30 s (`micro-dev compare`). At most 1 s here, so a closed client lets its process go within a second.
+ */
+const WATCH_RECONNECT_MAX_MS = 1_000;
+
+/** etcd3's watch reconnect delays: 128 ms, doubling, at most WATCH_RECONNECT_MAX_MS (etcd3 calls next() first). */
+function watchBackoff(ms = 0): IBackoff<unknown> {
+  return { duration: ms, next: () => watchBackoff(Math.min(ms ? ms * 2 : 128, WATCH_RECONNECT_MAX_MS)) };
+}
 
 /** go-micro's node key: path.Join(prefix, service, id) with `/` in service and id replaced by `-`. */
 export function etcdNodeKey(service: string, id: string): string {
@@ -82,6 +94,8 @@ export class EtcdRegistryClient implements KitRegistry {
   readonly address: string;
   readonly #client: Etcd3;
   readonly #held = new Map<string, Held>();
+  /** Watches in progress (#watchOnce), cancelled by close(). */
+  readonly #watchers = new Set<Watcher>();
 
   constructor(address: string) {
     const hosts = address.split(',').map((a) => a.trim().replace(/^https?:\/\//, '')).filter(Boolean);
@@ -94,6 +108,7 @@ export class EtcdRegistryClient implements KitRegistry {
       // that lost its quorum (it hangs, it does not refuse) costs a second, not the whole operation. The
       // operation as a whole is bounded by the caller (go-micro's registry.Timeout: 5 s).
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + ATTEMPT_MS }),
+      faultHandling: { watchBackoff: watchBackoff() },
     });
   }
 
@@ -154,41 +169,42 @@ export class EtcdRegistryClient implements KitRegistry {
     return [...new Set(res.kvs.flatMap((kv) => groupEtcdValues([kv.value.toString()]).map((s) => s.name)))].sort();
   }
 
+  /** Releases the leases (without revoking them), cancels the watches in progress, closes the connections. */
   async close(): Promise<void> {
     for (const held of this.#held.values()) held.lease.release();
     this.#held.clear();
+    // A watcher left attached makes etcd3 reconnect its stream forever, closed client or not.
+    for (const watcher of this.#watchers) void watcher.cancel().catch(() => undefined);
+    this.#watchers.clear();
     this.#client.close();
   }
 
   /** Resolves at the first change under prefix after revision `index`, after waitMs, or rejects on abort. */
   async #watchOnce(prefix: string, index: number, waitMs: number, signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
+    // The watcher exists (and is attached) from here on, connected or not: whatever ends the wait cancels it.
+    // (WatchBuilder.create() only settles once connected: a wait ended while etcd was unreachable could not
+    // cancel it, and etcd3 kept reconnecting it after close.)
+    const watcher = this.#client.watch().prefix(prefix).startRevision(String(index + 1)).watcher();
+    this.#watchers.add(watcher);
     await new Promise<void>((resolve, reject) => {
       let done = false;
-      let cancel: (() => void) | undefined;
       const finish = (error?: unknown) => {
         if (done) return;
         done = true;
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
-        cancel?.();
+        this.#watchers.delete(watcher);
+        void watcher.cancel().catch(() => undefined);
         if (error) reject(error);
         else resolve();
       };
       const onAbort = () => finish(signal!.reason);
       const timer = setTimeout(() => finish(), waitMs);
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.#client
-        .watch()
-        .prefix(prefix)
-        .startRevision(String(index + 1))
-        .create()
-        .then((watcher) => {
-          cancel = () => void watcher.cancel().catch(() => undefined);
-          if (done) return cancel();
-          watcher.on('data', () => finish());
-          watcher.on('error', (e: Error) => finish(e));
-        }, finish);
+      // 'error' stays listened to after the end: an emitter with no listener would throw it.
+      watcher.on('data', () => finish());
+      watcher.on('error', (e: Error) => finish(e));
     });
   }
 

@@ -22,6 +22,8 @@ describe('micro-dev compare', () => {
     // other files of the suite its 3-member split took this test over its 5 minutes.
     const { code, output } = await runCli(['compare', '--registries', 'consul,eureka,nacos', '--scenarios', 'dead-instance,registry-partition', '--seed', '7', '--json', json, '--markdown', markdown]);
     expect(code, output).toBe(0);
+    // Done, it let its process go (nothing left holding it: the CLI's safety net did not have to step in).
+    expect(output).not.toContain('something still held the process');
     const report = JSON.parse(readFileSync(json, 'utf8')) as CompareReport;
     const kinds = report.registries.map((r) => r.kind);
     expect(kinds).toEqual(expect.arrayContaining(['consul', 'eureka', 'nacos']));
