@@ -8,10 +8,12 @@ const FIXTURE = fileURLToPath(new URL('./fixture.ts', import.meta.url));
 
 export interface Child {
   port: number;
+  /** The admin API's port (fixture `admin` only). */
+  admin?: number;
   stop(): void;
 }
 
-/** Starts fixture.ts with args; resolves with its port. stop() closes its stdin so it exits. */
+/** Starts fixture.ts with args; resolves with its port(s). stop() closes its stdin so it exits. */
 export function startFixture(...args: string[]): Promise<Child> {
   const child = spawn(process.execPath, [FIXTURE, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
@@ -20,8 +22,8 @@ export function startFixture(...args: string[]): Promise<Child> {
     child.once('exit', (code) => reject(new Error(`fixture ${args.join(' ')} exited with ${code} before listening`)));
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
-      const m = /PORT (\d+)/.exec(out);
-      if (m) resolve({ port: Number(m[1]), stop: () => child.stdin.end() });
+      const m = /PORT (\d+)(?: ADMIN (\d+))?\n/.exec(out);
+      if (m) resolve({ port: Number(m[1]), ...(m[2] ? { admin: Number(m[2]) } : {}), stop: () => child.stdin.end() });
     });
   });
 }
