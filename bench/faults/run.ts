@@ -1,11 +1,13 @@
 /**
- * Fault plane numbers: link overhead per hop (keep-alive HTTP, direct vs through a link) and the time a
- * toxic takes to hit a live connection. Each with its baseline measured in the same run.
+ * Fault plane numbers: link overhead per hop (keep-alive HTTP, direct vs through a link), the time a
+ * toxic takes to hit a live connection, and the CPU a link costs the process hosting it (over TCP and in
+ * memory). Each with its baseline measured in the same run.
  *
- * Run: node_modules/.bin/node bench/faults/run.ts [--runs 5] [--requests 2000] [--connections 100]
+ * Run: node_modules/.bin/node bench/faults/run.ts [--runs 5] [--requests 2000] [--connections 100] [--cpu-requests 10000]
  *   -> JSON on stdout and in bench/results/faults.json
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { linkInMemory } from './link-in-memory.ts';
 import { linkOverhead } from './link-overhead.ts';
 import { toxicApply } from './toxic-apply.ts';
 
@@ -23,6 +25,7 @@ const result = {
   results: [
     await linkOverhead({ runs, requests: arg('requests', 2000) }),
     await toxicApply({ runs, connections: arg('connections', 100) }),
+    await linkInMemory({ runs, requests: arg('cpu-requests', 10_000) }),
   ],
 };
 const out = new URL('../results/faults.json', import.meta.url);

@@ -172,8 +172,11 @@ export async function startInfrastructure(
     // MICRO_API_NAMESPACE / MICRO_NAMESPACE override the default namespace, as with `micro api`.
     const gatewayConfig = { ...topology.gateway, namespace: resolveNamespace(topology.gateway, process.env) };
     const versions = { gateway: new VersionRoutes(topology.gateway.versions), proxy: new VersionRoutes(topology.proxy.versions) };
+    // The gateway and the proxy reach every instance's inbound link in memory, not over loopback TCP.
+    const connect = (host: string, port: number) => faultPlane.openLocal(host, port);
     const gateway = await startGateway(gatewayConfig, {
       registryAddress: viaLink,
+      connect,
       registryKind,
       // tls: auto keeps its CA beside the config file, not wherever micro-dev was started from.
       stateDir: join(dirname(topology.file), '.micro-dev'),
@@ -186,12 +189,15 @@ export async function startInfrastructure(
     deps.onProgress(`gateway   ${gateway.url} (namespace ${gatewayConfig.namespace}, handler ${gatewayConfig.handler})`);
     const proxy = await startProxy(topology.proxy, {
       registryAddress: viaLink,
+      connect,
       registryKind,
       brokerAddress: broker.address,
       ...(deps.tracing ? { tracing: deps.tracing } : {}),
       versions: versions.proxy,
     });
     stoppers.push(() => proxy.stop());
+    // Instances reach the proxy through their egress links; those links hand it their connections in memory.
+    if (['127.0.0.1', 'localhost', '::1', '0.0.0.0', '::'].includes(topology.proxy.host)) faultPlane.serveInProcess(proxy.port, (socket) => proxy.accept(socket));
     deps.onProgress(`proxy     ${proxy.url}`);
     const web = await startWebGateway(topology.web, { registryAddress: viaLink, registryKind, ...(deps.tracing ? { tracing: deps.tracing } : {}) });
     stoppers.push(() => web.stop());

@@ -11,6 +11,8 @@ import { SystemClock } from '../clock/clock.ts';
 import { MicroDevError } from '../errors/micro-dev-error.ts';
 import type { LinkOptions } from './link.ts';
 import { Link } from './link.ts';
+import type { Duplex } from 'node:stream';
+import { localSocketPair, type CallerEnd, type LinkEnd } from './local-socket.ts';
 import type { LinkTracer } from './link-tracer.ts';
 import { seededRandom } from './seeded-random.ts';
 import type { ToxicSpec, ToxicView } from './toxic-catalogue.ts';
@@ -42,6 +44,8 @@ export interface FaultPlaneOptions {
   tracer?: LinkTracer;
 }
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '0.0.0.0', '::']);
+
 export class FaultPlane {
   readonly #clock: Clock;
   readonly #random: () => number;
@@ -49,6 +53,8 @@ export class FaultPlane {
   readonly #links = new Map<string, Link>();
   readonly #expiry = new Map<string, Timer>();
   readonly #listeners = new Set<(e: FaultEvent) => void>();
+  /** Servers of this process by port (loopback): links to them connect in memory. */
+  readonly #inProcess = new Map<number, (socket: Duplex) => boolean>();
 
   constructor(options: FaultPlaneOptions = {}) {
     this.#clock = options.clock ?? new SystemClock();
@@ -61,7 +67,8 @@ export class FaultPlane {
     if (this.#links.has(options.name)) {
       throw new MicroDevError('BAD_ARGUMENTS', `link ${options.name} already exists (names are unique per fault plane)`);
     }
-    const link = await Link.open(options, this.#tracer ? { random: this.#random, tracer: this.#tracer } : { random: this.#random });
+    const dial = (host: string, port: number) => this.#dialInProcess(host, port);
+    const link = await Link.open(options, this.#tracer ? { random: this.#random, tracer: this.#tracer, dial } : { random: this.#random, dial });
     if (this.#links.has(options.name)) {
       await link.close();
       throw new MicroDevError('BAD_ARGUMENTS', `link ${options.name} already exists (names are unique per fault plane)`);
@@ -77,6 +84,19 @@ export class FaultPlane {
 
   links(): Link[] {
     return [...this.#links.values()];
+  }
+
+  /**
+   * A connection from our own process into the enabled link listening on host:port (loopback only), in
+   * memory instead of over a loopback socket (Link.openLocal); undefined when no such link: connect over TCP.
+   * The gateway and the proxy dial every node through this.
+   */
+  openLocal(host: string, port: number): CallerEnd | undefined {
+    if (!LOOPBACK.has(host)) return undefined;
+    for (const link of this.#links.values()) {
+      if (link.port === port && link.enabled && LOOPBACK.has(link.host)) return link.openLocal();
+    }
+    return undefined;
   }
 
   /**
@@ -185,6 +205,23 @@ export class FaultPlane {
     const links = this.links();
     this.#links.clear();
     await Promise.all(links.map((l) => l.close()));
+  }
+
+  /**
+   * A server of this process on loopback `port` (the proxy): connections links open to it from now on are
+   * handed to `accept` in memory instead of over TCP. `accept` returns false once the server is stopped (the
+   * link then dials TCP and is refused, as before). The returned function forgets the server.
+   */
+  serveInProcess(port: number, accept: (socket: Duplex) => boolean): () => void {
+    this.#inProcess.set(port, accept);
+    return () => void (this.#inProcess.get(port) === accept && this.#inProcess.delete(port));
+  }
+
+  #dialInProcess(host: string, port: number): LinkEnd | undefined {
+    const accept = this.#inProcess.get(port);
+    if (!accept || !LOOPBACK.has(host)) return undefined;
+    const { caller, link } = localSocketPair();
+    return accept(caller) ? link : undefined;
   }
 
   /** Live events from now on; the returned function unsubscribes. A throwing listener is ignored. */

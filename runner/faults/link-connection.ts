@@ -15,6 +15,7 @@ import { HttpExchangeMeter, type ExchangeObserver } from './http-exchange-meter.
 import { ExchangeTracing } from './exchange-tracing.ts';
 import { HttpRequestBoundary } from './http-request-boundary.ts';
 import type { LinkTracer } from './link-tracer.ts';
+import type { LinkEnd } from './local-socket.ts';
 import type { ToxicView } from './toxic-catalogue.ts';
 import { ToxicChain } from './toxic-chain.ts';
 
@@ -32,13 +33,15 @@ export interface ConnectionEnv {
   observer?: ExchangeObserver;
   /** Traces the exchanges that carry a traceparent, when tracing is on. */
   tracer?: { tracer: LinkTracer; link: string };
+  /** The upstream in memory when it is a server of this process; undefined: TCP. */
+  dial?(host: string, port: number): LinkEnd | undefined;
   /** Called once when both sockets are gone. */
   closed(connection: LinkConnection): void;
 }
 
 export class LinkConnection {
-  readonly #client: net.Socket;
-  readonly #server: net.Socket;
+  readonly #client: net.Socket | LinkEnd;
+  readonly #server: net.Socket | LinkEnd;
   readonly #up: ToxicChain;
   readonly #down: ToxicChain;
   readonly #env: ConnectionEnv;
@@ -47,10 +50,11 @@ export class LinkConnection {
   readonly #tracing: ExchangeTracing | undefined;
   #finished = false;
 
-  constructor(client: net.Socket, upstream: { host: string; port: number }, toxics: ToxicView[], env: ConnectionEnv) {
+  /** `client`: an accepted TCP socket, or the link's end of an in-process connection (local-socket.ts). */
+  constructor(client: net.Socket | LinkEnd, upstream: { host: string; port: number }, toxics: ToxicView[], env: ConnectionEnv) {
     this.#env = env;
     this.#client = client;
-    this.#server = net.connect({ host: upstream.host, port: upstream.port, allowHalfOpen: true, noDelay: true });
+    this.#server = env.dial?.(upstream.host, upstream.port) ?? net.connect({ host: upstream.host, port: upstream.port, allowHalfOpen: true, noDelay: true });
     client.setNoDelay(true);
     const hooks = {
       resetConnection: () => this.reset(),

@@ -15,6 +15,7 @@ import { SystemClock } from '../clock/clock.ts';
 import { MicroDevError } from '../errors/micro-dev-error.ts';
 import type { ExchangeObserver } from './http-exchange-meter.ts';
 import { LinkConnection } from './link-connection.ts';
+import { localSocketPair, type CallerEnd, type LinkEnd } from './local-socket.ts';
 import type { LinkTracer } from './link-tracer.ts';
 import type { ToxicView } from './toxic-catalogue.ts';
 
@@ -39,6 +40,8 @@ export interface LinkStats {
 
 export interface LinkEnv {
   random(): number;
+  /** An upstream connection in memory when host:port is a server of this process (FaultPlane.serveInProcess); undefined: TCP. */
+  dial?(host: string, port: number): LinkEnd | undefined;
   /** Traces exchanges that carry a traceparent (a span per link crossed); none when tracing is off. */
   tracer?: LinkTracer;
 }
@@ -89,6 +92,11 @@ export class Link {
   /** host:port actually bound (the real port once listening, even if 0 was asked for). */
   get listen(): string {
     return this.#host.includes(':') ? `[${this.#host}]:${this.#port}` : `${this.#host}:${this.#port}`;
+  }
+
+  /** The address bound (127.0.0.1 unless the link was told to listen elsewhere). */
+  get host(): string {
+    return this.#host;
   }
 
   get port(): number {
@@ -205,6 +213,18 @@ export class Link {
     return toxic;
   }
 
+  /**
+   * A connection into this link from our own process (local-socket.ts): the caller's end of an in-memory
+   * pair, whose other end this link accepts like a TCP client (same toxics, meter, spans and stats).
+   * undefined while the link is disabled: the caller connects over TCP and is refused, as any client.
+   */
+  openLocal(): CallerEnd | undefined {
+    if (!this.#enabled || !this.#server) return undefined;
+    const { caller, link } = localSocketPair();
+    this.#accept(link);
+    return caller;
+  }
+
   closeConnections(): void {
     for (const connection of this.#connections) connection.destroy();
   }
@@ -218,7 +238,7 @@ export class Link {
     this.#perRequest = this.#toxics.some((t) => t.toxicity > 0 && t.toxicity < 1);
   }
 
-  #accept(socket: net.Socket): void {
+  #accept(socket: net.Socket | LinkEnd): void {
     this.#stats.accepted++;
     const stats = this.#stats;
     const connection = new LinkConnection(socket, this.#upstream, this.#toxics, {
@@ -229,6 +249,7 @@ export class Link {
       countDown: (n) => void (stats.bytesDown += n),
       ...(this.#observer ? { observer: this.#observer } : {}),
       ...(this.#env.tracer ? { tracer: { tracer: this.#env.tracer, link: this.name } } : {}),
+      ...(this.#env.dial ? { dial: this.#env.dial } : {}),
       closed: (c) => this.#connections.delete(c),
     });
     this.#connections.add(connection);

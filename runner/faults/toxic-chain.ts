@@ -8,7 +8,7 @@
  * Slots are added and removed synchronously on live connections, so a toxic applies to the very next
  * chunk after FaultPlane.addToxic returns. A removed stage is detached first: it hands on what it holds.
  */
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Clock } from '../clock/clock.ts';
 import type { ToxicView } from './toxic-catalogue.ts';
 import { toxicDefinition } from './toxic-catalogue.ts';
@@ -36,8 +36,8 @@ interface Slot {
 
 export class ToxicChain {
   readonly stream: Stream;
-  readonly #source: Socket;
-  readonly #sink: Socket;
+  readonly #source: Duplex;
+  readonly #sink: Duplex;
   readonly #hooks: ChainHooks;
   #slots: Slot[] = [];
   #closed = false;
@@ -46,7 +46,7 @@ export class ToxicChain {
   #held = 0;
   #overHeld = false;
 
-  constructor(stream: Stream, source: Socket, sink: Socket, hooks: ChainHooks) {
+  constructor(stream: Stream, source: Duplex, sink: Duplex, hooks: ChainHooks) {
     this.stream = stream;
     this.#source = source;
     this.#sink = sink;

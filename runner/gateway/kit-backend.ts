@@ -9,7 +9,7 @@
  */
 import { request } from 'undici';
 import type { CallTracer } from '../../services/kit/call-tracer.ts';
-import { Client } from '../../services/kit/client.ts';
+import { Client, type ClientOptions } from '../../services/kit/client.ts';
 import { NodeCache } from '../../services/kit/node-cache.ts';
 import { createKitRegistry, type RegistryKind } from '../../services/kit/kit-registry.ts';
 import { Selector } from '../../services/kit/selector.ts';
@@ -33,6 +33,8 @@ export interface KitBackendOptions {
   tracer?: CallTracer;
   /** Which version each service is routed to (go-micro's selector.FilterVersion); default: every version. */
   versions?: VersionRoutes;
+  /** Dials nodes in process where it can (the fault plane's links: FaultPlane.openLocal); TCP otherwise. */
+  connect?: ClientOptions['connect'];
 }
 
 /** How long a request for a name the gateway has never seen waits for the registry before it gives up. */
@@ -59,7 +61,14 @@ export function createKitBackend(options: KitBackendOptions): GatewayBackend {
   const registry = createKitRegistry(options.registryKind ?? 'consul', options.registryAddress);
   const cache = new NodeCache(registry);
   const selector = new Selector({ strategy: options.balance ?? 'random', ejectMs: options.ejectMs ?? 10_000 });
-  const client = new Client({ cache, selector, timeoutMs: options.timeoutMs ?? 5_000, retries: options.retries ?? 1, ...(options.tracer ? { tracer: options.tracer } : {}) });
+  const client = new Client({
+    cache,
+    selector,
+    timeoutMs: options.timeoutMs ?? 5_000,
+    retries: options.retries ?? 1,
+    ...(options.tracer ? { tracer: options.tracer } : {}),
+    ...(options.connect ? { connect: options.connect } : {}),
+  });
   const ttl = options.indexTtlMs ?? 1_000;
   const routes = options.versions ?? new VersionRoutes();
   // The routed version of `service`, as a filter over lookup results and as the kit client's call option.

@@ -17,7 +17,7 @@ import type { GatewayConfig } from '../config/topology.ts';
 import type { Tracing } from '../traces/tracing.ts';
 import { createGatewayRouter, type RequestRecord } from './gateway-router.ts';
 import { hostAllowed } from './host-allowlist.ts';
-import { createKitBackend } from './kit-backend.ts';
+import { createKitBackend, type KitBackendOptions } from './kit-backend.ts';
 import { VersionRoutes } from './version-routes.ts';
 import { serve, type StartedServer } from './started-server.ts';
 import type { RegistryKind } from '../../services/kit/kit-registry.ts';
@@ -36,6 +36,8 @@ export interface GatewayDeps {
   serverTimeouts?: Partial<typeof SERVER_TIMEOUTS>;
   /** Spans for every request (micro-api) and its calls; none when tracing is off. */
   tracing?: Tracing;
+  /** Dials nodes in process where it can (FaultPlane.openLocal); TCP otherwise. */
+  connect?: KitBackendOptions['connect'];
   /** Live version routes; default: built from `config.versions` (fixed for the gateway's life). */
   versions?: VersionRoutes;
 }
@@ -45,6 +47,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   const creds = await loadTlsCredentials(tlsSettings, { stateDir: deps.stateDir ?? join(process.cwd(), '.micro-dev'), hosts: config.hosts });
   const backend = createKitBackend({
     registryAddress: deps.registryAddress,
+    ...(deps.connect ? { connect: deps.connect } : {}),
     ...(deps.registryKind ? { registryKind: deps.registryKind } : {}),
     ...(deps.brokerAddress ? { brokerAddress: deps.brokerAddress } : {}),
     balance: config.balance,

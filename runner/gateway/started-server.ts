@@ -5,6 +5,7 @@
  * started a server owns it and must stop it.
  */
 import type { Server } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { MicroDevError } from '../errors/micro-dev-error.ts';
 
 export interface StartedServer {
@@ -13,6 +14,11 @@ export interface StartedServer {
   /** `host:port` as listened on. */
   readonly address: string;
   readonly port: number;
+  /**
+   * Serves a connection made in memory (a fault-plane link of this process, local-socket.ts) as if it had
+   * been accepted; false once the server is stopped.
+   */
+  accept(socket: Duplex): boolean;
   stop(): Promise<void>;
 }
 
@@ -80,6 +86,11 @@ export async function serve(
     url: `${listen.scheme ?? 'http'}://${address}`,
     address,
     port,
+    accept(socket) {
+      if (!server.listening || stopping) return false;
+      server.emit('connection', socket);
+      return true;
+    },
     stop() {
       stopping ??= closeServer(server).then(async () => {
         await release();

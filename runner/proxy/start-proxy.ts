@@ -17,7 +17,7 @@ import type { Listen } from '../config/topology.ts';
 import { headersToMetadata } from '../gateway/handler-context.ts';
 import { BodyTooLargeError, canonicalHeaderKey, readBody, send, sendTooLarge, splitUrl } from '../gateway/http-io.ts';
 import { closeAfterAnswer } from '../gateway/lingering-close.ts';
-import { createKitBackend } from '../gateway/kit-backend.ts';
+import { createKitBackend, type KitBackendOptions } from '../gateway/kit-backend.ts';
 import type { VersionRoutes } from '../gateway/version-routes.ts';
 import { serveRpcEndpoint } from '../gateway/rpc-endpoint.ts';
 import { serve, type StartedServer } from '../gateway/started-server.ts';
@@ -43,11 +43,14 @@ export interface ProxyDeps {
   onRequest?: (r: { at: number; service: string; status: number; ms: number; error: boolean }) => void;
   /** Spans for every request (micro-proxy) and its calls; none when tracing is off. */
   tracing?: Tracing;
+  /** Dials nodes in process where it can (FaultPlane.openLocal); TCP otherwise. */
+  connect?: KitBackendOptions['connect'];
 }
 
 export async function startProxy(config: Listen, deps: ProxyDeps): Promise<StartedServer> {
   const backend = createKitBackend({
     registryAddress: deps.registryAddress,
+    ...(deps.connect ? { connect: deps.connect } : {}),
     ...(deps.registryKind ? { registryKind: deps.registryKind } : {}),
     ...(deps.brokerAddress ? { brokerAddress: deps.brokerAddress } : {}),
     ...(deps.tracing ? { tracer: deps.tracing.callTracer('micro-proxy') } : {}),

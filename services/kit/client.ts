@@ -10,7 +10,7 @@
  * Every failure is a MicroError with go-micro's ids and texts. Connections are kept alive in one
  * HttpPool; close() releases them and whatever the client created itself (registry client, cache).
  */
-import { HttpPool } from './http-pool.ts';
+import { HttpPool, type HttpPoolOptions } from './http-pool.ts';
 import type { AttemptTrace, CallTrace, CallTracer, Selection } from './call-tracer.ts';
 import { MicroError } from './errors.ts';
 import { goJsonLine } from './go-json.ts';
@@ -37,6 +37,8 @@ export interface ClientOptions {
   retries?: number;
   /** Records each call, its node selections and retries (micro-dev's gateway and proxy); none by default. */
   tracer?: CallTracer;
+  /** Opens connections to nodes other than by TCP where it can (HttpPoolOptions.connect); TCP by default. */
+  connect?: HttpPoolOptions['connect'];
 }
 
 export interface CallOptions {
@@ -63,7 +65,7 @@ export interface RawResponse {
 const CLIENT_ID = 'go.micro.client';
 
 export class Client {
-  readonly #pool = new HttpPool({ keepAliveMs: 4_000, connectTimeoutMs: 5_000 });
+  readonly #pool: HttpPool;
   readonly #proxyAddress: string | undefined;
   readonly #cache: NodeCache | undefined;
   readonly #ownedCache: NodeCache | undefined;
@@ -75,6 +77,7 @@ export class Client {
   #nextId = 0;
 
   constructor(options: ClientOptions = {}) {
+    this.#pool = new HttpPool({ keepAliveMs: 4_000, connectTimeoutMs: 5_000, ...(options.connect ? { connect: options.connect } : {}) });
     this.#proxyAddress = options.proxyAddress || undefined;
     if (options.cache) this.#cache = options.cache;
     else if (options.registryAddress) {

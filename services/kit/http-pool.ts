@@ -19,6 +19,7 @@
  */
 import { Agent, request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 export interface PoolRequest {
   /** `http://host:port` */
@@ -41,6 +42,12 @@ export interface HttpPoolOptions {
   /** An idle pooled connection is closed after this long (below the servers' own keep-alive timeout). */
   keepAliveMs: number;
   connectTimeoutMs: number;
+  /**
+   * Opens a connection to host:port some other way than TCP (micro-dev's gateway and proxy reach the
+   * fault-plane links in their own process in memory); undefined: a TCP connection as usual. The stream
+   * must carry what node:http's Agent asks of a socket (setKeepAlive, setNoDelay, setTimeout, ref, unref).
+   */
+  connect?: (host: string, port: number) => Duplex | undefined;
 }
 
 /** How many pooled connections found closed one request may go through before it fails. */
@@ -55,6 +62,11 @@ export class HttpPool {
     // `timeout` on a keep-alive agent closes a socket that sits idle in the pool that long; on a socket
     // in use it only emits 'timeout', which nothing here acts on (a call's deadline is its signal).
     this.#agent = new Agent({ keepAlive: true, timeout: options.keepAliveMs, scheduling: 'lifo' });
+    const connect = options.connect;
+    if (connect) {
+      const tcp = this.#agent.createConnection.bind(this.#agent);
+      this.#agent.createConnection = (o, callback) => connect(String(o.host), Number(o.port)) ?? tcp(o, callback);
+    }
     this.#connectTimeoutMs = options.connectTimeoutMs;
   }
 
