@@ -155,7 +155,7 @@ async function treeRssMb(pid: number): Promise<number> {
 
 /**
  * Heap growth of the store at its caps, filled by replaying a real trace through micro-dev's own Tracing
- * (real SDK spans under fresh ids, kept the way a running `up` keeps them until someone reads them):
+ * (recorded spans under fresh ids, kept the way a running `up` keeps them until someone reads them):
  * `classes`: the trace-count caps (200 plain, 100 failed, 100 slow traces of this path's size);
  * `spans`: the span cap (20000), with wide traces (the real spans repeated up to 252 per trace).
  */

@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Tracer } from '@opentelemetry/api';
+import type { RecordingTracer } from '../traces/span-recorder.ts';
 import { MicroError } from '../../services/kit/errors.ts';
 import type { GatewayConfig } from '../config/topology.ts';
 import { serveApi } from './api-handler.ts';
@@ -68,7 +68,7 @@ export function createGatewayRouter(
   config: GatewayConfig,
   backend: GatewayBackend,
   onRequest?: (r: RequestRecord) => void,
-  tracer?: Tracer,
+  tracer?: RecordingTracer,
 ): GatewayRouter {
   const namespace = config.namespace;
   // micro answers 500 for a path that names no service; a 404 tells a client its URL is wrong (DIFFERENCES).
@@ -137,7 +137,7 @@ export function createGatewayRouter(
   }
 
   /** A lookup that had to wait for the registry (not served from the watched cache) gets its own span. */
-  async function tracedLookup(t: Tracer, req: IncomingMessage, service: string) {
+  async function tracedLookup(t: RecordingTracer, req: IncomingMessage, service: string) {
     const hit = backend.cached?.(service);
     if (hit) return hit;
     const start = performance.timeOrigin + performance.now();

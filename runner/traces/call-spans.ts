@@ -11,11 +11,12 @@
  * without a parent traceparent is not traced. No span for the call as a whole: two fewer spans per
  * request through the gateway and the proxy (the hot path), and the attempts say everything it would.
  */
-import { SpanKind, SpanStatusCode, trace, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE, ATTR_HTTP_REQUEST_RESEND_COUNT, ATTR_RPC_METHOD, ATTR_RPC_SYSTEM_NAME, ATTR_SERVER_ADDRESS } from '@opentelemetry/semantic-conventions';
 import type { CallTracer } from '../../services/kit/call-tracer.ts';
 import type { MicroError } from '../../services/kit/errors.ts';
-import { parentContext, traceparentOf } from './w3c-propagation.ts';
+import type { RecordingTracer } from './span-recorder.ts';
+import { remoteParent, traceparentOf } from './w3c-propagation.ts';
 
 function fail(span: Span, error: MicroError | undefined): void {
   if (!error) return;
@@ -23,21 +24,19 @@ function fail(span: Span, error: MicroError | undefined): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: error.detail || error.message });
 }
 
-const CLIENT: SpanOptions = { kind: SpanKind.CLIENT };
-
-export function callSpans(tracer: Tracer): CallTracer {
+export function callSpans(tracer: RecordingTracer): CallTracer {
   return {
     call(service, endpoint, parent) {
       if (parent.traceparent === undefined) return undefined;
-      const parentCtx = parentContext(parent);
-      if (!trace.getSpanContext(parentCtx)) return undefined;
+      const parentCtx = remoteParent(parent);
+      if (!parentCtx) return undefined;
       const method = `${service}/${endpoint}`;
       let attempts = 0;
       // attributes set once the span exists: given to startSpan they are checked and copied three times
       const start = (): Span => {
         const index = attempts++;
         const span = tracer
-          .startSpan(method, CLIENT, parentCtx)
+          .startChild(method, SpanKind.CLIENT, parentCtx)
           .setAttribute('micro.attempt', index)
           .setAttribute('micro.service', service)
           .setAttribute(ATTR_RPC_SYSTEM_NAME, 'go-micro')

@@ -9,11 +9,12 @@
  * The rewrite keeps the request byte-for-byte the same length, so what the instance does next (its own
  * calls forward the traceparent it got) hangs under the link it was reached through.
  */
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, isSpanContextValid, trace, type Attributes, type SpanOptions, type Tracer } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
 import { parseTraceParent } from '@opentelemetry/core';
 import { ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import type { LinkTracer, TracedExchange } from '../faults/link-tracer.ts';
 import type { ToxicView } from '../faults/toxic-catalogue.ts';
+import type { RecordingTracer } from './span-recorder.ts';
 
 const NAME = Buffer.from('raceparent:');
 const VALUE_LENGTH = 55; // 00-<32 hex>-<16 hex>-<2 hex>
@@ -49,26 +50,24 @@ function toxicEvent(toxic: ToxicView): [string, Record<string, string | number |
   return [`toxic ${toxic.type}`, attributes];
 }
 
-const INTERNAL: SpanOptions = { kind: SpanKind.INTERNAL };
-
-export function linkSpans(tracer: Tracer): LinkTracer {
+export function linkSpans(tracer: RecordingTracer): LinkTracer {
   // a link's attributes never change: made once per link (the SDK copies them into each span)
   const attributesOf = new Map<string, Attributes>();
   return {
     request(link, chunk, toxics): TracedExchange | undefined {
       const at = traceparentOffset(chunk);
       if (at < 0) return undefined;
-      // OpenTelemetry's W3C parser on the value alone (the link has no header record to hand the propagator)
+      // OpenTelemetry's W3C parser on the value alone (the link has no header record to hand the propagator);
+      // it accepts only non-zero lower-case hex ids, so a parsed context is a valid one
       const parsed = parseTraceParent(chunk.toString('latin1', at, at + VALUE_LENGTH));
-      if (!parsed || !isSpanContextValid(parsed)) return undefined;
-      const parent = trace.setSpanContext(ROOT_CONTEXT, { ...parsed, isRemote: true });
+      if (!parsed) return undefined;
       let attributes = attributesOf.get(link);
       if (!attributes) {
         attributes = { 'micro.link': link, 'micro.instance': link.split('/')[0] ?? link };
         attributesOf.set(link, attributes);
       }
       // attributes set once the span exists: given to startSpan they are checked and copied three times
-      const span = tracer.startSpan(link, INTERNAL, parent).setAttributes(attributes);
+      const span = tracer.startChild(link, SpanKind.INTERNAL, { traceId: parsed.traceId, spanId: parsed.spanId, traceFlags: parsed.traceFlags, isRemote: true }).setAttributes(attributes);
       for (const toxic of toxics) span.addEvent(...toxicEvent(toxic));
       // the next hop's parent is this span: same length, so framing is untouched
       chunk.write(span.spanContext().spanId, at + 36, 'latin1');

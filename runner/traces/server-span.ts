@@ -8,9 +8,10 @@
  *   req.headers.traceparent := span's            ──> handler ──> res 'close' ──> status, error, end
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SpanKind, SpanStatusCode, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_PATH, ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
-import { injectSpan, parentContext } from './w3c-propagation.ts';
+import type { RecordingTracer } from './span-recorder.ts';
+import { injectSpan, remoteParent } from './w3c-propagation.ts';
 
 /** The go-micro error a mucp answer carries in `Micro-Error`, when its code means failure (>= 500, 408). */
 function microErrorOf(res: ServerResponse): string | undefined {
@@ -25,15 +26,13 @@ function microErrorOf(res: ServerResponse): string | undefined {
   }
 }
 
-const SERVER: SpanOptions = { kind: SpanKind.SERVER };
-
-export function traceHttpRequest(tracer: Tracer, req: IncomingMessage, res: ServerResponse): Span {
+export function traceHttpRequest(tracer: RecordingTracer, req: IncomingMessage, res: ServerResponse): Span {
   const method = req.method ?? 'GET';
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
   // attributes set once the span exists: given to startSpan they are checked and copied three times
-  const span = tracer.startSpan(`${method} ${path}`, SERVER, parentContext(req.headers)).setAttribute(ATTR_HTTP_REQUEST_METHOD, method).setAttribute(ATTR_URL_PATH, path);
+  const span = tracer.startChild(`${method} ${path}`, SpanKind.SERVER, remoteParent(req.headers)).setAttribute(ATTR_HTTP_REQUEST_METHOD, method).setAttribute(ATTR_URL_PATH, path);
   injectSpan(span, req.headers);
   res.once('close', () => {
     const status = res.statusCode;

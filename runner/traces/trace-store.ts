@@ -1,21 +1,19 @@
 /**
- * TraceStore: the bounded in-memory store of finished spans, grouped by trace. It is an OpenTelemetry
- * SpanProcessor (every span that ends lands here) and answers list/get queries for the control API, the
- * CLI, the dashboard and scenario reports.
+ * TraceStore: the bounded in-memory store of finished spans, grouped by trace. Every span micro-dev's
+ * tracers record lands here when it ends (SpanSink), and it answers list/get queries for the control API,
+ * the CLI, the dashboard and scenario reports.
  *
- *   span ends ──onEnd──> compact record (EndedSpan) ──> trace (by id, first-seen order)
- *                                                  └─> class: failed (any span errored) > slow (>= slowMs) > plain
+ *   span ends ──onEnd──> the RecordedSpan itself ──> trace (by id, first-seen order)
+ *                                                └─> class: failed (any span errored) > slow (>= slowMs) > plain
  *   caps, oldest first: `recent` plain traces, `failed` failed ones, `slow` slow ones, `spansPerTrace`
  *   spans in one trace (the rest counted as dropped), `maxSpans` spans in all (any class evicted).
  *
- * Synchronous and in-memory; nothing to clean up. Costs per span: O(1) bookkeeping on the hot path: a
- * small object that keeps the SDK span's attributes and events (turned into a plain record only when its
- * trace is read), and a queue per class, so an eviction takes the head of its queue instead of scanning.
+ * Synchronous and in-memory; nothing to clean up. Costs per span: O(1) bookkeeping on the hot path: the
+ * recorded span is kept as it is (turned into a plain record only when its trace is read), and a queue per
+ * class, so an eviction takes the head of its queue instead of scanning.
  */
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import type { Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { SpanKind } from '@opentelemetry/api';
+import { RecordedSpan, type RecordedEvent, type SpanSink } from './span-recorder.ts';
 import { explainTrace } from './trace-explain.ts';
 import type { SpanKindName, SpanRecord, TraceDetail, TraceQuery, TraceSummary } from './trace-types.ts';
 
@@ -40,8 +38,8 @@ interface StoredTrace {
   id: string;
   /** Order of first sight: eviction goes oldest first within a class. */
   seq: number;
-  /** Spans as compact records (EndedSpan) until someone reads the trace, then as SpanRecords. */
-  spans: (SpanRecord | EndedSpan)[];
+  /** Spans as recorded (RecordedSpan) until someone reads the trace, then as SpanRecords. */
+  spans: (SpanRecord | RecordedSpan)[];
   dropped: number;
   startMs: number;
   endMs: number;
@@ -58,43 +56,7 @@ const KINDS: Record<SpanKind, SpanKindName> = {
   [SpanKind.CONSUMER]: 'consumer',
 };
 
-const hrMs = (t: [number, number]): number => t[0] * 1e3 + t[1] / 1e6;
-
-/**
- * What the store keeps of an SDK span that ended, until its trace is read: the SDK's own (sanitized)
- * attributes object and events array, and the few fields a record needs. Keeping this rather than the
- * SDK span lets the span itself die young: a held span (~1 KB with its context, times, status, links)
- * survived the young generation and was promoted, then collected by the old-generation GC.
- */
-class EndedSpan {
-  readonly spanId: string;
-  readonly parentId: string | undefined;
-  readonly name: string;
-  readonly kind: SpanKind;
-  readonly service: string;
-  readonly startMs: number;
-  readonly durationMs: number;
-  readonly error: string | undefined;
-  readonly attributes: ReadableSpan['attributes'];
-  readonly events: ReadableSpan['events'];
-
-  constructor(span: ReadableSpan, service: string, startMs: number, durationMs: number) {
-    this.spanId = span.spanContext().spanId;
-    this.parentId = span.parentSpanContext?.spanId || undefined;
-    this.name = span.name;
-    this.kind = span.kind;
-    this.service = service;
-    this.startMs = startMs;
-    this.durationMs = durationMs;
-    this.error = span.status.code === SpanStatusCode.ERROR ? span.status.message || 'error' : undefined;
-    this.attributes = span.attributes;
-    this.events = span.events.length === 0 ? NO_EVENTS : span.events;
-  }
-}
-
-const NO_EVENTS: ReadableSpan['events'] = [];
-
-function plainAttributes(from: ReadableSpan['attributes'] | undefined): Record<string, string | number | boolean> {
+function plainAttributes(from: RecordedEvent['attributes'] | undefined): Record<string, string | number | boolean> {
   const attrs: Record<string, string | number | boolean> = {};
   for (const [k, v] of Object.entries(from ?? {})) {
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') attrs[k] = v;
@@ -102,14 +64,14 @@ function plainAttributes(from: ReadableSpan['attributes'] | undefined): Record<s
   return attrs;
 }
 
-function toRecord(traceId: string, s: EndedSpan): SpanRecord {
+function toRecord(s: RecordedSpan): SpanRecord {
   const attributes: SpanRecord['attributes'] = {};
   for (const [k, v] of Object.entries(s.attributes)) {
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') attributes[k] = v;
     else if (Array.isArray(v)) attributes[k] = v.map(String);
   }
   const record: SpanRecord = {
-    traceId,
+    traceId: s.traceId,
     spanId: s.spanId,
     name: s.name,
     kind: KINDS[s.kind] ?? 'internal',
@@ -117,35 +79,23 @@ function toRecord(traceId: string, s: EndedSpan): SpanRecord {
     startMs: s.startMs,
     durationMs: s.durationMs,
     attributes,
-    events: s.events.map((e) => ({ name: e.name, atMs: hrMs(e.time) - s.startMs, attributes: plainAttributes(e.attributes) })),
+    events: s.events.map((e) => ({ name: e.name, atMs: e.timeMs - s.startMs, attributes: plainAttributes(e.attributes) })),
   };
   if (s.parentId !== undefined) record.parentId = s.parentId;
   if (s.error !== undefined) record.error = s.error;
   return record;
 }
 
-/** A finished OpenTelemetry span as a plain record. */
-export function spanRecord(span: ReadableSpan): SpanRecord {
-  const startMs = hrMs(span.startTime);
-  return toRecord(span.spanContext().traceId, new EndedSpan(span, serviceOf(span.resource), startMs, hrMs(span.duration)));
-}
-
-/** The resource's service.name, read once per resource (every span of a provider shares one). */
-const services = new WeakMap<object, string>();
-function serviceOf(resource: ReadableSpan['resource']): string {
-  let name = services.get(resource);
-  if (name === undefined) {
-    name = String(resource.attributes[ATTR_SERVICE_NAME] ?? 'unknown');
-    services.set(resource, name);
-  }
-  return name;
+/** A recorded span that ended, as a plain record. */
+export function spanRecord(span: RecordedSpan): SpanRecord {
+  return toRecord(span);
 }
 
 /** The trace's spans as records, converting (once) those still held as compact ones. */
 function records(t: StoredTrace): SpanRecord[] {
   for (let i = 0; i < t.spans.length; i++) {
     const s = t.spans[i]!;
-    if (s instanceof EndedSpan) t.spans[i] = toRecord(t.id, s);
+    if (s instanceof RecordedSpan) t.spans[i] = toRecord(s);
   }
   return t.spans as SpanRecord[];
 }
@@ -156,7 +106,7 @@ interface ClassQueue {
   head: number;
 }
 
-export class TraceStore implements SpanProcessor {
+export class TraceStore implements SpanSink {
   readonly #traces = new Map<string, StoredTrace>();
   readonly #caps: Required<TraceStoreOptions>;
   readonly #count: Record<TraceClass, number> = { plain: 0, slow: 0, failed: 0 };
@@ -184,21 +134,9 @@ export class TraceStore implements SpanProcessor {
     return { traces: this.#traces.size, spans: this.#spans };
   }
 
-  onStart(_span: Span, _parent: Context): void {}
-
-  onEnd(span: ReadableSpan): void {
-    const startMs = hrMs(span.startTime);
-    const durationMs = hrMs(span.duration);
-    const ended = new EndedSpan(span, serviceOf(span.resource), startMs, durationMs);
-    this.#add(span.spanContext().traceId, ended, startMs, durationMs, ended.error !== undefined);
-  }
-
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  shutdown(): Promise<void> {
-    return Promise.resolve();
+  /** A recorded span ended: kept as it is (the span object is the store's record until its trace is read). */
+  onEnd(span: RecordedSpan): void {
+    this.#add(span.traceId, span, span.startMs, span.durationMs, span.error !== undefined);
   }
 
   /** Adds a finished span given as a plain record. */
@@ -206,7 +144,7 @@ export class TraceStore implements SpanProcessor {
     this.#add(record.traceId, record, record.startMs, record.durationMs, record.error !== undefined);
   }
 
-  #add(traceId: string, span: SpanRecord | EndedSpan, startMs: number, durationMs: number, failed: boolean): void {
+  #add(traceId: string, span: SpanRecord | RecordedSpan, startMs: number, durationMs: number, failed: boolean): void {
     let t = this.#traces.get(traceId);
     if (!t) {
       t = { id: traceId, seq: this.#seq++, spans: [], dropped: 0, startMs, endMs: startMs + durationMs, cls: 'plain', gone: false };

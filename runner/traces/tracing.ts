@@ -1,25 +1,23 @@
 /**
- * Tracing: micro-dev's own OpenTelemetry SDK, one TracerProvider per component (so an OTLP backend shows
- * `micro-api`, `micro-proxy`, `micro-web`, `micro-faults` as services), every one feeding the same
- * bounded TraceStore and, when an OTLP endpoint is set, a BatchSpanProcessor with the OTLP/HTTP exporter.
+ * Tracing: micro-dev's tracers, one per component (so an OTLP backend shows `micro-api`, `micro-proxy`,
+ * `micro-web`, `micro-faults` as services), every one feeding the same bounded TraceStore and, when an OTLP
+ * endpoint is set, the SDK export (each ended span made into an SDK span with the same ids, then a
+ * BatchSpanProcessor with the OTLP/HTTP exporter).
  *
  *   gateway/proxy/web ──server + attempt spans┐
  *   fault-plane links ──link spans───────────┼──> TraceStore (in memory, capped)
- *                                            └──> BatchSpanProcessor ──OTLP/HTTP──> <endpoint>/v1/traces
+ *     (RecordingTracer, span-recorder.ts)    └──> SdkExport ──> BatchSpanProcessor ──OTLP/HTTP──> <endpoint>/v1/traces
  *
  * Sampling: every trace (AlwaysOn, parent-based: a caller's unsampled traceparent stays unsampled).
- * The caller owns it: shutdown() flushes the exporter and ends the providers.
+ * The caller owns it: shutdown() flushes the exporter and ends its providers.
  */
-import type { Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { CallTracer } from '../../services/kit/call-tracer.ts';
 import type { Topology } from '../config/topology.ts';
 import type { LinkTracer } from '../faults/link-tracer.ts';
 import { callSpans } from './call-spans.ts';
 import { linkSpans } from './link-spans.ts';
+import { SdkExport } from './sdk-export.ts';
+import { RecordingTracer, type RecordedSpan, type SpanSink } from './span-recorder.ts';
 import { TraceStore, type TraceStoreOptions } from './trace-store.ts';
 
 export type Component = 'micro-api' | 'micro-proxy' | 'micro-web' | 'micro-faults' | 'micro-broker';
@@ -49,33 +47,34 @@ export function tracingFor(topology: Topology, env: Readonly<Record<string, stri
 export class Tracing {
   readonly store: TraceStore;
   readonly otlpEndpoint: string | undefined;
-  readonly #providers = new Map<Component, BasicTracerProvider>();
-  readonly #options: TracingOptions;
+  readonly #tracers = new Map<Component, RecordingTracer>();
+  readonly #export: SdkExport | undefined;
+  readonly #sink: SpanSink;
 
   constructor(options: TracingOptions = {}) {
-    this.#options = options;
     this.otlpEndpoint = options.otlpEndpoint;
-    this.store = new TraceStore(options.store);
+    const store = new TraceStore(options.store);
+    this.store = store;
+    const exporter = options.otlpEndpoint ? new SdkExport(tracesUrl(options.otlpEndpoint), options.namespace) : undefined;
+    this.#export = exporter;
+    this.#sink = exporter
+      ? {
+          onEnd(span: RecordedSpan) {
+            store.onEnd(span);
+            exporter.onEnd(span);
+          },
+        }
+      : store;
   }
 
-  tracer(component: Component): Tracer {
-    let provider = this.#providers.get(component);
-    if (!provider) {
-      const processors: SpanProcessor[] = [this.store];
-      if (this.#options.otlpEndpoint) {
-        processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl(this.#options.otlpEndpoint) }), { scheduledDelayMillis: 1_000 }));
-      }
-      provider = new BasicTracerProvider({
-        resource: resourceFromAttributes({
-          [ATTR_SERVICE_NAME]: component,
-          ...(this.#options.namespace ? { 'service.namespace': this.#options.namespace } : {}),
-        }),
-        sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
-        spanProcessors: processors,
-      });
-      this.#providers.set(component, provider);
+  /** A component's tracer (OpenTelemetry API Tracer; its spans carry the component as service.name). */
+  tracer(component: Component): RecordingTracer {
+    let tracer = this.#tracers.get(component);
+    if (!tracer) {
+      tracer = new RecordingTracer(component, this.#sink);
+      this.#tracers.set(component, tracer);
     }
-    return provider.getTracer('micro-dev');
+    return tracer;
   }
 
   /** The kit Client's tracer for a component's backend (call and attempt spans). */
@@ -90,11 +89,10 @@ export class Tracing {
 
   /** Sends what is batched (OTLP). Resolves when done or failed; never rejects. */
   async flush(): Promise<void> {
-    await Promise.allSettled([...this.#providers.values()].map((p) => p.forceFlush()));
+    await this.#export?.flush();
   }
 
   async shutdown(): Promise<void> {
-    await Promise.allSettled([...this.#providers.values()].map((p) => p.shutdown()));
-    this.#providers.clear();
+    await this.#export?.shutdown();
   }
 }
