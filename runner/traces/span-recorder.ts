@@ -60,6 +60,7 @@ const ids = new RandomIdGenerator();
 const now = (): number => performance.timeOrigin + performance.now();
 const NO_EVENTS: readonly RecordedEvent[] = Object.freeze([]) as readonly RecordedEvent[];
 const NO_LINKS: readonly Link[] = Object.freeze([]) as readonly Link[];
+const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
 
 /** A TimeInput as epoch ms, the way the SDK reads it (a number not after performance.now() is a performance time). */
 function epochMs(input: TimeInput | undefined): number {
@@ -82,7 +83,7 @@ export class RecordedSpan implements Span {
   readonly attributes: Attributes = {};
   events: readonly RecordedEvent[] = NO_EVENTS;
   links: readonly Link[] = NO_LINKS;
-  status: SpanStatus = { code: SpanStatusCode.UNSET };
+  status: SpanStatus = UNSET;
   #attributeCount = 0;
   #ended = false;
   readonly #context: SpanContext;
