@@ -122,8 +122,12 @@ export class RecordedSpan implements Span {
   }
 
   setAttribute(key: string, value: AttributeValue | undefined): this {
-    if (value == null || this.#ended || key.length === 0 || !isAttributeValue(value)) return this;
-    const isNew = !Object.prototype.hasOwnProperty.call(this.attributes, key);
+    if (value == null || this.#ended || key.length === 0) return this;
+    // a string, number or boolean is always a valid value; anything else goes through the SDK's check
+    const type = typeof value;
+    if (type !== 'string' && type !== 'number' && type !== 'boolean' && !isAttributeValue(value)) return this;
+    // no value held is undefined, so an undefined one is a new key (the own-property check only for the rest)
+    const isNew = this.attributes[key] === undefined || !Object.prototype.hasOwnProperty.call(this.attributes, key);
     if (isNew && this.#attributeCount >= ATTRIBUTE_COUNT_LIMIT) return this;
     this.attributes[key] = value;
     if (isNew) this.#attributeCount++;
