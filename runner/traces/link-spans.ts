@@ -9,7 +9,7 @@
  * The rewrite keeps the request byte-for-byte the same length, so what the instance does next (its own
  * calls forward the traceparent it got) hangs under the link it was reached through.
  */
-import { SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, type Attributes, type Span, type SpanContext } from '@opentelemetry/api';
 import { parseTraceParent } from '@opentelemetry/core';
 import { ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import type { LinkTracer, TracedExchange } from '../faults/link-tracer.ts';
@@ -50,6 +50,36 @@ function toxicEvent(toxic: ToxicView): [string, Record<string, string | number |
   return [`toxic ${toxic.type}`, attributes];
 }
 
+/** One link span until the exchange ends (one object per request, no closures). */
+class LinkExchange implements TracedExchange {
+  readonly #span: Span;
+  #ended = false;
+
+  constructor(span: Span) {
+    this.#span = span;
+  }
+
+  event(name: string, attributes?: Record<string, string | number | boolean>): void {
+    if (!this.#ended) this.#span.addEvent(name, attributes);
+  }
+
+  end(outcome: { status: number } | { error: string }): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    const span = this.#span;
+    if ('status' in outcome) {
+      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, outcome.status);
+      if (outcome.status >= 500) {
+        span.setAttribute(ATTR_ERROR_TYPE, String(outcome.status));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${outcome.status}` });
+      }
+    } else {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error });
+    }
+    span.end();
+  }
+}
+
 export function linkSpans(tracer: RecordingTracer): LinkTracer {
   // a link's attributes never change: made once per link (the SDK copies them into each span)
   const attributesOf = new Map<string, Attributes>();
@@ -67,30 +97,13 @@ export function linkSpans(tracer: RecordingTracer): LinkTracer {
         attributesOf.set(link, attributes);
       }
       // attributes set once the span exists: given to startSpan they are checked and copied three times
-      const span = tracer.startChild(link, SpanKind.INTERNAL, { traceId: parsed.traceId, spanId: parsed.spanId, traceFlags: parsed.traceFlags, isRemote: true }).setAttributes(attributes);
+      const parent: SpanContext = parsed;
+      parent.isRemote = true;
+      const span = tracer.startChild(link, SpanKind.INTERNAL, parent).setAttributes(attributes);
       for (const toxic of toxics) span.addEvent(...toxicEvent(toxic));
       // the next hop's parent is this span: same length, so framing is untouched
       chunk.write(span.spanContext().spanId, at + 36, 'latin1');
-      let ended = false;
-      return {
-        event(name, attributes) {
-          if (!ended) span.addEvent(name, attributes);
-        },
-        end(outcome) {
-          if (ended) return;
-          ended = true;
-          if ('status' in outcome) {
-            span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, outcome.status);
-            if (outcome.status >= 500) {
-              span.setAttribute(ATTR_ERROR_TYPE, String(outcome.status));
-              span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${outcome.status}` });
-            }
-          } else {
-            span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error });
-          }
-          span.end();
-        },
-      };
+      return new LinkExchange(span);
     },
   };
 }

@@ -34,7 +34,8 @@ export function traceHttpRequest(tracer: RecordingTracer, req: IncomingMessage, 
   // attributes set once the span exists: given to startSpan they are checked and copied three times
   const span = tracer.startChild(`${method} ${path}`, SpanKind.SERVER, remoteParent(req.headers)).setAttribute(ATTR_HTTP_REQUEST_METHOD, method).setAttribute(ATTR_URL_PATH, path);
   injectSpan(span, req.headers);
-  res.once('close', () => {
+  // 'close' comes once per response: `on` spares the once-wrapper `once` would make per request
+  res.on('close', () => {
     const status = res.statusCode;
     span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
     if (!res.writableFinished) {

@@ -35,11 +35,13 @@ export function remoteParent(carrier: Carrier): SpanContext | undefined {
   if (!raw) return undefined;
   const value = Array.isArray(raw) ? raw[0] : raw;
   if (typeof value !== 'string') return undefined;
-  const parsed = parseTraceParent(value);
+  // the parser's own fresh object, completed as the propagator's extract does
+  const parsed: SpanContext | null = parseTraceParent(value);
   if (!parsed) return undefined;
+  parsed.isRemote = true;
   const state = carrier['tracestate'] ?? carrier['Tracestate'];
-  if (!state) return { traceId: parsed.traceId, spanId: parsed.spanId, traceFlags: parsed.traceFlags, isRemote: true };
-  return { traceId: parsed.traceId, spanId: parsed.spanId, traceFlags: parsed.traceFlags, isRemote: true, traceState: new TraceState(Array.isArray(state) ? state.join(',') : state) };
+  if (state) parsed.traceState = new TraceState(Array.isArray(state) ? state.join(',') : state);
+  return parsed;
 }
 
 /**
