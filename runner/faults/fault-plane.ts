@@ -12,7 +12,7 @@ import { MicroDevError } from '../errors/micro-dev-error.ts';
 import type { LinkOptions } from './link.ts';
 import { Link } from './link.ts';
 import type { Duplex } from 'node:stream';
-import { localSocketPair, type CallerEnd, type LinkEnd } from './local-socket.ts';
+import { localSocketPair, type HttpEnd, type LinkEnd } from './local-socket.ts';
 import type { LinkTracer } from './link-tracer.ts';
 import { seededRandom } from './seeded-random.ts';
 import type { ToxicSpec, ToxicView } from './toxic-catalogue.ts';
@@ -91,7 +91,7 @@ export class FaultPlane {
    * memory instead of over a loopback socket (Link.openLocal); undefined when no such link: connect over TCP.
    * The gateway and the proxy dial every node through this.
    */
-  openLocal(host: string, port: number): CallerEnd | undefined {
+  openLocal(host: string, port: number): HttpEnd | undefined {
     if (!LOOPBACK.has(host)) return undefined;
     for (const link of this.#links.values()) {
       if (link.port === port && link.enabled && LOOPBACK.has(link.host)) return link.openLocal();
@@ -220,8 +220,8 @@ export class FaultPlane {
   #dialInProcess(host: string, port: number): LinkEnd | undefined {
     const accept = this.#inProcess.get(port);
     if (!accept || !LOOPBACK.has(host)) return undefined;
-    const { caller, link } = localSocketPair();
-    return accept(caller) ? link : undefined;
+    const { http, link } = localSocketPair();
+    return accept(http) ? link : undefined;
   }
 
   /** Live events from now on; the returned function unsubscribes. A throwing listener is ignored. */

@@ -15,7 +15,7 @@ import { SystemClock } from '../clock/clock.ts';
 import { MicroDevError } from '../errors/micro-dev-error.ts';
 import type { ExchangeObserver } from './http-exchange-meter.ts';
 import { LinkConnection } from './link-connection.ts';
-import { localSocketPair, type CallerEnd, type LinkEnd } from './local-socket.ts';
+import { localSocketPair, type HttpEnd, type LinkEnd } from './local-socket.ts';
 import type { LinkTracer } from './link-tracer.ts';
 import type { ToxicView } from './toxic-catalogue.ts';
 
@@ -214,15 +214,15 @@ export class Link {
   }
 
   /**
-   * A connection into this link from our own process (local-socket.ts): the caller's end of an in-memory
+   * A connection into this link from our own process (local-socket.ts): the HTTP end of an in-memory
    * pair, whose other end this link accepts like a TCP client (same toxics, meter, spans and stats).
    * undefined while the link is disabled: the caller connects over TCP and is refused, as any client.
    */
-  openLocal(): CallerEnd | undefined {
+  openLocal(): HttpEnd | undefined {
     if (!this.#enabled || !this.#server) return undefined;
-    const { caller, link } = localSocketPair();
+    const { http, link } = localSocketPair();
     this.#accept(link);
-    return caller;
+    return http;
   }
 
   closeConnections(): void {
