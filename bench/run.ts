@@ -20,6 +20,7 @@ const suites: Record<string, string> = {
   package: 'bench/package/install-to-ready.ts',
   reaper: 'bench/containers/reaper-latency.ts',
   e2e: 'bench/e2e/e2e-bench.ts',
+  memory: 'bench/e2e/memory-soak.ts',
   traces: 'bench/traces/tracing-overhead.ts',
   scale: 'bench/scale/scale-bench.ts',
 };

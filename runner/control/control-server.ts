@@ -7,7 +7,7 @@
  *   GET  /api/logs?instance=&limit= -> log lines
  *   GET  /api/traces?failed=1&slow=1&service=S&since=&until=&limit= -> TraceSummary[] (newest first)
  *   GET  /api/traces/<id or prefix> -> TraceDetail, or 404
- *   GET  /api/resources           -> {pid, memory, handles: {Timeout: n, TCPSocketWrap: n, ...}} of micro-dev
+ *   GET  /api/resources           -> {pid, memory, heap, threads, handles: {Timeout: n, TCPSocketWrap: n, ...}} of micro-dev
  *   POST /api/command  {Command}  -> CommandResult
  *   GET  /api/events   (WebSocket) -> {"snapshot":...} then {"event":...} per event
  */
@@ -15,9 +15,11 @@ import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse }
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { getHeapStatistics } from 'node:v8';
 import { WebSocketServer } from 'ws';
 import type { Command, OrchestratorApi, TraceQuery } from '../engine/api.ts';
 import { MicroDevError } from '../errors/micro-dev-error.ts';
+import { threadHeaps, type ThreadHeap } from '../runtimes/worker/live-threads.ts';
 
 export interface StartedControl {
   url: string;
@@ -102,7 +104,7 @@ async function route(api: OrchestratorApi, req: IncomingMessage, res: ServerResp
   const url = req.url?.startsWith('/') ? URL.parse(`http://control${req.url}`) : null;
   if (!url) return send(res, 400, { error: `bad request target ${JSON.stringify(req.url)}` });
   if (req.method === 'GET' && url.pathname === '/api/snapshot') return send(res, 200, api.snapshot());
-  if (req.method === 'GET' && url.pathname === '/api/resources') return send(res, 200, resources());
+  if (req.method === 'GET' && url.pathname === '/api/resources') return send(res, 200, await resources());
   if (req.method === 'GET' && url.pathname === '/api/logs') {
     const limit = Number(url.searchParams.get('limit') ?? 200);
     return send(res, 200, api.logs(url.searchParams.get('instance') ?? undefined, Number.isFinite(limit) ? limit : 200));
@@ -155,11 +157,16 @@ function traceQuery(p: URLSearchParams): TraceQuery {
   return q;
 }
 
-/** What this process holds (for soaks: a leak shows as growth): memory, and live handles by type (Timeout...). */
-function resources(): { pid: number; memory: NodeJS.MemoryUsage; handles: Record<string, number> } {
+/**
+ * What this process holds (for soaks: a leak shows as growth): memory (the process's, and V8's heap of
+ * micro-dev's own thread), the heap of every instance thread, and live handles by type (Timeout...).
+ */
+async function resources(): Promise<{ pid: number; memory: NodeJS.MemoryUsage; heap: Omit<ThreadHeap, 'name' | 'threadId'>; threads: ThreadHeap[]; handles: Record<string, number> }> {
   const handles: Record<string, number> = {};
   for (const type of process.getActiveResourcesInfo()) handles[type] = (handles[type] ?? 0) + 1;
-  return { pid: process.pid, memory: process.memoryUsage(), handles };
+  const s = getHeapStatistics();
+  const heap = { heapTotal: s.total_heap_size, heapUsed: s.used_heap_size, physical: s.total_physical_size, malloced: s.malloced_memory, external: s.external_memory };
+  return { pid: process.pid, memory: process.memoryUsage(), heap, threads: await threadHeaps(), handles };
 }
 
 function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<string> {

@@ -65,6 +65,25 @@ describe('control API', () => {
     }
   });
 
+  it("answers /api/resources with the process's memory, the V8 heap of its own thread and one per instance thread", async () => {
+    const { Worker } = await import('node:worker_threads');
+    const { trackThread } = await import('../../runner/runtimes/worker/live-threads.ts');
+    const worker = new Worker('setInterval(() => {}, 1000)', { eval: true });
+    trackThread(worker, 'greeter-srv-1');
+    await new Promise((resolve) => worker.once('online', resolve));
+    try {
+      control = await startControlServer(storeBackedApi(), { host: '127.0.0.1', port: 0 });
+      const res = await fetch(`${control.url}/api/resources`, { headers: { authorization: `Bearer ${control.token}` } });
+      const body = (await res.json()) as { pid: number; memory: { rss: number }; heap: { heapUsed: number; physical: number }; threads: { name: string; heapUsed: number }[] };
+      expect(body.pid).toBe(process.pid);
+      expect(body.memory.rss).toBeGreaterThan(body.heap.physical);
+      expect(body.heap.heapUsed).toBeGreaterThan(0);
+      expect(body.threads.filter((t) => t.name === 'greeter-srv-1')).toEqual([expect.objectContaining({ name: 'greeter-srv-1', heapUsed: expect.any(Number) })]);
+    } finally {
+      await worker.terminate();
+    }
+  });
+
   it('lets a RemoteOrchestrator see the snapshot, send commands and follow events', async () => {
     const api = storeBackedApi();
     control = await startControlServer(api, { host: '127.0.0.1', port: 0 });

@@ -17,10 +17,17 @@ import { getCompileCacheDir } from 'node:module';
 import { dirname } from 'node:path';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { ownPath } from '../../package/own-path.ts';
+import { trackThread } from './live-threads.ts';
 
 let inheritExecArgv = true;
 
 export function newThread(file: string | URL, options: Omit<WorkerOptions, 'env' | 'execArgv'> & { env: Record<string, string> }): Worker {
+  const worker = spawnThread(file, options);
+  trackThread(worker, options.name ?? `thread ${worker.threadId}`);
+  return worker;
+}
+
+function spawnThread(file: string | URL, options: Omit<WorkerOptions, 'env' | 'execArgv'> & { env: Record<string, string> }): Worker {
   const dir = getCompileCacheDir?.();
   if (!dir) return new Worker(file, options);
   const preload = ['--require', ownPath('runner/runtimes/worker/compile-cache-preload.cjs')];
