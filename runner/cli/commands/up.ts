@@ -19,6 +19,8 @@ import { EXIT_OK } from '../exit-codes.ts';
 import { watchSummary } from '../../reload/watch-summary.ts';
 import type { Watching } from '../../reload/service-watcher.ts';
 import { watchConfig } from '../config-watcher.ts';
+import { startIdleMemoryTrim } from '../idle-memory-trim.ts';
+import { SystemClock } from '../../clock/clock.ts';
 import { didYouMean } from '../../config/did-you-mean.ts';
 import { controlRequest } from '../../control/control-client.ts';
 import type { RunInfo } from '../../control/run-file.ts';
@@ -121,6 +123,9 @@ export async function run(args: string[]): Promise<number> {
     await removeRunFile(file);
   };
   if (!(await own(stopAll))) return stopping!;
+  // The heap pages a load left behind go back to the OS once micro-dev is idle again (idle-memory-trim.ts).
+  const stopTrim = startIdleMemoryTrim({ clock: new SystemClock() });
+  if (!(await own(async () => stopTrim()))) return stopping!;
   if (!tui) {
     orchestrator.subscribe((update) => {
       if ('event' in update && update.event.type === 'log') {
