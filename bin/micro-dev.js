@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S node --max-semi-space-size=4 --heap-growing-percent=60
 // The micro-dev launcher. In the checkout TypeScript runs natively (Node >= 22.18 strips types), so there is
 // no build step; the installed package (where Node will not strip types under node_modules) runs the
 // JavaScript compiled into dist/ at prepack. The sources win when both are there.
@@ -21,9 +21,14 @@ if (!process.features?.typescript && (major < 22 || (major === 22 && minor < 18)
   process.exit(2);
 }
 // `up` is long-running and allocates fast under load: V8 then grows the young generation to 3 x 16 MiB
-// semi-spaces and keeps them (issue 13: most of the RSS gained under load). The flag works only at start,
-// so it stands in the shebang above (a launch through `node bin/micro-dev.js` goes without it). A re-exec
-// of Node with the flag was tried and dropped: a Ctrl-C during the second boot killed `up` by the signal.
+// semi-spaces and keeps them (issue 13: most of the RSS gained under load). And the old generation: V8 lets
+// it grow up to 4x what survived the last major GC before the next one (measured: micro-dev's own heap at
+// 100-140 MB under wrk with 30-40 MB live), and keeps the pages that GC frees, resident, for reuse; a growth
+// of 60 % per GC instead held the whole tree at ~260 MB under load instead of ~320 (bench/e2e/memory-soak.ts),
+// with no CPU per request cost we could resolve. V8 flags are per process: instance threads get them too.
+// Flags work only at start, so they stand in the shebang above (a launch through `node bin/micro-dev.js`
+// goes without them). A re-exec of Node with the flags was tried and dropped: a Ctrl-C during the second
+// boot killed `up` by the signal.
 // Node's compile cache (its default folder, or NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE=1 turns it off):
 // our TypeScript is type-stripped once, not at every start, and instance threads that find their modules
 // cached never load the stripper (~12 MB each; runner/runtimes/worker/worker-compile-cache.ts).
