@@ -23,13 +23,14 @@
  *   -> bench/results/e2e.json (not when --node-flags is given, unless --out)
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { request } from 'undici';
-import { binPath, descendants, eventually, launcherNodeFlags, repoRoot, writeTopology } from '../../test/support/cli-process.ts';
+import { descendants, eventually, launcherNodeFlags, repoRoot, writeTopology } from '../../test/support/cli-process.ts';
+import { spawnUp } from './spawn-up.ts';
 import { rssMb } from '../tui/gateway-load-tally.ts';
 
 const run = promisify(execFile);
@@ -153,23 +154,7 @@ async function startMicroDev(): Promise<{ pid: number; ports: { gateway: number;
   );
   // Default registry timing (writeTopology's time_scale 0.1 is for tests) and /rpc on.
   writeFileSync(topo.file, readFileSync(topo.file, 'utf8').replace(', time_scale: 0.1', '').replace('handler: api }', 'handler: api, enable_rpc: true }'));
-  const logFile = join(dir, 'up.log');
-  const fd = openSync(logFile, 'w');
-  const child = spawn(process.execPath, [...nodeFlags, binPath, 'up', '-c', topo.file, '--no-tui'], {
-    cwd: dir,
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['ignore', fd, fd],
-    detached: true,
-  });
-  closeSync(fd);
-  children.add(child);
-  let exit: number | string | undefined;
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve((exit = code ?? signal ?? '?'))));
-  const tail = () => readFileSync(logFile, 'utf8').slice(-2000);
-  await eventually(async () => exit !== undefined || tail().includes('micro-dev ready'), 90_000, 'micro-dev ready').catch((e: Error) => {
-    throw new Error(`${e.message}\n${tail()}`);
-  });
-  if (exit !== undefined) throw new Error(`micro-dev up exited with ${exit}\n${tail()}`);
+  const { child, exited } = await spawnUp(topo.file, { nodeFlags, logFile: join(dir, 'up.log'), cwd: dir, children });
   return {
     pid: child.pid!,
     ports: topo.ports,

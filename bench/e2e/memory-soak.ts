@@ -18,7 +18,7 @@
  *   -> bench/results/memory.json (not when --node-flags is given, unless --out)
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -27,8 +27,9 @@ import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { controlRequest } from '../../runner/control/control-client.ts';
 import { readRunFile, type RunInfo } from '../../runner/control/run-file.ts';
+import { spawnUp } from './spawn-up.ts';
 import type { ThreadHeap } from '../../runner/runtimes/worker/live-threads.ts';
-import { binPath, descendants, eventually, launcherNodeFlags, repoRoot, writeTestTopology } from '../../test/support/cli-process.ts';
+import { descendants, eventually, launcherNodeFlags, repoRoot, writeTestTopology } from '../../test/support/cli-process.ts';
 
 const { values } = parseArgs({
   options: {
@@ -148,23 +149,7 @@ async function startMicroDev(): Promise<Subject> {
     topo.file,
     readFileSync(topo.file, 'utf8').replace(', time_scale: 0.1', '') + (values['no-traces'] ? 'telemetry: { traces: false }\n' : ''),
   );
-  const logFile = join(topo.dir, 'up.log');
-  const fd = openSync(logFile, 'w');
-  const child = spawn(process.execPath, [...nodeFlags, binPath, 'up', '-c', topo.file, '--no-tui'], {
-    cwd: topo.dir,
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['ignore', fd, fd],
-    detached: true,
-  });
-  closeSync(fd);
-  children.add(child);
-  let exit: number | string | undefined;
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve((exit = code ?? signal ?? '?'))));
-  const tail = () => readFileSync(logFile, 'utf8').slice(-2000);
-  await eventually(async () => exit !== undefined || tail().includes('micro-dev ready'), 90_000, 'micro-dev ready').catch((e: Error) => {
-    throw new Error(`${e.message}\n${tail()}`);
-  });
-  if (exit !== undefined) throw new Error(`micro-dev up exited with ${exit}\n${tail()}`);
+  const { child, exited } = await spawnUp(topo.file, { nodeFlags, logFile: join(topo.dir, 'up.log'), cwd: topo.dir, children });
   // The run file is rewritten when `up` becomes ready: read it until it is there whole.
   const info: RunInfo = await eventually(() => readRunFile(topo.file), 10_000, 'run file');
   return {
@@ -174,7 +159,7 @@ async function startMicroDev(): Promise<Subject> {
     async stop() {
       child.kill('SIGINT');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000).unref())]);
-      if (exit === undefined) child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       children.delete(child);
       rmSync(topo.dir, { recursive: true, force: true });
     },
