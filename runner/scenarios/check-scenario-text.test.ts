@@ -41,7 +41,7 @@ describe('checkScenarioText', () => {
       ['step-1', 1000, undefined],
       ['slow', 1500, 2000],
     ]);
-    expect(scenario!.loads[0]).toMatchObject({ name: 'load', through: 'gateway', rate: 50, concurrency: 32, timeout: 2000 });
+    expect(scenario!.loads[0]).toMatchObject({ name: 'load', through: 'gateway', rate: 50, concurrency: 100, timeout: 2000 }); // rate x timeout: open loop
     expect(scenario!.seed).toBe(1);
     expect(scenario!.rollbacks).toEqual([{ action: 'heal' }]);
   });

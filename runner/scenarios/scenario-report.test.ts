@@ -80,6 +80,12 @@ describe('scenario reports', () => {
     expect(table.trimEnd().split('\n').slice(-3)).toEqual(['scenario  verdict  checks  seconds', 'a         held     2/2     1.5', 'b         failed   2/3     1.5']);
   });
 
+  it('says when the load skipped sends over its concurrency cap (availability counts only what was sent)', () => {
+    expect(summaryTable([held])).not.toContain('skipped:');
+    const capped: ScenarioResult = { ...held, loads: [{ ...held.loads[0]!, skipped: 31 }] };
+    expect(summaryTable([capped])).toContain("       skipped: 31 sends over the load's concurrency cap, not counted (the generator's limit: raise load.concurrency)");
+  });
+
   it('unjudged checks: exit 2 (never a pass), skip in the summary, <skipped> in JUnit, not counted as failures', () => {
     const partial: ScenarioResult = {
       ...result('d', 'unjudged', [['availability during crash (api) >= 99%', true]]),

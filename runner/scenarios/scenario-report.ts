@@ -33,6 +33,7 @@ export function summaryTable(results: readonly ScenarioResult[]): string {
     for (const l of r.loads) {
       lines.push(`  load ${l.name.padEnd(12)} via ${l.through.padEnd(12)} ${l.ok}/${l.sent} ok  availability ${fmtPct(l.availability)}  p50 ${l.p50.toFixed(1)} ms  p99 ${l.p99.toFixed(1)} ms`);
       if (l.failures.length > 0) lines.push(`       failed: ${l.failures.map((f) => `${f.count}x ${f.reason.slice(0, 80)}`).join('; ')}`);
+      if (l.skipped > 0) lines.push(`       skipped: ${l.skipped} sends over the load's concurrency cap, not counted (the generator's limit: raise load.concurrency)`);
     }
     for (const s of r.steps) {
       lines.push(`  step ${s.id.padEnd(12)} ${s.fault.padEnd(16)} ${s.targets.join(', ').padEnd(24)} +${(s.startAt / 1000).toFixed(2)}s .. +${(s.endAt / 1000).toFixed(2)}s`);

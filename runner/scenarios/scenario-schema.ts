@@ -29,6 +29,8 @@ export const TopologyOverrideSchema = z
   })
   .describe('keys of micro.dev.yaml merged over the default topology (ports are always free ones)');
 
+const OPEN_LOOP_CAP = 1024;
+
 export const LoadSchema = z.strictObject({
   name: id.default('load'),
   through: z.enum(['gateway', 'static-proxy']).default('gateway').describe('static-proxy: needs static_proxy'),
@@ -36,9 +38,25 @@ export const LoadSchema = z.strictObject({
   method: z.enum(['GET', 'POST']).default('GET'),
   body: z.unknown().optional().describe('POST: sent as JSON (e.g. /rpc {service, endpoint, request})'),
   rate: z.number().positive().max(2000).default(100).describe('requests per second'),
-  concurrency: z.number().int().positive().max(256).default(32).describe('requests in flight at most'),
+  concurrency: z
+    .number()
+    .int()
+    .positive()
+    .max(OPEN_LOOP_CAP)
+    .optional()
+    .describe(`requests in flight at most (default: rate x timeout, up to ${OPEN_LOOP_CAP}: every request still within its timeout)`),
   timeout: ms.default(2000).describe('per request'),
-});
+}).transform((l) => ({ ...l, concurrency: l.concurrency ?? openLoopConcurrency(l.rate, l.timeout) }));
+
+/**
+ * The default cap on a load's requests in flight: as many as can be waiting at once when every answer takes
+ * the whole timeout (a cut replica's calls hang that long). A smaller cap fills up with hung calls and
+ * skips the sends that would have gone to the healthy replicas, so availability would count only the hung
+ * ones: the generator's limit, not the system's.
+ */
+export function openLoopConcurrency(rate: number, timeoutMs: number): number {
+  return Math.min(OPEN_LOOP_CAP, Math.max(1, Math.ceil((rate * timeoutMs) / 1000)));
+}
 
 export const StaticProxySchema = z
   .strictObject({

@@ -7,6 +7,7 @@
  * stand-in package whose `./kit` export is the checkout's kit (the packed package is tested on its own).
  */
 import { mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CliProcess, repoRoot, runCli, writeTopology } from '../support/cli-process.ts';
@@ -19,6 +20,35 @@ async function kitStandIn(projectDir: string): Promise<void> {
   await symlink(join(repoRoot, 'services/kit'), join(pkg, 'kit'));
   await mkdir(join(projectDir, 'node_modules'), { recursive: true });
   await symlink(pkg, join(projectDir, 'node_modules/micro-dev-orchestrator'));
+}
+
+/**
+ * Posts `count` go-micro RPCs one after another on one keep-alive raw socket and returns the first chunk of
+ * each answer. From the second call on, the caller delays its ACKs: a body written apart from its headers
+ * then waits for that ACK under Nagle, so its answer's first chunk holds the headers only.
+ */
+function firstChunksOfAnswers(host: string, port: number, count: number): Promise<string[]> {
+  const body = '{"name":"Raw"}';
+  const request = `POST / HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nMicro-Endpoint: Greeter.Hello\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+  const firsts: string[] = [];
+  let answer = '';
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, host, () => socket.write(request));
+    socket.on('data', (chunk) => {
+      if (answer === '') firsts.push(chunk.toString('utf8'));
+      answer += chunk.toString('utf8');
+      const end = answer.indexOf('\r\n\r\n');
+      const length = Number(/content-length: *(\d+)/i.exec(answer)?.[1] ?? Number.NaN);
+      if (end < 0 || answer.length < end + 4 + length) return;
+      answer = '';
+      if (firsts.length < count) socket.write(request);
+      else {
+        socket.destroy();
+        resolve(firsts);
+      }
+    });
+    socket.once('error', reject);
+  });
 }
 
 let up: CliProcess | undefined;
@@ -81,6 +111,11 @@ describe('micro-dev new service', () => {
       const call = await runCli(['call', `go.micro.api.${name}`, 'Greeter.Hello', '{"name":"Proxy"}'], project.dir);
       expect(call.code, call.output).toBe(0);
       expect(JSON.parse(call.output)).toEqual({ msg: `Hello Proxy from ${name}` });
+      // The whole answer (status line, headers, body) leaves in one write: a body sent as a second small
+      // write waits for the caller's delayed ACK under Nagle (40 ms per call in Python's http.server).
+      const [node] = (await (await fetch(`http://127.0.0.1:${project.ports.registry}/v1/health/service/go.micro.api.${name}?passing=1`)).json()) as { Service: { Address: string; Port: number } }[];
+      const firsts = await firstChunksOfAnswers(node!.Service.Address, node!.Service.Port, 4);
+      for (const first of firsts) expect(first, name).toMatch(/^HTTP\/1\.1 200 [^]*\r\n\r\n\{"msg":"Hello Raw from [a-z]+"\}\n?$/);
     }
   });
 });
