@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { TraceStore } from './trace-store.ts';
 import type { SpanRecord } from './trace-types.ts';
@@ -20,7 +22,29 @@ function span(traceId: string, over: Partial<SpanRecord> = {}): SpanRecord {
 }
 const id = (i: number) => i.toString(16).padStart(32, '0');
 
+/** A full garbage collection (the flag lets a new context see `gc`). */
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
 describe('TraceStore', () => {
+  it('holds nothing of an evicted trace: no queue slot and no span keeps it (the GC would promote them)', async () => {
+    const store = new TraceStore({ recent: 2 });
+    const evicted: WeakRef<SpanRecord>[] = [];
+    const keptRecords: SpanRecord[] = [];
+    for (let i = 0; i < 6; i++) {
+      const record = span(id(100 + i));
+      if (i < 4) evicted.push(new WeakRef(record));
+      else keptRecords.push(record);
+      store.add(record);
+    }
+    expect(store.size().traces).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 0)); // WeakRefs hold their target until the job ends
+    collectGarbage();
+    expect(evicted.map((w) => w.deref() === undefined)).toEqual([true, true, true, true]);
+    expect(store.list().map((t) => t.traceId)).toEqual([id(105), id(104)]);
+    expect(keptRecords).toHaveLength(2);
+  });
+
   it('keeps the last `recent` plain traces, and failed and slow ones beside them', () => {
     const store = new TraceStore({ recent: 3, failed: 2, slow: 2, slowMs: 100 });
     store.add(span(id(1), { error: 'boom' }));
