@@ -44,8 +44,8 @@ interface StoredTrace {
   startMs: number;
   endMs: number;
   cls: TraceClass;
-  /** Evicted (its entries left in the class queues are skipped). */
-  gone: boolean;
+  /** Its place in TraceStore's slot table while it is kept. */
+  slot: number;
 }
 
 const KINDS: Record<SpanKind, SpanKindName> = {
@@ -132,18 +132,38 @@ function records(t: StoredTrace): SpanRecord[] {
   return t.spans as SpanRecord[];
 }
 
-/** Traces of one class, oldest first; entries of traces that left the class or were evicted are skipped. */
+/**
+ * Traces of one class, oldest first, as numbers: each entry is a slot and the seq of the trace that held
+ * it then (a slot freed and reused, or a trace that left the class, no longer matches and is skipped).
+ */
 interface ClassQueue {
-  /** Entries before `head` are consumed and hold nothing (see #drop). */
-  traces: (StoredTrace | undefined)[];
+  slots: number[];
+  seqs: number[];
   head: number;
 }
 
+const emptyQueue = (): ClassQueue => ({ slots: [], seqs: [], head: 0 });
+
+/**
+ * Why slots and numbers rather than a Map of traces and queues of them: under load the store's tables are
+ * old (V8's old generation) and its traces young, and the scavenger keeps alive every young object an old
+ * one points to, dead or not. A Map rehashing as traces come and go, a queue array regrown or copied,
+ * left dead old tables pointing at the traces they held: each trace and its spans lived through the next
+ * scavenge and were promoted, and held the next ones (nepotism). The id index maps to slot numbers, the
+ * queues hold numbers, and the slot table (it only grows, to the most traces ever kept at once) is the
+ * one old object pointing at traces; an evicted trace's slot is cleared and it lets go of its spans.
+ * bench/traces/store-gc.ts: promoted 681 -> 43 B per request (a sink that keeps nothing: 28), scavenge
+ * pauses 4.75 -> 1.84 ms on average. In `up` under wrk -c32 (main thread, --trace-gc-nvp, recent: 10):
+ * 880 KB promoted and 5.4 ms per scavenge before, 45 KB and 1.9 ms after (tracing off: 10 KB, 1.5 ms).
+ */
 export class TraceStore implements SpanSink {
-  readonly #traces = new Map<string, StoredTrace>();
+  /** Trace id -> its slot. */
+  readonly #index = new Map<string, number>();
+  #slots: (StoredTrace | undefined)[] = [];
+  #free: number[] = [];
   readonly #caps: Required<TraceStoreOptions>;
   readonly #count: Record<TraceClass, number> = { plain: 0, slow: 0, failed: 0 };
-  readonly #queues: Record<TraceClass, ClassQueue> = { plain: { traces: [], head: 0 }, slow: { traces: [], head: 0 }, failed: { traces: [], head: 0 } };
+  readonly #queues: Record<TraceClass, ClassQueue> = { plain: emptyQueue(), slow: emptyQueue(), failed: emptyQueue() };
   #seq = 0;
   #spans = 0;
 
@@ -164,7 +184,7 @@ export class TraceStore implements SpanSink {
 
   /** Traces and spans held now. */
   size(): { traces: number; spans: number } {
-    return { traces: this.#traces.size, spans: this.#spans };
+    return { traces: this.#index.size, spans: this.#spans };
   }
 
   /** A recorded span ended: kept as a compact record until its trace is read. */
@@ -178,12 +198,17 @@ export class TraceStore implements SpanSink {
   }
 
   #add(traceId: string, span: SpanRecord | EndedSpan, startMs: number, durationMs: number, failed: boolean): void {
-    let t = this.#traces.get(traceId);
+    const at = this.#index.get(traceId);
+    let t = at === undefined ? undefined : this.#slots[at];
     if (!t) {
-      t = { id: traceId, seq: this.#seq++, spans: [], dropped: 0, startMs, endMs: startMs + durationMs, cls: 'plain', gone: false };
-      this.#traces.set(t.id, t);
+      const slot = this.#free.pop() ?? this.#slots.length;
+      t = { id: traceId, seq: this.#seq++, spans: [], dropped: 0, startMs, endMs: startMs + durationMs, cls: 'plain', slot };
+      this.#slots[slot] = t;
+      this.#index.set(traceId, slot);
       this.#count.plain++;
-      this.#queues.plain.traces.push(t);
+      const q = this.#queues.plain;
+      q.slots.push(slot);
+      q.seqs.push(t.seq);
     }
     if (t.spans.length >= this.#caps.spansPerTrace) {
       t.dropped++;
@@ -208,7 +233,7 @@ export class TraceStore implements SpanSink {
   list(query: TraceQuery = {}): TraceSummary[] {
     const out: TraceSummary[] = [];
     const limit = query.limit ?? 50;
-    const traces = [...this.#traces.values()].sort((a, b) => b.startMs - a.startMs);
+    const traces = this.#kept().sort((a, b) => b.startMs - a.startMs);
     for (const t of traces) {
       if (out.length >= limit) break;
       if (query.failed && t.cls !== 'failed') continue;
@@ -225,9 +250,10 @@ export class TraceStore implements SpanSink {
   /** A trace by its id or a unique prefix of it (at least 4 hex digits); undefined when none or ambiguous. */
   get(id: string): TraceDetail | undefined {
     const key = id.toLowerCase();
-    let t = this.#traces.get(key);
+    const at = this.#index.get(key);
+    let t = at === undefined ? undefined : this.#slots[at];
     if (!t && key.length >= 4) {
-      const matches = [...this.#traces.values()].filter((x) => x.id.startsWith(key));
+      const matches = this.#kept().filter((x) => x.id.startsWith(key));
       if (matches.length === 1) t = matches[0];
     }
     if (!t) return undefined;
@@ -235,14 +261,16 @@ export class TraceStore implements SpanSink {
   }
 
   clear(): void {
-    for (const t of this.#traces.values()) t.gone = true;
-    this.#traces.clear();
+    this.#index.clear();
+    this.#slots = [];
+    this.#free = [];
     this.#count.plain = this.#count.slow = this.#count.failed = 0;
-    for (const q of Object.values(this.#queues)) {
-      q.traces = [];
-      q.head = 0;
-    }
+    for (const cls of ['plain', 'slow', 'failed'] as const) this.#queues[cls] = emptyQueue();
     this.#spans = 0;
+  }
+
+  #kept(): StoredTrace[] {
+    return this.#slots.filter((t): t is StoredTrace => t !== undefined);
   }
 
   #summary(t: StoredTrace): TraceSummary {
@@ -279,7 +307,7 @@ export class TraceStore implements SpanSink {
     while (this.#count.plain > caps.recent) this.#drop(this.#oldest('plain')!);
     while (this.#count.failed > caps.failed) this.#drop(this.#oldest('failed')!);
     while (this.#count.slow > caps.slow) this.#drop(this.#oldest('slow')!);
-    while (this.#spans > caps.maxSpans && this.#traces.size > 1) {
+    while (this.#spans > caps.maxSpans && this.#index.size > 1) {
       // the oldest trace of any class: the smallest first-seen order among the three queue heads
       let oldest: StoredTrace | undefined;
       for (const cls of ['plain', 'slow', 'failed'] as const) {
@@ -290,36 +318,30 @@ export class TraceStore implements SpanSink {
     }
   }
 
-  /** The oldest live trace of a class (stale queue entries are passed over for good). */
+  /** The oldest live trace of a class (entries that no longer match are passed over for good). */
   #oldest(cls: TraceClass): StoredTrace | undefined {
     const q = this.#queues[cls];
-    while (q.head < q.traces.length) {
-      const t = q.traces[q.head]!;
-      if (!t.gone && t.cls === cls) return t;
-      q.traces[q.head++] = undefined;
+    while (q.head < q.slots.length) {
+      const t = this.#slots[q.slots[q.head]!];
+      if (t && t.seq === q.seqs[q.head] && t.cls === cls) return t;
+      q.head++;
     }
     return undefined;
   }
 
   #drop(t: StoredTrace): void {
-    t.gone = true;
-    this.#traces.delete(t.id);
+    this.#index.delete(t.id);
+    this.#slots[t.slot] = undefined;
+    this.#free.push(t.slot);
     this.#count[t.cls]--;
     this.#spans -= t.spans.length;
-    // An evicted trace lets go of everything at once: its spans, and its queue slot. Under load the store's
-    // queues and older traces sit in V8's old generation, and the scavenger treats every young object an
-    // old one points to as live, dead or not: a consumed slot (or a trace evicted but still pointed to)
-    // kept each trace's young spans alive through the next scavenge, which then promoted them, and they
-    // in turn held the next ones. Measured at recent: 10 under wrk (main thread, --trace-gc-nvp): 880 KB
-    // promoted per scavenge and 5.4 ms per scavenge before, 45 KB and 1.9 ms after (tracing off: 10 KB).
-    t.spans = [];
+    t.spans = []; // whoever still points at the evicted trace holds none of its spans
     const q = this.#queues[t.cls];
-    if (q.traces[q.head] === t) q.traces[q.head++] = undefined;
-    // drop the consumed front now and then, so a queue holds about what its class holds (in place: a
-    // copy would leave the old array, promoted, pointing at live traces)
-    if (q.head > 64 && q.head * 2 > q.traces.length) {
-      q.traces.copyWithin(0, q.head);
-      q.traces.length -= q.head;
+    if (q.head < q.slots.length && q.seqs[q.head] === t.seq) q.head++;
+    // drop the consumed front now and then, so a queue holds about what its class holds
+    if (q.head > 64 && q.head * 2 > q.slots.length) {
+      q.slots = q.slots.slice(q.head);
+      q.seqs = q.seqs.slice(q.head);
       q.head = 0;
     }
   }
@@ -327,8 +349,8 @@ export class TraceStore implements SpanSink {
 
 /** Puts a trace that just entered a class among its traces in first-seen order (it is usually the newest). */
 function enqueue(q: ClassQueue, t: StoredTrace): void {
-  const list = q.traces;
-  let i = list.length;
-  while (i > q.head && list[i - 1]!.seq > t.seq) i--;
-  list.splice(i, 0, t);
+  let i = q.seqs.length;
+  while (i > q.head && q.seqs[i - 1]! > t.seq) i--;
+  q.slots.splice(i, 0, t.slot);
+  q.seqs.splice(i, 0, t.seq);
 }
