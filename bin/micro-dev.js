@@ -4,7 +4,9 @@
 // JavaScript compiled into dist/ at prepack. The sources win when both are there.
 // Under an older Node it says so plainly instead of failing on the first import.
 import { existsSync } from 'node:fs';
-import { enableCompileCache } from 'node:module';
+// A namespace import: a named one of an export this Node lacks (enableCompileCache came in 22.1) would fail
+// before the version check below could say what is wrong.
+import * as nodeModule from 'node:module';
 
 // Ctrl-C before the CLI's own handlers load must not kill `up` half-started: hold such signals here, in the
 // launcher's first lines; runner/cli/shutdown-signals.ts takes them over (and these listeners off).
@@ -32,7 +34,7 @@ if (!process.features?.typescript && (major < 22 || (major === 22 && minor < 18)
 // Node's compile cache (its default folder, or NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE=1 turns it off):
 // our TypeScript is type-stripped once, not at every start, and instance threads that find their modules
 // cached never load the stripper (~12 MB each; runner/runtimes/worker/worker-compile-cache.ts).
-enableCompileCache?.();
+nodeModule.enableCompileCache?.();
 const own = (path) => {
   const source = new URL(`../runner/cli/${path}.ts`, import.meta.url);
   return existsSync(source) ? source.href : new URL(`../dist/runner/cli/${path}.js`, import.meta.url).href;
