@@ -2,7 +2,7 @@
  * What the trace store costs the young-generation GC (issue 13's stalls, issue 16's overhead): spans of
  * gateway-like requests (a root and 6 children, each request also leaving request-sized garbage) flow
  * through micro-dev's RecordingTracer into a TraceStore at a plain-trace cap, or into a sink that keeps
- * nothing (the anchor). A child Node runs each case with --trace-gc-nvp; this parent sums the scavenges:
+ * nothing; the anchor makes only the request garbage, with none of micro-dev's code. A child Node runs each case with --trace-gc-nvp; this parent sums the scavenges:
  * bytes promoted to the old generation and pause time, per request.
  *
  * A store that keeps young spans reachable from dead old objects (a rehashed Map table, a regrown queue
@@ -21,13 +21,19 @@ import { TraceStore } from '../../runner/traces/trace-store.ts';
 const self = fileURLToPath(import.meta.url);
 const repoRoot = join(self, '../../..');
 
-/** The child: `store-gc.ts --child keep|none RECENT REQUESTS`. */
-function child(mode: string, recent: number, requests: number): void {
+type Sink = 'bare' | 'none' | 'keep';
+
+/** The child: `store-gc.ts --child bare|none|keep RECENT REQUESTS`. */
+function child(mode: Sink, recent: number, requests: number): void {
   const store = new TraceStore({ recent });
   const sink: SpanSink = mode === 'keep' ? store : { onEnd() {} };
   const tracer = new RecordingTracer('micro-api', sink);
   let garbage: unknown[] = [];
   for (let i = 0; i < requests; i++) {
+    if (mode === 'bare') {
+      garbage = [new Array(200).fill(i), { a: i, b: String(i) }];
+      continue;
+    }
     const root = tracer.startChild('GET /greeter/say/hello', SpanKind.SERVER, undefined).setAttribute('http.request.method', 'GET').setAttribute('i', i);
     for (let k = 0; k < 6; k++) tracer.startChild('greeter-srv-1/inbound', SpanKind.INTERNAL, root.spanContext()).setAttribute('k', k).end();
     root.end();
@@ -37,7 +43,7 @@ function child(mode: string, recent: number, requests: number): void {
 }
 
 interface Case {
-  sink: 'keep' | 'none';
+  sink: Sink;
   recent: number;
   scavenges: number;
   promotedBytesPerRequest: number;
@@ -46,7 +52,7 @@ interface Case {
   scavengePauseMaxMs: number;
 }
 
-function run(sink: 'keep' | 'none', recent: number, requests: number): Case {
+function run(sink: Sink, recent: number, requests: number): Case {
   const r = spawnSync(process.execPath, ['--trace-gc-nvp', self, '--child', sink, String(recent), String(requests)], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
   const pauses: number[] = [];
@@ -72,17 +78,19 @@ function run(sink: 'keep' | 'none', recent: number, requests: number): Case {
 function main(): void {
   const requests = Number(process.argv[2] ?? 400_000);
   const cases: Case[] = [];
-  // alternating rounds: the anchor (keeps nothing) beside the store at its default cap and at a small one
+  // alternating rounds: the anchor (request garbage only), spans into a sink that keeps nothing, the store
+  // at its default cap and at a small one
+  const label = { bare: 'no spans (anchor)', none: 'spans, kept nowhere' };
   for (let round = 0; round < 3; round++) {
-    for (const [sink, recent] of [['none', 200], ['keep', 200], ['keep', 10]] as const) {
+    for (const [sink, recent] of [['bare', 0], ['none', 200], ['keep', 200], ['keep', 10]] as const) {
       const c = run(sink, recent, requests);
       cases.push(c);
-      console.log(`round ${round + 1} ${sink === 'none' ? 'keeps nothing ' : `store, recent ${String(recent).padEnd(3)}`}  promoted ${String(c.promotedBytesPerRequest).padStart(4)} B/request  scavenge pauses ${c.scavengePauseUsPerRequest} µs/request (avg ${c.scavengePauseAvgMs} ms, max ${c.scavengePauseMaxMs} ms, ${c.scavenges} scavenges)`);
+      console.log(`round ${round + 1} ${(sink === 'keep' ? `store, recent ${recent}` : label[sink]).padEnd(20)}  promoted ${String(c.promotedBytesPerRequest).padStart(4)} B/request  scavenge pauses ${c.scavengePauseUsPerRequest} µs/request (avg ${c.scavengePauseAvgMs} ms, max ${c.scavengePauseMaxMs} ms, ${c.scavenges} scavenges)`);
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const summary = Object.fromEntries(
-    (['none:200', 'keep:200', 'keep:10'] as const).map((key) => {
+    (['bare:0', 'none:200', 'keep:200', 'keep:10'] as const).map((key) => {
       const mine = cases.filter((c) => `${c.sink}:${c.recent}` === key);
       return [key, { promotedBytesPerRequest: median(mine.map((c) => c.promotedBytesPerRequest)), scavengePauseUsPerRequest: median(mine.map((c) => c.scavengePauseUsPerRequest)) }];
     }),
@@ -92,5 +100,5 @@ function main(): void {
   console.log(`medians: ${JSON.stringify(summary)}\nwrote ${out}`);
 }
 
-if (process.argv[2] === '--child') child(process.argv[3]!, Number(process.argv[4]), Number(process.argv[5]));
+if (process.argv[2] === '--child') child(process.argv[3] as Sink, Number(process.argv[4]), Number(process.argv[5]));
 else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) main();

@@ -152,8 +152,8 @@ const emptyQueue = (): ClassQueue => ({ slots: [], seqs: [], head: 0 });
  * scavenge and were promoted, and held the next ones (nepotism). The id index maps to slot numbers, the
  * queues hold numbers, and the slot table (it only grows, to the most traces ever kept at once) is the
  * one old object pointing at traces; an evicted trace's slot is cleared and it lets go of its spans.
- * bench/traces/store-gc.ts: promoted 681 -> 43 B per request (a sink that keeps nothing: 28), scavenge
- * pauses 4.75 -> 1.84 ms on average. In `up` under wrk -c32 (main thread, --trace-gc-nvp, recent: 10):
+ * bench/traces/store-gc.ts: promoted 681 -> 43 B per request (spans kept nowhere: 28-29; the same
+ * requests with no spans at all, none of our code: 24), scavenge pauses 4.75 -> 1.84 ms on average. In `up` under wrk -c32 (main thread, --trace-gc-nvp, recent: 10):
  * 880 KB promoted and 5.4 ms per scavenge before, 45 KB and 1.9 ms after (tracing off: 10 KB, 1.5 ms).
  */
 export class TraceStore implements SpanSink {
