@@ -79,6 +79,10 @@ describe.skipIf(!hasTmux)('micro-dev up in a real terminal (tmux)', () => {
     await until(async () => existsSync(exitFile), 15_000, 'micro-dev up to exit after q');
     expect(readFileSync(exitFile, 'utf8').trim()).toBe('0');
     expect(existsSync(`/proc/${info!.pid}`)).toBe(false);
+    // The pane's shell writes the exit code, then exits itself: on a loaded machine it can still be there when
+    // the file appears (its command line names the config). Wait for the pane to close, then look: a process
+    // micro-dev left behind outlives the pane, so this hides nothing.
+    await until(async () => spawnSync('tmux', ['-L', socket, 'has-session', '-t', 'dash']).status !== 0, 10_000, 'the pane to close after micro-dev exited');
     // The tmux server's own command line names the config too; it is not micro-dev's.
     const leftovers = (await processesWith(topo.file)).filter((pid) => {
       try {
@@ -87,6 +91,17 @@ describe.skipIf(!hasTmux)('micro-dev up in a real terminal (tmux)', () => {
         return false;
       }
     });
-    expect(leftovers).toEqual([]);
+    // Each leftover as pid, state, parent pid, name and command line: enough to tell what it was.
+    const described = leftovers.map((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+        return `${pid} ${state} ppid ${ppid} ${comm}: ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')}`;
+      } catch {
+        return `${pid} (gone while described)`;
+      }
+    });
+    expect(described).toEqual([]);
   }, 90_000);
 });
