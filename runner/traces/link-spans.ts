@@ -9,12 +9,12 @@
  * The rewrite keeps the request byte-for-byte the same length, so what the instance does next (its own
  * calls forward the traceparent it got) hangs under the link it was reached through.
  */
-import { SpanKind, SpanStatusCode, type Attributes, type Span, type SpanContext } from '@opentelemetry/api';
-import { parseTraceParent } from '@opentelemetry/core';
+import { SpanKind, SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
 import { ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import type { LinkTracer, TracedExchange } from '../faults/link-tracer.ts';
 import type { ToxicView } from '../faults/toxic-catalogue.ts';
 import type { RecordingTracer } from './span-recorder.ts';
+import { parentFromValue, rememberWritten } from './w3c-propagation.ts';
 
 const NAME = Buffer.from('raceparent:');
 const VALUE_LENGTH = 55; // 00-<32 hex>-<16 hex>-<2 hex>
@@ -87,22 +87,24 @@ export function linkSpans(tracer: RecordingTracer): LinkTracer {
     request(link, chunk, toxics): TracedExchange | undefined {
       const at = traceparentOffset(chunk);
       if (at < 0) return undefined;
-      // OpenTelemetry's W3C parser on the value alone (the link has no header record to hand the propagator);
-      // it accepts only non-zero lower-case hex ids, so a parsed context is a valid one
-      const parsed = parseTraceParent(chunk.toString('latin1', at, at + VALUE_LENGTH));
-      if (!parsed) return undefined;
+      // the value alone (the link has no header record to hand the propagator): one this thread wrote is
+      // known, any other goes through OpenTelemetry's W3C parser (w3c-propagation.ts)
+      const value = chunk.toString('latin1', at, at + VALUE_LENGTH);
+      const parent = parentFromValue(value);
+      if (!parent) return undefined;
       let attributes = attributesOf.get(link);
       if (!attributes) {
         attributes = { 'micro.link': link, 'micro.instance': link.split('/')[0] ?? link };
         attributesOf.set(link, attributes);
       }
       // attributes set once the span exists: given to startSpan they are checked and copied three times
-      const parent: SpanContext = parsed;
-      parent.isRemote = true;
       const span = tracer.startChild(link, SpanKind.INTERNAL, parent).setAttributes(attributes);
       for (const toxic of toxics) span.addEvent(...toxicEvent(toxic));
       // the next hop's parent is this span: same length, so framing is untouched
-      chunk.write(span.spanContext().spanId, at + 36, 'latin1');
+      const own = span.spanContext();
+      chunk.write(own.spanId, at + 36, 'latin1');
+      // the proxy or the next link reads it back on this thread: the value keeps the caller's flags byte
+      rememberWritten(`${value.slice(0, 36)}${own.spanId}${value.slice(52)}`, { traceId: parent.traceId, spanId: own.spanId, traceFlags: parent.traceFlags });
       return new LinkExchange(span);
     },
   };
