@@ -134,7 +134,9 @@ export function createKitBackend(options: KitBackendOptions): GatewayBackend {
       }
     },
     cached(service: string): ServiceInfo[] | undefined {
-      return names.has(service) && Date.now() - fetchedAt < ttl ? cache.peek(service) : undefined;
+      // the same answer lookup() gives (its routed version only), without waiting
+      const hit = names.has(service) && Date.now() - fetchedAt < ttl ? cache.peek(service) : undefined;
+      return hit && routed(service, hit);
     },
     async listServices(): Promise<string[]> {
       if (Date.now() - fetchedAt >= ttl) {

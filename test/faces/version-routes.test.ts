@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOPOLOGY_DEFAULTS } from '../../runner/config/apply-defaults.ts';
 import type { GatewayConfig } from '../../runner/config/topology.ts';
+import { createKitBackend } from '../../runner/gateway/kit-backend.ts';
 import { startGateway } from '../../runner/gateway/start-gateway.ts';
 import type { StartedServer } from '../../runner/gateway/started-server.ts';
 import { VersionRoutes } from '../../runner/gateway/version-routes.ts';
@@ -79,6 +80,22 @@ describe('version routes in the gateway and the proxy', () => {
       expect(JSON.parse(r.text)).toMatchObject({ id: 'go.micro.client', code: 500, detail: `error selecting ${NAME} node: none available` });
     } finally {
       gatewayRoutes.set(NAME, undefined);
+    }
+  });
+
+  it("the gateway's cached lookup (the traced path's) answers as its lookup does: the routed version only", async () => {
+    const backend = createKitBackend({ registryAddress: registry.address, versions: gatewayRoutes, indexTtlMs: 60_000 });
+    try {
+      for (const route of ['v2', 'v3', undefined]) {
+        gatewayRoutes.set(NAME, route);
+        const looked = await backend.lookup(NAME);
+        await waitFor('the lookup served from the watched cache', async () => backend.cached!(NAME) !== undefined);
+        expect(backend.cached!(NAME)).toEqual(looked);
+        expect(looked.map((s) => s.version).sort()).toEqual(route === undefined ? ['v1', 'v2'] : route === 'v2' ? ['v2'] : []);
+      }
+    } finally {
+      gatewayRoutes.set(NAME, undefined);
+      await backend.close();
     }
   });
 
