@@ -87,14 +87,11 @@ export function remoteParent(carrier: Carrier): SpanContext | undefined {
   if (!raw) return undefined;
   const value = Array.isArray(raw) ? raw[0] : raw;
   if (typeof value !== 'string') return undefined;
+  const parent = parentFromValue(value);
   const state = carrier['tracestate'] ?? carrier['Tracestate'];
-  if (!state) return parentFromValue(value);
-  // the parser's own fresh object, completed as the propagator's extract does
-  const parsed: SpanContext | null = parseTraceParent(value);
-  if (!parsed) return undefined;
-  parsed.isRemote = true;
-  parsed.traceState = new TraceState(Array.isArray(state) ? state.join(',') : state);
-  return parsed;
+  if (!parent || !state) return parent;
+  // completed as the propagator's extract does (a copy: a remembered context is shared)
+  return { ...parent, traceState: new TraceState(Array.isArray(state) ? state.join(',') : state) };
 }
 
 /**
