@@ -40,6 +40,20 @@ describe('scenario reports', () => {
     expect(xml.match(/<testcase /g)).toHaveLength(7);
   });
 
+  it('names, under a step, the instances it did not target that left the passing set meanwhile', () => {
+    const ready = (instance: string) => ({ instance, service: instance.replace(/-\d+$/, ''), state: 'ready' as const, registryId: `${instance}-id`, restarts: 0 });
+    const withCollateral: ScenarioResult = {
+      ...failed,
+      timeline: {
+        ...failed.timeline,
+        samples: [1500, 1530].map((at) => ({ at, instances: [ready('greeter-srv-1'), ready('greeter-api-1')], leases: { 'greeter-srv-1-id': 'critical' as const, 'greeter-api-1-id': 'critical' as const } })),
+      },
+    };
+    const text = summaryTable([withCollateral]);
+    expect(text).toContain('  step crash        kill             greeter-srv-1            +1.00s .. +3.00s\n       also out of the passing set (not targeted): greeter-api-1 critical +1.50s .. +1.53s\n');
+    expect(summaryTable([failed])).not.toContain('also out of the passing set');
+  });
+
   it('JSON keeps every field and the timeline, and parses back', () => {
     const parsed = JSON.parse(jsonReport([held, failed]));
     expect(parsed.exitCode).toBe(1);

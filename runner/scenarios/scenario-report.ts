@@ -6,6 +6,7 @@
  */
 import type { ExpectationResult } from './evaluate-expectation.ts';
 import type { ScenarioResult } from './run-scenario.ts';
+import { othersNotPassing, othersNotPassingLine } from './others-not-passing.ts';
 import { stepTraceLines } from './step-traces.ts';
 
 /** 2 when one could not run, or could not be judged whole (`unjudged`); else 1 when one failed; else 0. */
@@ -37,6 +38,8 @@ export function summaryTable(results: readonly ScenarioResult[]): string {
     }
     for (const s of r.steps) {
       lines.push(`  step ${s.id.padEnd(12)} ${s.fault.padEnd(16)} ${s.targets.join(', ').padEnd(24)} +${(s.startAt / 1000).toFixed(2)}s .. +${(s.endAt / 1000).toFixed(2)}s`);
+      const others = othersNotPassingLine(othersNotPassing(s, r.timeline.samples));
+      if (others) lines.push(others);
       const traces = r.traces?.find((t) => t.step === s.id);
       if (traces) lines.push(...stepTraceLines(traces));
     }
