@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as netServer, type AddressInfo } from 'node:net';
 import { Client } from './client.ts';
 import { Server, type RequestContext } from './server.ts';
 import { MicroError } from './errors.ts';
@@ -98,6 +98,33 @@ describe('Client', () => {
       status: 'Internal Server Error',
     });
     expect(selector.isEjected({ id: addr, address: addr, metadata: {} })).toBe(true);
+  });
+
+  it('ejects a node whose fresh connection is closed before any answer (a proxy in front of a dead instance)', async () => {
+    for (const how of ['close', 'reset'] as const) {
+      let accepted = 0;
+      const front = netServer((socket) => {
+        accepted++;
+        // what a fault-plane link (or Toxiproxy) does when its upstream refuses: close the accepted socket
+        socket.once('data', () => (how === 'close' ? socket.destroy() : socket.resetAndDestroy()));
+      });
+      await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+      cleanups.push(() => new Promise((r) => front.close(r)));
+      const addr = `127.0.0.1:${(front.address() as AddressInfo).port}`;
+      const selector = new Selector({ strategy: 'random' });
+      const err = (await client({ selector, retries: 0 }).call('svc', 'X.Y', {}, { address: addr }).catch((e: unknown) => e)) as MicroError;
+      expect({ how, code: err.code, detail: err.detail.startsWith('connection error: ') }).toEqual({ how, code: 500, detail: true });
+      expect({ how, accepted, ejected: selector.isEjected({ id: addr, address: addr, metadata: {} }) }).toEqual({ how, accepted: 1, ejected: true });
+    }
+  });
+
+  it('does not eject a node that answered with an error', async () => {
+    const s = await server((s) => s.handle('X.Boom', () => {
+      throw MicroError.internal('svc', 'boom');
+    }));
+    const selector = new Selector({ strategy: 'random' });
+    await expect(client({ selector }).call('svc', 'X.Boom', {}, { address: s.address })).rejects.toMatchObject({ code: 500 });
+    expect(selector.isEjected({ id: s.address, address: s.address, metadata: {} })).toBe(false);
   });
 
   it('maps a non-200 transport answer to go.micro.client.transport', async () => {

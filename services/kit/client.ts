@@ -5,7 +5,8 @@
  *        ──> POST http://<node>/  Micro-Service/Endpoint/Method/Id, Timeout(ns), Content-Type, Accept
  *        <── 200 + body | 200 + Micro-Error header | transport error
  *   retry (default 1, none through a proxy) on connection error, 408, 500 within one overall deadline;
- *   a refused connection ejects the node so the retry (and later calls) go elsewhere.
+ *   a refused connection ejects the node so the retry (and later calls) go elsewhere; so does a fresh
+ *   connection closed or reset before any answer (a link or proxy in front of a dead instance).
  *
  * Every failure is a MicroError with go-micro's ids and texts. Connections are kept alive in one
  * HttpPool; close() releases them and whatever the client created itself (registry client, cache).
@@ -291,6 +292,10 @@ export class Client {
       this.selector.eject(node);
       return MicroError.internal(CLIENT_ID, `connection error: dial tcp ${node.address}: connect: connection refused`);
     }
+    // Accepted, then closed or reset before any answer on a connection of its own: a proxy in front of a
+    // dead instance (a fault-plane link, like Toxiproxy, accepts and then closes), or a server that died
+    // with the request. Ejected like a refusal, so the retry and the next calls go elsewhere.
+    if ((e as { closedUnanswered?: boolean }).closedUnanswered) this.selector.eject(node);
     return MicroError.internal(CLIENT_ID, `connection error: ${(e as Error).message ?? String(e)}`);
   }
 }

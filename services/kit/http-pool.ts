@@ -10,7 +10,8 @@
  *   request({origin, path, method, headers, body, signal})
  *     -> { statusCode, statusText, headers (lower-case names), body: Buffer }
  *   errors: the socket's own (`code` ECONNREFUSED, ECONNRESET...), ETIMEDOUT when the connection is not
- *   made within connectTimeoutMs, and the signal's reason when it aborts.
+ *   made within connectTimeoutMs, and the signal's reason when it aborts. An ECONNRESET (a reset, or
+ *   "socket hang up") on a fresh connection before any answer carries `closedUnanswered: true`.
  *
  * A pooled connection the server closed while it sat idle (its FIN not yet read, or crossing our request)
  * fails the request with ECONNRESET before any answer: that request is sent again on a fresh connection
@@ -122,6 +123,9 @@ export class HttpPool {
       req.once('error', (e: NodeJS.ErrnoException) => {
         // The server had closed this pooled connection: nothing of ours was answered, send it afresh.
         if (req.reusedSocket && !answered && e.code === 'ECONNRESET') Object.assign(e, { staleConnection: true });
+        // A connection of its own closed or reset before any answer: what a client sees of a dead server
+        // behind a proxy (a fault-plane link, Toxiproxy) that accepts and then cannot reach it.
+        else if (!req.reusedSocket && !answered && e.code === 'ECONNRESET') Object.assign(e, { closedUnanswered: true });
         finish(e);
       });
       req.once('response', (res) => {
