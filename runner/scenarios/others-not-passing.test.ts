@@ -34,6 +34,11 @@ describe('othersNotPassing', () => {
     ]);
   });
 
+  it('leaves out instances another step of the run aims at', () => {
+    const samples = [sample(1500, { 'greeter-api-1': 'critical', 'greeter-srv-1': 'missing' })];
+    expect(othersNotPassing(step, samples, ['greeter-srv-2', 'greeter-srv-1']).map((o) => o.instance)).toEqual(['greeter-api-1']);
+  });
+
   it('judges nobody from a sample that saw no lease (registry not answering) or an instance not ready', () => {
     const blind: RegistrySample = { at: 1200, instances: [inst('greeter-api-1')], leases: {} };
     const restarting = sample(1300, { 'greeter-api-1': 'missing' }, { 'greeter-api-1': 'backoff' });
@@ -43,7 +48,7 @@ describe('othersNotPassing', () => {
   it('reads as one report line, at most five named', () => {
     expect(othersNotPassingLine([])).toBeUndefined();
     expect(othersNotPassingLine([{ instance: 'greeter-api-1', fromMs: 1520, toMs: 2100, state: 'critical' }])).toBe(
-      '       also out of the passing set (not targeted): greeter-api-1 critical +1.52s .. +2.10s',
+      '       also out of the passing set (no step targets it): greeter-api-1 critical +1.52s .. +2.10s',
     );
     const many = Array.from({ length: 7 }, (_, i) => ({ instance: `greeter-srv-${i + 1}`, fromMs: 1000, toMs: 1000, state: 'missing' as const }));
     expect(othersNotPassingLine(many)).toMatch(/greeter-srv-5 missing \+1\.00s \.\. \+1\.00s \(and 2 more\)$/);

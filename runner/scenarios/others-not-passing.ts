@@ -1,5 +1,5 @@
 /**
- * othersNotPassing: the instances a step did not target that were out of the registry's passing set while
+ * othersNotPassing: the instances no step targets that were out of the registry's passing set while
  * it was on (their lease lapsed, went critical, or was gone), read from the timeline's registry samples.
  *
  *   samples in [step start, step end] ──> ready instances outside the targets ──> lease != passing
@@ -21,8 +21,9 @@ export interface OtherNotPassing {
   state: Exclude<LeaseState, 'passing'> | 'missing';
 }
 
-export function othersNotPassing(step: Pick<StepRecord, 'targets' | 'startAt' | 'endAt'>, samples: readonly RegistrySample[]): OtherNotPassing[] {
-  const targets = new Set(step.targets);
+/** `targeted`: every instance some step of the run aims at (a sibling step's restart is no collateral damage); default the step's own. */
+export function othersNotPassing(step: Pick<StepRecord, 'targets' | 'startAt' | 'endAt'>, samples: readonly RegistrySample[], targeted: Iterable<string> = step.targets): OtherNotPassing[] {
+  const targets = new Set(targeted);
   const found = new Map<string, OtherNotPassing>();
   for (const sample of samples) {
     if (sample.at < step.startAt || sample.at > step.endAt) continue;
@@ -44,10 +45,10 @@ export function othersNotPassing(step: Pick<StepRecord, 'targets' | 'startAt' | 
   return [...found.values()].sort((a, b) => a.fromMs - b.fromMs || a.instance.localeCompare(b.instance));
 }
 
-/** The report line: `also out of the passing set (not targeted): greeter-api-1 critical +1.52s .. +2.10s`; none when nobody. */
+/** The report line: `also out of the passing set (no step targets it): greeter-api-1 critical +1.52s .. +2.10s`; none when nobody. */
 export function othersNotPassingLine(others: readonly OtherNotPassing[], most = 5): string | undefined {
   if (others.length === 0) return undefined;
   const shown = others.slice(0, most).map((o) => `${o.instance} ${o.state} +${(o.fromMs / 1000).toFixed(2)}s .. +${(o.toMs / 1000).toFixed(2)}s`);
   const more = others.length > most ? ` (and ${others.length - most} more)` : '';
-  return `       also out of the passing set (not targeted): ${shown.join(', ')}${more}`;
+  return `       also out of the passing set (no step targets it): ${shown.join(', ')}${more}`;
 }

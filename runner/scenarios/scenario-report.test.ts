@@ -50,7 +50,7 @@ describe('scenario reports', () => {
       },
     };
     const text = summaryTable([withCollateral]);
-    expect(text).toContain('  step crash        kill             greeter-srv-1            +1.00s .. +3.00s\n       also out of the passing set (not targeted): greeter-api-1 critical +1.50s .. +1.53s\n');
+    expect(text).toContain('  step crash        kill             greeter-srv-1            +1.00s .. +3.00s\n       also out of the passing set (no step targets it): greeter-api-1 critical +1.50s .. +1.53s\n');
     expect(summaryTable([failed])).not.toContain('also out of the passing set');
   });
 

@@ -36,9 +36,10 @@ export function summaryTable(results: readonly ScenarioResult[]): string {
       if (l.failures.length > 0) lines.push(`       failed: ${l.failures.map((f) => `${f.count}x ${f.reason.slice(0, 80)}`).join('; ')}`);
       if (l.skipped > 0) lines.push(`       skipped: ${l.skipped} sends over the load's concurrency cap, not counted (the generator's limit: raise load.concurrency)`);
     }
+    const targeted = new Set(r.steps.flatMap((s) => s.targets));
     for (const s of r.steps) {
       lines.push(`  step ${s.id.padEnd(12)} ${s.fault.padEnd(16)} ${s.targets.join(', ').padEnd(24)} +${(s.startAt / 1000).toFixed(2)}s .. +${(s.endAt / 1000).toFixed(2)}s`);
-      const others = othersNotPassingLine(othersNotPassing(s, r.timeline.samples));
+      const others = othersNotPassingLine(othersNotPassing(s, r.timeline.samples, targeted));
       if (others) lines.push(others);
       const traces = r.traces?.find((t) => t.step === s.id);
       if (traces) lines.push(...stepTraceLines(traces));
