@@ -2,7 +2,7 @@
  * othersNotPassing: the instances no step targets that were out of the registry's passing set while
  * it was on (their lease lapsed, went critical, or was gone), read from the timeline's registry samples.
  *
- *   samples in [step start, step end] ──> ready instances outside the targets ──> lease != passing
+ *   samples in [step start, step end] ──> running instances no step targets ──> lease != passing
  *   ──> one span of time per instance: first and last sample seen so, and the state it had then
  *
  * It names collateral damage the verdict alone hides: an availability check failed with "service not

@@ -40,7 +40,7 @@ describe('scenario reports', () => {
     expect(xml.match(/<testcase /g)).toHaveLength(7);
   });
 
-  it('names, under a step, the instances it did not target that left the passing set meanwhile', () => {
+  it('names, under a step, the instances no step targets that left the passing set meanwhile', () => {
     const ready = (instance: string) => ({ instance, service: instance.replace(/-\d+$/, ''), state: 'ready' as const, registryId: `${instance}-id`, restarts: 0 });
     const withCollateral: ScenarioResult = {
       ...failed,

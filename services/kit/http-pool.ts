@@ -121,11 +121,10 @@ export class HttpPool {
       });
       let answered = false;
       req.once('error', (e: NodeJS.ErrnoException) => {
-        // The server had closed this pooled connection: nothing of ours was answered, send it afresh.
-        if (req.reusedSocket && !answered && e.code === 'ECONNRESET') Object.assign(e, { staleConnection: true });
-        // A connection of its own closed or reset before any answer: what a client sees of a dead server
-        // behind a proxy (a fault-plane link, Toxiproxy) that accepts and then cannot reach it.
-        else if (!req.reusedSocket && !answered && e.code === 'ECONNRESET') Object.assign(e, { closedUnanswered: true });
+        // Closed or reset before any answer. A pooled connection: the server had closed it while it sat
+        // idle, send the request afresh. A connection of its own: what a client sees of a dead server behind
+        // a proxy (a fault-plane link, Toxiproxy) that accepts and then cannot reach it.
+        if (!answered && e.code === 'ECONNRESET') Object.assign(e, req.reusedSocket ? { staleConnection: true } : { closedUnanswered: true });
         finish(e);
       });
       req.once('response', (res) => {
