@@ -2,7 +2,7 @@
  * The run file (`<config dir>/.micro-dev/run.json`) tells `status`, `down`, `ui` and `call` where a running
  * `up` is: its pid, the control API's URL and the token that API requires.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 export interface RunInfo {
@@ -26,10 +26,16 @@ export function logDirOf(configFile: string): string {
   return join(dirname(configFile), '.micro-dev', 'logs');
 }
 
+/**
+ * Written whole or not at all (a temporary file renamed over it): `up` rewrites it while running, and a
+ * `status` reading a half-written file would take `up` for not running.
+ */
 export async function writeRunFile(info: RunInfo): Promise<string> {
   const path = runFilePath(info.configFile);
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
+  await rename(temporary, path);
   return path;
 }
 
@@ -43,7 +49,9 @@ export async function readRunFile(configFile: string): Promise<RunInfo | undefin
 }
 
 export async function removeRunFile(configFile: string): Promise<void> {
-  await rm(runFilePath(configFile), { force: true });
+  const path = runFilePath(configFile);
+  await rm(path, { force: true });
+  await rm(`${path}.${process.pid}.tmp`, { force: true }); // a write cut short
 }
 
 export function isAlive(pid: number): boolean {

@@ -42,6 +42,7 @@ const cli = (...args: string[]) => runCli([...args, '-c', topo.file]);
 
 async function instances(): Promise<InstanceView[]> {
   const status = await cli('status', '--json');
+  if (status.code !== 0) throw new Error(`status --json: exit ${status.code}: ${status.output}`);
   return (JSON.parse(status.output) as Snapshot).instances;
 }
 
