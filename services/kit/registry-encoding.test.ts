@@ -41,6 +41,21 @@ describe('go-micro consul tag encoding', () => {
     expect(d).toEqual({ metadata: { a: '1' }, endpoints: [{ name: 'X.Y', metadata: {} }], version: '2' });
   });
 
+  it('decodes a tag seen before to the same value, broken ones to undefined again, past the cache size too', () => {
+    const texts = Array.from({ length: 5000 }, (_, i) => `{"n":"${i}"}`);
+    const tags = texts.map(encodeTagValue);
+    for (let round = 0; round < 2; round++) {
+      tags.forEach((t, i) => expect(decodeTagValue(t)).toBe(texts[i]));
+      expect(decodeTagValue('zz')).toBeUndefined();
+      expect(decodeTagValue('789c00')).toBeUndefined();
+    }
+    // every node of a service carries the same tags: each decodes whole, into objects of its own
+    const [a, b] = [decodeTags(encodeTags({ k: 'v' }, [{ name: 'Say.Hello', metadata: {} }], '1')), decodeTags(encodeTags({ k: 'v' }, [{ name: 'Say.Hello', metadata: {} }], '1'))];
+    expect(a).toEqual({ metadata: { k: 'v' }, endpoints: [expect.objectContaining({ name: 'Say.Hello' })], version: '1' });
+    expect(b).toEqual(a);
+    expect(b.metadata).not.toBe(a.metadata);
+  });
+
   it('ignores foreign and broken tags', () => {
     expect(decodeTags(['primary', 't-zz', 'e-789c00', 'x-1', 'v'])).toEqual({ metadata: {}, endpoints: [], version: '' });
   });

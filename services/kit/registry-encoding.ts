@@ -17,14 +17,26 @@ export function encodeTagValue(text: string): string {
   return deflateSync(Buffer.from(text, 'utf8')).toString('hex');
 }
 
+// Decoded tag values by their hex: every instance of a service carries the same endpoint, metadata and
+// version tags, and a node cache decodes every node of the service on each change. With 1,000 instances
+// that was thousands of zlib inflates per change, the largest part of a watcher's CPU. Cleared when full.
+const decoded = new Map<string, string | undefined>();
+const DECODED_MAX = 4096;
+
 /** Returns undefined for anything that is not hex(zlib(...)), like Go's decode returning nil. */
 export function decodeTagValue(hex: string): string | undefined {
-  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) return undefined;
-  try {
-    return inflateSync(Buffer.from(hex, 'hex')).toString('utf8');
-  } catch {
-    return undefined;
+  if (decoded.has(hex)) return decoded.get(hex);
+  let text: string | undefined;
+  if (hex.length % 2 === 0 && /^[0-9a-fA-F]*$/.test(hex)) {
+    try {
+      text = inflateSync(Buffer.from(hex, 'hex')).toString('utf8');
+    } catch {
+      text = undefined;
+    }
   }
+  if (decoded.size >= DECODED_MAX) decoded.clear();
+  decoded.set(hex, text);
+  return text;
 }
 
 /** Go marshals a registry.Endpoint with every field present (nil pointers as null). */
