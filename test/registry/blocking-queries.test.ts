@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../runner/clock/clock.ts';
 import { eventually, http, registryUnderTest, type RegistryUnderTest } from './registry-harness.ts';
+import { decodeServiceDefinition } from '../../runner/registry/decode-service-definition.ts';
 
 // Vectors 30-31 on a ManualClock: the server's wait timers only fire when the test advances time.
 describe('blocking queries', () => {
@@ -100,6 +101,40 @@ describe('blocking queries', () => {
     const res = await q.res;
     expect((res.json() as unknown[]).length).toBe(1);
     expect(Number(res.headers.get('x-consul-index'))).toBeGreaterThan(Number(index));
+  });
+
+  it('writes that land in the same turn of the event loop (a burst of registrations) release a watcher once, with all of them', async () => {
+    await start();
+    const index = Number((await http(`${r.url}/v1/health/service/web`)).headers.get('x-consul-index'));
+    const q = await parked(`/v1/health/service/web?index=${index}&wait=5m`);
+    const core = r.embedded!.core;
+    const register = (id: string) =>
+      core.register(decodeServiceDefinition(JSON.stringify({ Name: 'web', ID: id, Check: { TTL: '10s', Status: 'passing' } }), { profile: 'modern', semantics: core.model.semantics }), false);
+    // Two timer callbacks of one timers phase, as two requests read in one poll phase: the watcher is woken
+    // by the first write and answers after the second.
+    setTimeout(() => register('web-1'), 0);
+    setTimeout(() => register('web-2'), 0);
+    const res = await q.res;
+    expect((res.json() as { Service: { ID: string } }[]).map((e) => e.Service.ID).sort()).toEqual(['web-1', 'web-2']);
+    expect(Number(res.headers.get('x-consul-index'))).toBe(index + 2);
+  });
+
+  it('watchers woken by the same write share one answer, and the next write gives them a new one', async () => {
+    await start();
+    const register = (id: string) => http(`${r.url}/v1/agent/service/register`, 'PUT', JSON.stringify({ Name: 'web', ID: id, Check: { TTL: '10s', Status: 'passing' } }));
+    await register('web-1');
+    const index = Number((await http(`${r.url}/v1/health/service/web`)).headers.get('x-consul-index'));
+    const a = await parked(`/v1/health/service/web?index=${index}&wait=5m`);
+    const b = await parked(`/v1/health/service/web?wait=5m&index=${index}`);
+    await register('web-2');
+    const [ra, rb] = [await a.res, await b.res];
+    expect(ra.text).toBe(rb.text);
+    expect((ra.json() as { Service: { ID: string } }[]).map((e) => e.Service.ID).sort()).toEqual(['web-1', 'web-2']);
+    // A read with other parameters is its own answer; a write makes every answer new.
+    expect((await http(`${r.url}/v1/health/service/web?passing=1`)).json()).toHaveLength(2);
+    await http(`${r.url}/v1/agent/check/fail/service:web-2`, 'PUT');
+    expect(((await http(`${r.url}/v1/health/service/web?passing=1`)).json() as { Service: { ID: string } }[]).map((e) => e.Service.ID)).toEqual(['web-1']);
+    expect((await http(`${r.url}/v1/health/service/web`)).json()).toHaveLength(2);
   });
 
   it('stop() ends parked queries and leaves no timers', async () => {

@@ -48,12 +48,20 @@ export async function blockUntilChanged(
   const { minIndex, waitMs } = parseBlocking(ctx);
   if (minIndex === 0) return;
   const deadline = clock.now() + waitMs + Math.floor((random() * waitMs) / JITTER_FRACTION);
+  let waited = false;
   for (;;) {
     const v = view();
-    if (v.data.index > minIndex || ctx.signal.aborted || v.feed.closed) return;
+    if (v.data.index > minIndex || ctx.signal.aborted || v.feed.closed) {
+      // Woken by a write: the other writes this turn of the event loop has already received (a burst of
+      // registrations, each its own request) land before the answer, so watchers answer once for all of
+      // them instead of once per write.
+      if (waited && !ctx.signal.aborted && !v.feed.closed) await new Promise((resolve) => setImmediate(resolve));
+      return;
+    }
     const left = deadline - clock.now();
     if (left <= 0) return;
     // Wait for the next write anywhere; a write that does not move this view's index loops back here.
     await v.feed.waitBeyond(v.feed.index, left, clock, ctx.signal);
+    waited = true;
   }
 }

@@ -7,6 +7,7 @@ import type { CatalogData } from '../catalog-data.ts';
 import { consulService, renderCatalogService, renderCheck, renderHealthService, renderNode, serfHealth } from './render.ts';
 import type { Reply, RequestContext } from './request-context.ts';
 import type { RouteTable } from './route-table.ts';
+import { SharedRender, queryKey } from './shared-render.ts';
 
 /**
  * `/v1/catalog/*` and `/v1/health/*`: blocking reads over the lease model's read view (Eureka serves them
@@ -18,10 +19,14 @@ export function addCatalogRoutes(table: RouteTable, core: RegistryCore, wallCloc
   // A server agent lists its own `consul` service in the catalog (not under /v1/agent/services).
   const instancesOf = (data: CatalogData, name: string) => (name === 'consul' ? [consul, ...data.instancesOf(name)] : data.instancesOf(name));
   const view = () => core.model.readView();
+  // A read returns the value to send as JSON, or the JSON itself already serialized (a SharedRender's).
   const blocking = (read: (ctx: RequestContext) => unknown) => async (ctx: RequestContext): Promise<Reply> => {
     await blockUntilChanged(ctx, view, wallClock);
-    return { json: read(ctx), index: view().data.index };
+    const answer = read(ctx);
+    const index = view().data.index;
+    return Buffer.isBuffer(answer) ? { raw: answer, contentType: 'application/json', index } : { json: answer, index };
   };
+  const healthAnswers = new SharedRender();
   const serviceName = (ctx: RequestContext) => {
     if (ctx.param === '') throw badRequest('Missing service name');
     return ctx.param;
@@ -64,18 +69,21 @@ export function addCatalogRoutes(table: RouteTable, core: RegistryCore, wallCloc
       (ctx) => {
         const data = view().data;
         const name = serviceName(ctx);
-        // An instance's checks are the node's (maintenance, node-level) and its own; all count for ?passing.
-        const nodeChecks = data.nodeChecks();
-        let entries = filterTags(instancesOf(data, name), ctx).map((service) => ({ service, checks: [...nodeChecks, ...data.checksOf(service.id)] }));
-        if (passingFlag(ctx)) {
-          const protectedEntries = core.model.protect?.(name, entries);
-          entries = protectedEntries ?? entries.filter((e) => e.checks.every((c) => c.status === 'passing'));
-        }
-        return entries.map((e) => ({
-          Node: renderNode(r),
-          Service: renderHealthService(e.service, r),
-          Checks: [serfHealth(r, data.index), ...e.checks.map((c) => renderCheck(c, r))],
-        }));
+        // Every watcher of the service wakes on the same index move: the answer is built once for them all.
+        return healthAnswers.json(data.index, queryKey(ctx.path, ctx.query), () => {
+          // An instance's checks are the node's (maintenance, node-level) and its own; all count for ?passing.
+          const nodeChecks = data.nodeChecks();
+          let entries = filterTags(instancesOf(data, name), ctx).map((service) => ({ service, checks: [...nodeChecks, ...data.checksOf(service.id)] }));
+          if (passingFlag(ctx)) {
+            const protectedEntries = core.model.protect?.(name, entries);
+            entries = protectedEntries ?? entries.filter((e) => e.checks.every((c) => c.status === 'passing'));
+          }
+          return entries.map((e) => ({
+            Node: renderNode(r),
+            Service: renderHealthService(e.service, r),
+            Checks: [serfHealth(r, data.index), ...e.checks.map((c) => renderCheck(c, r))],
+          }));
+        });
       },
     ),
   });
