@@ -2,11 +2,12 @@
  * `npm run test:scale` (issue 13 point 4; CI runs it, .ci/run): a topology with `replicas: 1000` of
  * greeter-srv (worker runtime) comes up through the real CLI, packed into a few threads, registers every
  * instance, serves through the gateway from every one of them, a killed instance dies alone and restarts, a
- * stopped one stops alone, and Ctrl-C leaves nothing behind. Behaviour only: how fast it gets ready, its
- * RSS and idle CPU are measured in bench/scale (deadlines here are generous for a loaded machine).
+ * stopped one stops alone, and Ctrl-C leaves nothing behind; then `crash-restart` and `heartbeat-loss` hold with
+ * 10 % of the instances as victims. Behaviour only: how fast it gets ready, its RSS and idle CPU are measured
+ * in bench/scale (deadlines here are generous for a loaded machine).
  *   SCALE_REPLICAS=200 npm run test:scale   (a smaller run)
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
@@ -130,4 +131,49 @@ describe(`${replicas} instances of one worker service`, () => {
     expect(await up.exited).toEqual({ code: 0, signal: null });
     expect(() => process.kill(pid, 0)).toThrow();
   });
+
+  // The drills of the built-in scenarios at this size: 10 % of the instances at once, on the default registry
+  // timing (TTL 10 s). Each runs on a topology of its own (the file above, free ports) through the real CLI.
+  const victims = Math.ceil(replicas / 10);
+  const drills = {
+    'crash-restart-10pct': `description: 10 % of the greeter-srv instances SIGKILLed at once under load; each restarts and registers again.
+seed: 7
+load: {rate: 50, concurrency: 16}
+steady_state: {availability: 99, passing: {service: greeter-srv, min: ${replicas}}}
+steps:
+  - {id: crash, at: 2s, fault: kill, target: {service: greeter-srv, percent: 10}, duration: 10s}
+settle: 60s
+expect:
+  - {metric: availability, during: crash, min: 99}
+  - {metric: restarts, step: crash, min: ${victims}}
+  - {metric: time_to_recover, step: crash, max: 60s}
+`,
+    'heartbeat-loss-10pct': `description: 10 % of the greeter-srv instances stop heartbeating but keep serving; they leave the passing set after their TTL and are back after the heal.
+seed: 5
+load: {rate: 50, concurrency: 16}
+steady_state: {availability: 99, passing: {service: greeter-srv, min: ${replicas}}}
+steps:
+  - {id: silence, at: 2s, fault: heartbeat-loss, target: {service: greeter-srv, percent: 10}, duration: 20s}
+settle: 60s
+expect:
+  - {metric: availability, during: silence, min: 99}
+  - {metric: time_to_detect, step: silence, max: 15s}
+  - {metric: passing, during: silence, service: greeter-srv, max: ${replicas - victims}}
+  - {metric: time_to_recover, step: silence, max: 30s}
+`,
+  };
+  for (const [name, text] of Object.entries(drills)) {
+    it(`${name}: the drill holds with ${victims} of ${replicas} instances as victims`, { timeout: 600_000 }, async () => {
+      const file = join(topo.dir, `${name}.yaml`);
+      const report = join(topo.dir, `${name}.json`);
+      writeFileSync(file, text);
+      const run = await runCli(['scenario', 'run', file, '-c', topo.file, '--json', report], topo.dir);
+      // the summary (every expectation and why it failed) is what a failure shows
+      const json = JSON.parse(readFileSync(report, 'utf8')) as { scenarios: { verdict: string; steps: { targets: string[] }[] }[] };
+      rmSync(report);
+      const scenario = json.scenarios[0];
+      expect({ code: run.code, verdict: scenario?.verdict }, run.output.slice(-6000)).toEqual({ code: 0, verdict: 'held' });
+      expect(scenario!.steps[0]!.targets).toHaveLength(victims);
+    });
+  }
 });
