@@ -16,7 +16,7 @@
  *
  *   wrk -t1 -c32 ──> gateway GET /greeter/say/hello ──link──> greeter-api ──link──> proxy ──link──> greeter-srv x2
  *
- *   node_modules/.bin/node --expose-gc bench/traces/tracing-overhead.ts [--rounds 5] [--seconds 5] [--out FILE]
+ *   node_modules/.bin/node --expose-gc bench/traces/tracing-overhead.ts [--rounds 10] [--seconds 4] [--warmup 4] [--out FILE]
  *   -> bench/results/traces.json
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -41,8 +41,9 @@ const option = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : undefined;
 };
-const rounds = Number(option('rounds') ?? 5);
-const seconds = Number(option('seconds') ?? 5);
+const rounds = Number(option('rounds') ?? 10);
+const seconds = Number(option('seconds') ?? 4);
+const warmup = Number(option('warmup') ?? 4);
 const outFile = option('out') ?? join(repoRoot, 'bench/results/traces.json');
 const CONNECTIONS = 32;
 const children = new Set<ChildProcess>();
@@ -203,13 +204,15 @@ const KINDS = { internal: SpanKind.INTERNAL, server: SpanKind.SERVER, client: Sp
 const median = (runs: WrkRun[]) => [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
 
 async function main(): Promise<void> {
-  const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, wrk: `-t1 -c${CONNECTIONS} -d${seconds}s`, rounds, loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100) };
+  const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, wrk: `-t1 -c${CONNECTIONS} -d${seconds}s`, rounds, warmupRounds: warmup, loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100) };
   const bare = await startBareChain();
   const off = await startUp('traces-off', false);
   const on = await startUp('traces-on', true);
   try {
     const paths = { bare: bare.url, off: off.url, on: on.url };
-    for (const url of Object.values(paths)) await wrk(url); // warm-up: JIT, connection pools, caches
+    // warm-up, alternating like the rounds: JIT, connection pools, caches. A fresh `up` needs 15-20 s of load
+    // to reach its steady throughput (one run, rounds of 5 s: 745, 1105, 1554, 2041, 2104 req/s)
+    for (let w = 0; w < warmup; w++) for (const url of Object.values(paths)) await wrk(url);
     const runs: Record<string, WrkRun[]> = { bare: [], off: [], on: [] };
     for (let r = 0; r < rounds; r++) {
       // alternate the order each round so neither mode always runs right after the other
@@ -244,6 +247,24 @@ async function main(): Promise<void> {
     results.mainThreadCpuPerRequest = { medianMs: { off: mainCpu('off'), on: mainCpu('on') } };
     results.pairedByRound = paired;
     console.log(`paired by round (median of on/off per round): throughput ${paired.throughputOverheadPercent} %, CPU per request ${paired.cpuOverheadPercent} %, main thread CPU per request ${paired.mainThreadCpuOverheadPercent} %`);
+    // Position-balanced: whichever `up` runs second in a round (right after the other one) is slower (15
+    // rounds of 3 s, 2026-12-03: off 2,031-2,340 req/s first vs 1,687-1,797 second, main thread 0.38-0.46
+    // vs 0.48-0.53 ms per request), so the per-round ratios fall in two groups by order (0.65-0.81 and
+    // 0.95-1.02). Two consecutive rounds have both orders: the geometric mean of their two ratios cancels
+    // the position, and the median of those is the estimate least moved by it.
+    const balanced = (ratio: (i: number) => number): number => {
+      const pairs: number[] = [];
+      for (let i = 0; i + 1 < rounds; i += 2) pairs.push(Math.sqrt(ratio(i) * ratio(i + 1)));
+      return [...pairs].sort((a, b) => a - b)[Math.floor(pairs.length / 2)] ?? NaN;
+    };
+    const percent = (x: number) => Math.round(x * 1000) / 10;
+    const positionBalanced = {
+      throughputOverheadPercent: percent(1 - balanced((i) => runs.on![i]!.rps / runs.off![i]!.rps)),
+      cpuOverheadPercent: percent(balanced((i) => runs.on![i]!.cpuMsPerRequest! / runs.off![i]!.cpuMsPerRequest!) - 1),
+      mainThreadCpuOverheadPercent: percent(balanced((i) => runs.on![i]!.mainCpuMsPerRequest! / runs.off![i]!.mainCpuMsPerRequest!) - 1),
+    };
+    results.positionBalanced = positionBalanced;
+    console.log(`position-balanced (median over pairs of rounds of the geometric mean of their on/off ratios): throughput ${positionBalanced.throughputOverheadPercent} %, CPU per request ${positionBalanced.cpuOverheadPercent} %, main thread CPU per request ${positionBalanced.mainThreadCpuOverheadPercent} %`);
     console.log(`median req/s: off ${m.off.rps}, on ${m.on.rps} (overhead ${overhead} %), bare chain ${m.bare.rps}`);
     console.log(`median CPU per request: off ${cpu('off')} ms, on ${cpu('on')} ms (overhead ${cpuOverhead} %), bare chain ${cpu('bare')} ms`);
     // the span work alone, in process (span-cost.ts), against the CPU one request costs with tracing off
