@@ -2,13 +2,20 @@
  * What the trace store costs the young-generation GC (issue 13's stalls, issue 16's overhead): spans of
  * gateway-like requests (a root and 6 children, each request also leaving request-sized garbage) flow
  * through micro-dev's RecordingTracer into a TraceStore at a plain-trace cap, or into a sink that keeps
- * nothing; the anchor makes only the request garbage, with none of micro-dev's code. A child Node runs each case with --trace-gc-nvp; this parent sums the scavenges:
- * bytes promoted to the old generation and pause time, per request.
+ * nothing; the anchor makes only the request garbage, with none of micro-dev's code. A child Node runs each
+ * case with --trace-gc-nvp and the launcher's own flags (bin/micro-dev.js: 4 MiB semi-spaces); this parent
+ * sums the scavenges: bytes promoted to the old generation and pause time, per request.
+ *
+ * Two sizes of request garbage: `up` (~96 KB per request, what micro-dev's main thread allocates per gateway
+ * request under load, so the young generation is scavenged every ~40 requests, as there) and `light`
+ * (~1.6 KB: scavenges are rare and a kept trace is evicted before one comes, so the store costs nothing).
+ * A store that keeps the last N traces keeps the last ~N requests' spans alive: with N well above the
+ * requests between two scavenges, every kept trace is copied and promoted.
  *
  * A store that keeps young spans reachable from dead old objects (a rehashed Map table, a regrown queue
  * array, an evicted trace) makes the scavenger promote them, and they hold the next ones (nepotism).
  *
- *   node_modules/.bin/node bench/traces/store-gc.ts [requests, default 400000] -> bench/results/traces-store-gc.json
+ *   node_modules/.bin/node bench/traces/store-gc.ts [requests, default 200000] -> bench/results/traces-store-gc.json
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -17,32 +24,37 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SpanKind } from '@opentelemetry/api';
 import { RecordingTracer, type SpanSink } from '../../runner/traces/span-recorder.ts';
 import { TraceStore } from '../../runner/traces/trace-store.ts';
+import { launcherNodeFlags } from '../../test/support/cli-process.ts';
 
 const self = fileURLToPath(import.meta.url);
 const repoRoot = join(self, '../../..');
 
 type Sink = 'bare' | 'none' | 'keep';
+type Garbage = 'up' | 'light';
+const GARBAGE_ELEMENTS: Record<Garbage, number> = { up: 12_000, light: 200 };
 
-/** The child: `store-gc.ts --child bare|none|keep RECENT REQUESTS`. */
-function child(mode: Sink, recent: number, requests: number): void {
+/** The child: `store-gc.ts --child bare|none|keep RECENT REQUESTS up|light`. */
+function child(mode: Sink, recent: number, requests: number, size: Garbage): void {
+  const elements = GARBAGE_ELEMENTS[size];
   const store = new TraceStore({ recent });
   const sink: SpanSink = mode === 'keep' ? store : { onEnd() {} };
   const tracer = new RecordingTracer('micro-api', sink);
   let garbage: unknown[] = [];
   for (let i = 0; i < requests; i++) {
     if (mode === 'bare') {
-      garbage = [new Array(200).fill(i), { a: i, b: String(i) }];
+      garbage = [new Array(elements).fill(i), { a: i, b: String(i) }];
       continue;
     }
     const root = tracer.startChild('GET /greeter/say/hello', SpanKind.SERVER, undefined).setAttribute('http.request.method', 'GET').setAttribute('i', i);
     for (let k = 0; k < 6; k++) tracer.startChild('greeter-srv-1/inbound', SpanKind.INTERNAL, root.spanContext()).setAttribute('k', k).end();
     root.end();
-    garbage = [new Array(200).fill(i), { a: i, b: String(i) }];
+    garbage = [new Array(elements).fill(i), { a: i, b: String(i) }];
   }
   if (garbage.length !== 2) throw new Error('unreachable');
 }
 
 interface Case {
+  garbage: Garbage;
   sink: Sink;
   recent: number;
   scavenges: number;
@@ -52,8 +64,8 @@ interface Case {
   scavengePauseMaxMs: number;
 }
 
-function run(sink: Sink, recent: number, requests: number): Case {
-  const r = spawnSync(process.execPath, ['--trace-gc-nvp', self, '--child', sink, String(recent), String(requests)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+function run(garbage: Garbage, sink: Sink, recent: number, requests: number): Case {
+  const r = spawnSync(process.execPath, ['--trace-gc-nvp', ...launcherNodeFlags, self, '--child', sink, String(recent), String(requests), garbage], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
   const pauses: number[] = [];
   let promoted = 0;
@@ -65,6 +77,7 @@ function run(sink: Sink, recent: number, requests: number): Case {
   }
   const total = pauses.reduce((a, b) => a + b, 0);
   return {
+    garbage,
     sink,
     recent,
     scavenges: pauses.length,
@@ -76,29 +89,37 @@ function run(sink: Sink, recent: number, requests: number): Case {
 }
 
 function main(): void {
-  const requests = Number(process.argv[2] ?? 400_000);
+  const requests = Number(process.argv[2] ?? 200_000);
   const cases: Case[] = [];
   // alternating rounds: the anchor (request garbage only), spans into a sink that keeps nothing, the store
-  // at its default cap and at a small one
+  // at its default cap and at a small one; with `up`-sized request garbage, then `light`
   const label = { bare: 'no spans (anchor)', none: 'spans, kept nowhere' };
-  for (let round = 0; round < 3; round++) {
-    for (const [sink, recent] of [['bare', 0], ['none', 200], ['keep', 200], ['keep', 10]] as const) {
-      const c = run(sink, recent, requests);
-      cases.push(c);
-      console.log(`round ${round + 1} ${(sink === 'keep' ? `store, recent ${recent}` : label[sink]).padEnd(20)}  promoted ${String(c.promotedBytesPerRequest).padStart(4)} B/request  scavenge pauses ${c.scavengePauseUsPerRequest} µs/request (avg ${c.scavengePauseAvgMs} ms, max ${c.scavengePauseMaxMs} ms, ${c.scavenges} scavenges)`);
+  const kinds = [['bare', 0], ['none', 200], ['keep', 200], ['keep', 10]] as const;
+  for (const garbage of ['up', 'light'] as const) {
+    for (let round = 0; round < 3; round++) {
+      for (const [sink, recent] of kinds) {
+        const c = run(garbage, sink, recent, requests);
+        cases.push(c);
+        console.log(`${garbage.padEnd(5)} round ${round + 1} ${(sink === 'keep' ? `store, recent ${recent}` : label[sink]).padEnd(20)}  promoted ${String(c.promotedBytesPerRequest).padStart(4)} B/request  scavenge pauses ${c.scavengePauseUsPerRequest} µs/request (avg ${c.scavengePauseAvgMs} ms, max ${c.scavengePauseMaxMs} ms, ${c.scavenges} scavenges)`);
+      }
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const summary = Object.fromEntries(
-    (['bare:0', 'none:200', 'keep:200', 'keep:10'] as const).map((key) => {
-      const mine = cases.filter((c) => `${c.sink}:${c.recent}` === key);
-      return [key, { promotedBytesPerRequest: median(mine.map((c) => c.promotedBytesPerRequest)), scavengePauseUsPerRequest: median(mine.map((c) => c.scavengePauseUsPerRequest)) }];
-    }),
+  const medians = Object.fromEntries(
+    (['up', 'light'] as const).map((garbage) => [
+      garbage,
+      Object.fromEntries(
+        kinds.map(([sink, recent]) => {
+          const mine = cases.filter((c) => c.garbage === garbage && c.sink === sink && c.recent === recent);
+          return [`${sink}:${recent}`, { promotedBytesPerRequest: median(mine.map((c) => c.promotedBytesPerRequest)), scavengePauseUsPerRequest: median(mine.map((c) => c.scavengePauseUsPerRequest)) }];
+        }),
+      ),
+    ]),
   );
   const out = join(repoRoot, 'bench/results/traces-store-gc.json');
-  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, requests, spansPerRequest: 7, medians: summary, cases }, null, 2)}\n`);
-  console.log(`medians: ${JSON.stringify(summary)}\nwrote ${out}`);
+  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, nodeFlags: launcherNodeFlags, requests, spansPerRequest: 7, garbageBytesPerRequest: { up: GARBAGE_ELEMENTS.up * 8, light: GARBAGE_ELEMENTS.light * 8 }, medians, cases }, null, 2)}\n`);
+  console.log(`medians: ${JSON.stringify(medians)}\nwrote ${out}`);
 }
 
-if (process.argv[2] === '--child') child(process.argv[3] as Sink, Number(process.argv[4]), Number(process.argv[5]));
+if (process.argv[2] === '--child') child(process.argv[3] as Sink, Number(process.argv[4]), Number(process.argv[5]), process.argv[6] as Garbage);
 else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) main();

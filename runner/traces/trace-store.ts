@@ -155,6 +155,9 @@ const emptyQueue = (): ClassQueue => ({ slots: [], seqs: [], head: 0 });
  * bench/traces/store-gc.ts: promoted 681 -> 43 B per request (spans kept nowhere: 28-29; the same
  * requests with no spans at all, none of our code: 24), scavenge pauses 4.75 -> 1.84 ms on average. In `up` under wrk -c32 (main thread, --trace-gc-nvp, recent: 10):
  * 880 KB promoted and 5.4 ms per scavenge before, 45 KB and 1.9 ms after (tracing off: 10 KB, 1.5 ms).
+ * What remains is the cap itself: under load the young generation is scavenged every ~32 requests, so the
+ * last 200 traces are always promoted (store-gc.ts with `up`-sized request garbage: 1,757 B per request
+ * at the default cap, 56 at a cap of 10; runner/traces/README.md).
  */
 export class TraceStore implements SpanSink {
   /** Trace id -> its slot. */
