@@ -77,6 +77,33 @@ function luaFor(method: string, body: string, headers: Record<string, string>): 
   return [`wrk.method = ${quote(method)}`, `wrk.body = ${quote(body)}`, ...Object.entries(headers).map(([k, v]) => `wrk.headers[${quote(k)}] = ${quote(v)}`)].join('\n') + '\n';
 }
 
+/**
+ * wrk Lua that offers `rps` requests per second in all (one wrk thread): wrk asks `delay()` how long a
+ * connection waits before its next request, and the answer is the time left until the next free slot of one
+ * schedule, so the rate does not depend on how fast answers come. A fixed delay does: its rate is
+ * connections / (delay + latency), and a delay computed from the latency at full load (up to 2026-12-03)
+ * offered 2-3 times the intended rate once answers came faster. A schedule that fell more than 100 ms
+ * behind (a stall) starts again from now instead of sending the backlog in a burst.
+ */
+function pacedLua(rps: number): string {
+  return [
+    'local ffi = require("ffi")',
+    'ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } md_timespec; int clock_gettime(int clk, md_timespec *tp); ]]',
+    'local ts = ffi.new("md_timespec")',
+    'local function now_ms() ffi.C.clock_gettime(1, ts) return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6 end',
+    `local interval = ${1000 / rps}`,
+    'local next_at = nil',
+    'function delay()',
+    '  local t = now_ms()',
+    '  if next_at == nil or next_at < t - 100 then next_at = t end',
+    '  local wait = next_at - t',
+    '  next_at = next_at + interval',
+    '  return math.floor(wait + 0.5)',
+    'end',
+    '',
+  ].join('\n');
+}
+
 /** wrk's `10.29ms` / `1.20s` / `850.00us` as milliseconds. */
 function wrkMs(s: string | undefined): number {
   const m = /^([\d.]+)(us|ms|s|m)$/.exec(s ?? '');
@@ -240,11 +267,10 @@ async function main(): Promise<void> {
     const bareLoadedRss = await treeRssMb(bare.pid);
 
     if (stallSeconds > 0) {
-      // Half of the baseline's capacity: 16 connections, each waiting `delay` ms between requests.
+      // Half of the baseline's capacity, offered at that rate to both: 16 connections share one schedule.
       const conns = 16;
       const half = Math.max(50, Math.round(base.rps / 2));
-      const delay = Math.max(1, Math.round((conns * 1000) / half - base.p50));
-      const paced = `function delay() return ${delay} end\n`;
+      const paced = pacedLua(half);
       const slice = Math.min(10, stallSeconds);
       const stall: Record<'baseline' | 'gateway', WrkRun[]> = { baseline: [], gateway: [] };
       for (let done = 0; done < stallSeconds; done += slice) {
@@ -262,7 +288,7 @@ async function main(): Promise<void> {
       results.halfLoad = {
         seconds: stallSeconds,
         sliceSeconds: slice,
-        offeredRps: Math.round((conns * 1000) / (delay + base.p50)),
+        offeredRps: half,
         baseline: b,
         gateway: g,
         addedP99Ms: Math.round((g.p99MedianOfSlices! - b.p99MedianOfSlices!) * 100) / 100,

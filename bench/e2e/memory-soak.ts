@@ -13,7 +13,7 @@
  * shorter run) the window's start, end and max, its max growth (max - start) and the least-squares slope.
  * Targets: idle <= 200 MB, after 5 minutes of load <= 300 MB, no growth over the last 4 minutes.
  *
- *   node_modules/.bin/node bench/e2e/memory-soak.ts [--minutes 5] [--sample 10] [--idle-seconds 30]
+ *   node_modules/.bin/node bench/e2e/memory-soak.ts [--minutes 5] [--sample 10] [--idle-seconds 90]
  *     [--subjects micro-dev,bare] [--node-flags="--max-semi-space-size=4 ..."] [--no-traces] [--out FILE]
  *   -> bench/results/memory.json (not when --node-flags is given, unless --out)
  */
@@ -35,7 +35,7 @@ const { values } = parseArgs({
   options: {
     minutes: { type: 'string', default: '5' },
     sample: { type: 'string', default: '10' },
-    'idle-seconds': { type: 'string', default: '30' },
+    'idle-seconds': { type: 'string', default: '90' },
     subjects: { type: 'string', default: 'micro-dev,bare' },
     'node-flags': { type: 'string' },
     // Diagnostics: up with telemetry.traces off (where the memory goes: how much is tracing).

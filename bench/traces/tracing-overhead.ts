@@ -247,11 +247,13 @@ async function main(): Promise<void> {
     results.mainThreadCpuPerRequest = { medianMs: { off: mainCpu('off'), on: mainCpu('on') } };
     results.pairedByRound = paired;
     console.log(`paired by round (median of on/off per round): throughput ${paired.throughputOverheadPercent} %, CPU per request ${paired.cpuOverheadPercent} %, main thread CPU per request ${paired.mainThreadCpuOverheadPercent} %`);
-    // Position-balanced: whichever `up` runs second in a round (right after the other one) is slower (15
-    // rounds of 3 s, 2026-12-03: off 2,031-2,340 req/s first vs 1,687-1,797 second, main thread 0.38-0.46
-    // vs 0.48-0.53 ms per request), so the per-round ratios fall in two groups by order (0.65-0.81 and
-    // 0.95-1.02). Two consecutive rounds have both orders: the geometric mean of their two ratios cancels
-    // the position, and the median of those is the estimate least moved by it.
+    // Position-balanced: whichever `up` ran second in a round (right after the other one) used to be slower
+    // (15 rounds of 3 s, 2026-12-03: off 2,031-2,340 req/s first vs 1,687-1,797 second), so the per-round
+    // ratios fell in two groups by order (0.65-0.81 and 0.95-1.02). The cause: that `up` had sat idle
+    // through two turns, and up's idle memory trim ran then, a last-resort GC that also drops compiled code
+    // (runner/cli/idle-memory-trim.ts; it now waits for a minute of quiet). The groups are gone since; two
+    // consecutive rounds still have both orders, and the geometric mean of their two ratios, median over
+    // the pairs, stays as the headline: it cancels whatever is left of the position.
     const balanced = (ratio: (i: number) => number): number => {
       const pairs: number[] = [];
       for (let i = 0; i + 1 < rounds; i += 2) pairs.push(Math.sqrt(ratio(i) * ratio(i + 1)));

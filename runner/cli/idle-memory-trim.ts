@@ -9,9 +9,17 @@
  * heap (bench/e2e/memory-soak.ts).
  *
  * How: every `everyMs` the thread's event-loop utilization over the last interval is read; an interval at
- * `busy` or above marks a busy stretch, and the first interval under `idle` after one runs the GC (V8's
- * "last resort" major GC: full, compacting, pool released; ~10-40 ms at micro-dev's heap size, paid once per
- * busy stretch, when nothing is waiting). An idle `up` never runs it.
+ * `busy` or above marks a busy stretch, and once the thread has stayed under `idle` for `quietMs` after one,
+ * the GC runs (V8's "last resort" major GC: full, compacting, pool released; ~40-80 ms at micro-dev's heap
+ * size, paid once per busy stretch, when nothing is waiting). An idle `up` never runs it.
+ *
+ * Why only after a minute of quiet: the last-resort GC also throws away much of the compiled code, so the
+ * next load runs in V8's lower tiers until it is optimized again (`--trace-opt`: 450-520 functions compiled
+ * in the next 6 s of load, against 150-330 without the trim). Trimmed after the first quiet 5 s, every burst
+ * of load that followed a pause of 10 s or more paid that: 6 s bursts after 12-18 s pauses, cyclic over
+ * three `up`s, ran at 0.75 of the same `up` without the trim (median of 8 rounds, 3 runs; `bench/e2e`'s rounds
+ * and the tracing bench's alternation had exactly such pauses). A minute of quiet is a pause a user takes,
+ * not the gap between two requests of a test or two steps of a drill.
  */
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
@@ -47,6 +55,8 @@ export interface IdleTrimOptions {
   /** Event-loop utilization (0..1) over an interval from which the thread counts as busy, and under which as idle. */
   busy?: number;
   idle?: number;
+  /** How long the thread stays idle after a busy stretch before the trim runs (counted in whole intervals). */
+  quietMs?: number;
   /** Test seams: the utilization since the last call, and the trim itself. */
   utilization?: () => number;
   trim?: () => void;
@@ -54,14 +64,17 @@ export interface IdleTrimOptions {
 
 /** Starts watching; the returned function stops it. */
 export function startIdleMemoryTrim(options: IdleTrimOptions): () => void {
-  const { clock, everyMs = 5000, busy = 0.2, idle = 0.05, trim = memoryReducingGc } = options;
+  const { clock, everyMs = 5000, busy = 0.2, idle = 0.05, quietMs = 60_000, trim = memoryReducingGc } = options;
   const utilization = options.utilization ?? eventLoopUtilization();
   let busyStretch = false;
+  let quietFor = 0;
   let timer = clock.setTimeout(function tick() {
     const u = utilization();
     if (u >= busy) busyStretch = true;
-    else if (busyStretch && u < idle) {
+    if (!busyStretch || u >= idle) quietFor = 0;
+    else if ((quietFor += everyMs) >= quietMs) {
       busyStretch = false;
+      quietFor = 0;
       trim();
     }
     timer = clock.setTimeout(tick, everyMs);
