@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { findListenPort } from './find-listen-port.ts';
@@ -11,6 +12,17 @@ describe('findListenPort', () => {
     vi.spyOn(Math, 'random').mockReturnValue(0.123456);
     const ports = await Promise.all(Array.from({ length: 50 }, () => findListenPort('127.0.0.1')));
     expect(new Set(ports).size).toBe(ports.length);
+  });
+
+  it('never hands out 10080, a port fetch and browsers refuse ("bad port")', async () => {
+    const [start] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    // The first draw lands on 10080, the next ones elsewhere.
+    const draws = [(80.5) / (start! - 10_000), 0.5];
+    vi.spyOn(Math, 'random').mockImplementation(() => draws.shift() ?? 0.25);
+    const port = await findListenPort('127.0.0.1');
+    expect(port).not.toBe(10_080);
+    expect(draws).toEqual([]);
+    await expect(fetch('http://127.0.0.1:10080/')).rejects.toMatchObject({ cause: { message: 'bad port' } });
   });
 
   it('returns a port a server can then bind', async () => {

@@ -14,6 +14,11 @@
  * probe it free, one after the other, and hand it out twice; the second instance to bind it failed with
  * EADDRINUSE (about one instance per thousand-replica start, issue 13). The reservation only covers this
  * process: another process picking in the same range before the instance binds can still take it.
+ *
+ * Ports the Fetch standard calls "bad" are never drawn: browsers and `fetch` refuse to connect to them
+ * (undici: `fetch failed`, cause `bad port`; Chrome: ERR_UNSAFE_PORT), so a gateway or an instance there
+ * would be unreachable from them. Of that list only 10080 lies in the range drawn from (a CI run once
+ * handed it to a test's gateway).
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -21,6 +26,8 @@ import { findFreePort } from './find-free-port.ts';
 
 const LOW = 10_000;
 const ATTEMPTS = 20;
+/** The Fetch standard's bad ports (https://fetch.spec.whatwg.org/#bad-port) at or above LOW. */
+const FETCH_BAD_PORTS = new Set([10080]);
 
 function ephemeralStart(): number | undefined {
   try {
@@ -50,7 +57,7 @@ export async function findListenPort(host = '127.0.0.1'): Promise<number> {
     for (let i = 0; i < ATTEMPTS; i++) {
       const port = LOW + Math.floor(Math.random() * (below - LOW));
       const now = Date.now();
-      if ((recent.get(port) ?? 0) > now - RECENT_MS) continue;
+      if (FETCH_BAD_PORTS.has(port) || (recent.get(port) ?? 0) > now - RECENT_MS) continue;
       recent.set(port, now);
       if (await tryListen(host, port)) {
         if (recent.size > 5_000) for (const [p, at] of recent) if (at <= now - RECENT_MS) recent.delete(p);
