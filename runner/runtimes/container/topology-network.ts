@@ -29,14 +29,20 @@ export class TopologyNetwork {
     this.gatewayIp = `${prefix}.1`;
   }
 
-  /** Creates the network, trying /24 subnets until one does not overlap an existing network. */
+  /**
+   * Creates the network, trying /24 subnets until one does not overlap an existing network. A network of
+   * this very session by that name already there (a create whose answer was lost, then retried by the
+   * instance's restart) is taken as it is; any other refusal fails with Docker's own message.
+   */
   static async create(docker: Docker, session: SessionLabels): Promise<TopologyNetwork> {
     const name = `micro-dev-${session.topology}-${session.session}`.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-');
     const start = hash(name);
+    let tries = 0;
     let lastError: unknown;
     for (let i = 0; i < SUBNET_TRIES; i++) {
       const n = (start + i) % 512;
       const prefix = `172.${30 + (n >> 8)}.${n & 255}`;
+      tries++;
       try {
         const network = await docker.createNetwork({
           Name: name,
@@ -48,12 +54,31 @@ export class TopologyNetwork {
         return new TopologyNetwork(docker, name, network.id, prefix);
       } catch (e) {
         lastError = e;
-        if (!/overlap/i.test(String((e as Error).message))) break;
+        if (/overlap/i.test(String((e as Error).message))) continue;
+        if (dockerStatus(e) === 409) {
+          const own = await TopologyNetwork.#ownExisting(docker, name, session);
+          if (own) return own;
+        }
+        break;
       }
     }
-    throw new MicroDevError('START_FAILED', `cannot create Docker network ${name} (tried ${SUBNET_TRIES} subnets in 172.30.0.0/15)`, {
+    const said = String((lastError as Error | undefined)?.message ?? lastError).trim();
+    const tried = tries === 1 ? '1 subnet' : `${tries} subnets`;
+    throw new MicroDevError('START_FAILED', `cannot create Docker network ${name} (tried ${tried} in 172.30.0.0/15): ${said}`, {
       cause: lastError,
     });
+  }
+
+  /** The network `name` when this session made it (its labels say so) and its subnet is a /24; else undefined. */
+  static async #ownExisting(docker: Docker, name: string, session: SessionLabels): Promise<TopologyNetwork | undefined> {
+    const info = (await docker
+      .getNetwork(name)
+      .inspect()
+      .catch(() => undefined)) as { Id?: string; Labels?: Record<string, string>; IPAM?: { Config?: { Subnet?: string }[] } } | undefined;
+    const labels = networkLabels(session);
+    if (!info?.Id || Object.entries(labels).some(([k, v]) => info.Labels?.[k] !== v)) return undefined;
+    const subnet = /^(\d+\.\d+\.\d+)\.0\/24$/.exec(info.IPAM?.Config?.[0]?.Subnet ?? '');
+    return subnet ? new TopologyNetwork(docker, name, info.Id, subnet[1]!) : undefined;
   }
 
   /** A free address in the subnet (.2 to .254); throws when all 253 are taken. */
