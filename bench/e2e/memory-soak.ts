@@ -14,7 +14,7 @@
  * Targets: idle <= 200 MB, after 5 minutes of load <= 300 MB, no growth over the last 4 minutes.
  *
  *   node_modules/.bin/node bench/e2e/memory-soak.ts [--minutes 5] [--sample 10] [--idle-seconds 90]
- *     [--subjects micro-dev,bare] [--node-flags="--max-semi-space-size=4 ..."] [--no-traces] [--out FILE]
+ *     [--subjects micro-dev,bare] [--node-flags="--max-semi-space-size=8 ..."] [--no-traces] [--out FILE]
  *   -> bench/results/memory.json (not when --node-flags is given, unless --out)
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';

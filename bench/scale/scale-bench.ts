@@ -2,7 +2,7 @@
  * Scale numbers (issue 13 point 4): `replicas: 1000` of greeter-srv (worker runtime, packed) beside the
  * default topology's 2 replicas, measured in the same run, alternating rounds:
  *
- *   spawn `micro-dev up --no-tui` (the shebang's --max-semi-space-size=4, as a user runs it) ──"micro-dev ready"──> ready ms
+ *   spawn `micro-dev up --no-tui` (with the shebang's Node flags, as a user runs it) ──"micro-dev ready"──> ready ms
  *   every replica passing in the registry ──> settle 10 s ──> RSS of the process tree, fds, threads
  *   CPU of the tree over 30 s of idle (every instance heartbeating every 3 s) ──> % of one core
  *   wrk -t1 -c32 on the gateway for 10 s ──> req/s, p50/p99; instances whose inbound link counted a request
@@ -21,7 +21,7 @@ import { request } from 'undici';
 import { controlRequest } from '../../runner/control/control-client.ts';
 import { readRunFile } from '../../runner/control/run-file.ts';
 import type { Snapshot } from '../../runner/engine/api.ts';
-import { binPath, descendants, repoRoot, writeTopology } from '../../test/support/cli-process.ts';
+import { binPath, descendants, launcherNodeFlags, repoRoot, writeTopology } from '../../test/support/cli-process.ts';
 
 const run = promisify(execFile);
 const option = (name: string) => {
@@ -92,7 +92,7 @@ async function measure(replicas: number): Promise<Sample> {
   const topo = await writeTopology(`  greeter-srv:\n    module: ${svc('greeter-srv')}\n    replicas: ${replicas}\n  greeter-api:\n    module: ${svc('greeter-api')}\n    depends_on: [greeter-srv]\n`, 'scale-bench');
   await writeFile(topo.file, (await readFile(topo.file, 'utf8')).replace(', time_scale: 0.1', ''));
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--max-semi-space-size=4', binPath, 'up', '-c', topo.file, '--no-tui'], { cwd: topo.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...launcherNodeFlags, binPath, 'up', '-c', topo.file, '--no-tui'], { cwd: topo.dir, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   // Only the tail is kept (a thousand instances print megabytes); the ready line is looked for per chunk.
   let tail = '';

@@ -41,6 +41,14 @@ export function localSocketPair(): { http: HttpEnd; link: LinkEnd } {
   // as node:http's own sockets: a FIN from the link (the instance closed its keep-alive connection) ends the
   // HTTP end's writable side too, so the Agent drops the connection instead of writing into a dead link.
   httpStream.allowHalfOpen = false;
+  // node:http corks its socket around a message's head and body and uncorks on the next tick, so a socket
+  // gets both in one writev. duplexPair's ends have no _writev: each part crossed as a chunk of its own,
+  // and the link wrote each to the instance's TCP socket with a syscall of its own (3 more writes per
+  // gateway request, and the instance read a head without its body). One batch, one chunk.
+  httpStream._writev = (chunks, callback) => {
+    const whole = chunks.length === 1 ? (chunks[0]!.chunk as Buffer) : Buffer.concat(chunks.map((c) => c.chunk as Buffer));
+    httpStream._write(whole, 'buffer' as BufferEncoding, callback);
+  };
   const httpEnd = httpStream as HttpEnd;
   const link = linkStream as LinkEnd;
   // what a server of ours may read of its client (an address in logs, the gateway's X-Forwarded-For)

@@ -250,27 +250,16 @@ export class Client {
     headers['Micro-Service'] = service;
     headers['Micro-Method'] = endpoint;
     headers['Micro-Endpoint'] = endpoint;
-    // One controller per attempt, its timer cleared as soon as the answer is read: AbortSignal.timeout()
-    // would keep a timer and the signal alive for the whole deadline and fire (building a DOMException with
-    // a stack) seconds after every call that already finished, and AbortSignal.any() links stay with the
-    // caller's signal until GC. Under load both showed up as CPU and memory (issue 13).
-    const attempt = new AbortController();
-    const timer = setTimeout(() => attempt.abort(new DOMException('call timeout', 'TimeoutError')), Math.max(1, remainingMs));
-    const outer = options.signal;
-    const onOuterAbort = () => attempt.abort(outer!.reason);
-    if (outer) {
-      if (outer.aborted) onOuterAbort();
-      else outer.addEventListener('abort', onOuterAbort, { once: true });
-    }
-    const timedOut = () => attempt.signal.aborted && !outer?.aborted;
+    // The attempt's deadline is the pool's timer (one per request, cleared when the answer is read), the
+    // caller's signal goes to the pool as it is: AbortSignal.timeout() would keep a timer and the signal
+    // alive for the whole deadline and fire (building a DOMException with a stack) seconds after every call
+    // that already finished, AbortSignal.any() links stay with the caller's signal until GC, and a
+    // controller of our own per attempt was the kit client's largest allocation (issue 13).
     let res;
     try {
-      res = await this.#pool.request({ origin: `http://${node.address}`, path: '/', method: 'POST', headers, body, signal: attempt.signal });
+      res = await this.#pool.request({ origin: `http://${node.address}`, path: '/', method: 'POST', headers, body, signal: options.signal, timeoutMs: Math.max(1, remainingMs) });
     } catch (e) {
-      throw this.#transportError(e, node, timedOut());
-    } finally {
-      clearTimeout(timer);
-      outer?.removeEventListener('abort', onOuterAbort);
+      throw this.#transportError(e, node, (e as { deadlineExceeded?: boolean } | null)?.deadlineExceeded === true);
     }
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headers)) {

@@ -105,6 +105,28 @@ describe('HttpPool', () => {
     await until(() => s.closed === 1, 'the aborted socket closed');
   });
 
+  it('past timeoutMs rejects with deadlineExceeded and drops the connection; an answer in time clears the timer', async () => {
+    const s = await serve((req, res) => {
+      if (req.url === '/fast') res.end('ok');
+    }); // /slow never answers
+    const p = pool();
+    const fast = await p.request({ origin: s.origin, path: '/fast', method: 'GET', timeoutMs: 200 });
+    expect(fast.body.toString()).toBe('ok');
+    // its timer went with its answer: 300 ms on, the kept-alive connection is still there and serves
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.closed).toBe(0);
+    expect((await p.request({ origin: s.origin, path: '/fast', method: 'GET', timeoutMs: 200 })).body.toString()).toBe('ok');
+    expect(s.connections).toHaveLength(1);
+    const started = performance.now();
+    const error = await p.request({ origin: s.origin, path: '/slow', method: 'GET', timeoutMs: 200 }).then(
+      () => undefined,
+      (e: { deadlineExceeded?: boolean; code?: string; message?: string }) => e,
+    );
+    expect(error).toMatchObject({ deadlineExceeded: true, code: 'ETIMEDOUT', message: 'no answer within 200 ms' });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(195);
+    await until(() => s.closed === 1, 'the timed-out socket closed');
+  });
+
   it('an already aborted signal sends nothing', async () => {
     const s = await serve((_req, res) => res.end());
     const reason = new Error('too late');

@@ -10,7 +10,8 @@
  *   request({origin, path, method, headers, body, signal})
  *     -> { statusCode, statusText, headers (lower-case names), body: Buffer }
  *   errors: the socket's own (`code` ECONNREFUSED, ECONNRESET...), ETIMEDOUT when the connection is not
- *   made within connectTimeoutMs, and the signal's reason when it aborts. An ECONNRESET (a reset, or
+ *   made within connectTimeoutMs, the signal's reason when it aborts, and one with `deadlineExceeded` past
+ *   timeoutMs. An ECONNRESET (a reset, or
  *   "socket hang up") on a fresh connection before any answer carries `closedUnanswered: true`.
  *
  * A pooled connection the server closed while it sat idle (its FIN not yet read, or crossing our request)
@@ -30,6 +31,12 @@ export interface PoolRequest {
   headers?: OutgoingHttpHeaders;
   body?: string | Buffer;
   signal?: AbortSignal;
+  /**
+   * The whole exchange's deadline in ms, over every stale-connection retry: past it the request is
+   * destroyed and fails with an error carrying `deadlineExceeded: true`. One timer of the pool's instead of
+   * an AbortController and timer per call (the kit client's hot path, issue 13).
+   */
+  timeoutMs?: number;
 }
 
 export interface PoolResponse {
@@ -72,16 +79,17 @@ export class HttpPool {
   }
 
   async request(r: PoolRequest): Promise<PoolResponse> {
+    const deadline = r.timeoutMs === undefined ? undefined : performance.now() + r.timeoutMs;
     for (let stale = 0; ; stale++) {
       try {
-        return await this.#send(r);
+        return await this.#send(r, deadline);
       } catch (error) {
         if (stale >= MAX_STALE || !(error as { staleConnection?: boolean }).staleConnection) throw error;
       }
     }
   }
 
-  #send(r: PoolRequest): Promise<PoolResponse> {
+  #send(r: PoolRequest, deadline: number | undefined): Promise<PoolResponse> {
     if (this.#closed) return Promise.reject(Object.assign(new Error('client closed'), { code: 'ERR_CLIENT_CLOSED' }));
     const signal = r.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
@@ -89,10 +97,12 @@ export class HttpPool {
     return new Promise<PoolResponse>((resolve, reject) => {
       let settled = false;
       let connectTimer: NodeJS.Timeout | undefined;
+      let deadlineTimer: NodeJS.Timeout | undefined;
       const finish = (error: unknown, response?: PoolResponse) => {
         if (settled) return;
         settled = true;
         if (connectTimer) clearTimeout(connectTimer);
+        if (deadlineTimer) clearTimeout(deadlineTimer);
         signal?.removeEventListener('abort', onAbort);
         if (response) resolve(response);
         else reject(error);
@@ -110,6 +120,13 @@ export class HttpPool {
         req.destroy();
       };
       signal?.addEventListener('abort', onAbort, { once: true });
+      if (deadline !== undefined) {
+        deadlineTimer = setTimeout(() => {
+          const error = Object.assign(new Error(`no answer within ${r.timeoutMs} ms`), { code: 'ETIMEDOUT', deadlineExceeded: true });
+          finish(error);
+          req.destroy(error);
+        }, Math.max(1, deadline - performance.now()));
+      }
       req.once('socket', (socket: Socket) => {
         if (!socket.connecting) return;
         connectTimer = setTimeout(() => {

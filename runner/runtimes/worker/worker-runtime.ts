@@ -24,7 +24,9 @@ import { newThread } from './worker-compile-cache.ts';
  * V8 sizes a thread's young generation up to 3 x 16 MiB semi-spaces under a high allocation rate and keeps
  * it: with every instance a thread, that alone was most of the RSS micro-dev gained under load (issue 13).
  * A 12 MiB young generation (4 MiB semi-spaces) costs a few more scavenges, each shorter, and keeps the
- * tree's RSS flat. micro-dev's own thread gets the same through --max-semi-space-size in bin/micro-dev.js's shebang.
+ * tree's RSS flat. Under `npx micro-dev` the launcher's --max-semi-space-size=8 (bin/micro-dev.js's
+ * shebang) overrides this limit, process-wide: 8 MiB semi-spaces in every thread. This limit holds where
+ * the engine runs without that flag (tests, `node bin/micro-dev.js`).
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 12 };
 
