@@ -12,6 +12,10 @@
  * the greeter topology (worker runtime, default registry timing) on free ports in its own session, with
  * --no-tui. Rounds: every path once per round, in turn, wrk -t1 -c32; the result per path is the median
  * round (by req/s), ratios are median/median. The machine's 1-minute load average is recorded per run.
+ * Each round also records the CPU per request of what serves the path (bare chain; nginx and the chain;
+ * micro-dev's tree), its main thread's, and how busy the machine was (cpu-use.ts); per path `cpu` holds the
+ * medians and `vsBaselineCpu` (the baseline's CPU per request over the path's): when that matches
+ * `vsBaseline` with the machine near fully busy, a path is bound by its total work, not by one thread.
  *
  * Then (unless --stall-seconds 0): half of the baseline's measured capacity, paced by wrk (Lua delay) for
  * --stall-seconds, baseline and gateway alternating in slices: p99 and the slowest request of each.
@@ -32,6 +36,7 @@ import { request } from 'undici';
 import { descendants, eventually, launcherNodeFlags, repoRoot, writeTopology } from '../../test/support/cli-process.ts';
 import { spawnUp } from './spawn-up.ts';
 import { rssMb } from '../tui/gateway-load-tally.ts';
+import { cpuSnapshot, cpuUse, coreCount, type CpuUse } from './cpu-use.ts';
 
 const run = promisify(execFile);
 const option = (name: string) => {
@@ -61,9 +66,11 @@ interface Target {
   url: string;
   /** wrk Lua lines (method, body, headers); empty for a plain GET. */
   lua: string;
+  /** The processes that serve it (their whole trees are measured) and the one whose main thread is reported. */
+  serving: { pids: number[]; mainPid: number };
 }
 
-interface WrkRun {
+interface WrkRun extends Partial<CpuUse> {
   rps: number;
   p50: number;
   p99: number;
@@ -116,12 +123,14 @@ function wrkMs(s: string | undefined): number {
 async function wrk(target: Target, secondsToRun: number, connections = CONNECTIONS, extraLua = ''): Promise<WrkRun> {
   const script = join(dir, `wrk-${Math.random().toString(36).slice(2)}.lua`);
   writeFileSync(script, target.lua + extraLua);
+  const before = await cpuSnapshot(target.serving.pids, target.serving.mainPid);
   const { stdout } = await run('wrk', ['-t1', `-c${connections}`, `-d${secondsToRun}s`, '--latency', '-s', script, target.url], {
     timeout: (secondsToRun + 30) * 1000,
   });
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
   const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
   const errors = non2xx + (socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
+  const use = cpuUse(before, await cpuSnapshot(target.serving.pids, target.serving.mainPid), Number(/(\d+) requests in/.exec(stdout)?.[1] ?? NaN));
   return {
     rps: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? NaN)),
     p50: wrkMs(/\s50%\s+(\S+)/.exec(stdout)?.[1]),
@@ -129,6 +138,7 @@ async function wrk(target: Target, secondsToRun: number, connections = CONNECTIO
     maxMs: wrkMs(/Latency\s+\S+\s+\S+\s+(\S+)/.exec(stdout)?.[1]),
     errors,
     load1: load1(),
+    ...use,
   };
 }
 
@@ -149,7 +159,7 @@ async function startBareChain(): Promise<{ address: string; pid: number }> {
   return { address, pid: child.pid! };
 }
 
-async function startNginx(upstream: string): Promise<string> {
+async function startNginx(upstream: string): Promise<{ url: string; pid: number }> {
   const port = 20000 + Math.floor(Math.random() * 30000);
   const conf = join(dir, 'nginx.conf');
   writeFileSync(
@@ -170,7 +180,7 @@ http {
   child.once('exit', () => children.delete(child));
   const url = `http://127.0.0.1:${port}`;
   await eventually(async () => (await request(`${url}/greeter/say/hello?name=John`)).body.text().then((t) => t.includes('Hello John')), 10_000, 'nginx answering');
-  return url;
+  return { url, pid: child.pid! };
 }
 
 async function startMicroDev(): Promise<{ pid: number; ports: { gateway: number; proxy: number }; stop(): Promise<void> }> {
@@ -215,7 +225,7 @@ async function main(): Promise<void> {
     const bare = await startBareChain();
     const up = await startMicroDev();
     const microDevIdleRss = await treeRssMb(up.pid);
-    const nginxUrl = await startNginx(bare.address);
+    const nginx = await startNginx(bare.address);
     const gw = `http://127.0.0.1:${up.ports.gateway}`;
     const px = `http://127.0.0.1:${up.ports.proxy}`;
     const hello = '{"name":"John"}';
@@ -232,12 +242,17 @@ async function main(): Promise<void> {
     };
     const rpcBody = JSON.stringify({ service: 'go.micro.api.greeter', endpoint: 'Greeter.Hello', request: { name: 'John' } });
     const all: Record<string, { target: Target; check: () => Promise<void> }> = {};
+    // CPU is counted over what serves each path: the bare chain; nginx and the bare chain behind it; micro-dev
+    const servedBy: Record<string, Target['serving']> = {
+      baseline: { pids: [bare.pid], mainPid: bare.pid },
+      nginx: { pids: [nginx.pid, bare.pid], mainPid: bare.pid },
+    };
     const add = (name: string, url: string, method: string, body: string, headers: Record<string, string>) => {
-      const target = { url, lua: luaFor(method, body, headers) };
+      const target = { url, lua: luaFor(method, body, headers), serving: servedBy[name] ?? { pids: [up.pid], mainPid: up.pid } };
       all[name] = { target, check: () => expectBody(target, method, body, headers, 'Hello John') };
     };
     add('baseline', `http://${bare.address}/greeter/say/hello?name=John`, 'GET', '', {});
-    add('nginx', `${nginxUrl}/greeter/say/hello?name=John`, 'GET', '', {});
+    add('nginx', `${nginx.url}/greeter/say/hello?name=John`, 'GET', '', {});
     add('gateway', `${gw}/greeter/say/hello?name=John`, 'GET', '', {});
     add('rpc', `${gw}/rpc`, 'POST', rpcBody, { 'Content-Type': 'application/json' });
     add('proxy', `${px}/`, 'POST', hello, proxyHeaders);
@@ -252,16 +267,27 @@ async function main(): Promise<void> {
       for (const n of names) {
         const one = await wrk(all[n]!.target, seconds);
         runs[n]!.push(one);
-        console.log(`round ${r + 1} ${n.padEnd(8)} ${one.rps} req/s  p50 ${one.p50} ms  p99 ${one.p99} ms  max ${one.maxMs} ms  errors ${one.errors}  load ${one.load1}`);
+        console.log(
+          `round ${r + 1} ${n.padEnd(8)} ${one.rps} req/s  p50 ${one.p50} ms  p99 ${one.p99} ms  max ${one.maxMs} ms  errors ${one.errors}  ` +
+            `cpu ${one.cpuMsPerRequest} ms/req (main ${one.mainCpuMsPerRequest})  machine ${Math.round((one.machineBusy ?? NaN) * 100)} % busy  load ${one.load1}`,
+        );
       }
     }
     const base = median(runs.baseline!);
+    const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const baseCpu = mid(runs.baseline!.map((x) => x.cpuMsPerRequest!));
     results.throughput = Object.fromEntries(
       names.map((n) => {
         const m = median(runs[n]!);
-        return [n, { rps: m.rps, p50: m.p50, p99: m.p99, vsBaseline: ratio(m.rps, base.rps), runs: runs[n] }];
+        const rs = runs[n]!;
+        const cpuMsPerRequest = mid(rs.map((x) => x.cpuMsPerRequest!));
+        // cpu: medians over the rounds; vsBaselineCpu = the baseline's CPU per request / this path's, the
+        // throughput ratio CPU alone allows when both can use every core (wrk's own share aside)
+        const cpu = { msPerRequest: cpuMsPerRequest, mainMsPerRequest: mid(rs.map((x) => x.mainCpuMsPerRequest!)), machineBusy: mid(rs.map((x) => x.machineBusy!)), vsBaselineCpu: ratio(baseCpu, cpuMsPerRequest) };
+        return [n, { rps: m.rps, p50: m.p50, p99: m.p99, vsBaseline: ratio(m.rps, base.rps), cpu, runs: rs }];
       }),
     );
+    results.cores = coreCount;
     results.target = { vsBaseline: 0.6 };
     const microDevLoadedRss = await treeRssMb(up.pid);
     const bareLoadedRss = await treeRssMb(bare.pid);
@@ -305,7 +331,7 @@ async function main(): Promise<void> {
       targets: { idle: 200, loaded: 300 },
     };
     results.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
-    console.log('throughput', JSON.stringify(Object.fromEntries(Object.entries(results.throughput as object).map(([k, v]) => [k, { rps: v.rps, p99: v.p99, vsBaseline: v.vsBaseline }]))));
+    console.log('throughput', JSON.stringify(Object.fromEntries(Object.entries(results.throughput as object).map(([k, v]) => [k, { rps: v.rps, p99: v.p99, vsBaseline: v.vsBaseline, cpu: v.cpu }]))));
     console.log('memoryMb', JSON.stringify(results.memoryMb));
     await up.stop();
   } finally {

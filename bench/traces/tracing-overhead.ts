@@ -35,6 +35,7 @@ import { Tracing, type Component } from '../../runner/traces/tracing.ts';
 import { spanTree } from '../../runner/tui/lines/trace-lines.ts';
 import { rssMb } from '../tui/gateway-load-tally.ts';
 import { spanCost } from './span-cost.ts';
+import { mainThreadCpuMs, treeCpuMs } from '../e2e/cpu-use.ts';
 
 const run = promisify(execFile);
 const option = (name: string) => {
@@ -122,32 +123,6 @@ async function startUp(name: string, traces: boolean): Promise<{ url: string; pi
   };
 }
 
-/** CPU ms (utime + stime, all threads) of a process and its descendants, from /proc. */
-async function treeCpuMs(pid: number): Promise<number> {
-  const tick = 1000 / 100; // USER_HZ
-  const one = (p: number) => {
-    try {
-      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-      return (Number(fields[11]) + Number(fields[12])) * tick;
-    } catch {
-      return 0;
-    }
-  };
-  let total = one(pid);
-  for (const p of await descendants(pid)) total += one(p);
-  return total;
-}
-
-/** CPU ms (utime + stime) of a process's main thread alone. */
-function mainThreadCpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
-}
-
 async function treeRssMb(pid: number): Promise<number> {
   let total = rssMb(pid);
   for (const p of await descendants(pid)) total += rssMb(p);
@@ -219,10 +194,10 @@ async function main(): Promise<void> {
       const order = r % 2 === 0 ? (['off', 'on', 'bare'] as const) : (['on', 'off', 'bare'] as const);
       for (const name of order) {
         const pid = name === 'bare' ? bare.pid : name === 'off' ? off.pid : on.pid;
-        const cpu0 = await treeCpuMs(pid);
+        const cpu0 = await treeCpuMs([pid]);
         const main0 = mainThreadCpuMs(pid);
         const result = await wrk(paths[name]);
-        result.cpuMsPerRequest = Math.round(((await treeCpuMs(pid)) - cpu0) / result.requests * 1000) / 1000;
+        result.cpuMsPerRequest = Math.round(((await treeCpuMs([pid])) - cpu0) / result.requests * 1000) / 1000;
         result.mainCpuMsPerRequest = Math.round((mainThreadCpuMs(pid) - main0) / result.requests * 1000) / 1000;
         runs[name]!.push(result);
         console.log(`round ${r + 1} ${name.padEnd(4)} ${String(result.rps).padStart(6)} req/s  cpu ${result.cpuMsPerRequest} ms/req (main thread ${result.mainCpuMsPerRequest})  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors}  load ${result.load1}`);
