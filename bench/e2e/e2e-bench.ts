@@ -37,6 +37,7 @@ import { descendants, eventually, launcherNodeFlags, repoRoot, writeTopology } f
 import { spawnUp } from './spawn-up.ts';
 import { rssMb } from '../tui/gateway-load-tally.ts';
 import { cpuSnapshot, cpuUse, coreCount, type CpuUse } from './cpu-use.ts';
+import { killGroup, spawnNginx } from '../nginx-process.ts';
 
 const run = promisify(execFile);
 const option = (name: string) => {
@@ -175,7 +176,7 @@ http {
 }
 `,
   );
-  const child = spawn('nginx', ['-c', conf, '-p', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawnNginx(conf, dir);
   children.add(child);
   child.once('exit', () => children.delete(child));
   const url = `http://127.0.0.1:${port}`;
@@ -335,7 +336,7 @@ async function main(): Promise<void> {
     console.log('memoryMb', JSON.stringify(results.memoryMb));
     await up.stop();
   } finally {
-    for (const c of children) c.kill('SIGKILL');
+    for (const c of children) killGroup(c);
     rmSync(dir, { recursive: true, force: true });
   }
   if (outFile) {

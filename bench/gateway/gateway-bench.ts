@@ -21,6 +21,7 @@ import { promisify } from 'node:util';
 import { request } from 'undici';
 import { startRegistry } from '../../runner/registry/start-registry.ts';
 import { runAtRate, runClosedLoop, type RateResult } from './rate-load.ts';
+import { killGroup, spawnNginx } from '../nginx-process.ts';
 
 const run = promisify(execFile);
 const root = new URL('../../', import.meta.url).pathname;
@@ -138,7 +139,7 @@ http {
 }
 `,
   );
-  const child = spawn('nginx', ['-c', conf, '-p', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawnNginx(conf, dir);
   children.add(child);
   child.once('exit', () => children.delete(child));
   const url = `http://127.0.0.1:${port}`;
@@ -253,7 +254,7 @@ async function main(): Promise<void> {
     console.log('killUnderLoad', results.killUnderLoad);
     gw.child.kill('SIGTERM');
   } finally {
-    for (const c of children) c.kill('SIGKILL');
+    for (const c of children) killGroup(c);
     await registry.stop();
     rmSync(dir, { recursive: true, force: true });
   }
