@@ -54,10 +54,21 @@ export function localSocketPair(): { http: HttpEnd; link: LinkEnd } {
   // what a server of ours may read of its client (an address in logs, the gateway's X-Forwarded-For)
   Object.assign(httpEnd, { remoteAddress: '127.0.0.1', remoteFamily: 'IPv4', remotePort: 0 });
   let timer: NodeJS.Timeout | undefined;
+  let timerMs = 0;
   let idleMs = 0;
+  // The Agent sets a timeout each time it hands out or takes back the connection: one timer, refreshed
+  // (as net.Socket re-arms its own), not a new one per request.
   const restartIdle = () => {
-    if (timer) clearTimeout(timer);
-    timer = idleMs > 0 && !httpEnd.destroyed ? setTimeout(() => httpEnd.emit('timeout'), idleMs).unref() : undefined;
+    if (idleMs <= 0 || httpEnd.destroyed) {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    } else if (timer && timerMs === idleMs) {
+      timer.refresh();
+    } else {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => httpEnd.emit('timeout'), idleMs).unref();
+      timerMs = idleMs;
+    }
   };
   Object.assign(httpEnd, {
     connecting: false,

@@ -72,7 +72,13 @@ const RESPONSE_FIELDS = new Set(['statusCode', 'header', 'body']);
 export function apiResponseProblem(value: unknown): string | undefined {
   const expected = 'an api.Response is {statusCode, header, body} with body a string';
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return `not an api.Response (${expected})`;
-  const unknown = Object.keys(value).filter((k) => !RESPONSE_FIELDS.has(k));
+  let unknown: string[] = [];
+  for (const k in value) {
+    if (!RESPONSE_FIELDS.has(k)) {
+      unknown = Object.keys(value).filter((key) => !RESPONSE_FIELDS.has(key));
+      break;
+    }
+  }
   if (unknown.length > 0) return `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')} (${expected})`;
   const r = value as Record<string, unknown>;
   if (r.statusCode !== undefined && !(Number.isInteger(r.statusCode) && ((r.statusCode as number) === 0 || ((r.statusCode as number) >= 100 && (r.statusCode as number) <= 599)))) {
@@ -115,10 +121,14 @@ export async function serveApi(ctx: HandlerContext, res: ServerResponse, service
     return;
   }
   const headers: Record<string, string> = {};
-  for (const pair of Object.values(rsp.header ?? {})) {
-    if (pair && typeof pair.key === 'string' && Array.isArray(pair.values)) headers[pair.key] = pair.values.join(', ');
+  let typed = false;
+  for (const name in rsp.header) {
+    const pair = rsp.header[name];
+    if (!pair || typeof pair.key !== 'string' || !Array.isArray(pair.values)) continue;
+    headers[pair.key] = pair.values.join(', ');
+    typed ||= pair.key.toLowerCase() === 'content-type';
   }
-  if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+  if (!typed) headers['Content-Type'] = 'application/json';
   const status = rsp.statusCode || 200;
   send(res, status, rsp.body ?? '', headers);
 }

@@ -15,8 +15,17 @@ const passThroughSkip = new Set([
   'micro-id', 'micro-service', 'micro-method', 'micro-endpoint', 'x-micro-id', 'x-micro-service', 'x-micro-method', 'x-micro-endpoint',
 ]);
 
-function header(req: IncomingMessage, name: string): string {
-  const v = req.headers[name] ?? req.headers[`x-${name}`];
+type MucpHeader = 'micro-id' | 'micro-service' | 'micro-method' | 'micro-endpoint' | 'timeout';
+const X_NAMES: Record<MucpHeader, string> = {
+  'micro-id': 'x-micro-id',
+  'micro-service': 'x-micro-service',
+  'micro-method': 'x-micro-method',
+  'micro-endpoint': 'x-micro-endpoint',
+  timeout: 'x-timeout',
+};
+
+function header(req: IncomingMessage, name: MucpHeader): string {
+  const v = req.headers[name] ?? req.headers[X_NAMES[name]];
   return (Array.isArray(v) ? v[0] : v) ?? '';
 }
 
@@ -25,18 +34,18 @@ export function isMucpRequest(req: IncomingMessage): boolean {
   return header(req, 'micro-service') !== '' || header(req, 'micro-endpoint') !== '' || header(req, 'micro-method') !== '';
 }
 
-function reply(res: ServerResponse, req: IncomingMessage, body: Buffer, extra: Record<string, string>): void {
+/** The mucp answer: Micro-* (and Micro-Error) headers, each also as X-Micro-*, as name/value pairs (node:http writes them as they are). */
+function reply(res: ServerResponse, req: IncomingMessage, body: Buffer, microError?: string): void {
   const id = header(req, 'micro-id');
-  const out: Record<string, string> = {
-    'Micro-Id': id,
-    'Micro-Service': header(req, 'micro-service'),
-    'Micro-Method': header(req, 'micro-method'),
-    'Micro-Endpoint': header(req, 'micro-endpoint'),
-    ...extra,
-  };
-  for (const [k, v] of Object.entries({ ...out })) if (k.startsWith('Micro-')) out[`X-${k}`] = v;
-  if (body.length > 0) out['Content-Type'] = req.headers['content-type'] ?? 'application/json';
-  out['Content-Length'] = String(body.length);
+  const service = header(req, 'micro-service');
+  const method = header(req, 'micro-method');
+  const endpoint = header(req, 'micro-endpoint');
+  const out = ['Micro-Id', id, 'Micro-Service', service, 'Micro-Method', method, 'Micro-Endpoint', endpoint];
+  if (microError !== undefined) out.push('Micro-Error', microError);
+  out.push('X-Micro-Id', id, 'X-Micro-Service', service, 'X-Micro-Method', method, 'X-Micro-Endpoint', endpoint);
+  if (microError !== undefined) out.push('X-Micro-Error', microError);
+  if (body.length > 0) out.push('Content-Type', req.headers['content-type'] ?? 'application/json');
+  out.push('Content-Length', String(body.length));
   res.writeHead(200, out);
   res.end(body);
 }
@@ -51,13 +60,15 @@ export async function forwardMucp(
   const service = header(req, 'micro-service');
   const endpoint = header(req, 'micro-endpoint') || header(req, 'micro-method');
   if (service === '') {
-    reply(res, req, Buffer.alloc(0), { 'Micro-Error': MicroError.badRequest('go.micro.proxy', 'service name is blank').toString() });
+    reply(res, req, Buffer.alloc(0), MicroError.badRequest('go.micro.proxy', 'service name is blank').toString());
     return service;
   }
   const ns = Number(header(req, 'timeout'));
   const timeoutMs = Number.isFinite(ns) && ns > 0 ? Math.min(ns / 1e6, 3_600_000) : options.timeoutMs;
   const metadata: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
+  const headers = req.headers;
+  for (const k in headers) {
+    const v = headers[k];
     if (v === undefined || passThroughSkip.has(k)) continue;
     metadata[canonicalHeaderKey(k)] = Array.isArray(v) ? v.join(',') : v;
   }
@@ -67,11 +78,11 @@ export async function forwardMucp(
       timeoutMs,
       headers: metadata,
     });
-    reply(res, req, out.body, {});
+    reply(res, req, out.body);
   } catch (e) {
     const err = MicroError.from(e);
     // Routing failures are plain strings in go-micro; keep the JSON form so clients parse them the same way.
-    reply(res, req, Buffer.alloc(0), { 'Micro-Error': err.toString() });
+    reply(res, req, Buffer.alloc(0), err.toString());
   }
   return service;
 }

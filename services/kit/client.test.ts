@@ -5,6 +5,7 @@ import { Client } from './client.ts';
 import { Server, type RequestContext } from './server.ts';
 import { MicroError } from './errors.ts';
 import { Selector } from './selector.ts';
+import { withTraceHeaders } from './trace-context.ts';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -59,6 +60,52 @@ describe('Client', () => {
     expect(Number(md['Timeout'])).toBeGreaterThan(1_000_000_000);
     expect(Number(md['Timeout'])).toBeLessThanOrEqual(2_000_000_000);
     expect(seen[1]!.metadata['Micro-Id']).toBe('1');
+  });
+
+  it('a metadata header named like one the client sets gives way to it, whatever its case: each name once on the wire', async () => {
+    const heads: string[][] = [];
+    const h = createServer((req, res) => {
+      heads.push(req.rawHeaders);
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end('{"msg":"ok"}');
+      });
+    });
+    await new Promise<void>((r) => h.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => h.close(r)));
+    const address = `127.0.0.1:${(h.address() as AddressInfo).port}`;
+    const c = client({ timeoutMs: 2_000 });
+    await c.call('go.micro.srv.greeter', 'Say.Hello', {}, { address, headers: { 'content-type': 'text/plain', 'micro-service': 'other', HOST: 'elsewhere', 'X-Trace': 't1' } });
+    const names = heads[0]!.filter((_v, i) => i % 2 === 0).map((n) => n.toLowerCase());
+    expect(new Set(names).size).toBe(names.length);
+    const value = (name: string) => heads[0]![heads[0]!.findIndex((n, i) => i % 2 === 0 && n.toLowerCase() === name) + 1];
+    expect(value('content-type')).toBe('application/json');
+    expect(value('micro-service')).toBe('go.micro.srv.greeter');
+    expect(value('host')).toBe(address);
+    expect(value('x-trace')).toBe('t1');
+  });
+
+  it('forwards the handled request\'s trace context, and a traceparent the caller sets wins; each once', async () => {
+    const heads: string[][] = [];
+    const h = createServer((req, res) => {
+      heads.push(req.rawHeaders);
+      req.resume();
+      req.on('end', () => res.end('{}'));
+    });
+    await new Promise<void>((r) => h.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => h.close(r)));
+    const address = `127.0.0.1:${(h.address() as AddressInfo).port}`;
+    const c = client({ timeoutMs: 2_000 });
+    const inbound = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'a=1' };
+    const own = '00-11111111111111111111111111111111-2222222222222222-01';
+    await withTraceHeaders(inbound, () => c.call('s', 'E.m', {}, { address, headers: { Tracestate: 'stale' } }));
+    await withTraceHeaders(inbound, () => c.call('s', 'E.m', {}, { address, headers: { Traceparent: own } }));
+    const values = (head: string[], name: string) => head.filter((n, i) => i % 2 === 0 && n.toLowerCase() === name).map((n) => head[head.indexOf(n) + 1]);
+    expect(values(heads[0]!, 'traceparent')).toEqual([inbound.traceparent]);
+    expect(values(heads[0]!, 'tracestate')).toEqual(['a=1']);
+    expect(values(heads[1]!, 'traceparent')).toEqual([own]);
+    expect(values(heads[1]!, 'tracestate')).toEqual([]);
   });
 
   it('surfaces Micro-Error as a MicroError and retries once on 500, never on 400', async () => {

@@ -73,6 +73,29 @@ describe('HttpPool', () => {
     expect(res.body.toString()).toBe('{"ok":true}');
   });
 
+  it('headers as name/value pairs: sent as given, with Host and Content-Length added once, also when a stale connection makes it send again', async () => {
+    const heads: string[][] = [];
+    const s = await serve((req, res) => {
+      const count = ((req.socket as Socket & { served?: number }).served ?? 0) + 1;
+      (req.socket as Socket & { served?: number }).served = count;
+      if (count > 1) {
+        req.socket.destroy();
+        return;
+      }
+      heads.push(req.rawHeaders);
+      res.end('ok');
+    });
+    const p = pool();
+    const pairs = ['Micro-Service', 'go.micro.srv.greeter', 'traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'];
+    await p.request({ origin: s.origin, path: '/', method: 'POST', headers: [...pairs], body: '{"n":1}' });
+    // the second request meets the connection the server drops, and goes again on a fresh one
+    await p.request({ origin: s.origin, path: '/', method: 'POST', headers: [...pairs], body: 'é' });
+    const authority = s.origin.slice('http://'.length);
+    expect(heads).toHaveLength(2);
+    expect(heads[0]).toEqual([...pairs, 'Host', authority, 'Content-Length', '7', 'Connection', 'keep-alive']);
+    expect(heads[1]).toEqual([...pairs, 'Host', authority, 'Content-Length', '2', 'Connection', 'keep-alive']);
+  });
+
   it('keeps the connection alive: sequential requests share one socket', async () => {
     const s = await serve((_req, res) => res.end('x'));
     const p = pool();

@@ -28,7 +28,11 @@ export interface PoolRequest {
   origin: string;
   path: string;
   method: string;
-  headers?: OutgoingHttpHeaders;
+  /**
+   * An object, or name/value pairs (`['Accept', 'application/json', ...]`, each name once): node:http writes
+   * pairs as they are, where an object costs a setHeader per header; the pool adds Host and Content-Length.
+   */
+  headers?: OutgoingHttpHeaders | string[];
   body?: string | Buffer;
   signal?: AbortSignal;
   /**
@@ -56,6 +60,20 @@ export interface HttpPoolOptions {
    * must carry what node:http's Agent asks of a socket (setKeepAlive, setNoDelay, setTimeout, ref, unref).
    */
   connect?: (host: string, port: number) => Duplex | undefined;
+}
+
+const origins = new Map<string, { host: string; port: number; authority: string }>();
+
+/** `http://host:port` as the connection's host and port and the Host header's value, remembered (bounded). */
+function parseOrigin(origin: string): { host: string; port: number; authority: string } {
+  let parsed = origins.get(origin);
+  if (parsed === undefined) {
+    const url = new URL(origin);
+    parsed = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80), authority: url.host };
+    if (origins.size >= 1_000) origins.clear();
+    origins.set(origin, parsed);
+  }
+  return parsed;
 }
 
 /** How many pooled connections found closed one request may go through before it fails. */
@@ -93,7 +111,10 @@ export class HttpPool {
     if (this.#closed) return Promise.reject(Object.assign(new Error('client closed'), { code: 'ERR_CLIENT_CLOSED' }));
     const signal = r.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    const url = new URL(r.origin);
+    const { host, port, authority } = parseOrigin(r.origin);
+    const headers = Array.isArray(r.headers)
+      ? r.headers.concat(r.body === undefined ? ['Host', authority] : ['Host', authority, 'Content-Length', String(Buffer.byteLength(r.body))])
+      : r.headers;
     return new Promise<PoolResponse>((resolve, reject) => {
       let settled = false;
       let connectTimer: NodeJS.Timeout | undefined;
@@ -109,11 +130,11 @@ export class HttpPool {
       };
       const req = httpRequest({
         agent: this.#agent,
-        host: url.hostname.replace(/^\[|\]$/g, ''),
-        port: url.port || 80,
+        host,
+        port,
         path: r.path,
         method: r.method,
-        headers: r.headers,
+        headers,
       });
       const onAbort = () => {
         finish(signal!.reason);

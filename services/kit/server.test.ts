@@ -55,6 +55,21 @@ describe('Server (mucp over HTTP, JSON codec)', () => {
     expect(r.headers['micro-error']).toBeUndefined();
   });
 
+  it('names each reply header once: the request\'s Micro-*, X-Micro-* and Content-Type give way to the reply\'s own', async () => {
+    const s = await greeter();
+    const sent = { ...MUCP, 'X-Micro-Id': '7', 'Micro-Error': 'left over', 'Content-Type': 'application/json' };
+    const failed = await post(s, { ...sent, 'Micro-Method': 'Say.Fail', 'Micro-Endpoint': 'Say.Fail' }, '{}');
+    for (const [k, v] of Object.entries(failed.headers)) expect(Array.isArray(v), k).toBe(false);
+    expect(MicroError.parse(String(failed.headers['micro-error'])).detail).toBe('nope');
+    expect(failed.headers['x-micro-error']).toBe(failed.headers['micro-error']);
+    expect(failed.headers['content-type']).toBeUndefined();
+    const ok = await post(s, sent, '{"name":"John"}');
+    for (const [k, v] of Object.entries(ok.headers)) expect(Array.isArray(v), k).toBe(false);
+    expect(ok.headers['x-micro-id']).toBe('7');
+    // a request header the reply does not set itself is echoed, as go-micro copies them all
+    expect(ok.headers['micro-error']).toBe('left over');
+  });
+
   it('serves any path and accepts X-Micro-* aliases', async () => {
     const s = await greeter();
     const r = await post(

@@ -46,7 +46,14 @@ export interface ServerOptions {
   http?: RequestListener;
 }
 
-const SKIP_COPY = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect', 'te', 'trailer', 'proxy-connection']);
+const canonicalNames = new Map<string, string>();
+const SKIP_COPY = ['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect', 'te', 'trailer', 'proxy-connection'];
+type MucpName = 'Micro-Id' | 'Micro-Service' | 'Micro-Method' | 'Micro-Endpoint';
+const MICRO_REPLY: MucpName[] = ['Micro-Id', 'Micro-Service', 'Micro-Method', 'Micro-Endpoint'];
+const X_NAMES: Record<MucpName, string> = { 'Micro-Id': 'X-Micro-Id', 'Micro-Service': 'X-Micro-Service', 'Micro-Method': 'X-Micro-Method', 'Micro-Endpoint': 'X-Micro-Endpoint' };
+const X_MICRO_REPLY = MICRO_REPLY.map((k) => X_NAMES[k]);
+/** Request headers (Go-canonical names) the reply does not echo: hop-by-hop ones, and the ones it sets itself. */
+const NOT_ECHOED = new Set([...SKIP_COPY.map(canonical), ...MICRO_REPLY, ...X_MICRO_REPLY, 'Content-Type']);
 const SUPPORTED = new Set(['application/json', 'application/json-rpc']);
 
 export class Server {
@@ -181,14 +188,14 @@ export class Server {
   }
 
   async #serveMucp(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks);
+    const raw = await readBody(req);
     const hdr: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) {
+    const headers = req.headers;
+    for (const k in headers) {
+      const v = headers[k];
       if (v !== undefined) hdr[canonical(k)] = Array.isArray(v) ? v.join(',') : v;
     }
-    const get = (k: string) => hdr[k] || hdr['X-' + k] || '';
+    const get = (k: MucpName) => hdr[k] || hdr[X_NAMES[k]] || '';
     let ct = (hdr['Content-Type'] ?? '').split(';')[0]!.trim().toLowerCase() || 'application/protobuf';
     const legacy = !get('Micro-Service') && !get('Micro-Method') && !get('Micro-Endpoint');
     if (legacy && ct === 'application/json') ct = 'application/json-rpc';
@@ -233,28 +240,27 @@ export class Server {
     }
     clearTimeout(timer);
     if (res.destroyed) return;
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(hdr)) if (!SKIP_COPY.has(k.toLowerCase())) out[k] = v;
-    const micro: Record<string, string> = {
-      'Micro-Id': get('Micro-Id'),
-      'Micro-Service': get('Micro-Service'),
-      'Micro-Method': get('Micro-Method') || endpoint,
-      'Micro-Endpoint': get('Micro-Endpoint') || endpoint,
-    };
-    if (error !== undefined) micro['Micro-Error'] = headerSafe(error);
-    for (const [k, v] of Object.entries(micro)) {
-      out[k] = v;
-      out['X-' + k] = v;
-    }
     let payload = '';
     if (ct === 'application/json-rpc') {
       payload = goJsonLine({ id: rpcId, result: error === undefined ? (result ?? null) : null, error: error ?? null });
     } else if (error === undefined) {
       payload = goJsonLine(result ?? null);
     }
-    if (payload) out['Content-Type'] = hdr['Content-Type'] ?? ct;
-    else delete out['Content-Type'];
-    out['Content-Length'] = String(Buffer.byteLength(payload));
+    // The reply's head as name/value pairs (node:http writes an array as it is; an object costs a keyed
+    // store per header, twice for each X- name built by concatenation): the request's headers, then ours.
+    const out: string[] = [];
+    for (const k in hdr) {
+      if (NOT_ECHOED.has(k) || (error !== undefined && (k === 'Micro-Error' || k === 'X-Micro-Error'))) continue;
+      out.push(k, hdr[k]!);
+    }
+    const micro = [get('Micro-Id'), get('Micro-Service'), get('Micro-Method') || endpoint, get('Micro-Endpoint') || endpoint];
+    for (let i = 0; i < 4; i++) out.push(MICRO_REPLY[i]!, micro[i]!, X_MICRO_REPLY[i]!, micro[i]!);
+    if (error !== undefined) {
+      const safe = headerSafe(error);
+      out.push('Micro-Error', safe, 'X-Micro-Error', safe);
+    }
+    if (payload) out.push('Content-Type', hdr['Content-Type'] ?? ct);
+    out.push('Content-Length', String(Buffer.byteLength(payload)));
     res.writeHead(200, out);
     res.end(payload);
   }
@@ -272,10 +278,30 @@ export class Server {
 
 /** Go's textproto.CanonicalMIMEHeaderKey for the common case: `micro-id` -> `Micro-Id`. */
 export function canonical(name: string): string {
-  return name
+  const hit = canonicalNames.get(name);
+  if (hit !== undefined) return hit;
+  const out = name
     .split('-')
     .map((p) => (p ? p[0]!.toUpperCase() + p.slice(1).toLowerCase() : p))
     .join('-');
+  // Header names repeat from request to request: a bounded memo (a hostile client cannot grow it).
+  if (canonicalNames.size >= 1_000) canonicalNames.clear();
+  canonicalNames.set(name, out);
+  return out;
+}
+
+
+/** The whole request body ('data' events: cheaper per request than an async iterator); rejects if the caller goes away first. */
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.once('error', reject);
+    req.once('close', () => {
+      if (!req.complete) reject(new Error('request aborted'));
+    });
+  });
 }
 
 /** Header values are bytes: send UTF-8 as-is (Go would) without tripping Node's header validation. */
