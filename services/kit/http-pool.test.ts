@@ -49,6 +49,18 @@ async function until(check: () => boolean, what: string, ms = 5_000): Promise<vo
   }
 }
 
+/**
+ * True for a request that is not the first on its connection, after dropping that connection unanswered:
+ * a server closing an idle connection just as the client reuses it (no answer, a reset).
+ */
+function secondOnItsConnection(req: IncomingMessage): boolean {
+  const socket = req.socket as Socket & { served?: number };
+  socket.served = (socket.served ?? 0) + 1;
+  if (socket.served === 1) return false;
+  socket.destroy();
+  return true;
+}
+
 describe('HttpPool', () => {
   it('sends method, path, headers and body (with a Content-Length), and returns status, text, headers and body', async () => {
     const seen: { method?: string; url?: string; type?: string; length?: string; chunked?: string; body?: string } = {};
@@ -76,12 +88,7 @@ describe('HttpPool', () => {
   it('headers as name/value pairs: sent as given, with Host and Content-Length added once, also when a stale connection makes it send again', async () => {
     const heads: string[][] = [];
     const s = await serve((req, res) => {
-      const count = ((req.socket as Socket & { served?: number }).served ?? 0) + 1;
-      (req.socket as Socket & { served?: number }).served = count;
-      if (count > 1) {
-        req.socket.destroy();
-        return;
-      }
+      if (secondOnItsConnection(req)) return;
       heads.push(req.rawHeaders);
       res.end('ok');
     });
@@ -181,12 +188,7 @@ describe('HttpPool', () => {
     // connection just as the client reuses it: no answer, a reset.
     const served: string[] = [];
     const s = await serve((req, res) => {
-      const count = ((req.socket as Socket & { served?: number }).served ?? 0) + 1;
-      (req.socket as Socket & { served?: number }).served = count;
-      if (count > 1) {
-        req.socket.destroy();
-        return;
-      }
+      if (secondOnItsConnection(req)) return;
       served.push(String(req.headers['x-call']));
       res.end(`ok ${String(req.headers['x-call'])}`);
     });
