@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MicroError } from '../../services/kit/errors.ts';
+import { boundedMemo } from '../../services/kit/bounded-memo.ts';
 
 /** Thrown by readBody when the body exceeds the limit; the caller answers 413. */
 export class BodyTooLargeError extends Error {
@@ -55,18 +56,9 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 /** Go's textproto.CanonicalMIMEHeaderKey for ASCII token keys: `x-forwarded-for` -> `X-Forwarded-For`. */
-const canonicalCache = new Map<string, string>();
-export function canonicalHeaderKey(k: string): string {
-  const hit = canonicalCache.get(k);
-  if (hit !== undefined) return hit;
-  const out = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/.test(k)
-    ? k.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase())
-    : k;
-  // Header names repeat; a bounded memo keeps hostile clients from growing it without limit.
-  if (canonicalCache.size > 2_000) canonicalCache.clear();
-  canonicalCache.set(k, out);
-  return out;
-}
+export const canonicalHeaderKey = boundedMemo((k: string): string =>
+  /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/.test(k) ? k.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase()) : k,
+);
 
 /** Sends `body` with status and headers unless the response already started (then just ends it). */
 export function send(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}): void {

@@ -14,6 +14,7 @@
 import { HttpPool, type HttpPoolOptions } from './http-pool.ts';
 import type { AttemptTrace, CallTrace, CallTracer, Selection } from './call-tracer.ts';
 import { MicroError } from './errors.ts';
+import { boundedMemo } from './bounded-memo.ts';
 import { goJsonLine } from './go-json.ts';
 import { createKitRegistry, type KitRegistry, type RegistryKind } from './kit-registry.ts';
 import { NodeCache } from './node-cache.ts';
@@ -303,18 +304,8 @@ export class Client {
 
 /** Headers the client sets on every call, lower-cased: a caller's header of the same name gives way. */
 const OWN_HEADERS = new Set(['timeout', 'content-type', 'accept', 'micro-id', 'micro-service', 'micro-method', 'micro-endpoint', 'host', 'content-length']);
-const lowerNames = new Map<string, string>();
-
-/** name.toLowerCase(), remembered: metadata names repeat from call to call (bounded, as callers choose them). */
-function lowerCase(name: string): string {
-  let lower = lowerNames.get(name);
-  if (lower === undefined) {
-    lower = name.toLowerCase();
-    if (lowerNames.size >= 1_000) lowerNames.clear();
-    lowerNames.set(name, lower);
-  }
-  return lower;
-}
+/** name.toLowerCase(), remembered: metadata names repeat from call to call. */
+const lowerCase = boundedMemo((name: string) => name.toLowerCase());
 
 /** go-micro's RetryOnError: 408 and 500 (connection errors are 500 too). */
 function retryable(e: MicroError): boolean {

@@ -22,6 +22,7 @@
 import { Agent, request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { boundedMemo } from './bounded-memo.ts';
 
 export interface PoolRequest {
   /** `http://host:port` */
@@ -62,19 +63,11 @@ export interface HttpPoolOptions {
   connect?: (host: string, port: number) => Duplex | undefined;
 }
 
-const origins = new Map<string, { host: string; port: number; authority: string }>();
-
-/** `http://host:port` as the connection's host and port and the Host header's value, remembered (bounded). */
-function parseOrigin(origin: string): { host: string; port: number; authority: string } {
-  let parsed = origins.get(origin);
-  if (parsed === undefined) {
-    const url = new URL(origin);
-    parsed = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80), authority: url.host };
-    if (origins.size >= 1_000) origins.clear();
-    origins.set(origin, parsed);
-  }
-  return parsed;
-}
+/** `http://host:port` as the connection's host and port and the Host header's value, remembered. */
+const parseOrigin = boundedMemo((origin: string): { host: string; port: number; authority: string } => {
+  const url = new URL(origin);
+  return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80), authority: url.host };
+});
 
 /** How many pooled connections found closed one request may go through before it fails. */
 const MAX_STALE = 3;

@@ -14,6 +14,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { MicroError } from './errors.ts';
+import { boundedMemo } from './bounded-memo.ts';
 import { goJsonLine } from './go-json.ts';
 import { joinHostPort, splitHostPort } from './address.ts';
 import { withTraceHeaders } from './trace-context.ts';
@@ -46,7 +47,14 @@ export interface ServerOptions {
   http?: RequestListener;
 }
 
-const canonicalNames = new Map<string, string>();
+/** Go's textproto.CanonicalMIMEHeaderKey for the common case: `micro-id` -> `Micro-Id`. */
+export const canonical = boundedMemo((name: string): string =>
+  name
+    .split('-')
+    .map((p) => (p ? p[0]!.toUpperCase() + p.slice(1).toLowerCase() : p))
+    .join('-'),
+);
+
 const SKIP_COPY = ['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect', 'te', 'trailer', 'proxy-connection'];
 type MucpName = 'Micro-Id' | 'Micro-Service' | 'Micro-Method' | 'Micro-Endpoint';
 const MICRO_REPLY: MucpName[] = ['Micro-Id', 'Micro-Service', 'Micro-Method', 'Micro-Endpoint'];
@@ -276,19 +284,6 @@ export class Server {
   }
 }
 
-/** Go's textproto.CanonicalMIMEHeaderKey for the common case: `micro-id` -> `Micro-Id`. */
-export function canonical(name: string): string {
-  const hit = canonicalNames.get(name);
-  if (hit !== undefined) return hit;
-  const out = name
-    .split('-')
-    .map((p) => (p ? p[0]!.toUpperCase() + p.slice(1).toLowerCase() : p))
-    .join('-');
-  // Header names repeat from request to request: a bounded memo (a hostile client cannot grow it).
-  if (canonicalNames.size >= 1_000) canonicalNames.clear();
-  canonicalNames.set(name, out);
-  return out;
-}
 
 
 /** The whole request body ('data' events: cheaper per request than an async iterator); rejects if the caller goes away first. */
