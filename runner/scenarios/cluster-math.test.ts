@@ -31,6 +31,22 @@ describe('cluster math', () => {
     expect(others).toMatchObject({ ok: false, value: 50 });
   });
 
+  it('registry_writes: a write acknowledged while the heal is under way is not one accepted before it', () => {
+    // Two of three members killed; the heal starts them one by one (3000 .. 3800): with the first back at
+    // about 3400 the survivor has a quorum again and acknowledges the write it was sent at 2850 (and 3300).
+    const quorum: StepRecord = { id: 'quorum', fault: 'registry-member-kill', targets: [], targetIds: [], startAt: 1000, healAt: 3000, endAt: 3800 };
+    const t: Timeline = {
+      ...timeline([w(1100, 'etcd-3', false, 1000), w(2100, 'etcd-3', false, 700), w(2850, 'etcd-3', true, 600), w(3300, 'etcd-3', true, 200)]),
+      steps: [quorum],
+      samples: [sample(0, { 'etcd-1': { role: 'leader' }, 'etcd-2': { role: 'follower' }, 'etcd-3': { role: 'follower' } })],
+    };
+    const r = evaluateClusterExpectation({ metric: 'registry_writes', step: 'quorum', side: 'others', max: 0 }, t);
+    expect(r).toMatchObject({ ok: true, value: 0, detail: '0 of 3 probe writes acknowledged before the heal' });
+    // Without the heal's start (a timeline of an older run) the window ends when the heal was done.
+    const old = evaluateClusterExpectation({ metric: 'registry_writes', step: 'quorum', side: 'others', max: 0 }, { ...t, steps: [{ ...quorum, healAt: undefined }] });
+    expect(old).toMatchObject({ ok: false, detail: '2 of 4 probe writes acknowledged before the heal' });
+  });
+
   it('registry_writes with no probe writes in the window cannot pass', () => {
     expect(evaluateClusterExpectation({ metric: 'registry_writes', step: 'split', side: 'isolated', max: 0 }, timeline([])).ok).toBe(false);
   });

@@ -2,7 +2,8 @@
  * Verdict math for a registry that is a consensus cluster (etcd), pure over a recorded Timeline:
  *
  *   registry_writes     share of probe writes sent in the step's window that a side's members acknowledged
- *                       before the heal (one acknowledged after it was accepted by the healed cluster)
+ *                       before the heal began (one acknowledged later may have been taken by a cluster the
+ *                       heal already made whole: the first of two killed members back is a quorum)
  *   time_to_writable    from the fault (or the heal) until a side's members acknowledge a write again
  *   registry_leaders    most members that claim to lead in one raft term at any sample (2+ = split brain)
  *   log_lines           instance output lines matching a pattern in a window
@@ -78,7 +79,7 @@ export function evaluateClusterExpectation(e: ClusterExpectation, timeline: Time
   const members = sideOf(timeline, step, e.side);
   const who = `${e.side} (${members.join(', ') || 'none'})`;
   if (e.metric === 'registry_writes') {
-    const end = Math.max(step.endAt, step.startAt + 1);
+    const end = Math.max(step.healAt ?? step.endAt, step.startAt + 1);
     const writes = writesIn(timeline, members, step.startAt, end);
     const acked = writes.filter((w) => w.ok && w.at + w.ms < end).length;
     const share = writes.length ? (acked / writes.length) * 100 : NaN;

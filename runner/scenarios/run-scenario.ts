@@ -303,6 +303,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     heals.set(step.id, heal);
     await sleepUntil(record.startAt + (step.duration ?? 1000));
     heals.delete(step.id);
+    record.healAt = now();
     await heal();
     record.endAt = now();
     if (step.fault !== 'kill' && step.fault !== 'rolling-restart') say(`+${fmt(record.endAt)} healed ${step.id}`);

@@ -73,6 +73,9 @@ export interface StepRecord {
   /** Restart count of each target when the fault started (same order as targets). */
   restartsAtStart?: number[];
   startAt: number;
+  /** When its heal began. A heal can take a while (killed etcd members start one by one, and two of three
+   * are a quorum again before the second is up): what a side accepted before the heal counts until here. */
+  healAt?: number;
   /** When it was healed (or, for kill, the end of the measured window). */
   endAt: number;
   error?: string;
