@@ -12,7 +12,10 @@
  * it is the bottleneck), and every overhead also paired by round (median of the on/off ratios of rounds
  * that ran back to back), which follows the machine's load drift less than a ratio of medians.
  * The span work alone (span-cost.ts: the 7 spans of one request made in process, no sockets) is reported
- * against the off path's CPU per request, to tell span work from what tracing costs elsewhere.
+ * against the off path's CPU per request, to tell span work from what tracing costs elsewhere. A fourth
+ * mode, `unsampled`, loads the tracing-on `up` with a caller's unsampled traceparent: every hop propagates
+ * (parses, span ids, injects, link rewrites) and nothing is recorded, which splits the cost into
+ * propagation (unsampled vs off) and recording (on vs unsampled).
  *
  *   wrk -t1 -c32 ──> gateway GET /greeter/say/hello ──link──> greeter-api ──link──> proxy ──link──> greeter-srv x2
  *
@@ -71,8 +74,15 @@ function wrkMs(s: string | undefined): number {
   return Math.round((m[2] === 'us' ? v / 1000 : m[2] === 'ms' ? v : m[2] === 's' ? v * 1000 : v * 60_000) * 100) / 100;
 }
 
-async function wrk(url: string): Promise<WrkRun> {
-  const { stdout } = await run('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', url], { timeout: (seconds + 30) * 1000 });
+/**
+ * What wrk sends for the `unsampled` mode: a caller's traceparent with the sampled flag off. The tracing-on
+ * `up` then does all its propagation (parses, new span ids, injects, the links' rewrites) and records
+ * nothing (parent-based sampling): on vs unsampled is the span recording, unsampled vs off the propagation.
+ */
+const UNSAMPLED = 'traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00';
+
+async function wrk(url: string, header?: string): Promise<WrkRun> {
+  const { stdout } = await run('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', ...(header ? ['-H', header] : []), url], { timeout: (seconds + 30) * 1000 });
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
   return {
@@ -184,26 +194,27 @@ async function main(): Promise<void> {
   const off = await startUp('traces-off', false);
   const on = await startUp('traces-on', true);
   try {
-    const paths = { bare: bare.url, off: off.url, on: on.url };
+    const paths = { bare: bare.url, off: off.url, on: on.url, unsampled: on.url };
+    const headerOf = (name: keyof typeof paths) => (name === 'unsampled' ? UNSAMPLED : undefined);
     // warm-up, alternating like the rounds: JIT, connection pools, caches. A fresh `up` needs 15-20 s of load
     // to reach its steady throughput (one run, rounds of 5 s: 745, 1105, 1554, 2041, 2104 req/s)
-    for (let w = 0; w < warmup; w++) for (const url of Object.values(paths)) await wrk(url);
-    const runs: Record<string, WrkRun[]> = { bare: [], off: [], on: [] };
+    for (let w = 0; w < warmup; w++) for (const name of ['bare', 'off', 'on'] as const) await wrk(paths[name]);
+    const runs: Record<string, WrkRun[]> = { bare: [], off: [], on: [], unsampled: [] };
     for (let r = 0; r < rounds; r++) {
       // alternate the order each round so neither mode always runs right after the other
-      const order = r % 2 === 0 ? (['off', 'on', 'bare'] as const) : (['on', 'off', 'bare'] as const);
+      const order = r % 2 === 0 ? (['off', 'on', 'unsampled', 'bare'] as const) : (['unsampled', 'on', 'off', 'bare'] as const);
       for (const name of order) {
         const pid = name === 'bare' ? bare.pid : name === 'off' ? off.pid : on.pid;
         const cpu0 = await treeCpuMs([pid]);
         const main0 = mainThreadCpuMs(pid);
-        const result = await wrk(paths[name]);
+        const result = await wrk(paths[name], headerOf(name));
         result.cpuMsPerRequest = Math.round(((await treeCpuMs([pid])) - cpu0) / result.requests * 1000) / 1000;
         result.mainCpuMsPerRequest = Math.round((mainThreadCpuMs(pid) - main0) / result.requests * 1000) / 1000;
         runs[name]!.push(result);
-        console.log(`round ${r + 1} ${name.padEnd(4)} ${String(result.rps).padStart(6)} req/s  cpu ${result.cpuMsPerRequest} ms/req (main thread ${result.mainCpuMsPerRequest})  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors}  load ${result.load1}`);
+        console.log(`round ${r + 1} ${name.padEnd(9)} ${String(result.rps).padStart(6)} req/s  cpu ${result.cpuMsPerRequest} ms/req (main thread ${result.mainCpuMsPerRequest})  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors}  load ${result.load1}`);
       }
     }
-    const m = { bare: median(runs.bare!), off: median(runs.off!), on: median(runs.on!) };
+    const m = { bare: median(runs.bare!), off: median(runs.off!), on: median(runs.on!), unsampled: median(runs.unsampled!) };
     const overhead = Math.round((1 - m.on.rps / m.off.rps) * 1000) / 10;
     // CPU per request is what a shared machine does not distort: the median round of each by that measure
     const cpu = (name: string) => [...runs[name]!.map((x) => x.cpuMsPerRequest!)].sort((a, b) => a - b)[Math.floor(rounds / 2)]!;
@@ -242,6 +253,24 @@ async function main(): Promise<void> {
     };
     results.positionBalanced = positionBalanced;
     console.log(`position-balanced (median over pairs of rounds of the geometric mean of their on/off ratios): throughput ${positionBalanced.throughputOverheadPercent} %, CPU per request ${positionBalanced.cpuOverheadPercent} %, main thread CPU per request ${positionBalanced.mainThreadCpuOverheadPercent} %`);
+    // Where tracing's cost is: propagation alone (unsampled: the same hops, ids, headers and rewrites, no
+    // span kept) against off, and the recording (on) against unsampled; main thread, position-balanced.
+    const mainRatio = (a: string, b: string) => (i: number) => runs[a]![i]!.mainCpuMsPerRequest! / runs[b]![i]!.mainCpuMsPerRequest!;
+    const cpuRatio = (a: string, b: string) => (i: number) => runs[a]![i]!.cpuMsPerRequest! / runs[b]![i]!.cpuMsPerRequest!;
+    const split = {
+      medianMainCpuMs: { off: mainCpu('off'), unsampled: mainCpu('unsampled'), on: mainCpu('on') },
+      medianCpuMs: { off: cpu('off'), unsampled: cpu('unsampled'), on: cpu('on') },
+      propagationMainCpuPercent: percent(balanced(mainRatio('unsampled', 'off')) - 1),
+      recordingMainCpuPercent: percent(balanced(mainRatio('on', 'unsampled')) - 1),
+      propagationCpuPercent: percent(balanced(cpuRatio('unsampled', 'off')) - 1),
+      recordingCpuPercent: percent(balanced(cpuRatio('on', 'unsampled')) - 1),
+      throughputUnsampledVsOffPercent: percent(1 - balanced((i) => runs.unsampled![i]!.rps / runs.off![i]!.rps)),
+    };
+    results.propagationVsRecording = split;
+    console.log(
+      `propagation alone (unsampled traceparent vs off): main thread +${split.propagationMainCpuPercent} %, CPU +${split.propagationCpuPercent} %, throughput -${split.throughputUnsampledVsOffPercent} %; ` +
+        `recording (on vs unsampled): main thread +${split.recordingMainCpuPercent} %, CPU +${split.recordingCpuPercent} %`,
+    );
     console.log(`median req/s: off ${m.off.rps}, on ${m.on.rps} (overhead ${overhead} %), bare chain ${m.bare.rps}`);
     console.log(`median CPU per request: off ${cpu('off')} ms, on ${cpu('on')} ms (overhead ${cpuOverhead} %), bare chain ${cpu('bare')} ms`);
     // the span work alone, in process (span-cost.ts), against the CPU one request costs with tracing off
