@@ -29,7 +29,7 @@ import { resolveRoute } from './resolve-route.ts';
 import { proxyToService } from './reverse-proxy.ts';
 import { serveRpcEndpoint } from './rpc-endpoint.ts';
 import { serveRpc } from './rpc-handler.ts';
-import { traceHttpRequest } from '../traces/server-span.ts';
+import { endHttpSpan, traceHttpRequest } from '../traces/server-span.ts';
 import { parentContext } from '../traces/w3c-propagation.ts';
 
 export const MICRO_VERSION = '1.18.0';
@@ -114,7 +114,8 @@ export function createGatewayRouter(
     }
     ctx.routedTo(service);
     if (effective === 'event') return serveEvent(ctx, res);
-    const services = tracer ? await tracedLookup(tracer, req, service) : await backend.lookup(service);
+    // a watched service is served from the cache without a promise; only a lookup that waits is traced
+    const services = backend.cached?.(service) ?? (tracer ? await tracedLookup(tracer, req, service) : await backend.lookup(service));
     if (services.length === 0) {
       // Registered, but its routed version (gateway.versions) has no node: go-micro's filtered selector.
       if ((await backend.lookup(service, { allVersions: true })).length > 0) {
@@ -138,8 +139,6 @@ export function createGatewayRouter(
 
   /** A lookup that had to wait for the registry (not served from the watched cache) gets its own span. */
   async function tracedLookup(t: RecordingTracer, req: IncomingMessage, service: string) {
-    const hit = backend.cached?.(service);
-    if (hit) return hit;
     const start = performance.timeOrigin + performance.now();
     const services = await backend.lookup(service);
     const end = performance.timeOrigin + performance.now();
@@ -198,10 +197,13 @@ export function createGatewayRouter(
     handle(req, res) {
       const started = performance.now();
       let service: string | undefined;
-      const span = tracer ? traceHttpRequest(tracer, req, res) : undefined;
+      // one 'close' listener for both the traffic record and the span, when there are both
+      const span = tracer ? traceHttpRequest(tracer, req, res, !onRequest) : undefined;
       span?.setAttribute('micro.handler', config.handler);
       if (onRequest) {
-        res.once('close', () => {
+        // 'close' comes once per response: `on` spares the once-wrapper
+        res.on('close', () => {
+          if (span) endHttpSpan(span, res);
           const rec: RequestRecord = {
             at: Date.now(),
             method: req.method ?? '',

@@ -39,8 +39,6 @@ export interface ProxyDeps {
   brokerAddress?: string;
   /** The version each service is routed to (topology `proxy.versions`, changed live by the engine). */
   versions?: VersionRoutes;
-  /** Called once per forwarded call (Micro-Service requests) when its answer is sent; for traffic stats. */
-  onRequest?: (r: { at: number; service: string; status: number; ms: number; error: boolean }) => void;
   /** Spans for every request (micro-proxy) and its calls; none when tracing is off. */
   tracing?: Tracing;
   /** Dials nodes in process where it can (FaultPlane.openLocal); TCP otherwise. */
@@ -100,15 +98,10 @@ export async function startProxy(config: Listen, deps: ProxyDeps): Promise<Start
   }
 
   const server = http.createServer(serverTimeoutOptions(), (req, res) => {
-    const service = req.headers['micro-service'];
     // only requests that carry a trace are traced here: registry and broker traffic would flood the store
-    if (tracer && req.headers.traceparent !== undefined) traceHttpRequest(tracer, req, res).setAttribute('micro.service', typeof service === 'string' ? service : '');
-    if (deps.onRequest && typeof service === 'string' && service !== '') {
-      const t0 = performance.now();
-      // mucp answers 200 with the error in a header: that is what counts as a failed call here.
-      res.once('finish', () =>
-        deps.onRequest!({ at: Date.now(), service, status: res.statusCode, ms: performance.now() - t0, error: res.hasHeader('micro-error') || res.statusCode >= 500 }),
-      );
+    if (tracer && req.headers.traceparent !== undefined) {
+      const service = req.headers['micro-service'];
+      traceHttpRequest(tracer, req, res).setAttribute('micro.service', typeof service === 'string' ? service : '');
     }
     handle(req, res).catch((e: unknown) => send(res, 500, `${e instanceof Error ? e.message : String(e)}\n`));
   });

@@ -53,7 +53,8 @@ export function callSpans(tracer: RecordingTracer): CallTracer {
               .setAttribute('micro.selector.ejected', selection.ejected)
               .setAttribute('micro.selector.tried', selection.tried);
           }
-          const header = traceparentOf(attempt);
+          // derived from the value the call was made under (the SERVER span's) when it can be
+          const header = traceparentOf(attempt, parent.traceparent);
           return {
             traceparent: header.traceparent,
             ...(header.tracestate !== undefined ? { tracestate: header.tracestate } : {}),

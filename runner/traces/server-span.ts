@@ -26,28 +26,36 @@ function microErrorOf(res: ServerResponse): string | undefined {
   }
 }
 
-export function traceHttpRequest(tracer: RecordingTracer, req: IncomingMessage, res: ServerResponse): Span {
+/**
+ * The SERVER span of `req`, its context written into `req.headers`. It ends when `res` closes, or, with
+ * `endOnClose` false, when the caller (which listens to 'close' already) calls endHttpSpan.
+ */
+export function traceHttpRequest(tracer: RecordingTracer, req: IncomingMessage, res: ServerResponse, endOnClose = true): Span {
   const method = req.method ?? 'GET';
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
   // attributes set once the span exists: given to startSpan they are checked and copied three times
   const span = tracer.startChild(`${method} ${path}`, SpanKind.SERVER, remoteParent(req.headers)).setAttribute(ATTR_HTTP_REQUEST_METHOD, method).setAttribute(ATTR_URL_PATH, path);
-  injectSpan(span, req.headers);
+  const callerValue = req.headers.traceparent;
+  injectSpan(span, req.headers, typeof callerValue === 'string' ? callerValue : undefined);
   // 'close' comes once per response: `on` spares the once-wrapper `once` would make per request
-  res.on('close', () => {
-    const status = res.statusCode;
-    span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
-    if (!res.writableFinished) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: 'the caller went away before the answer' });
-    } else if (status >= 500) {
-      span.setAttribute(ATTR_ERROR_TYPE, String(status));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: microErrorOf(res) ?? `HTTP ${status}` });
-    } else {
-      const microError = microErrorOf(res);
-      if (microError !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: microError });
-    }
-    span.end();
-  });
+  if (endOnClose) res.on('close', () => endHttpSpan(span, res));
   return span;
+}
+
+/** Ends the SERVER span of a response that closed: its status, and an error when it failed. */
+export function endHttpSpan(span: Span, res: ServerResponse): void {
+  const status = res.statusCode;
+  span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+  if (!res.writableFinished) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: 'the caller went away before the answer' });
+  } else if (status >= 500) {
+    span.setAttribute(ATTR_ERROR_TYPE, String(status));
+    span.setStatus({ code: SpanStatusCode.ERROR, message: microErrorOf(res) ?? `HTTP ${status}` });
+  } else {
+    const microError = microErrorOf(res);
+    if (microError !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: microError });
+  }
+  span.end();
 }

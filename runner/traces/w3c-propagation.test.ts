@@ -3,12 +3,12 @@
  * exactly what OpenTelemetry's parser gives (plus `isRemote`), and any other value must still go through
  * the parser (rejections included). Random ids with a fresh seed each run, printed for a replay.
  */
-import { SpanKind, TraceFlags, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, TraceFlags, defaultTextMapSetter, trace, type Span } from '@opentelemetry/api';
 import { parseTraceParent } from '@opentelemetry/core';
 import { describe, expect, it } from 'vitest';
 import { linkSpans } from './link-spans.ts';
 import { RecordingTracer, type RecordedSpan } from './span-recorder.ts';
-import { injectSpan, parentFromValue, rememberWritten, remoteParent, traceparentOf } from './w3c-propagation.ts';
+import { injectSpan, parentFromValue, propagator, rememberWritten, remoteParent, traceparentOf } from './w3c-propagation.ts';
 
 const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);
 console.log(`w3c-propagation.test.ts seed ${seed} (SEED=${seed} to replay)`);
@@ -110,5 +110,52 @@ describe('traceparent values this thread wrote', () => {
       expect(read).toEqual(parsed(rewritten));
       expect(Object.isFrozen(read)).toBe(true);
     }
+  });
+});
+
+describe("a child's value derived from its parent's", () => {
+  /** What OpenTelemetry's propagator writes for a span: the reference the derived value must equal. */
+  const injected = (span: Span): Record<string, string> => {
+    const carrier: Record<string, string> = {};
+    propagator.inject(trace.setSpan(ROOT_CONTEXT, span), carrier, defaultTextMapSetter);
+    return carrier;
+  };
+
+  it('is exactly what the propagator writes, for sampled and unsampled parents, and reads back as the parser reads it', () => {
+    for (let i = 0; i < 200; i++) {
+      const flags = i % 2 === 0 ? '01' : '00';
+      const parentValue = `00-${hex(32)}-${hex(16)}-${flags}`;
+      const span = tracer.startChild('s', SpanKind.SERVER, parentFromValue(parentValue));
+      const headers: Record<string, string> = {};
+      injectSpan(span, headers, parentValue);
+      expect(headers).toEqual(injected(span));
+      // remembered: the next hop reads it from memory, with the parser's answer
+      expect(remoteParent(headers)).toEqual(parsed(headers['traceparent']!));
+      expect(Object.isFrozen(remoteParent(headers))).toBe(true);
+      const attempt = tracer.startChild('a', SpanKind.CLIENT, remoteParent(headers));
+      const value = traceparentOf(attempt, headers['traceparent']);
+      expect(value).toEqual(injected(attempt));
+      expect(Object.isFrozen(parentFromValue(value.traceparent))).toBe(true);
+    }
+  });
+
+  it('is not derived when the parent value cannot give it: other flag bits, a tracestate, another version, another trace', () => {
+    const cases: [string, Record<string, string>][] = [
+      [`00-${hex(32)}-${hex(16)}-03`, {}],
+      [`00-${hex(32)}-${hex(16)}-01`, { tracestate: 'vendor=1' }],
+      [`01-${hex(32)}-${hex(16)}-01`, {}],
+      [`00-${hex(32)}-${hex(16)}-01-extra`, {}],
+    ];
+    for (const [parentValue, extra] of cases) {
+      const span = tracer.startChild('s', SpanKind.SERVER, remoteParent({ traceparent: parentValue, ...extra }));
+      const headers: Record<string, string> = {};
+      injectSpan(span, headers, parentValue);
+      expect(headers).toEqual(injected(span));
+      expect(traceparentOf(span, parentValue)).toEqual(injected(span));
+    }
+    // a value of another trace (the caller passed the wrong one): the span's own context is written
+    const span = tracer.startChild('s', SpanKind.SERVER, undefined);
+    const other = `00-${hex(32)}-${hex(16)}-01`;
+    expect(traceparentOf(span, other)).toEqual(injected(span));
   });
 });

@@ -2,7 +2,7 @@
  * W3C trace context in and out of header records, with OpenTelemetry's own propagator (no hand-written
  * format): extract a parent Context from `traceparent`/`tracestate`, inject a span's as headers.
  */
-import { ROOT_CONTEXT, createContextKey, trace, type Context, type Span, type SpanContext, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
+import { ROOT_CONTEXT, TraceFlags, createContextKey, trace, type Context, type Span, type SpanContext, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
 import { TraceState, W3CTraceContextPropagator, parseTraceParent } from '@opentelemetry/core';
 
 export const propagator = new W3CTraceContextPropagator();
@@ -121,17 +121,51 @@ const probe = trace.wrapSpanContext({ traceId: '1'.repeat(32), spanId: '1'.repea
 const spanOnlyWorks = trace.getSpan(new SpanOnlyContext(probe)) === probe;
 const contextOf = (span: Span): Context => (spanOnlyWorks ? new SpanOnlyContext(span) : trace.setSpan(ROOT_CONTEXT, span));
 
-/** Writes `traceparent` (and `tracestate`) naming `span` into carrier (lower-case keys). */
-export function injectSpan(span: Span, carrier: Record<string, string | string[] | undefined>): void {
-  propagator.inject(contextOf(span), carrier, setter);
-  const value = carrier['traceparent'];
-  if (typeof value === 'string') rememberWritten(value, span.spanContext());
+/**
+ * The value the propagator's inject writes for `span`, derived from its parent's value when that is one it
+ * can be derived from: a version-00 value of the usual length, no tracestate, with the child's own trace id
+ * and flags (parent-based sampling keeps the flags, except bits other than sampled, which the propagator
+ * drops), so only the parent id differs, and it is replaced by the child's span id, as a link does in its
+ * bytes. Undefined otherwise (the caller injects). Spares the propagator's context lookups, id checks and
+ * formatting for the span a hop makes under the value it was reached with (gateway and proxy SERVER spans,
+ * their attempts).
+ */
+function childValue(parentValue: string | undefined, context: SpanContext): string | undefined {
+  if (parentValue === undefined || parentValue.length !== WRITTEN_LENGTH || context.traceState !== undefined) return undefined;
+  if (!parentValue.startsWith('00-') || !parentValue.startsWith(context.traceId, 3)) return undefined;
+  const flags = context.traceFlags;
+  if (parentValue.charCodeAt(53) !== 0x30 || parentValue.charCodeAt(54) !== (flags === TraceFlags.SAMPLED ? 0x31 : flags === TraceFlags.NONE ? 0x30 : -1)) return undefined;
+  return `${parentValue.slice(0, 36)}${context.spanId}${parentValue.slice(52)}`;
 }
 
-/** The traceparent header value naming `span`. */
-export function traceparentOf(span: Span): { traceparent: string; tracestate?: string } {
+/**
+ * Writes `traceparent` (and `tracestate`) naming `span` into carrier (lower-case keys). `parentValue`: the
+ * traceparent value `span`'s parent was read from, if any (its child's value is derived from it when it can
+ * be, see childValue).
+ */
+export function injectSpan(span: Span, carrier: Record<string, string | string[] | undefined>, parentValue?: string): void {
+  const context = span.spanContext();
+  const derived = childValue(parentValue, context);
+  if (derived !== undefined) {
+    carrier['traceparent'] = derived;
+    rememberWritten(derived, context);
+    return;
+  }
+  propagator.inject(contextOf(span), carrier, setter);
+  const value = carrier['traceparent'];
+  if (typeof value === 'string') rememberWritten(value, context);
+}
+
+/** The traceparent header value naming `span` (`parentValue` as for injectSpan). */
+export function traceparentOf(span: Span, parentValue?: string): { traceparent: string; tracestate?: string } {
+  const context = span.spanContext();
+  const derived = childValue(parentValue, context);
+  if (derived !== undefined) {
+    rememberWritten(derived, context);
+    return { traceparent: derived };
+  }
   const carrier: Record<string, string> = {};
   propagator.inject(contextOf(span), carrier, setter as TextMapSetter<Record<string, string>>);
-  if (carrier['traceparent'] !== undefined) rememberWritten(carrier['traceparent'], span.spanContext());
+  if (carrier['traceparent'] !== undefined) rememberWritten(carrier['traceparent'], context);
   return carrier['tracestate'] ? { traceparent: carrier['traceparent']!, tracestate: carrier['tracestate'] } : { traceparent: carrier['traceparent']! };
 }

@@ -108,60 +108,59 @@ export class Client {
   }
 
   /** Bytes in, bytes out, any content type (the gateway forwards bodies this way). */
-  async callRaw(service: string, endpoint: string, body: Buffer, options: RawCallOptions): Promise<RawResponse> {
-    const trace = this.#tracer?.call(service, endpoint, this.#parentTrace(options.headers));
-    if (!trace) return this.#attempts(service, endpoint, body, options, undefined);
-    try {
-      const res = await this.#attempts(service, endpoint, body, options, trace);
-      trace.end();
-      return res;
-    } catch (e) {
-      trace.end(e instanceof MicroError ? e : MicroError.from(e));
-      throw e;
-    }
+  callRaw(service: string, endpoint: string, body: Buffer, options: RawCallOptions): Promise<RawResponse> {
+    // not async itself: the attempts' promise is the call's (an async wrapper costs a promise and two ticks)
+    return this.#attempts(service, endpoint, body, options, this.#tracer?.call(service, endpoint, this.#parentTrace(options.headers)));
   }
 
+  /** The call's attempts, each on a node the selector picks; ends `trace` (when traced) with the outcome. */
   async #attempts(service: string, endpoint: string, body: Buffer, options: RawCallOptions, trace: CallTrace | undefined): Promise<RawResponse> {
-    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-    const deadline = Date.now() + timeoutMs;
-    const viaProxy = !options.address && this.#proxyAddress !== undefined;
-    const attempts = 1 + (viaProxy ? 0 : Math.max(0, this.#retries));
-    const tried = new Set<string>();
-    let last: MicroError | undefined;
-    for (let i = 0; i < attempts; i++) {
-      if (options.signal?.aborted) throw options.signal.reason;
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) break;
-      let node: RegistryNode;
-      let selection: Selection | undefined;
-      try {
-        [node, selection] = await this.#pick(service, options, viaProxy, tried, trace !== undefined);
-      } catch (e) {
-        last = MicroError.from(e);
-        trace?.selectionFailed(last);
-        if (!retryable(last)) throw last;
-        continue;
-      }
-      tried.add(node.id);
-      const attempt = trace?.attempt(node, selection);
-      try {
-        const res = await this.#send(node, service, endpoint, body, options, remaining, attempt);
-        attempt?.end();
-        return res;
-      } catch (e) {
-        if (options.signal?.aborted) {
-          attempt?.end(MicroError.from(options.signal.reason));
-          throw options.signal.reason;
+    try {
+      const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+      const deadline = Date.now() + timeoutMs;
+      const viaProxy = !options.address && this.#proxyAddress !== undefined;
+      const attempts = 1 + (viaProxy ? 0 : Math.max(0, this.#retries));
+      const tried = new Set<string>();
+      let last: MicroError | undefined;
+      for (let i = 0; i < attempts; i++) {
+        if (options.signal?.aborted) throw options.signal.reason;
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) break;
+        let node: RegistryNode;
+        let selection: Selection | undefined;
+        try {
+          [node, selection] = await this.#pick(service, options, viaProxy, tried, trace !== undefined);
+        } catch (e) {
+          last = MicroError.from(e);
+          trace?.selectionFailed(last);
+          if (!retryable(last)) throw last;
+          continue;
         }
-        last = MicroError.from(e);
-        attempt?.end(last);
-        if (!retryable(last)) throw last;
-      } finally {
-        this.selector.end(node);
+        tried.add(node.id);
+        const attempt = trace?.attempt(node, selection);
+        try {
+          const res = await this.#send(node, service, endpoint, body, options, remaining, attempt);
+          attempt?.end();
+          trace?.end();
+          return res;
+        } catch (e) {
+          if (options.signal?.aborted) {
+            attempt?.end(MicroError.from(options.signal.reason));
+            throw options.signal.reason;
+          }
+          last = MicroError.from(e);
+          attempt?.end(last);
+          if (!retryable(last)) throw last;
+        } finally {
+          this.selector.end(node);
+        }
       }
+      if (last && last.code !== 408) throw last;
+      throw MicroError.timeout(CLIENT_ID, 'call timeout: context deadline exceeded');
+    } catch (e) {
+      trace?.end(e instanceof MicroError ? e : MicroError.from(e));
+      throw e;
     }
-    if (last && last.code !== 408) throw last;
-    throw MicroError.timeout(CLIENT_ID, 'call timeout: context deadline exceeded');
   }
 
   /** The trace a call continues: a traceparent the caller set, else the one of the request being handled. */
