@@ -14,7 +14,7 @@ import { ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_ERROR_TYPE } from '@opentelemetry/
 import type { LinkTracer, TracedExchange } from '../faults/link-tracer.ts';
 import type { ToxicView } from '../faults/toxic-catalogue.ts';
 import type { RecordingTracer } from './span-recorder.ts';
-import { parentFromValue, rememberWritten } from './w3c-propagation.ts';
+import { parentFromValue, rememberWritten, withParentId } from './w3c-propagation.ts';
 
 const NAME = Buffer.from('raceparent:');
 const VALUE_LENGTH = 55; // 00-<32 hex>-<16 hex>-<2 hex>
@@ -104,7 +104,7 @@ export function linkSpans(tracer: RecordingTracer): LinkTracer {
       const own = span.spanContext();
       chunk.write(own.spanId, at + 36, 'latin1');
       // the proxy or the next link reads it back on this thread: the value keeps the caller's flags byte
-      rememberWritten(`${value.slice(0, 36)}${own.spanId}${value.slice(52)}`, { traceId: parent.traceId, spanId: own.spanId, traceFlags: parent.traceFlags });
+      rememberWritten(withParentId(value, own.spanId), { traceId: parent.traceId, spanId: own.spanId, traceFlags: parent.traceFlags });
       return new LinkExchange(span);
     },
   };

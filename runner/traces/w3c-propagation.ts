@@ -121,6 +121,11 @@ const probe = trace.wrapSpanContext({ traceId: '1'.repeat(32), spanId: '1'.repea
 const spanOnlyWorks = trace.getSpan(new SpanOnlyContext(probe)) === probe;
 const contextOf = (span: Span): Context => (spanOnlyWorks ? new SpanOnlyContext(span) : trace.setSpan(ROOT_CONTEXT, span));
 
+/** A version-00 traceparent value with its parent id (offsets 36-51) replaced by `spanId`, the rest kept. */
+export function withParentId(value: string, spanId: string): string {
+  return `${value.slice(0, 36)}${spanId}${value.slice(52)}`;
+}
+
 /**
  * The value the propagator's inject writes for `span`, derived from its parent's value when that is one it
  * can be derived from: a version-00 value of the usual length, no tracestate, with the child's own trace id
@@ -135,7 +140,7 @@ function childValue(parentValue: string | undefined, context: SpanContext): stri
   if (!parentValue.startsWith('00-') || !parentValue.startsWith(context.traceId, 3)) return undefined;
   const flags = context.traceFlags;
   if (parentValue.charCodeAt(53) !== 0x30 || parentValue.charCodeAt(54) !== (flags === TraceFlags.SAMPLED ? 0x31 : flags === TraceFlags.NONE ? 0x30 : -1)) return undefined;
-  return `${parentValue.slice(0, 36)}${context.spanId}${parentValue.slice(52)}`;
+  return withParentId(parentValue, context.spanId);
 }
 
 /**
