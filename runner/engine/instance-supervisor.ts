@@ -12,6 +12,14 @@
  * A start that fails (the runtime cannot start it, it exits before it is ready, readiness times out) is
  * final by default: start() rejects and the instance is failed. With `retryStartFailures` it is a failure
  * like a crash: start() still rejects with the reason, and the restart policy tries again with backoff.
+ *
+ * A drawn port lost before the instance bound it is not a failure of the instance: the engine draws a free
+ * port, the instance binds it a moment later, and in between another process on the machine may take it
+ * (any program binding in that range; two micro-dev runs side by side). The instance then dies with
+ * "address already in use" (EADDRINUSE in Node, `[Errno 98]` in Python, `bind: address already in use` in
+ * Go, `BindException` in Java). Its start (or reload) is tried again at once on a fresh port, up to
+ * PORT_CLASH_RETRIES times, without counting as a restart. A fixed port (`port:` in the topology) is not
+ * retried: the user chose it, and the error says who holds it.
  */
 import type { ServiceConfig } from '../config/topology.ts';
 import type { Clock, Timer } from '../clock/clock.ts';
@@ -21,6 +29,10 @@ import { exitLines, tellingLine } from '../runtimes/worker/exit-report.ts';
 
 /** Uptime after which a crash counts as a new failure rather than part of a crash loop. */
 const STABLE_MS = 10_000;
+/** Fresh ports tried after a drawn one was taken by another process before the instance bound it. */
+export const PORT_CLASH_RETRIES = 3;
+/** How Node, Python, Go, Java and Rust word a bind to a port already taken. */
+export const ADDRESS_IN_USE = /EADDRINUSE|address already in use|BindException/i;
 
 export interface ReadyInfo {
   address?: string;
@@ -30,8 +42,11 @@ export interface ReadyInfo {
 export interface SupervisorDeps {
   runtime: Runtime;
   clock: Clock;
-  /** Environment for one start (a fresh MICRO_SERVER_ID and server address each time). */
-  env: () => Promise<{ env: Record<string, string>; serverId: string; serverAddress: string }>;
+  /**
+   * Environment for one start (a fresh MICRO_SERVER_ID and server address each time). `portDrawn`: the
+   * server port was drawn free for this start (not fixed by the topology), so another can be drawn.
+   */
+  env: () => Promise<{ env: Record<string, string>; serverId: string; serverAddress: string; portDrawn?: boolean }>;
   /** Sends the instance's traffic to serverAddress from now on (its inbound link); before a start, or after a reload is ready. */
   activate: (serverAddress: string) => void;
   /** Resolves when the started instance is ready; rejects with a message naming the limit. */
@@ -163,12 +178,24 @@ export class InstanceSupervisor {
     const reloading = (this.#reloading = new Promise<void>((resolve) => (settle = resolve)));
     let next: StartedInstance | undefined;
     try {
-      const prepared = await this.#deps.env();
-      reload.signal.throwIfAborted();
-      next = await this.#deps.runtime.start({ instance: this.name, service: this.service, env: prepared.env }, { signal: reload.signal });
+      let prepared: Awaited<ReturnType<SupervisorDeps['env']>>;
+      let ready: ReadyInfo;
+      for (let portClashes = 0; ; portClashes++) {
+        prepared = await this.#deps.env();
+        reload.signal.throwIfAborted();
+        next = await this.#deps.runtime.start({ instance: this.name, service: this.service, env: prepared.env }, { signal: reload.signal });
+        next.onLog((line) => this.#deps.log(line));
+        try {
+          ready = await this.#deps.readiness(next, prepared.serverId, reload.signal);
+          break;
+        } catch (error) {
+          if (reload.signal.aborted || portClashes >= PORT_CLASH_RETRIES || !lostItsPort(prepared, error)) throw error;
+          await next.stop(this.service.stopTimeoutMs);
+          next = undefined;
+          this.#deps.report(this.#view, `reload: ${portLost(prepared)}`);
+        }
+      }
       const started = next;
-      started.onLog((line) => this.#deps.log(line));
-      const ready = await this.#deps.readiness(started, prepared.serverId, reload.signal);
       reload.signal.throwIfAborted();
       if (this.#current !== old) throw new Error(`${this.name} changed while reloading`);
       this.#deps.activate(prepared.serverAddress);
@@ -212,14 +239,15 @@ export class InstanceSupervisor {
     }
   }
 
-  async #startOnce(): Promise<void> {
+  async #startOnce(portClashes = 0): Promise<void> {
     const attempt = new AbortController();
     this.#attempt = attempt;
-    this.#set('starting', 'starting');
+    if (portClashes === 0) this.#set('starting', 'starting');
     let started: StartedInstance;
     let serverId: string;
+    let prepared: Awaited<ReturnType<SupervisorDeps['env']>>;
     try {
-      const prepared = await this.#deps.env();
+      prepared = await this.#deps.env();
       serverId = prepared.serverId;
       const env = prepared.env;
       this.#deps.activate(prepared.serverAddress);
@@ -249,6 +277,12 @@ export class InstanceSupervisor {
     } catch (error) {
       if (attempt.signal.aborted || this.#current !== started) return;
       this.#current = undefined;
+      if (portClashes < PORT_CLASH_RETRIES && lostItsPort(prepared, error)) {
+        await started.stop(this.service.stopTimeoutMs);
+        if (!this.#wanted) throw error;
+        this.#deps.report(this.#view, portLost(prepared));
+        return this.#startOnce(portClashes + 1);
+      }
       if (this.#deps.retryStartFailures && this.#wanted) {
         await started.stop(this.service.stopTimeoutMs);
         if (this.#wanted) this.#afterFailure(messageOf(error), messageOf(error));
@@ -310,6 +344,19 @@ export class InstanceSupervisor {
     };
     this.#deps.report(this.#view, message);
   }
+}
+
+/**
+ * The start failed because its drawn port was taken before the instance bound it: the readiness error
+ * carries the instance's telling line ("exited with code 1 before it was ready: OSError: [Errno 98] ...").
+ */
+function lostItsPort(prepared: { portDrawn?: boolean }, error: unknown): boolean {
+  return prepared.portDrawn === true && ADDRESS_IN_USE.test(messageOf(error));
+}
+
+function portLost(prepared: { serverAddress: string }): string {
+  const port = prepared.serverAddress.slice(prepared.serverAddress.lastIndexOf(':') + 1);
+  return `port ${port} was taken by another process before the instance bound it; starting again on a fresh port`;
 }
 
 function messageOf(error: unknown): string {

@@ -448,7 +448,7 @@ export class Orchestrator implements OrchestratorApi {
           advertise: links.inbound.listen,
           ...(this.#tracing?.otlpEndpoint ? { otlpEndpoint: this.#tracing.otlpEndpoint } : {}),
         });
-        return { ...prepared, serverAddress };
+        return { ...prepared, serverAddress, portDrawn: fixedPort === 0 };
       },
       activate: (address) => this.#links.get(name)?.aim(address),
       readiness: (started, serverId, signal) =>

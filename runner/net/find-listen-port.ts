@@ -13,7 +13,8 @@
  * once that draw the same number (a thousand starts at once draw ~22 such pairs) would otherwise both
  * probe it free, one after the other, and hand it out twice; the second instance to bind it failed with
  * EADDRINUSE (about one instance per thousand-replica start, issue 13). The reservation only covers this
- * process: another process picking in the same range before the instance binds can still take it.
+ * process: another process picking in the same range before the instance binds can still take it (a CI
+ * run saw a Python instance die of `[Errno 98]` so); InstanceSupervisor then starts it again on a fresh port.
  *
  * Ports the Fetch standard calls "bad" are never drawn: browsers and `fetch` refuse to connect to them
  * (undici: `fetch failed`, cause `bad port`; Chrome: ERR_UNSAFE_PORT), so a gateway or an instance there

@@ -1,10 +1,12 @@
 /**
  * The restart policy on real worker threads: a crashing instance is restarted with backoff until
- * max_restarts, then reported failed; `no` never restarts; a graceful stop never restarts.
+ * max_restarts, then reported failed; `no` never restarts; a graceful stop never restarts. A drawn port
+ * another process took before the instance bound it is drawn again, at once; a fixed one is not.
  */
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { InstanceSupervisor } from '../../runner/engine/instance-supervisor.ts';
+import { createServer, type Server } from 'node:net';
+import { ADDRESS_IN_USE, InstanceSupervisor, PORT_CLASH_RETRIES } from '../../runner/engine/instance-supervisor.ts';
 import { WorkerRuntime } from '../../runner/runtimes/worker/worker-runtime.ts';
 import { SystemClock } from '../../runner/clock/clock.ts';
 import { waitFor } from '../../runner/runtimes/wait/wait-for.ts';
@@ -31,23 +33,27 @@ function service(module: string, restart: Partial<RestartConfig>): ServiceConfig
   };
 }
 
-function supervise(config: ServiceConfig) {
+type Prepared = { env: Record<string, string>; serverId: string; serverAddress: string; portDrawn?: boolean };
+
+function supervise(config: ServiceConfig, env: () => Promise<Prepared> = async () => ({ env: {}, serverId: 'x', serverAddress: '127.0.0.1:0' })) {
   const states: string[] = [];
+  const messages: string[] = [];
   let last: InstanceView | undefined;
   const supervisor = new InstanceSupervisor('fixture-1', config, {
     runtime: new WorkerRuntime(),
     clock: new SystemClock(),
-    env: async () => ({ env: {}, serverId: 'x', serverAddress: '127.0.0.1:0' }),
+    env,
     activate: () => undefined,
     readiness: (instance, serverId, signal) =>
       waitFor(config.readiness).wait({ instance, serverId, registryAddress: '127.0.0.1:1', host: '127.0.0.1' }, { signal }),
-    report: (view) => {
+    report: (view, message) => {
       last = view;
+      if (message) messages.push(message);
       if (states.at(-1) !== view.state) states.push(view.state);
     },
     log: () => undefined,
   });
-  return { supervisor, states, view: () => last };
+  return { supervisor, states, messages, view: () => last };
 }
 
 describe('InstanceSupervisor restart policy', () => {
@@ -78,5 +84,92 @@ describe('InstanceSupervisor restart policy', () => {
     await supervisor.stop();
     expect(states).toEqual(['starting', 'ready', 'stopping', 'stopped']);
     expect(supervisor.started).toBeUndefined();
+  });
+});
+
+/** A port held by another "process" (a listener of this test) for the test's length. */
+async function heldPort(): Promise<{ port: number; server: Server }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as { port: number }).port, server };
+}
+
+async function freePort(): Promise<number> {
+  const { port, server } = await heldPort();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('InstanceSupervisor and a port taken before the instance bound it', () => {
+  it('knows the bind error as each language words it, and nothing else', () => {
+    for (const line of [
+      'Error: listen EADDRINUSE: address already in use 127.0.0.1:12345',
+      'OSError: [Errno 98] Address already in use',
+      'listen tcp 127.0.0.1:12345: bind: address already in use',
+      'Exception in thread "main" java.net.BindException: Address already in use',
+      'Error: Os { code: 98, kind: AddrInUse, message: "Address already in use" }',
+    ]) expect(ADDRESS_IN_USE.test(line), line).toBe(true);
+    for (const line of ['Error: connect ECONNREFUSED 127.0.0.1:8500', 'OSError: [Errno 99] Cannot assign requested address', 'address 127.0.0.1:12345 in use by orders-1']) {
+      expect(ADDRESS_IN_USE.test(line), line).toBe(false);
+    }
+  });
+
+  it('draws a fresh port and starts again at once, without a restart, when the drawn one was taken', async () => {
+    const held = await heldPort();
+    const free = await freePort();
+    const ports = [held.port, free];
+    const handedOut: number[] = [];
+    const { supervisor, states, messages, view } = supervise(service(fixture('bind-server-address'), { maxRestarts: 0 }), async () => {
+      const port = ports.shift()!;
+      handedOut.push(port);
+      return { env: { MICRO_SERVER_ADDRESS: `127.0.0.1:${port}` }, serverId: 'x', serverAddress: `127.0.0.1:${port}`, portDrawn: true };
+    });
+    try {
+      await supervisor.start();
+      expect(handedOut).toEqual([held.port, free]);
+      expect(view()?.state).toBe('ready');
+      expect(view()?.restarts).toBe(0);
+      expect(states).toEqual(['starting', 'ready']);
+      expect(messages).toContain(`port ${held.port} was taken by another process before the instance bound it; starting again on a fresh port`);
+      const answer = await fetch(`http://127.0.0.1:${free}/`);
+      expect(await answer.text()).toBe('ok');
+    } finally {
+      await supervisor.stop();
+      held.server.close();
+    }
+  });
+
+  it('fails the start with the bind error when the port is the topology\'s own (not drawn)', async () => {
+    const held = await heldPort();
+    let starts = 0;
+    const { supervisor, view } = supervise(service(fixture('bind-server-address'), { maxRestarts: 0 }), async () => {
+      starts++;
+      return { env: { MICRO_SERVER_ADDRESS: `127.0.0.1:${held.port}` }, serverId: 'x', serverAddress: `127.0.0.1:${held.port}`, portDrawn: false };
+    });
+    try {
+      await expect(supervisor.start()).rejects.toThrow(/before it was ready: .*EADDRINUSE/);
+      expect(starts).toBe(1);
+      expect(view()?.state).toBe('failed');
+    } finally {
+      await supervisor.stop();
+      held.server.close();
+    }
+  });
+
+  it('gives up after PORT_CLASH_RETRIES fresh ports, all taken, with the bind error', async () => {
+    const held = await heldPort();
+    let starts = 0;
+    const { supervisor, view } = supervise(service(fixture('bind-server-address'), { maxRestarts: 0 }), async () => {
+      starts++;
+      return { env: { MICRO_SERVER_ADDRESS: `127.0.0.1:${held.port}` }, serverId: 'x', serverAddress: `127.0.0.1:${held.port}`, portDrawn: true };
+    });
+    try {
+      await expect(supervisor.start()).rejects.toThrow(/EADDRINUSE/);
+      expect(starts).toBe(1 + PORT_CLASH_RETRIES);
+      expect(view()?.state).toBe('failed');
+    } finally {
+      await supervisor.stop();
+      held.server.close();
+    }
   });
 });
