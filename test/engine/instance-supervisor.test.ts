@@ -139,6 +139,31 @@ describe('InstanceSupervisor and a port taken before the instance bound it', () 
     }
   });
 
+  it('a reload whose drawn port was taken starts the new version again on a fresh one, and it serves', async () => {
+    const held = await heldPort();
+    const ports = [await freePort(), held.port, await freePort()];
+    const handedOut: number[] = [];
+    const { supervisor, messages, view } = supervise(service(fixture('bind-server-address'), { maxRestarts: 0 }), async () => {
+      const port = ports.shift()!;
+      handedOut.push(port);
+      return { env: { MICRO_SERVER_ADDRESS: `127.0.0.1:${port}` }, serverId: 'x', serverAddress: `127.0.0.1:${port}`, portDrawn: true };
+    });
+    try {
+      await supervisor.start();
+      expect(await supervisor.replace()).toBe(true);
+      expect(handedOut).toHaveLength(3);
+      expect(handedOut[1]).toBe(held.port);
+      expect(view()?.state).toBe('ready');
+      expect(messages).toContain(`reload: port ${held.port} was taken by another process before the instance bound it; starting again on a fresh port`);
+      expect(messages.at(-1)).toMatch(/^reloaded: new version ready/);
+      const answer = await fetch(`http://127.0.0.1:${handedOut[2]}/`);
+      expect(await answer.text()).toBe('ok');
+    } finally {
+      await supervisor.stop();
+      held.server.close();
+    }
+  });
+
   it('fails the start with the bind error when the port is the topology\'s own (not drawn)', async () => {
     const held = await heldPort();
     let starts = 0;
