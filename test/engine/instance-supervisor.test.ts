@@ -100,6 +100,17 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** A supervised instance that binds MICRO_SERVER_ADDRESS, handed `ports` one start after the other. */
+function supervisedBinder(ports: number[], portDrawn: boolean) {
+  const handedOut: number[] = [];
+  const supervised = supervise(service(fixture('bind-server-address'), { maxRestarts: 0 }), async () => {
+    const port = ports.shift()!;
+    handedOut.push(port);
+    return { env: { MICRO_SERVER_ADDRESS: `127.0.0.1:${port}` }, serverId: 'x', serverAddress: `127.0.0.1:${port}`, portDrawn };
+  });
+  return { ...supervised, handedOut };
+}
+
 describe('InstanceSupervisor and a port taken before the instance bound it', () => {
   it('knows the bind error as each language words it, and nothing else', () => {
     for (const line of [
@@ -117,13 +128,7 @@ describe('InstanceSupervisor and a port taken before the instance bound it', () 
   it('draws a fresh port and starts again at once, without a restart, when the drawn one was taken', async () => {
     const held = await heldPort();
     const free = await freePort();
-    const ports = [held.port, free];
-    const handedOut: number[] = [];
-    const { supervisor, states, messages, view } = supervise(service(fixture('bind-server-address'), { maxRestarts: 0 }), async () => {
-      const port = ports.shift()!;
-      handedOut.push(port);
-      return { env: { MICRO_SERVER_ADDRESS: `127.0.0.1:${port}` }, serverId: 'x', serverAddress: `127.0.0.1:${port}`, portDrawn: true };
-    });
+    const { supervisor, states, messages, view, handedOut } = supervisedBinder([held.port, free], true);
     try {
       await supervisor.start();
       expect(handedOut).toEqual([held.port, free]);
@@ -141,13 +146,7 @@ describe('InstanceSupervisor and a port taken before the instance bound it', () 
 
   it('a reload whose drawn port was taken starts the new version again on a fresh one, and it serves', async () => {
     const held = await heldPort();
-    const ports = [await freePort(), held.port, await freePort()];
-    const handedOut: number[] = [];
-    const { supervisor, messages, view } = supervise(service(fixture('bind-server-address'), { maxRestarts: 0 }), async () => {
-      const port = ports.shift()!;
-      handedOut.push(port);
-      return { env: { MICRO_SERVER_ADDRESS: `127.0.0.1:${port}` }, serverId: 'x', serverAddress: `127.0.0.1:${port}`, portDrawn: true };
-    });
+    const { supervisor, messages, view, handedOut } = supervisedBinder([await freePort(), held.port, await freePort()], true);
     try {
       await supervisor.start();
       expect(await supervisor.replace()).toBe(true);
@@ -164,37 +163,21 @@ describe('InstanceSupervisor and a port taken before the instance bound it', () 
     }
   });
 
-  it('fails the start with the bind error when the port is the topology\'s own (not drawn)', async () => {
-    const held = await heldPort();
-    let starts = 0;
-    const { supervisor, view } = supervise(service(fixture('bind-server-address'), { maxRestarts: 0 }), async () => {
-      starts++;
-      return { env: { MICRO_SERVER_ADDRESS: `127.0.0.1:${held.port}` }, serverId: 'x', serverAddress: `127.0.0.1:${held.port}`, portDrawn: false };
+  for (const [title, portDrawn, error, starts] of [
+    ["fails the start with the bind error when the port is the topology's own (not drawn)", false, /before it was ready: .*EADDRINUSE/, 1],
+    ['gives up after PORT_CLASH_RETRIES fresh ports, all taken, with the bind error', true, /EADDRINUSE/, 1 + PORT_CLASH_RETRIES],
+  ] as const) {
+    it(title, async () => {
+      const held = await heldPort();
+      const { supervisor, view, handedOut } = supervisedBinder(Array.from({ length: 10 }, () => held.port), portDrawn);
+      try {
+        await expect(supervisor.start()).rejects.toThrow(error);
+        expect(handedOut).toHaveLength(starts);
+        expect(view()?.state).toBe('failed');
+      } finally {
+        await supervisor.stop();
+        held.server.close();
+      }
     });
-    try {
-      await expect(supervisor.start()).rejects.toThrow(/before it was ready: .*EADDRINUSE/);
-      expect(starts).toBe(1);
-      expect(view()?.state).toBe('failed');
-    } finally {
-      await supervisor.stop();
-      held.server.close();
-    }
-  });
-
-  it('gives up after PORT_CLASH_RETRIES fresh ports, all taken, with the bind error', async () => {
-    const held = await heldPort();
-    let starts = 0;
-    const { supervisor, view } = supervise(service(fixture('bind-server-address'), { maxRestarts: 0 }), async () => {
-      starts++;
-      return { env: { MICRO_SERVER_ADDRESS: `127.0.0.1:${held.port}` }, serverId: 'x', serverAddress: `127.0.0.1:${held.port}`, portDrawn: true };
-    });
-    try {
-      await expect(supervisor.start()).rejects.toThrow(/EADDRINUSE/);
-      expect(starts).toBe(1 + PORT_CLASH_RETRIES);
-      expect(view()?.state).toBe('failed');
-    } finally {
-      await supervisor.stop();
-      held.server.close();
-    }
-  });
+  }
 });
