@@ -19,7 +19,7 @@
  * "address already in use" (EADDRINUSE in Node, `[Errno 98]` in Python, `bind: address already in use` in
  * Go, `BindException` in Java). Its start (or reload) is tried again at once on a fresh port, up to
  * PORT_CLASH_RETRIES times, without counting as a restart. A fixed port (`port:` in the topology) is not
- * retried: the user chose it, and the error says who holds it.
+ * retried: the user chose it, and the instance's own bind error is reported as it is.
  */
 import type { ServiceConfig } from '../config/topology.ts';
 import type { Clock, Timer } from '../clock/clock.ts';
