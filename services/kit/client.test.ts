@@ -207,6 +207,14 @@ describe('Client', () => {
     });
   });
 
+  it('a tracer that throws fails the call as a rejected promise, never a throw from callRaw', async () => {
+    const c = client({ tracer: { call: () => { throw new Error('tracer broke'); } } });
+    const address = await deadAddress();
+    let returned: Promise<unknown> | undefined;
+    expect(() => (returned = c.callRaw('x', 'X.Y', Buffer.from('{}'), { contentType: 'application/json', address }))).not.toThrow();
+    await expect(returned).rejects.toThrow('tracer broke');
+  });
+
   it('callRaw passes bytes and content type through', async () => {
     const s = await server((s) => s.handle('Echo.Raw', (req: unknown) => req));
     const res = await client().callRaw('svc', 'Echo.Raw', Buffer.from('{"a":[1,2]}'), { contentType: 'application/json', address: s.address });

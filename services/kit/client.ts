@@ -12,7 +12,7 @@
  * HttpPool; close() releases them and whatever the client created itself (registry client, cache).
  */
 import { HttpPool, type HttpPoolOptions } from './http-pool.ts';
-import type { AttemptTrace, CallTrace, CallTracer, Selection } from './call-tracer.ts';
+import type { AttemptTrace, CallTracer, Selection } from './call-tracer.ts';
 import { MicroError } from './errors.ts';
 import { boundedMemo } from './bounded-memo.ts';
 import { goJsonLine } from './go-json.ts';
@@ -110,11 +110,13 @@ export class Client {
   /** Bytes in, bytes out, any content type (the gateway forwards bodies this way). */
   callRaw(service: string, endpoint: string, body: Buffer, options: RawCallOptions): Promise<RawResponse> {
     // not async itself: the attempts' promise is the call's (an async wrapper costs a promise and two ticks)
-    return this.#attempts(service, endpoint, body, options, this.#tracer?.call(service, endpoint, this.#parentTrace(options.headers)));
+    return this.#attempts(service, endpoint, body, options);
   }
 
-  /** The call's attempts, each on a node the selector picks; ends `trace` (when traced) with the outcome. */
-  async #attempts(service: string, endpoint: string, body: Buffer, options: RawCallOptions, trace: CallTrace | undefined): Promise<RawResponse> {
+  /** The call's attempts, each on a node the selector picks; traced, the call's trace ends with the outcome. */
+  async #attempts(service: string, endpoint: string, body: Buffer, options: RawCallOptions): Promise<RawResponse> {
+    // in here, not in callRaw: a tracer that throws rejects the call instead of throwing from callRaw
+    const trace = this.#tracer?.call(service, endpoint, this.#parentTrace(options.headers));
     try {
       const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
       const deadline = Date.now() + timeoutMs;
