@@ -133,14 +133,16 @@ export function withParentId(value: string, spanId: string): string {
  * drops), so only the parent id differs, and it is replaced by the child's span id, as a link does in its
  * bytes. Undefined otherwise (the caller injects). Spares the propagator's context lookups, id checks and
  * formatting for the span a hop makes under the value it was reached with (gateway and proxy SERVER spans,
- * their attempts).
+ * their attempts). A derived value is remembered as written (rememberWritten), as an injected one is.
  */
 function childValue(parentValue: string | undefined, context: SpanContext): string | undefined {
   if (parentValue === undefined || parentValue.length !== WRITTEN_LENGTH || context.traceState !== undefined) return undefined;
   if (!parentValue.startsWith('00-') || !parentValue.startsWith(context.traceId, 3)) return undefined;
   const flags = context.traceFlags;
   if (parentValue.charCodeAt(53) !== 0x30 || parentValue.charCodeAt(54) !== (flags === TraceFlags.SAMPLED ? 0x31 : flags === TraceFlags.NONE ? 0x30 : -1)) return undefined;
-  return withParentId(parentValue, context.spanId);
+  const derived = withParentId(parentValue, context.spanId);
+  rememberWritten(derived, context);
+  return derived;
 }
 
 /**
@@ -153,7 +155,6 @@ export function injectSpan(span: Span, carrier: Record<string, string | string[]
   const derived = childValue(parentValue, context);
   if (derived !== undefined) {
     carrier['traceparent'] = derived;
-    rememberWritten(derived, context);
     return;
   }
   propagator.inject(contextOf(span), carrier, setter);
@@ -165,10 +166,7 @@ export function injectSpan(span: Span, carrier: Record<string, string | string[]
 export function traceparentOf(span: Span, parentValue?: string): { traceparent: string; tracestate?: string } {
   const context = span.spanContext();
   const derived = childValue(parentValue, context);
-  if (derived !== undefined) {
-    rememberWritten(derived, context);
-    return { traceparent: derived };
-  }
+  if (derived !== undefined) return { traceparent: derived };
   const carrier: Record<string, string> = {};
   propagator.inject(contextOf(span), carrier, setter as TextMapSetter<Record<string, string>>);
   if (carrier['traceparent'] !== undefined) rememberWritten(carrier['traceparent'], context);
