@@ -6,6 +6,7 @@
  *   client chunk ──request(chunk)──> tracer.request (may rewrite the parent id in chunk) ──> exchange
  *   delivered answer chunk ──answer(chunk)──> exchange.end({ status })
  *   refused / reset / closed while waiting ──> exchange.end({ error })
+ *   the instance's FIN between exchanges ──> nothing more followed (as HttpExchangeMeter.instanceLeft)
  */
 import type { LinkTracer, TracedExchange } from './link-tracer.ts';
 import type { ToxicView } from './toxic-catalogue.ts';
@@ -51,6 +52,14 @@ export class ExchangeTracing {
   broken(reason: string): void {
     this.#exchange?.event(reason);
     this.#finish({ error: reason });
+  }
+
+  /**
+   * The instance closed its side between exchanges (an idle keep-alive close): a request crossing that
+   * close never reached it, and its caller sends it again on a fresh connection, traced there.
+   */
+  instanceLeft(): void {
+    if (!this.#waiting) this.#off = true;
   }
 
   /** The connection is gone: a request still waiting got no answer. */

@@ -3,6 +3,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FaultPlane } from './fault-plane.ts';
 import type { Link } from './link.ts';
+import type { LinkTracer } from './link-tracer.ts';
 import { waitUntil } from './testing/link-fixture.ts';
 
 interface Seen {
@@ -21,7 +22,12 @@ async function observedServer() {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
-  const plane = new FaultPlane();
+  // Records what the link traced (requests with a traceparent): one outcome per traced exchange.
+  const traced: ({ status: number } | { error: string })[] = [];
+  const tracer: LinkTracer = {
+    request: (_link, chunk) => (chunk.includes('traceparent:') ? { event: () => {}, end: (outcome) => void traced.push(outcome) } : undefined),
+  };
+  const plane = new FaultPlane({ tracer });
   const link: Link = await plane.createLink({ name: 'srv/inbound', upstream: `127.0.0.1:${port}` });
   const seen: Seen[] = [];
   link.observe({ exchange: (ms, failed) => seen.push({ ms, failed }) });
@@ -41,7 +47,7 @@ async function observedServer() {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
-  return { plane, link, seen, get, close, server };
+  return { plane, link, seen, traced, get, close, server };
 }
 
 let cleanup: (() => Promise<void>) | undefined;
@@ -97,6 +103,34 @@ describe('HttpExchangeMeter (a link observer)', () => {
     await expect(s.get('/ok')).rejects.toThrow();
     await waitUntil(() => s.seen.length === 2, 'two failed exchanges');
     expect(s.seen.every((e) => e.failed)).toBe(true);
+  });
+
+  it("neither counts nor traces a request that crossed the instance's idle keep-alive close; one it dropped unanswered, it does", async () => {
+    const s = await observedServer();
+    cleanup = s.close;
+    s.server.keepAliveTimeout = 100; // the instance closes a connection idle this long
+    // A caller that has not read the instance's FIN yet (a busy event loop) sends its next request anyway.
+    const socket = net.connect({ port: s.link.port, host: '127.0.0.1', allowHalfOpen: true });
+    socket.on('error', () => {}).resume();
+    const head = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\ntraceparent: 00-${'a'.repeat(32)}-${'b'.repeat(16)}-01\r\n\r\n`;
+    const request = (path: string) => socket.write(head(path));
+    request('/ok');
+    const ended = new Promise<void>((resolve) => socket.once('end', () => resolve()));
+    await waitUntil(() => s.seen.length === 1, 'the answered exchange');
+    await ended; // the instance's FIN came through the link
+    request('/ok');
+    socket.end(); // then the caller reads the FIN and gives the connection up (its request unanswered)
+    await waitUntil(() => s.link.stats().connections === 0, 'the connection to close');
+    expect(s.seen).toEqual([{ ms: s.seen[0]!.ms, failed: false }]);
+    expect(s.traced).toEqual([{ status: 200 }]);
+    // The caller's retry on a fresh connection is measured; an instance that drops it unanswered failed it.
+    const retry = net.connect({ port: s.link.port, host: '127.0.0.1' });
+    retry.on('error', () => {}).resume();
+    s.server.once('request', (req: http.IncomingMessage) => req.socket.destroy());
+    retry.write(head('/hang'));
+    await waitUntil(() => s.seen.length === 2 && s.traced.length === 2, 'the dropped exchange');
+    expect(s.seen[1]!.failed).toBe(true);
+    expect(s.traced[1]).toEqual({ error: 'connection closed before an answer' });
   });
 
   it('measures nothing on a connection whose answers are not HTTP/1 (raw TCP, HTTP/2)', async () => {

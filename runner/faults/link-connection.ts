@@ -99,7 +99,11 @@ export class LinkConnection {
       env.countDown(chunk.length);
       this.#down.write(chunk);
     });
-    this.#server.on('end', () => this.#down.end());
+    this.#server.on('end', () => {
+      meter?.instanceLeft();
+      tracing?.instanceLeft();
+      this.#down.end();
+    });
     // A connect error: the instance is not listening (refused) or unreachable.
     if (meter) this.#server.once('error', (e: NodeJS.ErrnoException) => void (e.syscall === 'connect' && meter.broken()));
     if (tracing) {
