@@ -105,7 +105,7 @@ describe('HttpExchangeMeter (a link observer)', () => {
     expect(s.seen.every((e) => e.failed)).toBe(true);
   });
 
-  it("neither counts nor traces a request that crossed the instance's idle keep-alive close; one it dropped unanswered, it does", async () => {
+  it("neither counts nor traces a request that crossed the instance's idle keep-alive close; one it dropped unanswered or refused, it does", async () => {
     const s = await observedServer();
     cleanup = s.close;
     s.server.keepAliveTimeout = 100; // the instance closes a connection idle this long
@@ -131,6 +131,18 @@ describe('HttpExchangeMeter (a link observer)', () => {
     await waitUntil(() => s.seen.length === 2 && s.traced.length === 2, 'the dropped exchange');
     expect(s.seen[1]!.failed).toBe(true);
     expect(s.traced[1]).toEqual({ error: 'connection closed before an answer' });
+    // An instance that closes a fresh connection before answering anything refused it: a request the
+    // caller sends there anyway still failed.
+    const closer = net.createServer((c) => c.end()).on('error', () => {});
+    await new Promise<void>((resolve) => closer.listen(0, '127.0.0.1', resolve));
+    s.link.setUpstream(`127.0.0.1:${(closer.address() as net.AddressInfo).port}`);
+    const fresh = net.connect({ port: s.link.port, host: '127.0.0.1', allowHalfOpen: true });
+    fresh.on('error', () => {}).resume();
+    await new Promise<void>((resolve) => fresh.once('end', () => resolve()));
+    fresh.end(head('/ok'));
+    await waitUntil(() => s.seen.length === 3 && s.traced.length === 3, 'the refused exchange');
+    expect(s.seen[2]!.failed).toBe(true);
+    closer.close();
   });
 
   it('measures nothing on a connection whose answers are not HTTP/1 (raw TCP, HTTP/2)', async () => {

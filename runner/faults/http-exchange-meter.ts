@@ -6,7 +6,7 @@
  *   bytes written to the client (after every toxic) ── status line ──> exchange(ms, failed) ──> answered
  *   caller's FIN or connection gone while waiting (reset, timed out, partition) ──> exchange(ms, true)
  *   a fresh connection refused by the instance or reset by a toxic ──────────────> exchange(ms, true)
- *   the instance's FIN between exchanges (an idle keep-alive close) ────────────> nothing more measured
+ *   the instance's FIN between exchanges, after an answer (a keep-alive close) ──> nothing more measured
  *
  * It follows request/answer turns, not byte framing: a request starts with the first client bytes after
  * the previous answer began, so pipelined requests count as one. Interim `1xx` answers are skipped. A
@@ -76,12 +76,13 @@ export class HttpExchangeMeter {
   }
 
   /**
-   * The instance closed its side (FIN), as the link reads it. Between exchanges that is an idle keep-alive
-   * close: the instance will answer nothing more here, and a request its caller sends before reading the
-   * FIN never reached it. HTTP clients send such a request again on a fresh connection (Node's
-   * `reusedSocket` retry, undici's, the kit's HttpPool), which is measured; counting the crossing one too
-   * would charge the instance a failure for an ordinary close. A FIN while a request waits is left to
-   * closed(): the instance went away without answering.
+   * The instance closed its side (FIN) after answering on this connection, as the link reads it (a FIN
+   * before any answer is not reported: a request on that connection failed). Between exchanges that is an
+   * idle keep-alive close: the instance will answer nothing more here, and a request its caller sends
+   * before reading the FIN never reached it. HTTP clients send such a request again on a fresh connection
+   * (Node's `reusedSocket` retry, undici's, the kit's HttpPool), which is measured; counting the crossing
+   * one too would charge the instance a failure for an ordinary close. A FIN while a request waits is left
+   * to closed(): the instance went away without answering.
    */
   instanceLeft(): void {
     if (this.#state !== 'waiting') this.#state = 'off';

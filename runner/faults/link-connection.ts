@@ -95,13 +95,19 @@ export class LinkConnection {
       meter?.callerLeft();
       this.#up.end();
     });
+    let answered = false;
     this.#server.on('data', (chunk: Buffer) => {
+      answered = true;
       env.countDown(chunk.length);
       this.#down.write(chunk);
     });
     this.#server.on('end', () => {
-      meter?.instanceLeft();
-      tracing?.instanceLeft();
+      // after an answer, the instance's FIN is an idle keep-alive close (HttpExchangeMeter.instanceLeft);
+      // before any, it is one more way to refuse a connection, and the request on it still fails
+      if (answered) {
+        meter?.instanceLeft();
+        tracing?.instanceLeft();
+      }
       this.#down.end();
     });
     // A connect error: the instance is not listening (refused) or unreachable.
