@@ -13,10 +13,22 @@ export interface Pair {
   values: string[];
 }
 
-function addPair(map: Record<string, Pair>, key: string, value: string): void {
-  const p = map[key];
+/**
+ * Name/value pairs are grouped by name in a Map, in first-seen order, then made api.Request's map of Pair:
+ * a keyed read of a plain object with names fresh from a parser (every query string is parsed anew) kept
+ * V8 deoptimizing buildApiRequest under load (`unexpected name in keyed access`, about once a second), and
+ * a name like `__proto__` is one more name here, not the object's prototype.
+ */
+function addPair(byKey: Map<string, Pair>, key: string, value: string): void {
+  const p = byKey.get(key);
   if (p) p.values.push(value);
-  else map[key] = { key, values: [value] };
+  else byKey.set(key, { key, values: [value] });
+}
+
+function pairsOf(params: URLSearchParams): Record<string, Pair> {
+  const byKey = new Map<string, Pair>();
+  for (const [k, v] of params) addPair(byKey, k, v);
+  return Object.fromEntries(byKey);
 }
 
 function remoteIp(req: IncomingMessage): string {
@@ -25,29 +37,24 @@ function remoteIp(req: IncomingMessage): string {
 
 /** Builds the api.Request JSON object for a request whose body was already read. */
 export function buildApiRequest(req: IncomingMessage, body: Buffer, path: string, query: string): Record<string, unknown> {
-  const header: Record<string, Pair> = {};
+  const byKey = new Map<string, Pair>();
   const raw = req.rawHeaders;
-  let hasContentType = false;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const k = canonicalHeaderKey(raw[i] ?? '');
-    if (k === 'Content-Type') hasContentType = true;
-    if (k === 'Host') continue;
-    addPair(header, k, raw[i + 1] ?? '');
+    if (k !== 'Host') addPair(byKey, k, raw[i + 1] ?? '');
   }
-  if (!hasContentType) header['Content-Type'] = { key: 'Content-Type', values: ['text/plain; charset=UTF-8'] };
+  const header: Record<string, Pair> = Object.fromEntries(byKey);
+  if (!header['Content-Type']) header['Content-Type'] = { key: 'Content-Type', values: ['text/plain; charset=UTF-8'] };
   if (req.headers.host !== undefined) header.Host = { key: 'Host', values: [req.headers.host] };
   // micro appends the peer to X-Forwarded-For, then the header copy overwrites it with a client-sent one.
   if (!header['X-Forwarded-For']) header['X-Forwarded-For'] = { key: 'X-Forwarded-For', values: [remoteIp(req)] };
 
-  const get: Record<string, Pair> = {};
-  for (const [k, v] of new URLSearchParams(query)) addPair(get, k, v);
+  const get = pairsOf(new URLSearchParams(query));
 
   const out: Record<string, unknown> = { method: req.method ?? 'GET', path, header, get };
   const ct = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (ct === 'application/x-www-form-urlencoded') {
-    const post: Record<string, Pair> = {};
-    for (const [k, v] of new URLSearchParams(body.toString('utf8'))) addPair(post, k, v);
-    out.post = post;
+    out.post = pairsOf(new URLSearchParams(body.toString('utf8')));
   } else if (body.length > 0) {
     out.body = body.toString('utf8');
   }
