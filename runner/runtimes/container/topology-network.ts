@@ -11,6 +11,22 @@ import { networkLabels, type SessionLabels } from './labels.ts';
 
 const SUBNET_TRIES = 48;
 
+/**
+ * The /24 subnets a network of this name tries, in order (first three octets): from a hash of the name,
+ * alternating between 172.30 and 172.31. Docker hands its default-pool networks (compose's, a bare
+ * `docker network create`) whole /16s from 172.17-31 in turn, so one of them can hold all of 172.30 or of
+ * 172.31 for as long as it lives: tries in one /16 only all overlapped it (seen in CI).
+ */
+export function subnetCandidates(name: string, tries = SUBNET_TRIES): string[] {
+  const start = hash(name);
+  const out: string[] = [];
+  for (let i = 0; i < tries; i++) {
+    const half = ((start >> 8) + i) & 1;
+    out.push(`172.${30 + half}.${(start + (i >> 1)) & 255}`);
+  }
+  return out;
+}
+
 export class TopologyNetwork {
   readonly name: string;
   readonly id: string;
@@ -36,12 +52,9 @@ export class TopologyNetwork {
    */
   static async create(docker: Docker, session: SessionLabels): Promise<TopologyNetwork> {
     const name = `micro-dev-${session.topology}-${session.session}`.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-');
-    const start = hash(name);
     let tries = 0;
     let lastError: unknown;
-    for (let i = 0; i < SUBNET_TRIES; i++) {
-      const n = (start + i) % 512;
-      const prefix = `172.${30 + (n >> 8)}.${n & 255}`;
+    for (const prefix of subnetCandidates(name)) {
       tries++;
       try {
         const network = await docker.createNetwork({
