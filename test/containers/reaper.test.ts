@@ -37,13 +37,19 @@ async function reapersOf(session: string): Promise<number[]> {
 
 describe.runIf(gate.run)('container reaper', () => {
   const bystanderSession = `reaper-bystander-${process.pid}-${Date.now().toString(36)}`;
-  let up: CliProcess | undefined;
+  // every `up` started here: a test that fails before its own kill must not leave its `up` running
+  const ups: CliProcess[] = [];
+  const startUp = (file: string): CliProcess => {
+    const cli = new CliProcess(['up', '--no-tui', '-c', file]);
+    ups.push(cli);
+    return cli;
+  };
   let upSession: string | undefined;
   let releaseBystander: (() => Promise<void>) | undefined;
   let topologyDir: string | undefined;
 
   afterAll(async () => {
-    up?.child.kill('SIGKILL');
+    for (const cli of ups) cli.child.kill('SIGKILL');
     await releaseBystander?.();
     await sweepContainers({ session: bystanderSession });
     if (upSession) await sweepContainers({ session: upSession });
@@ -87,7 +93,7 @@ services:
     replicas: 2
 `,
     );
-    up = new CliProcess(['up', '--no-tui', '-c', file]);
+    const up = startUp(file);
     await up.waitFor('micro-dev ready', 120_000);
     const owner = { label: [`${Labels.pid}=${up.child.pid}`] };
     const running = await docker.listContainers({ filters: owner });
@@ -117,8 +123,7 @@ services:
 
   it('a clean stop (Ctrl-C) removes the containers and ends the reaper too', { timeout: 180_000 }, async () => {
     const docker = await connectDocker();
-    const cli = new CliProcess(['up', '--no-tui', '-c', join(topologyDir!, 'micro.dev.yaml')]);
-    up = cli;
+    const cli = startUp(join(topologyDir!, 'micro.dev.yaml'));
     await cli.waitFor('micro-dev ready', 120_000);
     const owner = { label: [`${Labels.pid}=${cli.child.pid}`] };
     const running = await docker.listContainers({ filters: owner });
