@@ -6,7 +6,7 @@
  *   client chunk ──request(chunk)──> tracer.request (may rewrite the parent id in chunk) ──> exchange
  *   delivered answer chunk ──answer(chunk)──> exchange.end({ status })
  *   refused / reset / closed while waiting ──> exchange.end({ error })
- *   the instance's FIN between exchanges ──> nothing more followed (as HttpExchangeMeter.instanceLeft)
+ *   the instance's FIN between exchanges, after an answer ──> nothing more followed (as HttpExchangeMeter)
  */
 import type { LinkTracer, TracedExchange } from './link-tracer.ts';
 import type { ToxicView } from './toxic-catalogue.ts';
@@ -55,8 +55,9 @@ export class ExchangeTracing {
   }
 
   /**
-   * The instance closed its side between exchanges (an idle keep-alive close): a request crossing that
-   * close never reached it, and its caller sends it again on a fresh connection, traced there.
+   * The instance closed its side between exchanges after answering on this connection (an idle keep-alive
+   * close; LinkConnection reports no other FIN): a request crossing that close never reached it, and its
+   * caller sends it again on a fresh connection, traced there.
    */
   instanceLeft(): void {
     if (!this.#waiting) this.#off = true;

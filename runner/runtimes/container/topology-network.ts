@@ -17,10 +17,10 @@ const SUBNET_TRIES = 48;
  * `docker network create`) whole /16s from 172.17-31 in turn, so one of them can hold all of 172.30 or of
  * 172.31 for as long as it lives: tries in one /16 only all overlapped it (seen in CI).
  */
-export function subnetCandidates(name: string, tries = SUBNET_TRIES): string[] {
+export function subnetCandidates(name: string): string[] {
   const start = hash(name);
   const out: string[] = [];
-  for (let i = 0; i < tries; i++) {
+  for (let i = 0; i < SUBNET_TRIES; i++) {
     const half = ((start >> 8) + i) & 1;
     out.push(`172.${30 + half}.${(start + (i >> 1)) & 255}`);
   }
