@@ -22,7 +22,11 @@
  * Memory: RSS of micro-dev's whole tree idle (after ready), after the throughput rounds, after the stall
  * phase; and the bare chain's RSS after load.
  *
- *   node_modules/.bin/node bench/e2e/e2e-bench.ts [--rounds 3] [--seconds 6] [--stall-seconds 60]
+ * Before the rounds every path is loaded for --warmup-seconds (default 5 each, so micro-dev's `up` gets 20 s):
+ * a fresh `up` needs 15-20 s of load to reach its throughput (JIT, pools), and with 2 s each the first
+ * round of the first micro-dev path ran cold (2026-12-04: the gateway's first round at 0.73 of its other two).
+ *
+ *   node_modules/.bin/node bench/e2e/e2e-bench.ts [--rounds 5] [--seconds 6] [--warmup-seconds 5] [--stall-seconds 60]
  *     [--paths gateway,rpc,proxy,call] [--node-flags "--cpu-prof --cpu-prof-dir=/tmp/prof"] [--out FILE]
  *   -> bench/results/e2e.json (not when --node-flags is given, unless --out)
  */
@@ -49,8 +53,9 @@ const num = (name: string, fallback: number, min = 0) => {
   if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min} (got ${option(name)})`);
   return n;
 };
-const rounds = num('rounds', 3, 1);
+const rounds = num('rounds', 5, 1);
 const seconds = num('seconds', 6, 1);
+const warmupSeconds = num('warmup-seconds', 5);
 const stallSeconds = num('stall-seconds', 60);
 // Default: the launcher's own flags (what `npx micro-dev up` runs with); --node-flags replaces them.
 const nodeFlagsOption = option('node-flags');
@@ -77,6 +82,8 @@ interface WrkRun extends Partial<CpuUse> {
   p99: number;
   maxMs: number;
   errors: number;
+  /** What the errors were, when there were any: answers other than 2xx/3xx, and wrk's socket errors by kind. */
+  errorKinds?: { non2xx: number; connect: number; read: number; write: number; timeout: number };
   load1: number;
 }
 
@@ -130,7 +137,8 @@ async function wrk(target: Target, secondsToRun: number, connections = CONNECTIO
   });
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
   const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
-  const errors = non2xx + (socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
+  const [connect = 0, read = 0, write = 0, timeout = 0] = socketErrors ? socketErrors.slice(1).map(Number) : [];
+  const errors = non2xx + connect + read + write + timeout;
   const use = cpuUse(before, await cpuSnapshot(target.serving.pids, target.serving.mainPid), Number(/(\d+) requests in/.exec(stdout)?.[1] ?? NaN));
   return {
     rps: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? NaN)),
@@ -138,6 +146,7 @@ async function wrk(target: Target, secondsToRun: number, connections = CONNECTIO
     p99: wrkMs(/\s99%\s+(\S+)/.exec(stdout)?.[1]),
     maxMs: wrkMs(/Latency\s+\S+\s+\S+\s+(\S+)/.exec(stdout)?.[1]),
     errors,
+    ...(errors > 0 ? { errorKinds: { non2xx, connect, read, write, timeout } } : {}),
     load1: load1(),
     ...use,
   };
@@ -220,6 +229,7 @@ async function main(): Promise<void> {
     node: process.version,
     wrk: `-t1 -c${CONNECTIONS} -d${seconds}s`,
     rounds,
+    warmupSecondsPerPath: warmupSeconds,
     loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
   };
   try {
@@ -261,7 +271,7 @@ async function main(): Promise<void> {
     const names = ['baseline', 'nginx', ...pathNames.filter((n) => n in all && n !== 'baseline' && n !== 'nginx')];
     for (const n of names) await all[n]!.check();
     // Warm up every path (JIT, pools, caches) before anything counts.
-    for (const n of names) await wrk(all[n]!.target, 2);
+    if (warmupSeconds > 0) for (const n of names) await wrk(all[n]!.target, warmupSeconds);
 
     const runs: Record<string, WrkRun[]> = Object.fromEntries(names.map((n) => [n, []]));
     for (let r = 0; r < rounds; r++) {
@@ -269,7 +279,7 @@ async function main(): Promise<void> {
         const one = await wrk(all[n]!.target, seconds);
         runs[n]!.push(one);
         console.log(
-          `round ${r + 1} ${n.padEnd(8)} ${one.rps} req/s  p50 ${one.p50} ms  p99 ${one.p99} ms  max ${one.maxMs} ms  errors ${one.errors}  ` +
+          `round ${r + 1} ${n.padEnd(8)} ${one.rps} req/s  p50 ${one.p50} ms  p99 ${one.p99} ms  max ${one.maxMs} ms  errors ${one.errors}${one.errorKinds ? ` ${JSON.stringify(one.errorKinds)}` : ''}  ` +
             `cpu ${one.cpuMsPerRequest} ms/req (main ${one.mainCpuMsPerRequest})  machine ${Math.round((one.machineBusy ?? NaN) * 100)} % busy  load ${one.load1}`,
         );
       }
