@@ -145,6 +145,64 @@ describe('HttpExchangeMeter (a link observer)', () => {
     closer.close();
   });
 
+  it("does not count a request whose connection the instance closed right behind it after a long idle (the same race, the other way round); on a busy connection it does", async () => {
+    const s = await observedServer();
+    cleanup = s.close;
+    // A raw instance: answers each request, except that, told to, it closes the connection the next request
+    // comes on, unanswered: with a FIN, or with a RST (as a kernel does for a socket closed with the request
+    // unread in it).
+    let drop: 'fin' | 'rst' | undefined;
+    const instance = net.createServer((c) => {
+      c.on('error', () => {});
+      c.on('data', () => {
+        if (drop === 'fin') c.destroy();
+        else if (drop === 'rst') c.resetAndDestroy();
+        else c.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      });
+    });
+    await new Promise<void>((resolve) => instance.listen(0, '127.0.0.1', resolve));
+    s.link.setUpstream(`127.0.0.1:${(instance.address() as net.AddressInfo).port}`);
+    const connect = () => {
+      const c = net.connect({ port: s.link.port, host: '127.0.0.1' });
+      c.on('error', () => {}).resume();
+      return c;
+    };
+    const closed = (c: net.Socket) => new Promise<void>((resolve) => c.once('close', () => resolve()));
+    const head = 'GET /ok HTTP/1.1\r\nHost: x\r\n\r\n';
+
+    // Idle for longer than IDLE_BEFORE_CLOSE_MS, then the instance's FIN right behind the request.
+    const a = connect();
+    a.write(head);
+    await waitUntil(() => s.seen.length === 1, 'the first answer');
+    await new Promise((r) => setTimeout(r, 1_200));
+    drop = 'fin';
+    a.write(head);
+    await closed(a);
+    // The same with a RST: the instance closes the idle connection with the request unread in it.
+    drop = undefined;
+    const b = connect();
+    b.write(head);
+    await waitUntil(() => s.seen.length === 2, 'the second answer');
+    await new Promise((r) => setTimeout(r, 1_200));
+    drop = 'rst';
+    b.write(head);
+    await closed(b);
+    await waitUntil(() => s.link.stats().connections === 0, 'both connections to close');
+    expect(s.seen.map((e) => e.failed)).toEqual([false, false]);
+
+    // A busy connection (answered just before) closed behind a request: the instance failed that request.
+    drop = undefined;
+    const c = connect();
+    c.write(head);
+    await waitUntil(() => s.seen.length === 3, 'the third answer');
+    drop = 'fin';
+    c.write(head);
+    await closed(c);
+    await waitUntil(() => s.seen.length === 4, 'the dropped request');
+    expect(s.seen.map((e) => e.failed)).toEqual([false, false, false, true]);
+    instance.close();
+  });
+
   it('measures nothing on a connection whose answers are not HTTP/1 (raw TCP, HTTP/2)', async () => {
     const s = await observedServer();
     cleanup = s.close;

@@ -7,6 +7,8 @@
  *   caller's FIN or connection gone while waiting (reset, timed out, partition) ──> exchange(ms, true)
  *   a fresh connection refused by the instance or reset by a toxic ──────────────> exchange(ms, true)
  *   the instance's FIN between exchanges, after an answer (a keep-alive close) ──> nothing more measured
+ *   the instance's FIN or RST just after a request that came after a long idle ──> not counted (it crossed
+ *     the instance's idle close; the caller sends it again)
  *
  * It follows request/answer turns, not byte framing: a request starts with the first client bytes after
  * the previous answer began, so pipelined requests count as one. Interim `1xx` answers are skipped. A
@@ -25,11 +27,23 @@ const CODE = Buffer.from('"code":');
 
 type State = 'idle' | 'waiting' | 'answered' | 'off';
 
+/**
+ * The signature of a request that crossed the instance's idle keep-alive close (see instanceLeft): the
+ * connection sat idle at least this long after its last answer (servers close idle connections after
+ * seconds: Node 5 s, Go's IdleTimeout), and the instance's FIN or RST came within CROSSING_MS of the
+ * request, before any answer byte. The window is wide for an event loop under load: the close was on the
+ * wire before the request was read, and only our reading of it lags.
+ */
+const IDLE_BEFORE_CLOSE_MS = 1_000;
+const CROSSING_MS = 500;
+
 export class HttpExchangeMeter {
   readonly #observer: ExchangeObserver;
   #state: State = 'idle';
   #answered = false;
   #startedAt: number;
+  /** When the last answer's status line came (the connection's idle time is measured from it). */
+  #answerAt = -Infinity;
 
   constructor(observer: ExchangeObserver) {
     this.#observer = observer;
@@ -64,7 +78,8 @@ export class HttpExchangeMeter {
     if (status >= 100 && status < 200) return;
     this.#state = 'answered';
     this.#answered = true;
-    this.#observer.exchange(performance.now() - this.#startedAt, failedStatus(status) || microErrorFailed(chunk));
+    this.#answerAt = performance.now();
+    this.#observer.exchange(this.#answerAt - this.#startedAt, failedStatus(status) || microErrorFailed(chunk));
   }
 
   /**
@@ -76,16 +91,23 @@ export class HttpExchangeMeter {
   }
 
   /**
-   * The instance closed its side (FIN) after answering on this connection, as the link reads it (a FIN
-   * before any answer is not reported: a request on that connection failed). Between exchanges that is an
-   * idle keep-alive close: the instance will answer nothing more here, and a request its caller sends
-   * before reading the FIN never reached it. HTTP clients send such a request again on a fresh connection
-   * (Node's `reusedSocket` retry, undici's, the kit's HttpPool), which is measured; counting the crossing
-   * one too would charge the instance a failure for an ordinary close. A FIN while a request waits is left
-   * to closed(): the instance went away without answering.
+   * The instance closed its side (FIN), or reset the connection, after answering on it, as the link reads
+   * it (a FIN before any answer is not reported: a request on that connection failed). Between exchanges
+   * that is an idle keep-alive close: the instance will answer nothing more here, and a request its caller
+   * sends before reading the FIN never reached it. HTTP clients send such a request again on a fresh
+   * connection (Node's `reusedSocket` retry, undici's, the kit's HttpPool), which is measured; counting the
+   * crossing one too would charge the instance a failure for an ordinary close. The same race seen the
+   * other way round: the request reached the link first and the close right after it (the instance closed
+   * before reading it: its FIN was on the way, or it reset the connection with the request unread), after
+   * a long idle and before any answer byte (IDLE_BEFORE_CLOSE_MS, CROSSING_MS): not counted either. Any
+   * other close while a request waits is left to closed(): the instance went away without answering.
    */
   instanceLeft(): void {
-    if (this.#state !== 'waiting') this.#state = 'off';
+    if (this.#state === 'waiting') {
+      const idleMs = this.#startedAt - this.#answerAt;
+      if (!this.#answered || idleMs < IDLE_BEFORE_CLOSE_MS || performance.now() - this.#startedAt > CROSSING_MS) return;
+    }
+    this.#state = 'off';
   }
 
   /** The connection is gone (both sides). An exchange still waiting for its answer failed. */

@@ -110,8 +110,14 @@ export class LinkConnection {
       }
       this.#down.end();
     });
-    // A connect error: the instance is not listening (refused) or unreachable.
-    if (meter) this.#server.once('error', (e: NodeJS.ErrnoException) => void (e.syscall === 'connect' && meter.broken()));
+    // A connect error: the instance is not listening (refused) or unreachable. A reset after answers here:
+    // the instance closed an idle connection with a request unread in it (HttpExchangeMeter.instanceLeft).
+    if (meter) {
+      this.#server.once('error', (e: NodeJS.ErrnoException) => {
+        if (e.syscall === 'connect') meter.broken();
+        else if (answered && e.code === 'ECONNRESET') meter.instanceLeft();
+      });
+    }
     if (tracing) {
       this.#server.once('error', (e: NodeJS.ErrnoException) => {
         if (e.syscall === 'connect') tracing.broken(`${upstream.host}:${upstream.port} refused the connection (${e.code ?? e.message})`);
