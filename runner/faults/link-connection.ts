@@ -110,8 +110,9 @@ export class LinkConnection {
       }
       this.#down.end();
     });
-    // A connect error: the instance is not listening (refused) or unreachable. A reset after answers here:
-    // the instance closed an idle connection with a request unread in it (HttpExchangeMeter.instanceLeft).
+    // A connect error: the instance is not listening (refused) or unreachable. A reset after answers is the
+    // instance closing too (a server that closes an idle connection with a request unread in it resets it):
+    // the meter tells such an idle close from a failure (HttpExchangeMeter.instanceLeft).
     if (meter) {
       this.#server.once('error', (e: NodeJS.ErrnoException) => {
         if (e.syscall === 'connect') meter.broken();
