@@ -162,42 +162,31 @@ describe('HttpExchangeMeter (a link observer)', () => {
     });
     await new Promise<void>((resolve) => instance.listen(0, '127.0.0.1', resolve));
     s.link.setUpstream(`127.0.0.1:${(instance.address() as net.AddressInfo).port}`);
-    const connect = () => {
+    const head = 'GET /ok HTTP/1.1\r\nHost: x\r\n\r\n';
+    /** One answered request on a fresh connection, `idleMs` of quiet, then a request the instance closes with `how`. */
+    const answeredThenClosed = async (idleMs: number, how: 'fin' | 'rst') => {
       const c = net.connect({ port: s.link.port, host: '127.0.0.1' });
       c.on('error', () => {}).resume();
-      return c;
+      const closed = new Promise<void>((resolve) => c.once('close', () => resolve()));
+      drop = undefined;
+      const answers = s.seen.length + 1;
+      c.write(head);
+      await waitUntil(() => s.seen.length === answers, 'the answer');
+      await new Promise((r) => setTimeout(r, idleMs));
+      drop = how;
+      c.write(head);
+      await closed;
     };
-    const closed = (c: net.Socket) => new Promise<void>((resolve) => c.once('close', () => resolve()));
-    const head = 'GET /ok HTTP/1.1\r\nHost: x\r\n\r\n';
 
-    // Idle for longer than IDLE_BEFORE_CLOSE_MS, then the instance's FIN right behind the request.
-    const a = connect();
-    a.write(head);
-    await waitUntil(() => s.seen.length === 1, 'the first answer');
-    await new Promise((r) => setTimeout(r, 1_200));
-    drop = 'fin';
-    a.write(head);
-    await closed(a);
-    // The same with a RST: the instance closes the idle connection with the request unread in it.
-    drop = undefined;
-    const b = connect();
-    b.write(head);
-    await waitUntil(() => s.seen.length === 2, 'the second answer');
-    await new Promise((r) => setTimeout(r, 1_200));
-    drop = 'rst';
-    b.write(head);
-    await closed(b);
+    // Idle for longer than IDLE_BEFORE_CLOSE_MS, then the instance's FIN right behind the request; the same
+    // with a RST (the instance closed the idle connection with the request unread in it).
+    await answeredThenClosed(1_200, 'fin');
+    await answeredThenClosed(1_200, 'rst');
     await waitUntil(() => s.link.stats().connections === 0, 'both connections to close');
     expect(s.seen.map((e) => e.failed)).toEqual([false, false]);
 
     // A busy connection (answered just before) closed behind a request: the instance failed that request.
-    drop = undefined;
-    const c = connect();
-    c.write(head);
-    await waitUntil(() => s.seen.length === 3, 'the third answer');
-    drop = 'fin';
-    c.write(head);
-    await closed(c);
+    await answeredThenClosed(0, 'fin');
     await waitUntil(() => s.seen.length === 4, 'the dropped request');
     expect(s.seen.map((e) => e.failed)).toEqual([false, false, false, true]);
     instance.close();
