@@ -6,7 +6,7 @@
  *   client chunk ──request(chunk)──> tracer.request (may rewrite the parent id in chunk) ──> exchange
  *   delivered answer chunk ──answer(chunk)──> exchange.end({ status })
  *   refused / reset / closed while waiting ──> exchange.end({ error })
- *   the instance's FIN between exchanges, after an answer ──> nothing more followed (as HttpExchangeMeter)
+ *   the instance's FIN between exchanges, after an answer ──> nothing more followed (see instanceLeft)
  */
 import type { LinkTracer, TracedExchange } from './link-tracer.ts';
 import type { ToxicView } from './toxic-catalogue.ts';
@@ -57,7 +57,10 @@ export class ExchangeTracing {
   /**
    * The instance closed its side between exchanges after answering on this connection (an idle keep-alive
    * close; LinkConnection reports no other FIN): a request crossing that close never reached it, and its
-   * caller sends it again on a fresh connection, traced there.
+   * caller sends it again on a fresh connection, traced there. Unlike HttpExchangeMeter, a request that
+   * reached the link just before that close stays traced, as failed: its attempt did fail on this
+   * connection, and the caller's retry follows in the same trace (the meter leaves it uncounted, so an
+   * instance's error rate is not charged for an ordinary close).
    */
   instanceLeft(): void {
     if (!this.#waiting) this.#off = true;
