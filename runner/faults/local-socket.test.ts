@@ -3,7 +3,7 @@
  * body, corked) reaches the link as one chunk, so the link forwards it to the instance with one write.
  */
 import http from 'node:http';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { localSocketPair } from './local-socket.ts';
 
 function collect(stream: NodeJS.ReadableStream, until: (text: string) => boolean): Promise<Buffer[]> {
@@ -45,5 +45,73 @@ describe('localSocketPair', () => {
     expect(chunks[0]!.toString('latin1')).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\n\{"msg":"Hello John"\}$/);
     link.destroy();
     server.close();
+  });
+
+  describe('idle timeout (what the Agent drops idle pooled connections by)', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    /** An HTTP end whose 'timeout' events are counted, on fake timers and a fake performance clock. */
+    function timedEnd() {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+      const { http: httpEnd, link } = localSocketPair();
+      const fired: number[] = [];
+      httpEnd.on('timeout', () => fired.push(performance.now()));
+      return { httpEnd, link, fired, start: performance.now() };
+    }
+
+    it('emits once the latest timeout has passed with no new one, counted from that call', () => {
+      const { httpEnd, link, fired, start } = timedEnd();
+      httpEnd.setTimeout(1_000);
+      vi.advanceTimersByTime(600);
+      httpEnd.setTimeout(1_000); // handed out and taken back again: idle from here
+      vi.advanceTimersByTime(999);
+      expect(fired).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(fired).toEqual([start + 1_600]);
+      vi.advanceTimersByTime(5_000);
+      expect(fired).toHaveLength(1);
+      link.destroy();
+    });
+
+    it('ms 0 stops it (a connection in use); a shorter timeout than the pending one comes on time', () => {
+      const { httpEnd, link, fired, start } = timedEnd();
+      httpEnd.setTimeout(1_000);
+      httpEnd.setTimeout(0);
+      vi.advanceTimersByTime(5_000);
+      expect(fired).toEqual([]);
+      httpEnd.setTimeout(10_000);
+      vi.advanceTimersByTime(1_000);
+      httpEnd.setTimeout(500);
+      vi.advanceTimersByTime(500);
+      expect(fired).toEqual([start + 6_500]);
+      link.destroy();
+    });
+
+    it("a callback given with the timeout runs once, and ms 0 takes it off (net.Socket's contract)", () => {
+      const { httpEnd, link } = timedEnd();
+      const calls: string[] = [];
+      const kept = () => calls.push('kept');
+      const dropped = () => calls.push('dropped');
+      httpEnd.setTimeout(100, dropped);
+      httpEnd.setTimeout(0, dropped);
+      httpEnd.setTimeout(100, kept);
+      vi.advanceTimersByTime(100);
+      httpEnd.setTimeout(100);
+      vi.advanceTimersByTime(100);
+      expect(calls).toEqual(['kept']);
+      link.destroy();
+    });
+
+    it('no timer outlives the connection', async () => {
+      const { httpEnd, link, fired } = timedEnd();
+      httpEnd.setTimeout(1_000);
+      link.destroy();
+      await new Promise((r) => httpEnd.once('close', r));
+      expect(vi.getTimerCount()).toBe(0);
+      vi.advanceTimersByTime(2_000);
+      expect(fired).toEqual([]);
+    });
   });
 });

@@ -53,22 +53,37 @@ export function localSocketPair(): { http: HttpEnd; link: LinkEnd } {
   const link = linkStream as LinkEnd;
   // what a server of ours may read of its client (an address in logs, the gateway's X-Forwarded-For)
   Object.assign(httpEnd, { remoteAddress: '127.0.0.1', remoteFamily: 'IPv4', remotePort: 0 });
+  // The Agent sets a timeout each time it hands out or takes back the connection (ms 0, then its idle
+  // timeout, per request): that only notes the time. One timer per connection, armed when none is pending;
+  // when it fires it waits out whatever is left of the latest timeout, or emits 'timeout' (issue 13: a
+  // refresh per call cost the main thread ~2 µs a request).
   let timer: NodeJS.Timeout | undefined;
-  let timerMs = 0;
   let idleMs = 0;
-  // The Agent sets a timeout each time it hands out or takes back the connection: one timer, refreshed
-  // (as net.Socket re-arms its own), not a new one per request.
+  let armedAt = 0;
+  let due = 0;
+  const arm = (ms: number) => {
+    due = performance.now() + ms;
+    timer = setTimeout(fire, ms).unref();
+  };
+  const fire = () => {
+    timer = undefined;
+    if (idleMs <= 0 || httpEnd.destroyed) return;
+    const left = armedAt + idleMs - performance.now();
+    if (left >= 1) arm(left);
+    else httpEnd.emit('timeout');
+  };
   const restartIdle = () => {
-    if (idleMs <= 0 || httpEnd.destroyed) {
+    if (httpEnd.destroyed) {
       if (timer) clearTimeout(timer);
       timer = undefined;
-    } else if (timer && timerMs === idleMs) {
-      timer.refresh();
-    } else {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => httpEnd.emit('timeout'), idleMs).unref();
-      timerMs = idleMs;
+      return;
     }
+    // ms 0: a pending timer finds no timeout when it fires, and stops
+    if (idleMs <= 0) return;
+    armedAt = performance.now();
+    if (timer !== undefined && due <= armedAt + idleMs) return;
+    if (timer) clearTimeout(timer);
+    arm(idleMs);
   };
   Object.assign(httpEnd, {
     connecting: false,

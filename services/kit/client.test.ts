@@ -221,4 +221,26 @@ describe('Client', () => {
     expect(res.body.toString()).toBe('{"a":[1,2]}\n');
     expect(res.headers['micro-endpoint']).toBe('Echo.Raw');
   });
+
+  it('reads Micro-Error from the head in any case, and an answer header record only when asked', async () => {
+    // a server in another language: lower-case names, a header node:http would join
+    let answer: [string, string][] = [];
+    const h = createServer((_req, res) => {
+      res.writeHead(200, answer.flat());
+      res.end('{}');
+    });
+    await new Promise<void>((r) => h.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => h.close(r)));
+    const address = `127.0.0.1:${(h.address() as AddressInfo).port}`;
+    const c = client({ retries: 0 });
+    answer = [['micro-error', '{"id":"svc","code":400,"detail":"bad name","status":"Bad Request"}']];
+    await expect(c.call('svc', 'X.Y', {}, { address })).rejects.toMatchObject({ id: 'svc', code: 400, detail: 'bad name' });
+    // two of them: joined with ', ' as node:http's record joins them, which is no longer one JSON error
+    answer = [['MICRO-ERROR', 'first'], ['Micro-Error', 'second']];
+    await expect(c.call('svc', 'X.Y', {}, { address })).rejects.toMatchObject({ detail: 'first, second' });
+    answer = [['X-Reply', 'a'], ['x-reply', 'b'], ['Set-Cookie', 'k=1'], ['Set-Cookie', 'k=2']];
+    const res = await c.callRaw('svc', 'X.Y', Buffer.from('{}'), { contentType: 'application/json', address });
+    expect(res.headers).toMatchObject({ 'x-reply': 'a, b', 'set-cookie': 'k=1,k=2' });
+    expect(res.headers).toBe(res.headers);
+  });
 });

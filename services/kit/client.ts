@@ -11,7 +11,7 @@
  * Every failure is a MicroError with go-micro's ids and texts. Connections are kept alive in one
  * HttpPool; close() releases them and whatever the client created itself (registry client, cache).
  */
-import { HttpPool, type HttpPoolOptions } from './http-pool.ts';
+import { HttpPool, type HttpPoolOptions, type PoolResponse } from './http-pool.ts';
 import type { AttemptTrace, CallTracer, Selection } from './call-tracer.ts';
 import { MicroError } from './errors.ts';
 import { boundedMemo } from './bounded-memo.ts';
@@ -273,19 +273,13 @@ export class Client {
     } catch (e) {
       throw this.#transportError(e, node, (e as { deadlineExceeded?: boolean } | null)?.deadlineExceeded === true);
     }
-    const out: Record<string, string> = {};
-    const answered = res.headers;
-    for (const k in answered) {
-      const v = answered[k];
-      if (v !== undefined) out[k] = Array.isArray(v) ? v.join(',') : v;
-    }
     if (res.statusCode !== 200) {
       const text = `${res.statusCode} ${res.statusText}`.trim();
       throw MicroError.internal(`${CLIENT_ID}.transport`, `${text}: ${res.body.toString('utf8')}`);
     }
-    const microError = out['micro-error'];
+    const microError = microErrorOf(res.rawHeaders);
     if (microError) throw MicroError.parse(Buffer.from(microError, 'latin1').toString('utf8'));
-    return { body: res.body, headers: out };
+    return new KitResponse(res);
   }
 
   #transportError(e: unknown, node: RegistryNode, timedOut: boolean): MicroError {
@@ -304,6 +298,48 @@ export class Client {
 }
 
 /** Headers the client sets on every call, lower-cased: a caller's header of the same name gives way. */
+/**
+ * An answer's `Micro-Error`, read from the head as received: whatever its case, several joined with ', ' as
+ * node:http's header record joins them; '' when there is none.
+ */
+function microErrorOf(raw: readonly string[]): string {
+  let value = '';
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 11 && name.toLowerCase() === 'micro-error') value = value === '' ? raw[i + 1]! : `${value}, ${raw[i + 1]!}`;
+  }
+  return value;
+}
+
+/**
+ * A call's answer. Its header record is made when first read: the gateway, the proxy and a handler's
+ * `call` never read it, and node:http builds one only when asked (issue 13: the largest part of reading an
+ * answer's 15-20 headers on micro-dev's main thread was building records nobody read).
+ */
+class KitResponse implements RawResponse {
+  readonly body: Buffer;
+  readonly #answer: PoolResponse;
+  #headers: Record<string, string> | undefined;
+
+  constructor(answer: PoolResponse) {
+    this.body = answer.body;
+    this.#answer = answer;
+  }
+
+  get headers(): Record<string, string> {
+    if (this.#headers === undefined) {
+      const out: Record<string, string> = {};
+      const answered = this.#answer.headers;
+      for (const k in answered) {
+        const v = answered[k];
+        if (v !== undefined) out[k] = Array.isArray(v) ? v.join(',') : v;
+      }
+      this.#headers = out;
+    }
+    return this.#headers;
+  }
+}
+
 const OWN_HEADERS = new Set(['timeout', 'content-type', 'accept', 'micro-id', 'micro-service', 'micro-method', 'micro-endpoint', 'host', 'content-length']);
 /** name.toLowerCase(), remembered: metadata names repeat from call to call. */
 const lowerCase = boundedMemo((name: string) => name.toLowerCase());

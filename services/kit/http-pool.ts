@@ -19,7 +19,7 @@
  * (Node's documented `reusedSocket` pattern), up to MAX_STALE times, so a stopped server reads as refused and
  * a server's idle close never reads as a failed call. An error after an answer began is never retried.
  */
-import { Agent, request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import { Agent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { boundedMemo } from './bounded-memo.ts';
@@ -47,8 +47,34 @@ export interface PoolRequest {
 export interface PoolResponse {
   statusCode: number;
   statusText: string;
-  headers: IncomingHttpHeaders;
+  /** Built on first read (node:http's own lazy record): a caller that never reads it does not pay for it. */
+  readonly headers: IncomingHttpHeaders;
+  /** The head as received, names in their own case: `[name, value, ...]`. */
+  readonly rawHeaders: readonly string[];
   body: Buffer;
+}
+
+/** A response whose header record is node:http's, made only when read (the kit client's calls seldom do). */
+class PooledResponse implements PoolResponse {
+  readonly statusCode: number;
+  readonly statusText: string;
+  readonly body: Buffer;
+  readonly #message: IncomingMessage;
+
+  constructor(message: IncomingMessage, body: Buffer) {
+    this.statusCode = message.statusCode ?? 0;
+    this.statusText = message.statusMessage ?? '';
+    this.body = body;
+    this.#message = message;
+  }
+
+  get headers(): IncomingHttpHeaders {
+    return this.#message.headers;
+  }
+
+  get rawHeaders(): readonly string[] {
+    return this.#message.rawHeaders;
+  }
 }
 
 export interface HttpPoolOptions {
@@ -143,7 +169,8 @@ export class HttpPool {
           req.destroy();
         }, Math.max(1, deadline - performance.now()));
       }
-      req.once('socket', (socket: Socket) => {
+      // req and res are this request's own: `on` where `once` would make a wrapper per listener per request
+      req.on('socket', (socket: Socket) => {
         if (!socket.connecting) return;
         connectTimer = setTimeout(() => {
           const error = Object.assign(new Error(`connect timeout after ${this.#connectTimeoutMs}ms`), { code: 'ETIMEDOUT' });
@@ -153,27 +180,20 @@ export class HttpPool {
         socket.once('connect', () => clearTimeout(connectTimer));
       });
       let answered = false;
-      req.once('error', (e: NodeJS.ErrnoException) => {
+      req.on('error', (e: NodeJS.ErrnoException) => {
         // Closed or reset before any answer. A pooled connection: the server had closed it while it sat
         // idle, send the request afresh. A connection of its own: what a client sees of a dead server behind
         // a proxy (a fault-plane link, Toxiproxy) that accepts and then cannot reach it.
         if (!answered && e.code === 'ECONNRESET') Object.assign(e, req.reusedSocket ? { staleConnection: true } : { closedUnanswered: true });
         finish(e);
       });
-      req.once('response', (res) => {
+      req.on('response', (res) => {
         answered = true;
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.once('error', (e) => finish(e));
-        res.once('aborted', () => finish(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' })));
-        res.once('end', () =>
-          finish(undefined, {
-            statusCode: res.statusCode ?? 0,
-            statusText: res.statusMessage ?? '',
-            headers: res.headers,
-            body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
-          }),
-        );
+        res.on('error', (e) => finish(e));
+        res.on('aborted', () => finish(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' })));
+        res.on('end', () => finish(undefined, new PooledResponse(res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))));
       });
       req.end(r.body);
     });

@@ -175,7 +175,8 @@ export class Server {
       this.#inFlight--;
       if (this.#inFlight === 0) for (const f of this.#drained.splice(0)) f();
     };
-    res.once('close', finish);
+    // res and req are this request's own: `on` where `once` would make a wrapper per listener per request
+    res.on('close', finish);
     // Keep-alive sockets must not hold a stopping server open.
     if (!this.#http.listening) res.setHeader('Connection', 'close');
     const path = (req.url ?? '/').split('?')[0]!;
@@ -232,7 +233,7 @@ export class Server {
     const ac = new AbortController();
     const timer = timeoutNs > 0 ? setTimeout(() => ac.abort(new Error('context deadline exceeded')), timeoutNs / 1e6) : undefined;
     timer?.unref();
-    res.once('close', () => {
+    res.on('close', () => {
       clearTimeout(timer);
       if (!res.writableFinished) ac.abort(new Error('context canceled'));
     });
@@ -291,9 +292,9 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.once('error', reject);
-    req.once('close', () => {
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', reject);
+    req.on('close', () => {
       if (!req.complete) reject(new Error('request aborted'));
     });
   });
