@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { HttpPool } from './http-pool.ts';
+import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { HttpPool, PoolAgent } from './http-pool.ts';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
@@ -209,5 +209,67 @@ describe('HttpPool', () => {
     for (const c of s.connections) c.resetAndDestroy();
     await cleanups.splice(0, 1)[0]!();
     await expect(p.request({ origin: s.origin, path: '/', method: 'GET' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+});
+
+describe('PoolAgent', () => {
+  /** After one request answered with these extra header lines: is the connection pooled, with which idle timeout. */
+  async function afterOneAnswer(AgentClass: typeof Agent, lines: string[], agentTimeout: number | undefined): Promise<{ kept: boolean; timeout: number | undefined; headerReads: number }> {
+    const server = createNetServer((socket) => {
+      socket.once('data', () => socket.write(['HTTP/1.1 200 OK', ...lines, 'Content-Length: 2', '', 'ok'].join('\r\n')));
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const agent = new AgentClass({ keepAlive: true, ...(agentTimeout === undefined ? {} : { timeout: agentTimeout }) });
+    cleanups.push(() => {
+      agent.destroy();
+      return new Promise((r) => server.close(r));
+    });
+    const port = (server.address() as AddressInfo).port;
+    const res = await new Promise<IncomingMessage>((resolve, reject) => httpRequest({ host: '127.0.0.1', port, agent }, resolve).on('error', reject).end());
+    // counts who reads the answer's header record from here on (node:http builds it on the first read)
+    let headerReads = 0;
+    const own = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(res) as object, 'headers')!;
+    Object.defineProperty(res, 'headers', {
+      get() {
+        headerReads++;
+        return own.get!.call(res) as unknown;
+      },
+    });
+    res.resume();
+    await new Promise((r) => res.on('end', r));
+    // the Agent pools (or drops) the connection on the response's end, a tick later
+    await new Promise((r) => setImmediate(r));
+    const free = Object.values(agent.freeSockets).flat();
+    return { kept: free.length === 1, timeout: (free[0] as Socket | undefined)?.timeout, headerReads };
+  }
+
+  it("keeps and times out a connection as node's Agent does, for any keep-alive hint, without reading the answer's header record", async () => {
+    const cases: [string[], number | undefined][] = [
+      [['Keep-Alive: timeout=5'], 4_000],
+      [['Keep-Alive: timeout=3'], 4_000],
+      [['keep-alive: timeout=30'], 4_000],
+      [['Keep-Alive: timeout=1'], 4_000],
+      [['Keep-Alive: timeout=0'], undefined],
+      [['Keep-Alive: max=5, timeout=2'], 4_000],
+      [['Keep-Alive: TIMEOUT=2'], 4_000],
+      [['Keep-Alive: timeout=2', 'Keep-Alive: timeout=9'], 4_000],
+      [['Keep-Alive: max=5', 'Keep-Alive: timeout=2'], 4_000],
+      [['X-Other: 1'], 4_000],
+      [[], undefined],
+      [['Keep-Alive: timeout=3'], undefined],
+    ];
+    for (const [lines, agentTimeout] of cases) {
+      const ours = await afterOneAnswer(PoolAgent, lines, agentTimeout);
+      const node = await afterOneAnswer(Agent, lines, agentTimeout);
+      expect({ lines, agentTimeout, kept: ours.kept, timeout: ours.timeout }).toEqual({ lines, agentTimeout, kept: node.kept, timeout: node.timeout });
+      expect(ours.headerReads).toBe(0);
+      // what PoolAgent spares: node's own reads the record for the hint
+      expect(node.headerReads).toBe(1);
+    }
+    // the cases cover what the rule tells apart: a capped timeout, the agent's own, a connection not kept
+    expect((await afterOneAnswer(PoolAgent, ['Keep-Alive: timeout=3'], 4_000)).timeout).toBe(2_000);
+    expect((await afterOneAnswer(PoolAgent, ['Keep-Alive: timeout=30'], 4_000)).timeout).toBe(4_000);
+    expect((await afterOneAnswer(PoolAgent, ['Keep-Alive: timeout=1'], 4_000)).kept).toBe(false);
   });
 });

@@ -95,6 +95,42 @@ const parseOrigin = boundedMemo((origin: string): { host: string; port: number; 
   return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80), authority: url.host };
 });
 
+/**
+ * node:http's Agent, reading the server's keep-alive hint from the answer's head as received. Node's own
+ * keepSocketAlive reads `res.headers['keep-alive']`, which builds the answer's whole header record (15-20
+ * headers on a go-micro answer) for one value: on micro-dev's main thread that was 8-9 µs a gateway request,
+ * for records nothing else read (issue 13). Same rule as node's (24.7+; 22 has the 1000 ms buffer fixed):
+ * the first `Keep-Alive` header's `timeout=N` less the buffer caps the pooled connection's idle timeout, and a
+ * hint no longer than the buffer means the connection is not kept.
+ */
+export class PoolAgent extends Agent {
+  override keepSocketAlive(socket: Duplex): boolean {
+    const res = (socket as { _httpMessage?: { res?: IncomingMessage | null } })._httpMessage?.res;
+    if (!res) return super.keepSocketAlive(socket) as unknown as boolean;
+    const net = socket as Socket;
+    net.setKeepAlive(true, (this as { keepAliveMsecs?: number }).keepAliveMsecs);
+    net.unref();
+    const options = (this as unknown as { options: { timeout?: number; agentKeepAliveTimeoutBuffer?: number } }).options;
+    let agentTimeout = options.timeout || 0;
+    let keep = true;
+    const raw = res.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!;
+      if (name.length !== 10 || name.toLowerCase() !== 'keep-alive') continue;
+      const hint = /^timeout=(\d+)/.exec(raw[i + 1]!)?.[1];
+      if (hint) {
+        const buffer = (this as { agentKeepAliveTimeoutBuffer?: number }).agentKeepAliveTimeoutBuffer ?? options.agentKeepAliveTimeoutBuffer ?? 1000;
+        const serverHint = Number.parseInt(hint, 10) * 1000 - buffer;
+        if (serverHint <= 0) keep = false;
+        else if (serverHint < agentTimeout) agentTimeout = serverHint;
+      }
+      break;
+    }
+    if (net.timeout !== agentTimeout) net.setTimeout(agentTimeout);
+    return keep;
+  }
+}
+
 /** How many pooled connections found closed one request may go through before it fails. */
 const MAX_STALE = 3;
 
@@ -106,7 +142,7 @@ export class HttpPool {
   constructor(options: HttpPoolOptions) {
     // `timeout` on a keep-alive agent closes a socket that sits idle in the pool that long; on a socket
     // in use it only emits 'timeout', which nothing here acts on (a call's deadline is its signal).
-    this.#agent = new Agent({ keepAlive: true, timeout: options.keepAliveMs, scheduling: 'lifo' });
+    this.#agent = new PoolAgent({ keepAlive: true, timeout: options.keepAliveMs, scheduling: 'lifo' });
     const connect = options.connect;
     if (connect) {
       const tcp = this.#agent.createConnection.bind(this.#agent);
