@@ -103,7 +103,7 @@ export async function serveApi(ctx: HandlerContext, res: ServerResponse, service
   const apiReq = buildApiRequest(ctx.req, ctx.body, ctx.path, ctx.query);
   let out: Buffer;
   try {
-    out = await ctx.backend.callRaw(service, method, Buffer.from(JSON.stringify(apiReq)), {
+    out = await ctx.backend.callRaw(service, method, JSON.stringify(apiReq), {
       contentType: 'application/json',
       timeoutMs: ctx.timeoutMs,
       headers: ctx.metadata,

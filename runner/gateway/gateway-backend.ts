@@ -37,7 +37,7 @@ export interface GatewayBackend {
   /** Names of all registered services. */
   listServices(): Promise<string[]>;
   /** mucp call; resolves with the raw response body, rejects with a MicroError. */
-  callRaw(service: string, endpoint: string, body: Buffer, options: BackendCallOptions): Promise<Buffer>;
+  callRaw(service: string, endpoint: string, body: Buffer | string, options: BackendCallOptions): Promise<Buffer>;
   /** Like callRaw, also returning the node's response headers (lower-case names); for the mucp proxy. */
   callWithHeaders(service: string, endpoint: string, body: Buffer, options: BackendCallOptions): Promise<{ body: Buffer; headers: Record<string, string> }>;
   /** Picks one of `nodes` (load balancing + ejection) and tracks it until done(). */
@@ -50,4 +50,11 @@ export interface GatewayBackend {
 /** All nodes of all versions of a lookup result. */
 export function allNodes(services: readonly ServiceInfo[]): RegistryNode[] {
   return services.flatMap((s) => s.nodes);
+}
+
+/** How many nodes a lookup result has over all its versions, without gathering them (once per gateway request). */
+export function nodeCount(services: readonly ServiceInfo[]): number {
+  let n = 0;
+  for (const s of services) n += s.nodes.length;
+  return n;
 }

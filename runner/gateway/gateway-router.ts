@@ -17,7 +17,7 @@ import { applyCors } from './cors.ts';
 import { matchEndpoint } from './endpoint-match.ts';
 import { serveEvent } from './event-handler.ts';
 import type { GatewayBackend } from './gateway-backend.ts';
-import { allNodes } from './gateway-backend.ts';
+import { allNodes, nodeCount } from './gateway-backend.ts';
 import { goPathClean } from './go-path.ts';
 import type { HandlerContext } from './handler-context.ts';
 import { headersToMetadata } from './handler-context.ts';
@@ -127,7 +127,7 @@ export function createGatewayRouter(
       await proxyToService(backend, service, req, res, ctx.body, { url: req.url ?? '/', timeoutMs: ctx.timeoutMs });
       return;
     }
-    if (allNodes(services).length === 0) {
+    if (nodeCount(services) === 0) {
       return sendMicroError(res, MicroError.internal('go.micro.client', `error getting next ${service} node: none available`));
     }
     if (effective === 'api') return serveApi(ctx, res, service, endpoint);
@@ -142,7 +142,7 @@ export function createGatewayRouter(
     const start = performance.timeOrigin + performance.now();
     const services = await backend.lookup(service);
     const end = performance.timeOrigin + performance.now();
-    const span = t.startSpan(`registry lookup ${service}`, { startTime: start, attributes: { 'micro.service': service, 'micro.nodes': allNodes(services).length } }, parentContext(req.headers));
+    const span = t.startSpan(`registry lookup ${service}`, { startTime: start, attributes: { 'micro.service': service, 'micro.nodes': nodeCount(services) } }, parentContext(req.headers));
     span.end(end);
     return services;
   }

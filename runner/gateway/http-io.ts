@@ -66,11 +66,12 @@ export function send(res: ServerResponse, status: number, body: string | Buffer,
     res.end();
     return;
   }
-  const buf = typeof body === 'string' ? Buffer.from(body) : body;
-  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-  res.setHeader('Content-Length', buf.length);
+  for (const k in headers) res.setHeader(k, headers[k]!);
+  res.setHeader('Content-Length', typeof body === 'string' ? Buffer.byteLength(body) : body.length);
   res.statusCode = status;
-  res.end(buf);
+  // a string body goes out in one string with the head (node:http joins them), where a Buffer makes a
+  // second chunk and a writev
+  res.end(body);
 }
 
 /** A go-micro error body; the status is the error's code, or 500 when the code is 0 (body unchanged). */

@@ -145,7 +145,7 @@ export function createKitBackend(options: KitBackendOptions): GatewayBackend {
       }
       return [...names].sort();
     },
-    async callRaw(service: string, endpoint: string, body: Buffer, o: BackendCallOptions): Promise<Buffer> {
+    async callRaw(service: string, endpoint: string, body: Buffer | string, o: BackendCallOptions): Promise<Buffer> {
       const res = await client.callRaw(service, endpoint, body, withVersion(service, o));
       return res.body;
     },

@@ -97,7 +97,7 @@ export async function serveRpcEndpoint(
   const metadata = { ...options.metadata };
   delete metadata.Timeout;
   try {
-    const out = await backend.callRaw(call.service, call.endpoint, Buffer.from(JSON.stringify(call.request)), {
+    const out = await backend.callRaw(call.service, call.endpoint, JSON.stringify(call.request), {
       contentType: 'application/json',
       timeoutMs: rpcTimeoutMs(req, options.timeoutMs),
       headers: metadata,

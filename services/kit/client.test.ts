@@ -215,6 +215,14 @@ describe('Client', () => {
     await expect(returned).rejects.toThrow('tracer broke');
   });
 
+  it('sends text bodies as UTF-8 with their byte length (call, and callRaw given a string)', async () => {
+    const s = await server((s) => s.handle('Echo.Raw', (req: unknown) => req));
+    const name = 'Jöhn ☃ 𝄞';
+    expect(await client().call('svc', 'Echo.Raw', { name }, { address: s.address })).toEqual({ name });
+    const res = await client().callRaw('svc', 'Echo.Raw', JSON.stringify({ name }), { contentType: 'application/json', address: s.address });
+    expect(JSON.parse(res.body.toString('utf8'))).toEqual({ name });
+  });
+
   it('callRaw passes bytes and content type through', async () => {
     const s = await server((s) => s.handle('Echo.Raw', (req: unknown) => req));
     const res = await client().callRaw('svc', 'Echo.Raw', Buffer.from('{"a":[1,2]}'), { contentType: 'application/json', address: s.address });

@@ -94,7 +94,8 @@ export class Client {
 
   /** JSON call: `body` is encoded as Go's json.Encoder would; the reply is JSON-decoded (empty -> null). */
   async call<T = unknown>(service: string, endpoint: string, body: unknown, options: CallOptions = {}): Promise<T> {
-    const res = await this.callRaw(service, endpoint, Buffer.from(goJsonLine(body ?? {})), {
+    // the JSON text as it is: node:http sends a string body in one write with the head, a Buffer as a second chunk
+    const res = await this.callRaw(service, endpoint, goJsonLine(body ?? {}), {
       ...options,
       contentType: 'application/json',
     });
@@ -107,14 +108,14 @@ export class Client {
     }
   }
 
-  /** Bytes in, bytes out, any content type (the gateway forwards bodies this way). */
-  callRaw(service: string, endpoint: string, body: Buffer, options: RawCallOptions): Promise<RawResponse> {
+  /** Bytes in (or text, sent as UTF-8), bytes out, any content type (the gateway forwards bodies this way). */
+  callRaw(service: string, endpoint: string, body: Buffer | string, options: RawCallOptions): Promise<RawResponse> {
     // not async itself: the attempts' promise is the call's (an async wrapper costs a promise and two ticks)
     return this.#attempts(service, endpoint, body, options);
   }
 
   /** The call's attempts, each on a node the selector picks; traced, the call's trace ends with the outcome. */
-  async #attempts(service: string, endpoint: string, body: Buffer, options: RawCallOptions): Promise<RawResponse> {
+  async #attempts(service: string, endpoint: string, body: Buffer | string, options: RawCallOptions): Promise<RawResponse> {
     // in here, not in callRaw: a tracer that throws rejects the call instead of throwing from callRaw
     const trace = this.#tracer?.call(service, endpoint, this.#parentTrace(options.headers));
     try {
@@ -219,7 +220,7 @@ export class Client {
     node: RegistryNode,
     service: string,
     endpoint: string,
-    body: Buffer,
+    body: Buffer | string,
     options: RawCallOptions,
     remainingMs: number,
     traced: AttemptTrace | undefined,

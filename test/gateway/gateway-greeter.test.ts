@@ -40,6 +40,16 @@ describe('api handler (default topology)', () => {
     expect(seen.some((s) => s.path === '/greeter/say/hello' && s.status === 200 && s.service === 'go.micro.api.greeter')).toBe(true);
   });
 
+  it('a name outside ASCII crosses every hop whole (each body sent as UTF-8 text, with its byte length)', async () => {
+    const name = 'Jöhn ☃ 𝄞';
+    const r = await http(`${gw.url}/greeter/say/hello?name=${encodeURIComponent(name)}`);
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.text)).toEqual({ message: `Hello ${name}` });
+    expect(Number(r.headers['content-length'])).toBe(Buffer.byteLength(r.text));
+    const rpc = await http(`${gw.url}/rpc`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ service: 'go.micro.srv.greeter', endpoint: 'Say.Hello', request: { name } }) });
+    expect(JSON.parse(rpc.text)).toEqual({ msg: `Hello ${name}` });
+  });
+
   it('no name -> 400 Name cannot be blank', async () => {
     const r = await http(`${gw.url}/greeter/say/hello`);
     expect(r.status).toBe(400);
