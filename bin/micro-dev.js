@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=60
+#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=60 --max-valid-polymorphic-map-count=8
 // The micro-dev launcher. In the checkout TypeScript runs natively (Node >= 22.18 strips types), so there is
 // no build step; the installed package (where Node will not strip types under node_modules) runs the
 // JavaScript compiled into dist/ at prepack. The sources win when both are there.
@@ -31,7 +31,14 @@ if (!process.features?.typescript && (major < 22 || (major === 22 && minor < 18)
 // it grow up to 4x what survived the last major GC before the next one (measured: micro-dev's own heap at
 // 100-140 MB under wrk with 30-40 MB live), and keeps the pages that GC frees, resident, for reuse; a growth
 // of 60 % per GC instead held the whole tree at ~260 MB under load instead of ~320 (bench/e2e/memory-soak.ts),
-// with no CPU per request cost we could resolve. V8 flags are per process: instance threads get them too.
+// with no CPU per request cost we could resolve. And inline caches: V8 turns a property access site
+// megamorphic, for good, once it has seen more than 4 live object shapes. A long-running `up` under load got
+// there in node's own hot paths (first seen in process.nextTick's tick object: 4 of its 5 property definitions
+// megamorphic, 0.32 µs a tick against 0.08) in 8 of the 9 `up`s that ran for minutes under alternating load,
+// and ran the gateway path 10-15 % slower than a twin that had not (main thread 259 against 214 µs of user
+// time per request, 12 alternating rounds, 2026-12-05). With room for 8 shapes, neither of the 2 `up`s run
+// the same way got there (bench/HISTORY.md).
+// V8 flags are per process: instance threads get them too.
 // Flags work only at start, so they stand in the shebang above (a launch through `node bin/micro-dev.js`
 // goes without them). A re-exec of Node with the flags was tried and dropped: a Ctrl-C during the second
 // boot killed `up` by the signal.
