@@ -230,7 +230,7 @@ describe('Client', () => {
     expect(res.headers['micro-endpoint']).toBe('Echo.Raw');
   });
 
-  it('reads Micro-Error from the head in any case, and an answer header record only when asked', async () => {
+  it("reads Micro-Error from the head as received, any case, several joined; the answer's header record is node:http's", async () => {
     // a server in another language: lower-case names, a header node:http would join
     let answer: [string, string][] = [];
     const h = createServer((_req, res) => {

@@ -278,7 +278,7 @@ export class Client {
       const text = `${res.statusCode} ${res.statusText}`.trim();
       throw MicroError.internal(`${CLIENT_ID}.transport`, `${text}: ${res.body.toString('utf8')}`);
     }
-    const microError = microErrorOf(res.rawHeaders);
+    const microError = microErrorHeader(res.rawHeaders);
     if (microError) throw MicroError.parse(Buffer.from(microError, 'latin1').toString('utf8'));
     return new KitResponse(res);
   }
@@ -303,7 +303,7 @@ export class Client {
  * An answer's `Micro-Error`, read from the head as received: whatever its case, several joined with ', ' as
  * node:http's header record joins them; '' when there is none.
  */
-function microErrorOf(raw: readonly string[]): string {
+function microErrorHeader(raw: readonly string[]): string {
   let value = '';
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;

@@ -99,9 +99,10 @@ const parseOrigin = boundedMemo((origin: string): { host: string; port: number; 
  * node:http's Agent, reading the server's keep-alive hint from the answer's head as received. Node's own
  * keepSocketAlive reads `res.headers['keep-alive']`, which builds the answer's whole header record (15-20
  * headers on a go-micro answer) for one value: on micro-dev's main thread that was 8-9 µs a gateway request,
- * for records nothing else read (issue 13). Same rule as node's (24.7+; 22 has the 1000 ms buffer fixed):
- * the first `Keep-Alive` header's `timeout=N` less the buffer caps the pooled connection's idle timeout, and a
- * hint no longer than the buffer means the connection is not kept.
+ * for records nothing else read (issue 13). Same rule as node's own in 24.7+ and 22.20+ (checked against it in
+ * http-pool.test.ts), applied on every Node: the first `Keep-Alive` header's `timeout=N` less the Agent's
+ * `agentKeepAliveTimeoutBuffer` (1000 ms by default) caps the pooled connection's idle timeout, and a hint no
+ * longer than the buffer means the connection is not kept.
  */
 export class PoolAgent extends Agent {
   override keepSocketAlive(socket: Duplex): boolean {
