@@ -131,6 +131,62 @@ describe('Server (mucp over HTTP, JSON codec)', () => {
     expect(String(aborted)).toContain('context deadline exceeded');
   });
 
+  it('a signal first read after the deadline is already aborted, and one never read aborts nothing', async () => {
+    const s = new Server();
+    servers.push(s);
+    let late: AbortSignal | undefined;
+    let unread = 0;
+    s.handle('Slow.Late', async (_req, ctx) => {
+      await new Promise((r) => setTimeout(r, 80));
+      late = ctx.signal;
+      return { aborted: late.aborted };
+    });
+    s.handle('Slow.Unread', async () => {
+      await new Promise((r) => setTimeout(r, 80));
+      unread++;
+      return {};
+    });
+    await s.start();
+    const r = await post(s, { ...MUCP, 'Micro-Endpoint': 'Slow.Late', Timeout: String(20 * 1e6) }, '{}');
+    expect(r.text).toBe('{"aborted":true}\n');
+    expect(String(late?.reason)).toContain('context deadline exceeded');
+    // before the deadline: not aborted when read, and aborted at it
+    const early = await post(s, { ...MUCP, 'Micro-Endpoint': 'Slow.Late', Timeout: String(5_000 * 1e6) }, '{}');
+    expect(early.text).toBe('{"aborted":false}\n');
+    const u = await post(s, { ...MUCP, 'Micro-Endpoint': 'Slow.Unread', Timeout: String(20 * 1e6) }, '{}');
+    expect(u.status).toBe(200);
+    expect(unread).toBe(1);
+  });
+
+  it('a signal read while the caller waits aborts when the caller goes away; one read after it is already aborted', async () => {
+    const s = new Server();
+    servers.push(s);
+    const reasons: unknown[] = [];
+    let readLate!: (signal: AbortSignal) => void;
+    const lateSignal = new Promise<AbortSignal>((r) => (readLate = r));
+    s.handle('Slow.Watch', async (_req, ctx) => {
+      reasons.push(await new Promise((resolve) => ctx.signal.addEventListener('abort', () => resolve(ctx.signal.reason), { once: true })));
+      return {};
+    });
+    s.handle('Slow.After', async (_req, ctx) => {
+      await new Promise((r) => setTimeout(r, 150));
+      readLate(ctx.signal);
+      return {};
+    });
+    await s.start();
+    for (const endpoint of ['Slow.Watch', 'Slow.After']) {
+      const gone = new AbortController();
+      const call = request(`http://${s.address}/`, { method: 'POST', headers: { ...MUCP, 'Micro-Endpoint': endpoint }, body: '{}', signal: gone.signal });
+      setTimeout(() => gone.abort(), 50);
+      await expect(call).rejects.toThrow();
+    }
+    const late = await lateSignal;
+    await expect.poll(() => reasons.length).toBe(1);
+    expect(String(reasons[0])).toContain('context canceled');
+    expect(late.aborted).toBe(true);
+    expect(String(late.reason)).toContain('context canceled');
+  });
+
   it('stop() drains in-flight calls before closing', async () => {
     const s = new Server();
     let release!: () => void;

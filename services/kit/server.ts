@@ -229,25 +229,19 @@ export class Server {
     } catch (e) {
       decodeError = `error decoding request: ${(e as Error).message}`;
     }
-    const timeoutNs = Number(hdr['Timeout'] ?? '');
-    const ac = new AbortController();
-    const timer = timeoutNs > 0 ? setTimeout(() => ac.abort(new Error('context deadline exceeded')), timeoutNs / 1e6) : undefined;
-    timer?.unref();
-    res.on('close', () => {
-      clearTimeout(timer);
-      if (!res.writableFinished) ac.abort(new Error('context canceled'));
-    });
+    const ctx = new CallContext(get('Micro-Service'), endpoint, hdr, Number(hdr['Timeout'] ?? ''));
+    res.on('close', () => ctx.close(!res.writableFinished));
     let result: unknown;
     let error: string | undefined = decodeError;
     if (!error) {
       try {
         const fn = this.#route(endpoint);
-        result = await withTraceHeaders(req.headers, () => fn(body, { service: get('Micro-Service'), endpoint, metadata: hdr, signal: ac.signal }));
+        result = await withTraceHeaders(req.headers, () => fn(body, ctx));
       } catch (e) {
         error = e instanceof MicroError ? e.toString() : String((e as Error)?.message ?? e);
       }
     }
-    clearTimeout(timer);
+    ctx.close(false);
     if (res.destroyed) return;
     let payload = '';
     if (ct === 'application/json-rpc') {
@@ -286,6 +280,61 @@ export class Server {
 }
 
 
+
+/**
+ * A handler's RequestContext. Its signal (an AbortController, and a timer for the caller's Timeout) is
+ * made when the handler first reads it: most handlers never do (greeter-srv's), and the controller, its
+ * signal and the timer were a few µs of every request in every instance thread (issue 13). Read late, it
+ * is what it would have been: already aborted when the deadline has passed or the caller has gone away.
+ */
+class CallContext implements RequestContext {
+  readonly service: string;
+  readonly endpoint: string;
+  readonly metadata: Record<string, string>;
+  /** performance.now() at the caller's deadline; undefined without a Timeout. */
+  readonly #deadline: number | undefined;
+  #controller: AbortController | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  /** Why the call is over before its answer (the caller went away), once it is. */
+  #canceled: Error | undefined;
+  #closed = false;
+
+  constructor(service: string, endpoint: string, metadata: Record<string, string>, timeoutNs: number) {
+    this.service = service;
+    this.endpoint = endpoint;
+    this.metadata = metadata;
+    this.#deadline = timeoutNs > 0 ? performance.now() + timeoutNs / 1e6 : undefined;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller) return this.#controller.signal;
+    const controller = new AbortController();
+    this.#controller = controller;
+    if (this.#canceled) controller.abort(this.#canceled);
+    else if (this.#deadline !== undefined && !this.#closed) {
+      const left = this.#deadline - performance.now();
+      if (left <= 0) controller.abort(deadlineExceeded());
+      else {
+        this.#timer = setTimeout(() => controller.abort(deadlineExceeded()), left);
+        this.#timer.unref();
+      }
+    }
+    return controller.signal;
+  }
+
+  /** The call is over: answered (canceled false) or its caller went away first (canceled true). */
+  close(canceled: boolean): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (canceled && !this.#canceled && !this.#controller?.signal.aborted) {
+      this.#canceled = new Error('context canceled');
+      this.#controller?.abort(this.#canceled);
+    }
+    this.#closed = true;
+  }
+}
+
+const deadlineExceeded = (): Error => new Error('context deadline exceeded');
 
 /** The whole request body ('data' events: cheaper per request than an async iterator); rejects if the caller goes away first. */
 function readBody(req: IncomingMessage): Promise<Buffer> {
