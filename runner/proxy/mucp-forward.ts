@@ -41,7 +41,9 @@ function reply(res: ServerResponse, req: IncomingMessage, body: Buffer, microErr
   const method = header(req, 'micro-method');
   const endpoint = header(req, 'micro-endpoint');
   const out = ['Micro-Id', id, 'Micro-Service', service, 'Micro-Method', method, 'Micro-Endpoint', endpoint];
-  if (microError !== undefined) out.push('Micro-Error', microError);
+  // set apart so it can be read back (res.getHeader): the proxy's SERVER span is failed by it
+  // (server-span.ts), and a head written as pairs alone keeps no header record
+  if (microError !== undefined) res.setHeader('Micro-Error', microError);
   out.push('X-Micro-Id', id, 'X-Micro-Service', service, 'X-Micro-Method', method, 'X-Micro-Endpoint', endpoint);
   if (microError !== undefined) out.push('X-Micro-Error', microError);
   if (body.length > 0) out.push('Content-Type', req.headers['content-type'] ?? 'application/json');

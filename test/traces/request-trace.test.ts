@@ -113,6 +113,36 @@ describe('a request through gateway -> api -> proxy -> srv', () => {
     }
   });
 
+  it("marks the proxy's request span failed when the service's answer carries a go-micro error", async () => {
+    const traceId = 'a9e1f4c2b7d34e5f8a0b1c2d3e4f5a6b';
+    const snap = orchestrator.snapshot();
+    const res = await fetch(snap.urls.proxy, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'Micro-Service': 'go.micro.srv.greeter',
+        'Micro-Endpoint': 'Say.Nope',
+        traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+      },
+      body: '{}',
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('micro-error')).toMatch(/can't find method Nope/);
+    await res.text();
+    const trace = await eventually(
+      async () => {
+        const t = store().get(traceId);
+        return t?.spans.some((s) => s.kind === 'server' && s.service === 'micro-proxy') ? t : undefined;
+      },
+      10_000,
+      'the proxy request span',
+    );
+    const request = trace.spans.find((s) => s.kind === 'server' && s.service === 'micro-proxy')!;
+    expect(request.error).toMatch(/can't find method Nope/);
+    const attempt = trace.spans.find((s) => s.kind === 'client' && s.service === 'micro-proxy')!;
+    expect(attempt.error).toMatch(/can't find method Nope/);
+  });
+
   it('shows a refused node and the retry on the other one', async () => {
     const link = orchestrator.faultPlane!.link('greeter-srv-2/inbound')!;
     await link.setEnabled(false);
