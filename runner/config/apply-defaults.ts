@@ -70,6 +70,7 @@ export function applyDefaults(raw: RawConfig, file: string): Topology {
       traces: raw.telemetry?.traces ?? D.telemetry.traces,
       slowMs: ms(raw.telemetry?.slow, D.telemetry.slowMs),
       ...(raw.telemetry?.otlp_endpoint ? { otlpEndpoint: raw.telemetry.otlp_endpoint } : {}),
+      ...(raw.telemetry?.sample_ratio !== undefined ? { sampleRatio: raw.telemetry.sample_ratio } : {}),
     },
     services: Object.entries(raw.services ?? {}).map(([name, s]) => applyServiceDefaults(name, s, dir)),
   };

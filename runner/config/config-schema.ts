@@ -257,6 +257,12 @@ export const ConfigSchema = z
           .optional()
           .describe('OTLP/HTTP base URL: every span goes to <url>/v1/traces, and instances get it as OTEL_EXPORTER_OTLP_ENDPOINT (default: OTEL_EXPORTER_OTLP_ENDPOINT of the environment, else none)'),
         slow: duration.optional().describe('a trace at least this long is kept as slow (default 1s)'),
+        sample_ratio: z
+          .number()
+          .min(0)
+          .max(1)
+          .optional()
+          .describe('share of the traces micro-dev starts that are recorded, 0..1 (a caller\'s sampled flag is followed); default: OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG of the environment, else 1'),
       })
       .optional()
       .describe('distributed traces: kept in memory (micro-dev traces) and exported over OTLP/HTTP'),

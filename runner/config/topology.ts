@@ -169,6 +169,8 @@ export interface TelemetryConfig {
   otlpEndpoint?: string;
   /** A trace at least this long is kept as slow (ms). */
   slowMs: number;
+  /** Share of the traces micro-dev starts that are recorded (0..1); absent: the environment's OTEL_TRACES_SAMPLER, else 1. */
+  sampleRatio?: number;
 }
 
 export interface Topology {

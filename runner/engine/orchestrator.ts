@@ -141,6 +141,7 @@ export class Orchestrator implements OrchestratorApi {
     const stoppedWhileStarting = () => new MicroDevError('START_FAILED', `${this.topology.name} was shut down while starting`);
     try {
       assertOpenFilesFor(this.topology.services);
+      if (this.#tracing?.notice) this.#progress(`traces           ${this.#tracing.notice}`);
       const infra = await startInfrastructure(this.topology, {
         clock: this.#clock,
         onGatewayRequest: () => this.#meter.gatewayRequest(),

@@ -8,10 +8,11 @@
  *     └─ go.micro.srv.greeter/Say.Hello (attempt 1, http.request.resend_count 1, tried) ── greeter-srv-1/inbound ...
  *
  * A selection that finds no node is an attempt span too (error, no node). Only continues traces: a call
- * without a parent traceparent is not traced. No span for the call as a whole: two fewer spans per
+ * without a parent traceparent is not traced, nor is one under an unsampled parent (its traceparent goes on
+ * unchanged). No span for the call as a whole: two fewer spans per
  * request through the gateway and the proxy (the hot path), and the attempts say everything it would.
  */
-import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, TraceFlags, type Span } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE, ATTR_HTTP_REQUEST_RESEND_COUNT, ATTR_RPC_METHOD, ATTR_RPC_SYSTEM_NAME, ATTR_SERVER_ADDRESS } from '@opentelemetry/semantic-conventions';
 import type { CallTracer } from '../../services/kit/call-tracer.ts';
 import type { MicroError } from '../../services/kit/errors.ts';
@@ -29,7 +30,8 @@ export function callSpans(tracer: RecordingTracer): CallTracer {
     call(service, endpoint, parent) {
       if (parent.traceparent === undefined) return undefined;
       const parentCtx = remoteParent(parent);
-      if (!parentCtx) return undefined;
+      // an unsampled caller is passed through: the kit client sends its traceparent on as it came
+      if (!parentCtx || (parentCtx.traceFlags & TraceFlags.SAMPLED) === 0) return undefined;
       const method = `${service}/${endpoint}`;
       let attempts = 0;
       // attributes set once the span exists: given to startSpan they are checked and copied three times

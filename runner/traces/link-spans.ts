@@ -7,7 +7,8 @@
  *     └─> span (parent <caller span>); <caller span> overwritten with the link span's id, in place
  *
  * The rewrite keeps the request byte-for-byte the same length, so what the instance does next (its own
- * calls forward the traceparent it got) hangs under the link it was reached through.
+ * calls forward the traceparent it got) hangs under the link it was reached through. An unsampled
+ * traceparent (flags without the sampled bit) is passed through untouched: no span, no parse, no rewrite.
  */
 import { SpanKind, SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
 import { ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
@@ -19,6 +20,13 @@ import { parentFromValue, rememberWritten, withParentId } from './w3c-propagatio
 const NAME = Buffer.from('raceparent:');
 const VALUE_LENGTH = 55; // 00-<32 hex>-<16 hex>-<2 hex>
 const HEAD_END = Buffer.from('\r\n\r\n');
+
+/** Whether the traceparent value at `at` in chunk has the sampled flag (the low bit of its flags byte, offsets 53-54). */
+export function sampledAt(chunk: Buffer, at: number): boolean {
+  const c = chunk[at + 54]!;
+  // the low bit of the last hex digit: '1' '3' ... '9' have odd codes, 'b' 'd' 'f' (and 'B' 'D' 'F') even ones
+  return c <= 0x39 ? (c & 1) === 1 : (c & 1) === 0;
+}
 
 /** Offset of the traceparent value in a request head in chunk, or -1. */
 export function traceparentOffset(chunk: Buffer): number {
@@ -86,7 +94,7 @@ export function linkSpans(tracer: RecordingTracer): LinkTracer {
   return {
     request(link, chunk, toxics): TracedExchange | undefined {
       const at = traceparentOffset(chunk);
-      if (at < 0) return undefined;
+      if (at < 0 || !sampledAt(chunk, at)) return undefined;
       // the value alone (the link has no header record to hand the propagator): one this thread wrote is
       // known, any other goes through OpenTelemetry's W3C parser (w3c-propagation.ts)
       const value = chunk.toString('latin1', at, at + VALUE_LENGTH);

@@ -37,15 +37,36 @@ describe('RecordingTracer', () => {
     expect(store.get(root.spanContext().traceId)?.spans[0]?.parentId).toBeUndefined();
   });
 
-  it('an unsampled parent gives a non-recording span with its own id, kept nowhere', () => {
+  it("an unsampled parent is passed through: a non-recording span carrying the parent's own context, kept nowhere", () => {
     const { store, exporter, tracer } = recorder();
-    const span = tracer('micro-faults').startChild('x/inbound', SpanKind.INTERNAL, { traceId, spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.NONE, isRemote: true });
+    const parent = { traceId, spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.NONE, isRemote: true, traceState: new TraceState('k=v') };
+    const span = tracer('micro-faults').startChild('x/inbound', SpanKind.INTERNAL, parent);
     expect(span.isRecording()).toBe(false);
-    expect(span.spanContext()).toMatchObject({ traceId, traceFlags: TraceFlags.NONE });
-    expect(span.spanContext().spanId).not.toBe('b7ad6b7169203331');
+    expect(span.spanContext()).toEqual(parent);
     span.end();
     expect(store.size()).toEqual({ traces: 0, spans: 0 });
     expect(exporter.getFinishedSpans()).toHaveLength(0);
+  });
+
+  it('records the share of new traces its root sampler keeps, and follows a sampled parent whatever it says', () => {
+    const store = new TraceStore();
+    const none = new RecordingTracer('micro-api', store, () => false);
+    const root = none.startChild('GET /x', SpanKind.SERVER, undefined);
+    expect(root.isRecording()).toBe(false);
+    expect(root.spanContext()).toMatchObject({ traceFlags: TraceFlags.NONE });
+    expect(root.spanContext().traceId).toMatch(/^(?!0{32})[0-9a-f]{32}$/);
+    expect(root.spanContext().spanId).toMatch(/^(?!0{16})[0-9a-f]{16}$/);
+    root.end();
+    const child = none.startChild('GET /y', SpanKind.SERVER, { traceId, spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED, isRemote: true });
+    expect(child.isRecording()).toBe(true);
+    child.end();
+    expect(store.size()).toEqual({ traces: 1, spans: 1 });
+    // the sampler is asked with the new trace's id
+    const asked: string[] = [];
+    const all = new RecordingTracer('micro-api', store, (id) => (asked.push(id), true));
+    const kept = all.startChild('GET /z', SpanKind.SERVER, undefined);
+    expect(asked).toEqual([kept.spanContext().traceId]);
+    expect(kept.isRecording()).toBe(true);
   });
 
   it('keeps the SDK rules: first error status wins, nothing changes after end, bad attribute values dropped', () => {

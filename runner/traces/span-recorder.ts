@@ -10,8 +10,9 @@
  * Why not an SDK span per span: tracing on is 7 spans per gateway request on the main thread, and each
  * SDK span is a large object (context, hrtime arrays, limits, metrics callbacks, processors) made and
  * dropped; under load that was ~3 times the span work measured in isolation plus the GC of it, and the
- * SDK span was only copied into the store anyway. The rules kept from the SDK: parent-based AlwaysOn
- * sampling (an unsampled parent gives a non-recording span with a fresh id), the trace state inherited,
+ * SDK span was only copied into the store anyway. The rules kept from the SDK: parent-based sampling (a
+ * caller's flag decides; a new trace is recorded when the tracer's root sampler, TraceIdRatioBased, says so),
+ * the trace state inherited,
  * attribute values checked (`isAttributeValue`) and event attributes sanitized (`sanitizeAttributes`),
  * its default limits (128 attributes, 128 events), the first non-UNSET status set wins unless OK, the
  * time inputs (epoch ms, performance ms, Date, HrTime), end() once, a negative duration clamped to 0.
@@ -211,10 +212,13 @@ export class RecordedSpan implements Span {
 export class RecordingTracer implements Tracer {
   readonly service: string;
   readonly sink: SpanSink;
+  /** Whether a new trace is recorded (by its trace id); undefined: every one is. */
+  readonly #sampleRoot: ((traceId: string) => boolean) | undefined;
 
-  constructor(service: string, sink: SpanSink) {
+  constructor(service: string, sink: SpanSink, sampleRoot?: (traceId: string) => boolean) {
     this.service = service;
     this.sink = sink;
+    this.#sampleRoot = sampleRoot;
   }
 
   startSpan(name: string, options: SpanOptions = {}, context: Context = apiContext.active()): Span {
@@ -233,14 +237,18 @@ export class RecordingTracer implements Tracer {
    * W3C parser), or a new trace when undefined; no Context objects made.
    */
   startChild(name: string, kind: SpanKind, parent: SpanContext | undefined, startTime?: TimeInput): Span {
-    const spanId = ids.generateSpanId();
     if (parent === undefined) {
-      return new RecordedSpan(this, name, kind, { traceId: ids.generateTraceId(), spanId, traceFlags: TraceFlags.SAMPLED }, undefined, epochMs(startTime));
+      const traceId = ids.generateTraceId();
+      const spanId = ids.generateSpanId();
+      // not recorded: a non-recording span whose context (flags 00) goes on, so every later hop passes it through
+      if (this.#sampleRoot !== undefined && !this.#sampleRoot(traceId)) return trace.wrapSpanContext({ traceId, spanId, traceFlags: TraceFlags.NONE });
+      return new RecordedSpan(this, name, kind, { traceId, spanId, traceFlags: TraceFlags.SAMPLED }, undefined, epochMs(startTime));
     }
-    // parent-based AlwaysOn: the parent's sampled flag decides; an unsampled trace stays unsampled
-    if ((parent.traceFlags & TraceFlags.SAMPLED) === 0) {
-      return trace.wrapSpanContext(parent.traceState ? { traceId: parent.traceId, spanId, traceFlags: TraceFlags.NONE, traceState: parent.traceState } : { traceId: parent.traceId, spanId, traceFlags: TraceFlags.NONE });
-    }
+    // parent-based: the parent's sampled flag decides. An unsampled parent is passed through (W3C trace
+    // context allows a participant that records nothing to send the traceparent on unchanged): the
+    // non-recording span carries the parent's own context, so no id is made and what is sent on is what came in.
+    if ((parent.traceFlags & TraceFlags.SAMPLED) === 0) return trace.wrapSpanContext(parent);
+    const spanId = ids.generateSpanId();
     const spanContext: SpanContext = parent.traceState
       ? { traceId: parent.traceId, spanId, traceFlags: TraceFlags.SAMPLED, traceState: parent.traceState }
       : { traceId: parent.traceId, spanId, traceFlags: TraceFlags.SAMPLED };

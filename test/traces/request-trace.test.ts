@@ -21,6 +21,8 @@ beforeAll(async () => {
   greeter-api:
     module: ${svc('greeter-api')}
     depends_on: [greeter-srv]
+  echo:
+    module: ${repoRoot}test/traces/fixtures/trace-echo.ts
 `, 'traces');
   const topology = await loadTopology(topo.file);
   orchestrator = new Orchestrator(topology, { runtimes: await createRuntimes(topology) });
@@ -141,6 +143,23 @@ describe('a request through gateway -> api -> proxy -> srv', () => {
     expect(request.error).toMatch(/can't find method Nope/);
     const attempt = trace.spans.find((s) => s.kind === 'client' && s.service === 'micro-proxy')!;
     expect(attempt.error).toMatch(/can't find method Nope/);
+  });
+
+  it('passes an unsampled traceparent through every hop unchanged and records nothing of it', async () => {
+    const seen = async (traceparent: string): Promise<string> => {
+      const res = await fetch(`${gateway}/echo/trace/seen`, { headers: { traceparent } });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { traceparent: string }).traceparent;
+    };
+    const unsampled = '00-6c2e9f3a1b4d4e5f8a7b6c5d4e3f2a1b-00f067aa0ba902b7-00';
+    expect(await seen(unsampled)).toBe(unsampled);
+    // the same request sampled reaches the service under the span of the link it crossed
+    const sampled = '00-7c2e9f3a1b4d4e5f8a7b6c5d4e3f2a1b-00f067aa0ba902b7-01';
+    const got = await seen(sampled);
+    expect(got).toMatch(/^00-7c2e9f3a1b4d4e5f8a7b6c5d4e3f2a1b-[0-9a-f]{16}-01$/);
+    const trace = await eventually(async () => store().get('7c2e9f3a1b4d4e5f8a7b6c5d4e3f2a1b')?.spans.find((s) => s.name === 'echo-1/inbound'), 10_000, 'the echo link span');
+    expect(got.slice(36, 52)).toBe(trace.spanId);
+    expect(store().get('6c2e9f3a1b4d4e5f8a7b6c5d4e3f2a1b')).toBeUndefined();
   });
 
   it('shows a refused node and the retry on the other one', async () => {
