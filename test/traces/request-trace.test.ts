@@ -145,7 +145,7 @@ describe('a request through gateway -> api -> proxy -> srv', () => {
     expect(attempt.error).toMatch(/can't find method Nope/);
   });
 
-  it('passes an unsampled traceparent through every hop unchanged and records nothing of it', async () => {
+  it('passes an unsampled traceparent through the gateway, the proxy and the links unchanged and records nothing of it', async () => {
     const seen = async (traceparent: string): Promise<string> => {
       const res = await fetch(`${gateway}/echo/trace/seen`, { headers: { traceparent } });
       expect(res.status).toBe(200);
@@ -153,6 +153,14 @@ describe('a request through gateway -> api -> proxy -> srv', () => {
     };
     const unsampled = '00-6c2e9f3a1b4d4e5f8a7b6c5d4e3f2a1b-00f067aa0ba902b7-00';
     expect(await seen(unsampled)).toBe(unsampled);
+    // through the proxy: its request span, its call and the echo's link
+    const viaProxy = await fetch(orchestrator.snapshot().urls.proxy, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Micro-Service': 'go.micro.api.echo', 'Micro-Endpoint': 'Trace.Seen', traceparent: unsampled },
+      body: '{}',
+    });
+    const answer = (await viaProxy.json()) as { body: string };
+    expect(JSON.parse(answer.body)).toEqual({ traceparent: unsampled });
     // the same request sampled reaches the service under the span of the link it crossed
     const sampled = '00-7c2e9f3a1b4d4e5f8a7b6c5d4e3f2a1b-00f067aa0ba902b7-01';
     const got = await seen(sampled);
