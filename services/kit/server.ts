@@ -283,8 +283,8 @@ export class Server {
 
 /**
  * A handler's RequestContext. Its signal (an AbortController, and a timer for the caller's Timeout) is
- * made when the handler first reads it: most handlers never do (greeter-srv's), and the controller, its
- * signal and the timer were a few µs of every request in every instance thread (issue 13). Read late, it
+ * made when the handler first reads it: most handlers never do (greeter-srv's), and every request in every
+ * instance thread made them, read or not (a saving too small for the e2e bench to resolve). Read late, it
  * is what it would have been: already aborted when the deadline has passed or the caller has gone away.
  */
 class CallContext implements RequestContext {
