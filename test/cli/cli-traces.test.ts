@@ -59,8 +59,8 @@ describe('micro-dev traces / trace with an up running', () => {
   });
 
   it('says when nothing matches a filter', async () => {
-    expect(await cli('traces', '--failed')).toEqual({ code: 0, output: 'no failed traces kept (send a request through the gateway: every one is traced)\n' });
-    expect((await cli('traces', '--service', 'nobody')).output).toBe('no traces kept for nobody (send a request through the gateway: every one is traced)\n');
+    expect(await cli('traces', '--failed')).toEqual({ code: 0, output: 'no failed traces kept (send a request through the gateway: every one is traced, unless telemetry.sample_ratio or OTEL_TRACES_SAMPLER leaves it out)\n' });
+    expect((await cli('traces', '--service', 'nobody')).output).toBe('no traces kept for nobody (send a request through the gateway: every one is traced, unless telemetry.sample_ratio or OTEL_TRACES_SAMPLER leaves it out)\n');
   });
 
   it('names what is wrong with bad input, without a stack', async () => {

@@ -41,7 +41,7 @@ export async function run(args: string[]): Promise<number> {
   }
   if (traces.length === 0) {
     const which = values.failed ? 'failed ' : values.slow ? 'slow ' : '';
-    process.stdout.write(`no ${which}traces kept${values.service ? ` for ${values.service}` : ''} (send a request through the gateway: every one is traced)\n`);
+    process.stdout.write(`no ${which}traces kept${values.service ? ` for ${values.service}` : ''} (send a request through the gateway: every one is traced, unless telemetry.sample_ratio or OTEL_TRACES_SAMPLER leaves it out)\n`);
     return 0;
   }
   const width = Math.max(80, process.stdout.columns ?? 120);

@@ -54,7 +54,7 @@ export function tracesPaneLines(
   const title = titleLine('Traces', o.width, [seg(' ↑↓ select  t/esc back  e scenario  newest first', 'dim')]);
   if (traces === undefined) return [title, fitLine([seg('  loading...', 'dim')], o.width)];
   if (traces.length === 0) {
-    return [title, fitLine([seg('  no traces yet: every request through the gateway, proxy or web gateway is traced', 'dim')], o.width)];
+    return [title, fitLine([seg('  no traces yet: every request through the gateway, proxy or web gateway is traced (telemetry.sample_ratio: a share of them)', 'dim')], o.width)];
   }
   const selectedId = traces[Math.min(o.index, traces.length - 1)]?.traceId;
   const list = (start: number, end: number, selected: number) => traceListLines(traces.slice(start, end), { width: o.width, selected });
