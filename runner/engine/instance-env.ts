@@ -17,6 +17,8 @@ export interface InstanceAddresses {
   advertise?: string;
   /** OTLP/HTTP base URL micro-dev exports its spans to: the instance's own SDK sends there too. */
   otlpEndpoint?: string;
+  /** Share of new traces micro-dev records, when below 1: the instance's own SDK samples its own roots alike. */
+  sampleRatio?: number;
 }
 
 const leaseTiming = {
@@ -63,6 +65,10 @@ export function instanceEnv(
     OTEL_SERVICE_NAME: service.name,
     OTEL_RESOURCE_ATTRIBUTES: `service.namespace=${topology.name},service.instance.id=${service.name}-${replica}`,
     ...(addresses.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: addresses.otlpEndpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' } : {}),
+    // the traces it starts itself sampled as micro-dev samples its own (it follows micro-dev's flags anyway)
+    ...(addresses.sampleRatio !== undefined && addresses.sampleRatio < 1
+      ? { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(addresses.sampleRatio) }
+      : {}),
     ...service.env,
   };
   if (process.env.PATH && !env.PATH) env.PATH = process.env.PATH;

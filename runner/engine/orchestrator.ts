@@ -448,6 +448,7 @@ export class Orchestrator implements OrchestratorApi {
           server: serverAddress,
           advertise: links.inbound.listen,
           ...(this.#tracing?.otlpEndpoint ? { otlpEndpoint: this.#tracing.otlpEndpoint } : {}),
+          ...(this.#tracing ? { sampleRatio: this.#tracing.sampleRatio } : {}),
         });
         return { ...prepared, serverAddress, portDrawn: fixedPort === 0 };
       },

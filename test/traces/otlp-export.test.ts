@@ -89,6 +89,18 @@ describe('OTEL_* for instances and the standard endpoint variable', () => {
     expect(instanceEnv(topology, service, 1, { registry: '127.0.0.1:1' }).env.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
   });
 
+  it("gives instances micro-dev's sampling for the traces they start themselves, when it records less than all", () => {
+    const topology = orchestrator.topology;
+    const service = topology.services.find((s) => s.name === 'greeter-srv')!;
+    const sampled = instanceEnv(topology, service, 1, { registry: '127.0.0.1:1', sampleRatio: 0.1 }).env;
+    expect([sampled.OTEL_TRACES_SAMPLER, sampled.OTEL_TRACES_SAMPLER_ARG]).toEqual(['parentbased_traceidratio', '0.1']);
+    const all = instanceEnv(topology, service, 1, { registry: '127.0.0.1:1', sampleRatio: 1 }).env;
+    expect([all.OTEL_TRACES_SAMPLER, all.OTEL_TRACES_SAMPLER_ARG]).toEqual([undefined, undefined]);
+    // a service's own env wins
+    const own = instanceEnv(topology, { ...service, env: { OTEL_TRACES_SAMPLER: 'always_on' } }, 1, { registry: '127.0.0.1:1', sampleRatio: 0.1 }).env;
+    expect(own.OTEL_TRACES_SAMPLER).toBe('always_on');
+  });
+
   it('takes OTEL_EXPORTER_OTLP_ENDPOINT when the file names no endpoint, and the file when it does', async () => {
     const topology = orchestrator.topology;
     const bare = { ...topology, telemetry: { traces: true, slowMs: 1000 } };
