@@ -1,7 +1,8 @@
 import { ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
 import { SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { samplingFromEnv, Tracing } from './tracing.ts';
+import type { Topology } from '../config/topology.ts';
+import { samplingFromEnv, Tracing, tracingFor } from './tracing.ts';
 
 describe('samplingFromEnv (OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG, the SDK rules)', () => {
   it('reads the standard samplers as a share of new traces', () => {
@@ -19,6 +20,21 @@ describe('samplingFromEnv (OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG, the SD
     expect(samplingFromEnv({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '1.5' })).toEqual({ ratio: 1, notice: expect.stringMatching(/"1\.5" is not a ratio in 0\.\.1/) });
     expect(samplingFromEnv({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: 'half' })).toEqual({ ratio: 1, notice: expect.stringMatching(/"half"/) });
     expect(samplingFromEnv({ OTEL_TRACES_SAMPLER: 'jaeger_remote' })).toEqual({ ratio: 1, notice: expect.stringMatching(/"jaeger_remote" is not one micro-dev takes/) });
+  });
+});
+
+describe('tracingFor', () => {
+  const topology = (sampleRatio?: number) =>
+    ({ name: 't', telemetry: { traces: true, slowMs: 1000, ...(sampleRatio === undefined ? {} : { sampleRatio }) } }) as unknown as Topology;
+
+  it("takes the file's sample_ratio over the environment's sampler, and the environment's when the file names none", () => {
+    const env = { OTEL_TRACES_SAMPLER: 'parentbased_always_off' };
+    expect(tracingFor(topology(0.5), env).sampleRatio).toBe(0.5);
+    expect(tracingFor(topology(), env).sampleRatio).toBe(0);
+    expect(tracingFor(topology(), {}).sampleRatio).toBe(1);
+    // a sampler it cannot take: the notice `up` prints at start, unless the file decides
+    expect(tracingFor(topology(), { OTEL_TRACES_SAMPLER: 'xray' }).notice).toMatch(/"xray" is not one micro-dev takes/);
+    expect(tracingFor(topology(0.2), { OTEL_TRACES_SAMPLER: 'xray' }).notice).toBeUndefined();
   });
 });
 
