@@ -9,19 +9,27 @@
  * the body, the srv worker answers {"msg":"Hello John"}; the answer comes back as {"message":"Hello John"}.
  * Prints `READY <gateway host:port>` on stdout; ends on SIGTERM/SIGINT or when stdin closes.
  *
- *   node_modules/.bin/node bench/e2e/bare-chain.ts
+ * `--unix` (Linux): the three inner hops on abstract Unix sockets instead of loopback TCP, as micro-dev runs
+ * its own (services/kit/unix-socket.ts); the gateway still listens on TCP. A second anchor: what the same
+ * chain gains from the transport alone.
+ *
+ *   node_modules/.bin/node bench/e2e/bare-chain.ts [--unix]
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { Worker, isMainThread, parentPort, threadId, workerData } from 'node:worker_threads';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 
-/** POSTs `body` to host:port and resolves with the answer's body. */
-function post(port: number, body: string): Promise<Buffer> {
+const unix = process.argv.includes('--unix') || (workerData as { unix?: boolean } | null)?.unix === true;
+/** Where an inner hop listens: a port, or (--unix) an abstract socket path. */
+type Hop = number | string;
+
+/** POSTs `body` to the hop and resolves with the answer's body. */
+function post(hop: Hop, body: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, method: 'POST', path: '/', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
+      { ...(typeof hop === 'string' ? { socketPath: hop } : { host: '127.0.0.1', port: hop }), method: 'POST', path: '/', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -43,7 +51,8 @@ function readAll(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-function listen(handler: (req: http.IncomingMessage) => Promise<string>): Promise<number> {
+let hops = 0;
+function listen(handler: (req: http.IncomingMessage) => Promise<string>, inner = true): Promise<Hop> {
   const server = http.createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
     handler(req).then(
       (body) => {
@@ -56,13 +65,17 @@ function listen(handler: (req: http.IncomingMessage) => Promise<string>): Promis
       },
     );
   });
+  if (unix && inner) {
+    const path = `\0bare-chain-${process.pid}-${threadId}-${++hops}`;
+    return new Promise((resolve) => server.listen(path, () => resolve(path)));
+  }
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 }
 
-function startWorker(data: { role: 'api' | 'srv'; next?: number }): Promise<number> {
-  const worker = new Worker(new URL(import.meta.url), { workerData: data });
+function startWorker(data: { role: 'api' | 'srv'; next?: Hop }): Promise<Hop> {
+  const worker = new Worker(new URL(import.meta.url), { workerData: { ...data, unix } });
   return new Promise((resolve, reject) => {
-    worker.once('message', (port: number) => resolve(port));
+    worker.once('message', (hop: Hop) => resolve(hop));
     worker.once('error', reject);
   });
 }
@@ -78,14 +91,14 @@ if (isMainThread) {
     const request = JSON.stringify({ method: req.method, path: url.pathname, header: {}, get: { name: { key: 'name', values: [name] } }, url: req.url });
     const answer = JSON.parse((await post(api, request)).toString('utf8')) as { body: string };
     return answer.body;
-  });
+  }, false);
   process.stdout.write(`READY 127.0.0.1:${gateway}\n`);
   const end = () => process.exit(0);
   process.on('SIGTERM', end);
   process.on('SIGINT', end);
   process.stdin.on('end', end).on('close', end).resume();
 } else {
-  const { role, next } = workerData as { role: 'api' | 'srv'; next?: number };
+  const { role, next } = workerData as { role: 'api' | 'srv'; next?: Hop };
   const port =
     role === 'srv'
       ? await listen(async (req) => {

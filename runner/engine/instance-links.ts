@@ -16,6 +16,7 @@
 import type { FaultPlane } from '../faults/fault-plane.ts';
 import type { Link } from '../faults/link.ts';
 import { findListenPort } from '../net/find-listen-port.ts';
+import { newUnixSocketName, servesUnixSocket } from '../net/unix-socket-names.ts';
 
 export type InstanceFault = 'partition' | 'heartbeat-loss' | 'latency';
 
@@ -33,10 +34,15 @@ export class InstanceLinks {
   /** Registry links to the other members of a registry cluster (etcd), beside `registry` (the first). */
   readonly moreRegistry: Link[];
   readonly #active = new Set<InstanceFault>();
+  /** The instance's hops may use Unix sockets (a worker or a process on Linux; unix-socket-names.ts). */
+  readonly #unixSockets: boolean;
+  /** The server socket an instance was last seen serving on (servesUnixSocket), so a reload aims at it at once. */
+  #servedSocket: string | undefined;
 
-  private constructor(instance: string, plane: FaultPlane, links: { inbound: Link; registry: Link; proxy: Link; moreRegistry: Link[] }) {
+  private constructor(instance: string, plane: FaultPlane, links: { inbound: Link; registry: Link; proxy: Link; moreRegistry: Link[] }, unixSockets: boolean) {
     this.instance = instance;
     this.#plane = plane;
+    this.#unixSockets = unixSockets;
     this.inbound = links.inbound;
     this.registry = links.registry;
     this.proxy = links.proxy;
@@ -47,7 +53,16 @@ export class InstanceLinks {
    * `registry`: the registry's address, or (a registry cluster) one address per member, with `members`
    * naming them for the extra links.
    */
-  static async open(plane: FaultPlane, instance: string, to: { registry: string | string[]; members?: string[]; proxy: string }): Promise<InstanceLinks> {
+  /**
+   * `unixSockets`: the proxy link also listens on a Unix socket (MICRO_DEV_SOCKETS tells the instance), and
+   * each start gets a server socket name (MICRO_DEV_SERVER_SOCKET) the inbound link dials once the instance
+   * is seen serving on it (useServerSocket).
+   */
+  static async open(
+    plane: FaultPlane,
+    instance: string,
+    to: { registry: string | string[]; members?: string[]; proxy: string; unixSockets?: boolean },
+  ): Promise<InstanceLinks> {
     const upstreams = typeof to.registry === 'string' ? [to.registry] : to.registry;
     // The inbound upstream is set for real on each start (serverAddress()); park it on the registry meanwhile.
     const inbound = await plane.createLink({ name: instanceLinkName(instance, 'inbound'), upstream: upstreams[0]! });
@@ -56,8 +71,8 @@ export class InstanceLinks {
     for (let i = 1; i < upstreams.length; i++) {
       moreRegistry.push(await plane.createLink({ name: registryLinkName(instance, i, to.members?.[i] ?? `member-${i + 1}`), upstream: upstreams[i]! }));
     }
-    const proxy = await plane.createLink({ name: instanceLinkName(instance, 'proxy'), upstream: to.proxy });
-    return new InstanceLinks(instance, plane, { inbound, registry, proxy, moreRegistry });
+    const proxy = await plane.createLink({ name: instanceLinkName(instance, 'proxy'), upstream: to.proxy, ...(to.unixSockets ? { unix: newUnixSocketName() } : {}) });
+    return new InstanceLinks(instance, plane, { inbound, registry, proxy, moreRegistry }, to.unixSockets === true);
   }
 
   /** What the instance dials for the registry: its registry link(s), comma separated. */
@@ -76,9 +91,29 @@ export class InstanceLinks {
     return `127.0.0.1:${port}`;
   }
 
-  /** Callers' new connections go to `address` from now on (live connections stay where they are). */
-  aim(address: string): void {
-    this.inbound.setUpstream(address);
+  /** A fresh Unix socket name for the next start's server, when this instance's hops use them. */
+  newServerSocket(): string | undefined {
+    return this.#unixSockets ? newUnixSocketName() : undefined;
+  }
+
+  /**
+   * Callers' new connections go to `address` from now on (live connections stay where they are), over
+   * `socket` when the instance was already seen serving there (a reload: useServerSocket ran at its readiness).
+   */
+  aim(address: string, socket?: string): void {
+    this.inbound.setUpstream(address, socket !== undefined && socket === this.#servedSocket ? socket : undefined);
+  }
+
+  /**
+   * Once an instance is ready: when it accepts connections on `socket` (the kit does, services without it
+   * do not), the inbound link's new connections to `address` go there instead of the TCP port. Returns
+   * whether it does.
+   */
+  async useServerSocket(address: string, socket: string): Promise<boolean> {
+    if (!(await servesUnixSocket(socket))) return false;
+    this.#servedSocket = socket;
+    if (this.inbound.upstream === address) this.inbound.setUpstream(address, socket);
+    return true;
   }
 
   get active(): InstanceFault[] {

@@ -40,6 +40,7 @@ import { assertOpenFilesFor } from './open-files-limit.ts';
 import { RegistryFaults } from './registry-faults.ts';
 import { membersView } from './members-view.ts';
 import { peersCluster } from './peers-cluster.ts';
+import { unixSocketsHere } from '../net/unix-socket-names.ts';
 import { InstanceLinks } from './instance-links.ts';
 import { RenewRate } from './renew-rate.ts';
 import { TrafficRouting } from './traffic-routing.ts';
@@ -414,6 +415,7 @@ export class Orchestrator implements OrchestratorApi {
     const infra = this.#infra!;
     const name = `${service.name}-${replica}`;
     let serverAddress = '127.0.0.1:0';
+    let serverSocket: string | undefined;
     // With Eureka peers each instance registers, renews and is checked on its own member.
     const member = memberFor(infra.registryMembers, replica);
     const registryAddress = member?.address ?? infra.registryAddress;
@@ -433,6 +435,8 @@ export class Orchestrator implements OrchestratorApi {
             registry: face ?? (member ? registryAddress : infra.registryUpstreams),
             ...(infra.registryLinkMembers ? { members: infra.registryLinkMembers } : {}),
             proxy: infra.proxy.address,
+            // a container lives in a network namespace of its own: an abstract socket of ours is not there
+            unixSockets: service.runtime !== 'container' && unixSocketsHere(),
           });
           // Per-instance numbers are counted where every caller's traffic enters it.
           links.inbound.observe(this.#meter.observer(name, service.name));
@@ -440,6 +444,7 @@ export class Orchestrator implements OrchestratorApi {
         }
         const fixedPort = service.port === 0 ? 0 : service.port + replica - 1;
         serverAddress = await links.serverAddress(fixedPort);
+        serverSocket = links.newServerSocket();
         const weight = this.#routing.weightOf(name) ?? service.weight;
         const prepared = instanceEnv(this.topology, weight === undefined ? service : { ...service, weight }, replica, {
           registry: links.registryAddress,
@@ -447,14 +452,18 @@ export class Orchestrator implements OrchestratorApi {
           broker: infra.brokerAddress,
           server: serverAddress,
           advertise: links.inbound.listen,
+          ...(serverSocket ? { serverSocket } : {}),
+          ...(links.proxy.unix ? { proxySocket: links.proxy.unix } : {}),
           ...(this.#tracing?.otlpEndpoint ? { otlpEndpoint: this.#tracing.otlpEndpoint } : {}),
           ...(this.#tracing ? { sampleRatio: this.#tracing.sampleRatio } : {}),
         });
         return { ...prepared, serverAddress, portDrawn: fixedPort === 0 };
       },
-      activate: (address) => this.#links.get(name)?.aim(address),
-      readiness: (started, serverId, signal) =>
-        readinessFor(service, {
+      activate: (address) => this.#links.get(name)?.aim(address, serverSocket),
+      readiness: async (started, serverId, signal) => {
+        const address = serverAddress;
+        const socket = serverSocket;
+        const ready = await readinessFor(service, {
           instance: started,
           serverId,
           advertise: this.#links.get(name)?.inbound.listen,
@@ -462,9 +471,13 @@ export class Orchestrator implements OrchestratorApi {
           registryToken: this.topology.registry.token,
           ...(infra.registryLister ? { registryLister: infra.registryLister } : {}),
           ...(infra.registryCatalog && registryAddress === infra.registryAddress ? { registryCatalog: infra.registryCatalog } : {}),
-          port: Number(serverAddress.split(':').pop()),
+          port: Number(address.split(':').pop()),
           signal,
-        }),
+        });
+        // the kit serves on the socket it was given; a service without the kit does not, and stays on TCP
+        if (socket !== undefined) await this.#links.get(name)?.useServerSocket(address, socket);
+        return ready;
+      },
       report: (view, message) => {
         this.#store.dispatch({ type: 'instance', view, message });
         if (message) this.#progress(`${view.instance.padEnd(16)} ${view.state.padEnd(9)} ${message}`);

@@ -17,7 +17,15 @@ import { HttpRequestBoundary } from './http-request-boundary.ts';
 import type { LinkTracer } from './link-tracer.ts';
 import type { LinkEnd } from './local-socket.ts';
 import type { ToxicView } from './toxic-catalogue.ts';
+import { unixSocketPath } from '../../services/kit/unix-socket.ts';
 import { ToxicChain } from './toxic-chain.ts';
+
+/** Where a link's connections go: host:port, and the Unix socket the same server listens on, when known. */
+export interface LinkUpstream {
+  host: string;
+  port: number;
+  unix?: string;
+}
 
 /** What a request met on a link without toxics (most of them): no arrays made per request. */
 const NO_TOXICS: readonly ToxicView[] = Object.freeze([]);
@@ -50,11 +58,18 @@ export class LinkConnection {
   readonly #tracing: ExchangeTracing | undefined;
   #finished = false;
 
-  /** `client`: an accepted TCP socket, or the link's end of an in-process connection (local-socket.ts). */
-  constructor(client: net.Socket | LinkEnd, upstream: { host: string; port: number }, toxics: ToxicView[], env: ConnectionEnv) {
+  /**
+   * `client`: an accepted TCP socket, or the link's end of an in-process connection (local-socket.ts).
+   * `upstream.unix`: the instance's Unix socket for the same server (unix-socket.ts), dialled instead of TCP.
+   */
+  constructor(client: net.Socket | LinkEnd, upstream: LinkUpstream, toxics: ToxicView[], env: ConnectionEnv) {
     this.#env = env;
     this.#client = client;
-    this.#server = env.dial?.(upstream.host, upstream.port) ?? net.connect({ host: upstream.host, port: upstream.port, allowHalfOpen: true, noDelay: true });
+    this.#server =
+      env.dial?.(upstream.host, upstream.port) ??
+      (upstream.unix !== undefined
+        ? net.connect({ path: unixSocketPath(upstream.unix), allowHalfOpen: true })
+        : net.connect({ host: upstream.host, port: upstream.port, allowHalfOpen: true, noDelay: true }));
     client.setNoDelay(true);
     const hooks = {
       resetConnection: () => this.reset(),

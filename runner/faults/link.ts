@@ -14,7 +14,8 @@ import net from 'node:net';
 import { SystemClock } from '../clock/clock.ts';
 import { MicroDevError } from '../errors/micro-dev-error.ts';
 import type { ExchangeObserver } from './http-exchange-meter.ts';
-import { LinkConnection } from './link-connection.ts';
+import { LinkConnection, type LinkUpstream } from './link-connection.ts';
+import { unixSocketPath } from '../../services/kit/unix-socket.ts';
 import { localSocketPair, type HttpEnd, type LinkEnd } from './local-socket.ts';
 import type { LinkTracer } from './link-tracer.ts';
 import type { ToxicView } from './toxic-catalogue.ts';
@@ -25,6 +26,11 @@ export interface LinkOptions {
   upstream: string;
   /** Default 127.0.0.1 port 0 (a free port). */
   listen?: { host: string; port: number };
+  /**
+   * Also listen on this Unix socket (`@name`: Linux abstract), for callers told of it (MICRO_DEV_SOCKETS,
+   * services/kit/unix-socket.ts): same link, same toxics; enabled and disabled with the port.
+   */
+  unix?: string;
 }
 
 export interface LinkStats {
@@ -63,10 +69,12 @@ export class Link {
   readonly #env: LinkEnv;
   #host: string;
   #port: number;
-  #upstream: { host: string; port: number };
+  #upstream: LinkUpstream;
   #upstreamText: string;
+  readonly #unixName: string | undefined;
   #enabled = false;
   #server: net.Server | undefined;
+  #unixServer: net.Server | undefined;
   #connections = new Set<LinkConnection>();
   #toxics: ToxicView[] = [];
   #perRequest = false;
@@ -87,6 +95,17 @@ export class Link {
     this.#port = options.listen?.port ?? 0;
     this.#upstream = parseAddress(options.upstream, `upstream of link ${options.name}`);
     this.#upstreamText = options.upstream;
+    this.#unixName = options.unix;
+  }
+
+  /** The Unix socket this link also listens on, if any. */
+  get unix(): string | undefined {
+    return this.#unixName;
+  }
+
+  /** The Unix socket new connections dial instead of the upstream's port, if any (setUpstream). */
+  get upstreamUnix(): string | undefined {
+    return this.#upstream.unix;
   }
 
   /** host:port actually bound (the real port once listening, even if 0 was asked for). */
@@ -111,9 +130,14 @@ export class Link {
     return this.#enabled;
   }
 
-  /** New connections go to `address`; live connections keep their upstream. */
-  setUpstream(address: string): void {
-    this.#upstream = parseAddress(address, `upstream of link ${this.name}`);
+  /**
+   * New connections go to `address`; live connections keep their upstream. `unix`: the same server also
+   * listens on this Unix socket, which new connections dial instead (the upstream still reads `address`).
+   */
+  setUpstream(address: string, unix?: string): void {
+    const upstream: LinkUpstream = parseAddress(address, `upstream of link ${this.name}`);
+    if (unix !== undefined) upstream.unix = unix;
+    this.#upstream = upstream;
     this.#upstreamText = address;
   }
 
@@ -135,9 +159,11 @@ export class Link {
     this.#enabled = enabled;
     if (!enabled) {
       const server = this.#server;
+      const unix = this.#unixServer;
       this.#server = undefined;
+      this.#unixServer = undefined;
       this.closeConnections();
-      if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([server, unix].map((s) => s && new Promise<void>((resolve) => s.close(() => resolve()))));
       return;
     }
     const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.#accept(socket));
@@ -166,6 +192,25 @@ export class Link {
     // Report what the OS bound (localhost -> 127.0.0.1), as Toxiproxy does.
     this.#host = bound.address;
     this.#port = bound.port;
+    if (this.#unixName !== undefined) await this.#listenUnix(this.#unixName);
+  }
+
+  async #listenUnix(name: string): Promise<void> {
+    const unix = net.createServer({ allowHalfOpen: true }, (socket) => this.#accept(socket));
+    this.#unixServer = unix;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        unix.once('error', reject);
+        unix.listen(unixSocketPath(name), () => {
+          unix.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (cause) {
+      await this.setEnabled(false);
+      throw new MicroDevError('START_FAILED', `link ${this.name} cannot listen on unix socket ${name}: ${(cause as Error).message}`, { cause });
+    }
+    unix.on('error', () => {});
   }
 
   /** Toxics on this link: upstream stream first, then downstream, each in the order added. */

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseDuration } from './duration.ts';
+import { parseSocketMap } from './unix-socket.ts';
 
 export interface MicroEnv {
   /** host:port to bind (MICRO_SERVER_ADDRESS, default 127.0.0.1:0; Go's `:8080` form binds 127.0.0.1:8080). */
@@ -28,6 +29,10 @@ export interface MicroEnv {
   serverVersion?: string;
   /** MICRO_SERVER_METADATA (go-micro's --server_metadata): `k=v` pairs, comma separated (e.g. weight=10). */
   serverMetadata: Record<string, string>;
+  /** A Unix socket the server also listens on (MICRO_DEV_SERVER_SOCKET, set by micro-dev on Linux; unix-socket.ts). */
+  serverSocket?: string;
+  /** host:port -> the Unix socket it is also reachable at (MICRO_DEV_SOCKETS: micro-dev's links on Linux). */
+  sockets: Map<string, string>;
 }
 
 export function readMicroEnv(env: Record<string, string | undefined> = process.env): MicroEnv {
@@ -57,6 +62,8 @@ export function readMicroEnv(env: Record<string, string | undefined> = process.e
     clientRetries: retries,
     serverVersion: env.MICRO_SERVER_VERSION || undefined,
     serverMetadata: pairs(env.MICRO_SERVER_METADATA),
+    serverSocket: env.MICRO_DEV_SERVER_SOCKET || undefined,
+    sockets: parseSocketMap(env.MICRO_DEV_SOCKETS),
   };
 }
 

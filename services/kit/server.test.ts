@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { request as httpRequest } from 'node:http';
 import { request } from 'undici';
 import { Server } from './server.ts';
 import { MicroError } from './errors.ts';
+import { unixSocketPath } from './unix-socket.ts';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -229,5 +231,46 @@ describe('Server.start', () => {
     await a.start();
     const b = new Server({ address: a.address });
     await expect(b.start()).rejects.toThrow(`cannot listen on ${a.address}: address already in use`);
+  });
+});
+
+describe.runIf(process.platform === 'linux')('Server on a Unix socket beside its port (MICRO_DEV_SERVER_SOCKET)', () => {
+  const socketName = () => `@kit-server-test-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const viaSocket = (name: string, body: string) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = httpRequest({ socketPath: unixSocketPath(name), agent: false, method: 'POST', path: '/', headers: { ...MUCP, 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  it('answers the same calls on the socket as on the port, and stop() closes both', async () => {
+    const name = socketName();
+    const s = new Server({ socket: name });
+    s.handle('Say.Hello', (req: { name: string }) => ({ msg: 'Hello ' + req.name }));
+    await s.start();
+    expect(await viaSocket(name, '{"name":"Unix"}')).toEqual({ status: 200, text: '{"msg":"Hello Unix"}\n' });
+    expect((await post(s, MUCP, '{"name":"Tcp"}')).text).toBe('{"msg":"Hello Tcp"}\n');
+    await s.stop(100);
+    await expect(viaSocket(name, '{}')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('names the socket when it is taken, and lets go of it when the port is', async () => {
+    const name = socketName();
+    const a = new Server({ socket: name });
+    servers.push(a);
+    await a.start();
+    await expect(new Server({ socket: name }).start()).rejects.toThrow(`cannot listen on unix socket ${name}: address already in use`);
+    // the port taken after the socket was bound: the socket is free again for the next try
+    const other = socketName();
+    const b = new Server({ address: a.address, socket: other });
+    await expect(b.start()).rejects.toThrow('address already in use');
+    const c = new Server({ socket: other });
+    servers.push(c);
+    await c.start();
+    expect(await viaSocket(other, '{}')).toMatchObject({ status: 200 });
   });
 });

@@ -12,12 +12,13 @@
  * The caller owns the server: start() resolves once listening, stop() resolves once every socket is closed.
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server as HttpServer, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { MicroError } from './errors.ts';
 import { boundedMemo } from './bounded-memo.ts';
 import { goJsonLine } from './go-json.ts';
 import { joinHostPort, splitHostPort } from './address.ts';
 import { withTraceHeaders } from './trace-context.ts';
+import { unixSocketPath } from './unix-socket.ts';
 import type { Endpoint, Value } from './types.ts';
 
 export interface RequestContext {
@@ -45,6 +46,11 @@ export interface ServerOptions {
   address?: string;
   /** Plain HTTP mode: every request not matched by route() goes here instead of the mucp router. */
   http?: RequestListener;
+  /**
+   * Also serve on this Unix socket (`@name`: Linux abstract), bound before the TCP port: micro-dev's
+   * MICRO_DEV_SERVER_SOCKET (unix-socket.ts). Same server, same requests; only the transport differs.
+   */
+  socket?: string;
 }
 
 /** Go's textproto.CanonicalMIMEHeaderKey for the common case: `micro-id` -> `Micro-Id`. */
@@ -71,6 +77,8 @@ export class Server {
   readonly #routes = new Map<string, RequestListener>();
   readonly #sockets = new Set<Socket>();
   readonly #http: HttpServer;
+  readonly #socket: string | undefined;
+  #unix: NetServer | undefined;
   #inFlight = 0;
   #drained: (() => void)[] = [];
   #address = '';
@@ -78,6 +86,7 @@ export class Server {
   constructor(options: ServerOptions = {}) {
     this.#bind = splitHostPort(options.address ?? '127.0.0.1:0');
     this.#httpMode = options.http;
+    this.#socket = options.socket;
     this.#http = createServer({ keepAliveTimeout: 5_000 }, (req, res) => this.#onRequest(req, res));
     this.#http.on('connection', (s: Socket) => {
       this.#sockets.add(s);
@@ -126,11 +135,15 @@ export class Server {
   }
 
   async start(): Promise<string> {
+    // The socket first: whoever sees the TCP port bound may dial the socket already.
+    if (this.#socket !== undefined) await this.#listenUnix(this.#socket);
     const where = joinHostPort(this.#bind.host, this.#bind.port);
     await new Promise<void>((resolve, reject) => {
-      this.#http.once('error', (e: NodeJS.ErrnoException) =>
-        reject(new Error(`cannot listen on ${where}: ${e.code === 'EADDRINUSE' ? 'address already in use' : e.message}`, { cause: e })),
-      );
+      this.#http.once('error', (e: NodeJS.ErrnoException) => {
+        this.#unix?.close();
+        this.#unix = undefined;
+        reject(new Error(`cannot listen on ${where}: ${e.code === 'EADDRINUSE' ? 'address already in use' : e.message}`, { cause: e }));
+      });
       this.#http.listen(this.#bind.port, this.#bind.host, () => {
         this.#http.removeAllListeners('error');
         resolve();
@@ -141,13 +154,34 @@ export class Server {
     return this.#address;
   }
 
+  /** Connections accepted on the socket are the HTTP server's like any other (keep-alive, drain, close). */
+  async #listenUnix(name: string): Promise<void> {
+    const unix = createNetServer({ noDelay: true }, (socket) => this.#http.emit('connection', socket));
+    await new Promise<void>((resolve, reject) => {
+      unix.once('error', (e: NodeJS.ErrnoException) =>
+        reject(new Error(`cannot listen on unix socket ${name}: ${e.code === 'EADDRINUSE' ? 'address already in use' : e.message}`, { cause: e })),
+      );
+      unix.listen(unixSocketPath(name), () => {
+        unix.removeAllListeners('error');
+        resolve();
+      });
+    });
+    // An accept error after bind (EMFILE) must not take the instance down; TCP still serves.
+    unix.on('error', () => {});
+    this.#unix = unix;
+  }
+
   /**
    * Stops accepting, waits up to graceMs for in-flight requests, then closes every connection.
    * Never rejects.
    */
   async stop(graceMs = 5_000): Promise<void> {
+    const unix = this.#unix;
+    this.#unix = undefined;
+    const unixClosed = unix ? new Promise<void>((resolve) => unix.close(() => resolve())) : undefined;
     if (!this.#http.listening) {
       for (const s of this.#sockets) s.destroy();
+      await unixClosed;
       return;
     }
     const closed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
@@ -164,6 +198,7 @@ export class Server {
     this.#http.closeAllConnections();
     for (const s of this.#sockets) s.destroy();
     await closed;
+    await unixClosed;
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {

@@ -17,6 +17,7 @@ import { Client } from './client.ts';
 import { createKitRegistry, isRegistryKind, type KitRegistry, type RegistryKind } from './kit-registry.ts';
 import type { RegisterNode } from './registry-client.ts';
 import { readMicroEnv, type MicroEnv } from './micro-env.ts';
+import { dialUnixSockets } from './unix-socket.ts';
 import { installShutdownTriggers } from './shutdown-triggers.ts';
 import { BROKER_SERVICE, BrokerSubscriptions, publish, SUB_PATH, type SubscriberHandler } from './broker.ts';
 import { splitHostPort, joinHostPort, advertiseHost } from './address.ts';
@@ -97,7 +98,11 @@ class MicroService implements Service {
     }
     this.id = `${options.name}-${this.#env.serverId}`;
     this.#log = options.log ?? ((l) => console.log(l));
-    this.#server = new Server({ address: this.#env.serverAddress, ...(options.http ? { http: options.http } : {}) });
+    this.#server = new Server({
+      address: this.#env.serverAddress,
+      ...(options.http ? { http: options.http } : {}),
+      ...(this.#env.serverSocket ? { socket: this.#env.serverSocket } : {}),
+    });
     this.#registry = createKitRegistry(kind, this.#env.registryAddress, { token: this.#env.registryToken });
   }
 
@@ -111,6 +116,7 @@ class MicroService implements Service {
       registry: this.#env.registry as RegistryKind,
       ...(this.#env.registryToken ? { registryToken: this.#env.registryToken } : {}),
       ...(this.#env.proxyAddress ? { proxyAddress: this.#env.proxyAddress } : {}),
+      ...(this.#env.sockets.size > 0 ? { connect: dialUnixSockets(this.#env.sockets) } : {}),
       timeoutMs: this.#env.clientTimeoutMs,
       retries: this.#env.clientRetries,
     });
