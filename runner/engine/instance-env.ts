@@ -19,9 +19,9 @@ export interface InstanceAddresses {
   otlpEndpoint?: string;
   /** Share of new traces micro-dev records, when below 1: the instance's own SDK samples its own roots alike. */
   sampleRatio?: number;
-  /** A Unix socket the instance's server also listens on, and the one its proxy link also listens on (Linux). */
+  /** A Unix socket the instance's server also listens on, and its links' that listen on one too (Linux). */
   serverSocket?: string;
-  proxySocket?: string;
+  linkSockets?: [address: string, socket: string][];
 }
 
 const leaseTiming = {
@@ -62,7 +62,7 @@ export function instanceEnv(
     ...(addresses.proxy ? { MICRO_PROXY_ADDRESS: addresses.proxy } : {}),
     // Unix sockets beside TCP for micro-dev's own hops (services/kit/unix-socket.ts); the kit uses them
     ...(addresses.serverSocket ? { MICRO_DEV_SERVER_SOCKET: addresses.serverSocket } : {}),
-    ...(addresses.proxy && addresses.proxySocket ? { MICRO_DEV_SOCKETS: `${addresses.proxy}=${addresses.proxySocket}` } : {}),
+    ...(addresses.linkSockets?.length ? { MICRO_DEV_SOCKETS: addresses.linkSockets.map(([address, socket]) => `${address}=${socket}`).join(',') } : {}),
     ...(topology.registry.token ? { MICRO_REGISTRY_TOKEN: topology.registry.token } : {}),
     ...(service.version !== undefined ? { MICRO_SERVER_VERSION: service.version } : {}),
     ...(service.weight !== undefined ? { MICRO_SERVER_METADATA: `weight=${service.weight}` } : {}),

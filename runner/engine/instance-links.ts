@@ -52,27 +52,36 @@ export class InstanceLinks {
   /**
    * `registry`: the registry's address, or (a registry cluster) one address per member, with `members`
    * naming them for the extra links.
-   */
-  /**
-   * `unixSockets`: the proxy link also listens on a Unix socket (MICRO_DEV_SOCKETS tells the instance), and
-   * each start gets a server socket name (MICRO_DEV_SERVER_SOCKET) the inbound link dials once the instance
-   * is seen serving on it (useServerSocket).
+   *
+   * `unixSockets`: the proxy link, and the registry link when the instance speaks HTTP to the registry
+   * (`registryUnix`: not etcd's gRPC), also listen on a Unix socket (MICRO_DEV_SOCKETS tells the instance,
+   * `linkSockets`), and each start gets a server socket name (MICRO_DEV_SERVER_SOCKET) the inbound link
+   * dials once the instance is seen serving on it (useServerSocket).
    */
   static async open(
     plane: FaultPlane,
     instance: string,
-    to: { registry: string | string[]; members?: string[]; proxy: string; unixSockets?: boolean },
+    to: { registry: string | string[]; members?: string[]; proxy: string; unixSockets?: boolean; registryUnix?: boolean },
   ): Promise<InstanceLinks> {
     const upstreams = typeof to.registry === 'string' ? [to.registry] : to.registry;
     // The inbound upstream is set for real on each start (serverAddress()); park it on the registry meanwhile.
     const inbound = await plane.createLink({ name: instanceLinkName(instance, 'inbound'), upstream: upstreams[0]! });
-    const registry = await plane.createLink({ name: instanceLinkName(instance, 'registry'), upstream: upstreams[0]! });
+    const registry = await plane.createLink({
+      name: instanceLinkName(instance, 'registry'),
+      upstream: upstreams[0]!,
+      ...(to.unixSockets && to.registryUnix ? { unix: newUnixSocketName() } : {}),
+    });
     const moreRegistry: Link[] = [];
     for (let i = 1; i < upstreams.length; i++) {
       moreRegistry.push(await plane.createLink({ name: registryLinkName(instance, i, to.members?.[i] ?? `member-${i + 1}`), upstream: upstreams[i]! }));
     }
     const proxy = await plane.createLink({ name: instanceLinkName(instance, 'proxy'), upstream: to.proxy, ...(to.unixSockets ? { unix: newUnixSocketName() } : {}) });
     return new InstanceLinks(instance, plane, { inbound, registry, proxy, moreRegistry }, to.unixSockets === true);
+  }
+
+  /** host:port and Unix socket of each link of the instance's that listens on both (MICRO_DEV_SOCKETS). */
+  get linkSockets(): [address: string, socket: string][] {
+    return [this.proxy, this.registry].filter((l) => l.unix !== undefined).map((l) => [l.listen, l.unix!]);
   }
 
   /** What the instance dials for the registry: its registry link(s), comma separated. */

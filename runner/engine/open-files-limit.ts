@@ -1,8 +1,8 @@
 /**
  * Open files: every instance costs micro-dev about FILES_PER_INSTANCE descriptors (its three fault-plane
  * link listeners, its server, its heartbeat connection through its registry link (both ends of both hops),
- * its log file, and on Linux the Unix sockets its server and its proxy link also listen on). A thousand
- * replicas need ~12,000; a laptop's soft limit is often 1,024 (macOS 256). Node
+ * its log file, and on Linux the Unix sockets its server, its proxy link and its registry link also listen
+ * on). A thousand replicas need ~13,000; a laptop's soft limit is often 1,024 (macOS 256). Node
  * raises its soft limit to the hard one at start, so what this process may open now is what counts: a
  * topology that would run out is refused up front with the number to ask for, instead of a storm of
  * EMFILE errors halfway through the start.
@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import type { ServiceConfig } from '../config/topology.ts';
 import { MicroDevError } from '../errors/micro-dev-error.ts';
 
-export const FILES_PER_INSTANCE = 12;
+export const FILES_PER_INSTANCE = 13;
 /** micro-dev's own: registry, gateway, proxy, web, broker, fault plane, control API, files, the dashboard. */
 export const FILES_BASE = 200;
 

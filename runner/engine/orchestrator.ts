@@ -437,6 +437,8 @@ export class Orchestrator implements OrchestratorApi {
             proxy: infra.proxy.address,
             // a container lives in a network namespace of its own: an abstract socket of ours is not there
             unixSockets: service.runtime !== 'container' && unixSocketsHere(),
+            // the kit's etcd client speaks gRPC on its own connections
+            registryUnix: (service.registry ?? this.topology.registry.kind) !== 'etcd',
           });
           // Per-instance numbers are counted where every caller's traffic enters it.
           links.inbound.observe(this.#meter.observer(name, service.name));
@@ -453,7 +455,7 @@ export class Orchestrator implements OrchestratorApi {
           server: serverAddress,
           advertise: links.inbound.listen,
           ...(serverSocket ? { serverSocket } : {}),
-          ...(links.proxy.unix ? { proxySocket: links.proxy.unix } : {}),
+          linkSockets: links.linkSockets,
           ...(this.#tracing?.otlpEndpoint ? { otlpEndpoint: this.#tracing.otlpEndpoint } : {}),
           ...(this.#tracing ? { sampleRatio: this.#tracing.sampleRatio } : {}),
         });

@@ -38,10 +38,14 @@ describe('instance variables for them', () => {
   const topology = checkTopologyText('name: t\nservices:\n  greeter-srv:\n    module: main.ts\n', '/p/micro.dev.yaml', { fileExists: () => true }).topology!;
   const service = topology.services[0]!;
 
-  it('names the server socket and the proxy link\'s socket when micro-dev gives them', () => {
-    const { env } = instanceEnv(topology, service, 1, { registry: '127.0.0.1:8500', proxy: '127.0.0.1:9001', serverSocket: '@a', proxySocket: '@b' });
+  it('names the server socket and the links\' sockets when micro-dev gives them', () => {
+    const linkSockets: [string, string][] = [
+      ['127.0.0.1:9001', '@b'],
+      ['127.0.0.1:9002', '@c'],
+    ];
+    const { env } = instanceEnv(topology, service, 1, { registry: '127.0.0.1:9002', proxy: '127.0.0.1:9001', serverSocket: '@a', linkSockets });
     expect(env.MICRO_DEV_SERVER_SOCKET).toBe('@a');
-    expect(env.MICRO_DEV_SOCKETS).toBe('127.0.0.1:9001=@b');
+    expect(env.MICRO_DEV_SOCKETS).toBe('127.0.0.1:9001=@b,127.0.0.1:9002=@c');
   });
 
   it('sets neither otherwise (a container, another system, MICRO_DEV_UNIX_SOCKETS=0)', () => {

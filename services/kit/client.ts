@@ -83,7 +83,10 @@ export class Client {
     this.#proxyAddress = options.proxyAddress || undefined;
     if (options.cache) this.#cache = options.cache;
     else if (options.registryAddress) {
-      this.#ownedRegistry = createKitRegistry(options.registry ?? 'consul', options.registryAddress, { token: options.registryToken });
+      this.#ownedRegistry = createKitRegistry(options.registry ?? 'consul', options.registryAddress, {
+        ...(options.registryToken ? { token: options.registryToken } : {}),
+        ...(options.connect ? { connect: options.connect } : {}),
+      });
       this.#cache = this.#ownedCache = new NodeCache(this.#ownedRegistry);
     }
     this.selector = options.selector ?? new Selector({ strategy: 'random' });

@@ -10,6 +10,7 @@
  * go-micro's version and endpoints ride in the metadata (`version`, `endpoints` as JSON), as go-plugins'
  * eureka registry does.
  */
+import type { HttpPoolOptions } from './http-pool.ts';
 import { joinHostPort, splitHostPort } from './address.ts';
 import { ChangePoller } from './poll-for-change.ts';
 import type { GetServiceOptions, RegisterNode } from './registry-client.ts';
@@ -35,10 +36,10 @@ export class EurekaRegistryClient implements KitRegistry {
   readonly #http: RegistryHttp;
   readonly #poller = new ChangePoller();
 
-  constructor(address: string) {
+  constructor(address: string, options: { connect?: HttpPoolOptions['connect'] } = {}) {
     splitHostPort(address);
     this.address = address;
-    this.#http = new RegistryHttp(address);
+    this.#http = new RegistryHttp(address, options.connect);
   }
 
   async register(node: RegisterNode, ttlMs: number, options: { timeoutMs?: number } = {}): Promise<void> {

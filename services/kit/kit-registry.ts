@@ -12,6 +12,7 @@
 import { ConsulRegistryClient, type GetServiceOptions, type RegisterNode } from './registry-client.ts';
 import { EurekaRegistryClient } from './eureka-registry-client.ts';
 import { NacosRegistryClient } from './nacos-registry-client.ts';
+import type { HttpPoolOptions } from './http-pool.ts';
 import type { ServiceInfo } from './types.ts';
 
 export type RegistryKind = 'consul' | 'eureka' | 'nacos' | 'etcd';
@@ -33,12 +34,17 @@ export function isRegistryKind(kind: string): kind is RegistryKind {
   return (RegistryKinds as readonly string[]).includes(kind);
 }
 
-export function createKitRegistry(kind: RegistryKind, address: string, options: { token?: string } = {}): KitRegistry {
+/**
+ * `connect`: opens a connection to host:port other than by TCP where it can (HttpPoolOptions.connect: a
+ * Unix socket micro-dev named for the registry link, unix-socket.ts); the etcd client (gRPC) dials TCP.
+ */
+export function createKitRegistry(kind: RegistryKind, address: string, options: { token?: string; connect?: HttpPoolOptions['connect'] } = {}): KitRegistry {
+  const connect = options.connect ? { connect: options.connect } : {};
   switch (kind) {
     case 'eureka':
-      return new EurekaRegistryClient(address);
+      return new EurekaRegistryClient(address, connect);
     case 'nacos':
-      return new NacosRegistryClient(address);
+      return new NacosRegistryClient(address, connect);
     case 'etcd':
       return new LazyRegistry(address, async () => new (await import('./etcd-registry-client.ts')).EtcdRegistryClient(address));
     default:

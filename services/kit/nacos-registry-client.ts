@@ -10,6 +10,7 @@
  * Namespace `public`, group `DEFAULT_GROUP`, cluster `DEFAULT`. The lease (15 s / 30 s) is the server's;
  * ttlMs only sets `preserved.heart.beat.timeout` when it is longer than Nacos's 15 s.
  */
+import type { HttpPoolOptions } from './http-pool.ts';
 import { joinHostPort, splitHostPort } from './address.ts';
 import { parseEndpoints } from './eureka-registry-client.ts';
 import { ChangePoller } from './poll-for-change.ts';
@@ -37,10 +38,10 @@ export class NacosRegistryClient implements KitRegistry {
   readonly #http: RegistryHttp;
   readonly #poller = new ChangePoller();
 
-  constructor(address: string) {
+  constructor(address: string, options: { connect?: HttpPoolOptions['connect'] } = {}) {
     splitHostPort(address);
     this.address = address;
-    this.#http = new RegistryHttp(address);
+    this.#http = new RegistryHttp(address, options.connect);
   }
 
   async register(node: RegisterNode, _ttlMs: number, options: { timeoutMs?: number } = {}): Promise<void> {

@@ -10,7 +10,7 @@
  * Connections are pooled (keep-alive); close() releases them. Errors are RegistryRequestError naming the call,
  * the registry address and the HTTP status/body (or the connection error).
  */
-import { HttpPool } from './http-pool.ts';
+import { HttpPool, type HttpPoolOptions } from './http-pool.ts';
 import type { Endpoint, RegistryNode, ServiceInfo } from './types.ts';
 import { decodeTags, encodeTags } from './registry-encoding.ts';
 import { joinHostPort, splitHostPort } from './address.ts';
@@ -51,9 +51,11 @@ export class ConsulRegistryClient {
   readonly address: string;
   readonly #origin: string;
   readonly #token: string | undefined;
-  readonly #pool = new HttpPool({ keepAliveMs: 10_000, connectTimeoutMs: 5_000 });
+  readonly #pool: HttpPool;
 
-  constructor(address: string, options: { token?: string } = {}) {
+  /** `connect`: HttpPoolOptions.connect (micro-dev's Unix socket for the registry link, unix-socket.ts). */
+  constructor(address: string, options: { token?: string; connect?: HttpPoolOptions['connect'] } = {}) {
+    this.#pool = new HttpPool({ keepAliveMs: 10_000, connectTimeoutMs: 5_000, ...(options.connect ? { connect: options.connect } : {}) });
     splitHostPort(address);
     this.address = address;
     this.#origin = `http://${address}`;

@@ -2,15 +2,16 @@
  * One HTTP call to a registry for the Eureka and Nacos clients: pooled keep-alive connections, a timeout,
  * and errors as RegistryRequestError naming the call, the address and the status/body.
  */
-import { HttpPool } from './http-pool.ts';
+import { HttpPool, type HttpPoolOptions } from './http-pool.ts';
 import { RegistryRequestError } from './registry-client.ts';
 
 export class RegistryHttp {
   readonly address: string;
   readonly #origin: string;
-  readonly #pool = new HttpPool({ keepAliveMs: 10_000, connectTimeoutMs: 5_000 });
+  readonly #pool: HttpPool;
 
-  constructor(address: string) {
+  constructor(address: string, connect?: HttpPoolOptions['connect']) {
+    this.#pool = new HttpPool({ keepAliveMs: 10_000, connectTimeoutMs: 5_000, ...(connect ? { connect } : {}) });
     this.address = address;
     this.#origin = `http://${address}`;
   }

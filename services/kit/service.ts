@@ -103,7 +103,10 @@ class MicroService implements Service {
       ...(options.http ? { http: options.http } : {}),
       ...(this.#env.serverSocket ? { socket: this.#env.serverSocket } : {}),
     });
-    this.#registry = createKitRegistry(kind, this.#env.registryAddress, { token: this.#env.registryToken });
+    this.#registry = createKitRegistry(kind, this.#env.registryAddress, {
+      ...(this.#env.registryToken ? { token: this.#env.registryToken } : {}),
+      ...(this.#env.sockets.size > 0 ? { connect: dialUnixSockets(this.#env.sockets) } : {}),
+    });
   }
 
   get address(): string {

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpPool } from './http-pool.ts';
+import { createKitRegistry } from './kit-registry.ts';
 import { dialUnixSockets, parseSocketMap, unixSocketPath } from './unix-socket.ts';
 
 const servers: Server[] = [];
@@ -62,6 +63,24 @@ describe('unix sockets beside TCP', () => {
       await expect(pool.request({ origin: 'http://127.0.0.1:1', path: '/', method: 'GET' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     } finally {
       await pool.close();
+    }
+  });
+
+  it.runIf(process.platform === 'linux')('the registry clients reach a registry at its socket too (consul, nacos)', async () => {
+    const socket = name();
+    const server = createServer((req, res) =>
+      res.end(req.url === '/v1/catalog/services' ? '{"go.micro.srv.greeter":[]}' : req.url?.startsWith('/nacos/v1/ns/service/list') ? '{"doms":["DEFAULT_GROUP@@go.micro.srv.greeter"]}' : '{}'),
+    );
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(unixSocketPath(socket), r));
+    const connect = dialUnixSockets(new Map([['127.0.0.1:1', socket]]))!;
+    for (const kind of ['consul', 'nacos'] as const) {
+      const registry = createKitRegistry(kind, '127.0.0.1:1', { connect });
+      try {
+        expect(await registry.listServices()).toEqual(['go.micro.srv.greeter']);
+      } finally {
+        await registry.close();
+      }
     }
   });
 

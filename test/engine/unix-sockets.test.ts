@@ -1,7 +1,7 @@
 /**
  * micro-dev's own hops on Unix sockets (Linux; services/kit/unix-socket.ts): a kit instance serves on the
- * socket micro-dev names and its inbound link dials it; its calls reach the proxy link on that link's
- * socket; a service without the kit stays on TCP; a restart gets a fresh socket. What every caller dials
+ * socket micro-dev names and its inbound link dials it; its calls and heartbeats reach the proxy and
+ * registry links on those links' sockets; a service without the kit stays on TCP; a restart gets a fresh socket. What every caller dials
  * and the registry holds is still host:port.
  */
 import http from 'node:http';
@@ -71,6 +71,13 @@ describe.runIf(process.platform === 'linux')('hops on Unix sockets', () => {
     expect(await connectedOn(proxy.unix!)).toBeGreaterThan(0);
     const srv = await Promise.all(['greeter-srv-1', 'greeter-srv-2'].map((i) => connectedOn(link(`${i}/inbound`).upstreamUnix!)));
     expect(srv[0]! + srv[1]!).toBeGreaterThan(0);
+  });
+
+  it('heartbeats and lookups reach the registry link on its socket', async () => {
+    const registry = link('greeter-srv-1/registry');
+    expect(registry.unix).toMatch(/^@micro-dev-/);
+    // a heartbeat every 300 ms (time_scale 0.1) on a pooled connection kept 10 s
+    await eventually(async () => (await connectedOn(registry.unix!)) > 0, 5_000, 'a connection on the registry link\'s socket');
   });
 
   it('a service without the kit is dialled on its port', async () => {
