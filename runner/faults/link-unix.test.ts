@@ -94,3 +94,15 @@ describe.runIf(process.platform === 'linux')('Link on Unix sockets', () => {
     await expect(get({ port: link.port })).rejects.toMatchObject({ code: 'ECONNRESET' });
   });
 });
+
+describe.runIf(process.platform === 'linux')('Link on a Unix socket that is taken', () => {
+  it('fails to open, naming the link and the socket, and is not added to the plane', async () => {
+    const p = await plane();
+    const name = socketName();
+    await p.createLink({ name: 'first/proxy', upstream: '127.0.0.1:1', unix: name });
+    await expect(p.createLink({ name: 'second/proxy', upstream: '127.0.0.1:1', unix: name })).rejects.toThrow(
+      `link second/proxy: cannot listen on unix socket ${name}: address already in use`,
+    );
+    expect(p.link('second/proxy')).toBeUndefined();
+  });
+});

@@ -1,6 +1,7 @@
 /**
  * Link: a TCP proxy on one local port to one upstream `host:port`, with a toxic list shared by all of its
- * connections (upstream stream = client -> server, downstream = server -> client).
+ * connections (upstream stream = client -> server, downstream = server -> client). On Linux it may also
+ * listen on a Unix socket, and dial its upstream's (README.md, "Unix sockets to instances").
  *
  *   client --> listen 127.0.0.1:P --> LinkConnection (chains per direction) --> upstream host:port
  *                                      ^ toxics added/removed on every live connection, synchronously
@@ -15,7 +16,7 @@ import { SystemClock } from '../clock/clock.ts';
 import { MicroDevError } from '../errors/micro-dev-error.ts';
 import type { ExchangeObserver } from './http-exchange-meter.ts';
 import { LinkConnection, type LinkUpstream } from './link-connection.ts';
-import { unixSocketPath } from '../../services/kit/unix-socket.ts';
+import { listenOnUnixSocket } from '../../services/kit/unix-socket.ts';
 import { localSocketPair, type HttpEnd, type LinkEnd } from './local-socket.ts';
 import type { LinkTracer } from './link-tracer.ts';
 import type { ToxicView } from './toxic-catalogue.ts';
@@ -199,18 +200,11 @@ export class Link {
     const unix = net.createServer({ allowHalfOpen: true }, (socket) => this.#accept(socket));
     this.#unixServer = unix;
     try {
-      await new Promise<void>((resolve, reject) => {
-        unix.once('error', reject);
-        unix.listen(unixSocketPath(name), () => {
-          unix.off('error', reject);
-          resolve();
-        });
-      });
+      await listenOnUnixSocket(unix, name);
     } catch (cause) {
       await this.setEnabled(false);
-      throw new MicroDevError('START_FAILED', `link ${this.name} cannot listen on unix socket ${name}: ${(cause as Error).message}`, { cause });
+      throw new MicroDevError('START_FAILED', `link ${this.name}: ${(cause as Error).message}`, { cause });
     }
-    unix.on('error', () => {});
   }
 
   /** Toxics on this link: upstream stream first, then downstream, each in the order added. */

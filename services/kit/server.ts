@@ -18,7 +18,7 @@ import { boundedMemo } from './bounded-memo.ts';
 import { goJsonLine } from './go-json.ts';
 import { joinHostPort, splitHostPort } from './address.ts';
 import { withTraceHeaders } from './trace-context.ts';
-import { unixSocketPath } from './unix-socket.ts';
+import { listenOnUnixSocket } from './unix-socket.ts';
 import type { Endpoint, Value } from './types.ts';
 
 export interface RequestContext {
@@ -157,17 +157,7 @@ export class Server {
   /** Connections accepted on the socket are the HTTP server's like any other (keep-alive, drain, close). */
   async #listenUnix(name: string): Promise<void> {
     const unix = createNetServer({ noDelay: true }, (socket) => this.#http.emit('connection', socket));
-    await new Promise<void>((resolve, reject) => {
-      unix.once('error', (e: NodeJS.ErrnoException) =>
-        reject(new Error(`cannot listen on unix socket ${name}: ${e.code === 'EADDRINUSE' ? 'address already in use' : e.message}`, { cause: e })),
-      );
-      unix.listen(unixSocketPath(name), () => {
-        unix.removeAllListeners('error');
-        resolve();
-      });
-    });
-    // An accept error after bind (EMFILE) must not take the instance down; TCP still serves.
-    unix.on('error', () => {});
+    await listenOnUnixSocket(unix, name);
     this.#unix = unix;
   }
 

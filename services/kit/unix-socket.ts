@@ -11,7 +11,7 @@
  * `@name` is a Linux abstract socket (Go's notation for them): no file, gone with the process that holds it.
  * Anything else is a path in the file system.
  */
-import { connect, type Socket } from 'node:net';
+import { connect, type Server, type Socket } from 'node:net';
 
 /** The path node:net takes for `name`: `@x` is the abstract socket `\0x`. */
 export function unixSocketPath(name: string): string {
@@ -43,4 +43,21 @@ export function dialUnixSockets(sockets: ReadonlyMap<string, string>): ((host: s
     const path = paths.get(`${host.includes(':') ? `[${host}]` : host}:${port}`);
     return path === undefined ? undefined : connect({ path });
   };
+}
+
+/**
+ * Binds `server` to the socket `name`; rejects with an error naming it (`address already in use` for a
+ * taken one). After the bind, accept errors (EMFILE) are swallowed: the port beside it still serves.
+ */
+export async function listenOnUnixSocket(server: Server, name: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const failed = (e: NodeJS.ErrnoException) =>
+      reject(new Error(`cannot listen on unix socket ${name}: ${e.code === 'EADDRINUSE' ? 'address already in use' : e.message}`, { cause: e }));
+    server.once('error', failed);
+    server.listen(unixSocketPath(name), () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+  server.on('error', () => {});
 }
