@@ -22,6 +22,7 @@ const suites: Record<string, string> = {
   e2e: 'bench/e2e/e2e-bench.ts',
   memory: 'bench/e2e/memory-soak.ts',
   traces: 'bench/traces/tracing-overhead.ts',
+  profile: 'bench/profile/main-thread-profile.ts',
   'traces-gc': 'bench/traces/store-gc.ts',
   scale: 'bench/scale/scale-bench.ts',
 };

@@ -22,14 +22,12 @@
  *   node_modules/.bin/node --expose-gc bench/traces/tracing-overhead.ts [--rounds 10] [--seconds 4] [--warmup 4] [--out FILE]
  *   -> bench/results/traces.json
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
-import { request } from 'undici';
-import { binPath, descendants, eventually, launcherNodeFlags, repoRoot, writeTopology } from '../../test/support/cli-process.ts';
+import { descendants, repoRoot } from '../../test/support/cli-process.ts';
 import { readRunFile } from '../../runner/control/run-file.ts';
 import { controlRequest } from '../../runner/control/control-client.ts';
 import type { TraceDetail, TraceSummary } from '../../runner/engine/api.ts';
@@ -38,6 +36,7 @@ import { Tracing, type Component } from '../../runner/traces/tracing.ts';
 import { spanTree } from '../../runner/tui/lines/trace-lines.ts';
 import { rssMb } from '../tui/gateway-load-tally.ts';
 import { spanCost } from './span-cost.ts';
+import { startBareChain, startGreeterUp } from './greeter-ups.ts';
 import { mainThreadCpuMs, treeCpuMs } from '../e2e/cpu-use.ts';
 
 const run = promisify(execFile);
@@ -92,44 +91,6 @@ async function wrk(url: string, header?: string): Promise<WrkRun> {
     p99: wrkMs(/\s99%\s+(\S+)/.exec(stdout)?.[1]),
     errors: non2xx + (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0),
     load1: load1(),
-  };
-}
-
-async function startBareChain(): Promise<{ url: string; pid: number }> {
-  const child = spawn(process.execPath, [join(repoRoot, 'bench/e2e/bare-chain.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  children.add(child);
-  const address = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (l) => l.startsWith('READY ') && resolve(l.slice(6)));
-    child.once('exit', (c) => reject(new Error(`bare chain exited ${c}`)));
-  });
-  return { url: `http://${address}/greeter/say/hello?name=John`, pid: child.pid! };
-}
-
-async function startUp(name: string, traces: boolean): Promise<{ url: string; pid: number; file: string; stop(): Promise<void> }> {
-  const svc = (s: string) => join(repoRoot, 'services', s, 'main.ts');
-  const topo = await writeTopology(`  greeter-srv:\n    module: ${svc('greeter-srv')}\n    replicas: 2\n  greeter-api:\n    module: ${svc('greeter-api')}\n    depends_on: [greeter-srv]\n`, name);
-  // default registry timing (writeTopology's time_scale 0.1 is for tests); tracing on or off
-  writeFileSync(topo.file, readFileSync(topo.file, 'utf8').replace(', time_scale: 0.1', '').replace('services:\n', `telemetry: { traces: ${traces} }\nservices:\n`));
-  const log = join(dir, `${name}.log`);
-  const fd = openSync(log, 'w');
-  const child = spawn(process.execPath, [...launcherNodeFlags, binPath, 'up', '-c', topo.file, '--no-tui'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', fd, fd], detached: true });
-  closeSync(fd);
-  children.add(child);
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  await eventually(async () => readFileSync(log, 'utf8').includes('micro-dev ready'), 90_000, `${name} ready`);
-  const url = `http://127.0.0.1:${topo.ports.gateway}/greeter/say/hello?name=John`;
-  const res = await request(url);
-  if (!(await res.body.text()).includes('Hello John')) throw new Error(`${name} does not answer`);
-  return {
-    url,
-    pid: child.pid!,
-    file: topo.file,
-    async stop() {
-      child.kill('SIGINT');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000).unref())]);
-      children.delete(child);
-      rmSync(topo.dir, { recursive: true, force: true });
-    },
   };
 }
 
@@ -190,9 +151,9 @@ const median = (runs: WrkRun[]) => [...runs].sort((a, b) => a.rps - b.rps)[Math.
 
 async function main(): Promise<void> {
   const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, wrk: `-t1 -c${CONNECTIONS} -d${seconds}s`, rounds, warmupRounds: warmup, loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100) };
-  const bare = await startBareChain();
-  const off = await startUp('traces-off', false);
-  const on = await startUp('traces-on', true);
+  const bare = await startBareChain({ children, dir });
+  const off = await startGreeterUp('traces-off', false, { children, dir });
+  const on = await startGreeterUp('traces-on', true, { children, dir });
   try {
     const paths = { bare: bare.url, off: off.url, on: on.url, unsampled: on.url };
     const headerOf = (name: keyof typeof paths) => (name === 'unsampled' ? UNSAMPLED : undefined);
