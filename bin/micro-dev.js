@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=60 --max-valid-polymorphic-map-count=8
+#!/usr/bin/env -S node --max-semi-space-size=16 --heap-growing-percent=60 --max-valid-polymorphic-map-count=8
 // The micro-dev launcher. In the checkout TypeScript runs natively (Node >= 22.18 strips types), so there is
 // no build step; the installed package (where Node will not strip types under node_modules) runs the
 // JavaScript compiled into dist/ at prepack. The sources win when both are there.
@@ -22,12 +22,13 @@ if (!process.features?.typescript && (major < 22 || (major === 22 && minor < 18)
   );
   process.exit(2);
 }
-// `up` is long-running and allocates fast under load: V8 then grows the young generation to 3 x 16 MiB
-// semi-spaces and keeps them (issue 13: most of the RSS gained under load). 8 MiB semi-spaces (a 24 MiB
-// young generation, the flag overrides the instance threads' resourceLimits too): 4 MiB ones held RSS ~9 MB
-// lower, but with ~120 KB of garbage per gateway request the main thread scavenged every ~35 requests,
-// copying and promoting every request in flight each time; 8 MiB gave the gateway +14 % throughput, 16 MiB
-// +20 % for +40 MB (same run, cyclic 6 s rounds, 2026-12-03). And the old generation: V8 lets
+// `up` is long-running and allocates fast under load: V8 grows a thread's young generation up to 3 x 64 MiB
+// semi-spaces and keeps it (issue 13). micro-dev's own thread (gateway, proxy, links, trace store; ~100 KB
+// of garbage per gateway request) gets 16 MiB semi-spaces: against 8 MiB, +13 % gateway throughput with
+// tracing off and +10 % with it on, CPU per request -10 %, for ~12 MB of RSS (2026-12-05); it scavenges half
+// as often, so requests in flight and kept traces are copied and promoted half as often. Instance threads
+// keep 8 MiB: the worker runtime clears this flag before it makes them, so their resourceLimits decide
+// (runner/runtimes/worker/young-generation.ts). And the old generation: V8 lets
 // it grow up to 4x what survived the last major GC before the next one (measured: micro-dev's own heap at
 // 100-140 MB under wrk with 30-40 MB live), and keeps the pages that GC frees, resident, for reuse; a growth
 // of 60 % per GC instead held the whole tree at ~260 MB under load instead of ~320 (bench/e2e/memory-soak.ts),
@@ -38,7 +39,7 @@ if (!process.features?.typescript && (major < 22 || (major === 22 && minor < 18)
 // and ran the gateway path 10-15 % slower than a twin that had not (main thread 259 against 214 µs of user
 // time per request, 12 alternating rounds, 2026-12-05). With room for 8 shapes, neither of the 2 `up`s run
 // the same way got there (bench/HISTORY.md).
-// V8 flags are per process: instance threads get them too.
+// V8 flags are per process: instance threads get them too (but for the semi-space size, see above).
 // Flags work only at start, so they stand in the shebang above (a launch through `node bin/micro-dev.js`
 // goes without them). A re-exec of Node with the flags was tried and dropped: a Ctrl-C during the second
 // boot killed `up` by the signal.

@@ -12,7 +12,7 @@ import { findListenPort } from '../../runner/net/find-listen-port.ts';
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const binPath = join(repoRoot, 'bin/micro-dev.js');
 /**
- * The Node flags of the launcher's shebang (`#!/usr/bin/env -S node --max-semi-space-size=8 ...`): what a user's
+ * The Node flags of the launcher's shebang (`#!/usr/bin/env -S node --max-semi-space-size=16 ...`): what a user's
  * `npx micro-dev` runs with. Benches pass them so they measure that process, not a plain `node bin/...`.
  */
 export const launcherNodeFlags: string[] = (/^#!\S*env -S node(.*)$/m.exec(readFileSync(binPath, 'utf8').split('\n')[0]!)?.[1] ?? '').split(' ').filter(Boolean);

@@ -19,16 +19,7 @@ import { HostPool } from './host-pool.ts';
 import type { PackedInstance } from './packed-instance.ts';
 import { WorkerInstance } from './worker-instance.ts';
 import { newThread } from './worker-compile-cache.ts';
-
-/**
- * V8 sizes a thread's young generation up to 3 x 16 MiB semi-spaces under a high allocation rate and keeps
- * it: with every instance a thread, that alone was most of the RSS micro-dev gained under load (issue 13).
- * A 12 MiB young generation (4 MiB semi-spaces) costs a few more scavenges, each shorter, and keeps the
- * tree's RSS flat. Under `npx micro-dev` the launcher's --max-semi-space-size=8 (bin/micro-dev.js's
- * shebang) overrides this limit, process-wide: 8 MiB semi-spaces in every thread. This limit holds where
- * the engine runs without that flag (tests, `node bin/micro-dev.js`).
- */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 12 };
+import { instanceThreadLimits } from './young-generation.ts';
 
 /**
  * A service with this many replicas or more is packed: its instances share threads, PER_HOST to a thread
@@ -49,7 +40,7 @@ export class WorkerRuntime implements Runtime {
   constructor(options: { clock?: Clock; packFrom?: number; perHost?: number } = {}) {
     this.#clock = options.clock ?? new SystemClock();
     this.#packFrom = options.packFrom ?? PACK_FROM_REPLICAS;
-    this.#pool = new HostPool({ perHost: options.perHost ?? PER_HOST, clock: this.#clock, resourceLimits: WORKER_LIMITS });
+    this.#pool = new HostPool({ perHost: options.perHost ?? PER_HOST, clock: this.#clock, resourceLimits: instanceThreadLimits() });
   }
 
   /** Shared threads running packed instances now. */
@@ -89,7 +80,7 @@ export class WorkerRuntime implements Runtime {
 
     let worker: Worker;
     try {
-      worker = newThread(module, { env: { ...spec.env }, stdout: true, stderr: true, argv: [], name: spec.instance, resourceLimits: WORKER_LIMITS });
+      worker = newThread(module, { env: { ...spec.env }, stdout: true, stderr: true, argv: [], name: spec.instance, resourceLimits: instanceThreadLimits() });
     } catch (cause) {
       throw new MicroDevError('START_FAILED', `${spec.instance}: cannot start worker for "${module}": ${String(cause)}`, {
         cause,
