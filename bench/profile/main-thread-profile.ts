@@ -22,7 +22,7 @@
  * the process nothing it can see. Needs Linux `perf` (Debian: linux-perf) and, in a container, a
  * perf_event_paranoid that lets it sample the bench's own children (<= 2).
  *
- *   node bench/profile/main-thread-profile.ts [--seconds 10] [--warmup 30] [--rounds 2] [--out FILE]
+ *   node bench/profile/main-thread-profile.ts [--seconds 10] [--warmup 30] [--rounds 3] [--out FILE]
  *   -> bench/results/profile.json
  */
 import { execFile, type ChildProcess } from 'node:child_process';
@@ -40,7 +40,7 @@ const option = (name: string) => {
 };
 const seconds = Number(option('seconds') ?? 10);
 const warmupSeconds = Number(option('warmup') ?? 30);
-const rounds = Number(option('rounds') ?? 2);
+const rounds = Number(option('rounds') ?? 3);
 const outFile = option('out') ?? join(repoRoot, 'bench/results/profile.json');
 const HZ = 999;
 const children = new Set<ChildProcess>();
@@ -137,7 +137,12 @@ async function profile(pid: number, url: string): Promise<Profile> {
   return { ...classify(stdout, rps * seconds), rps };
 }
 
-const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** The median (of an even count, the mean of the middle two). */
+function medianOf(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return Math.round((sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2) * 10) / 10;
+}
 
 async function main(): Promise<void> {
   try {
