@@ -29,19 +29,24 @@ import { execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { repoRoot } from '../../test/support/cli-process.ts';
 import { startBareChain, startGreeterUp } from '../traces/greeter-ups.ts';
 
 const run = promisify(execFile);
-const option = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
-const seconds = Number(option('seconds') ?? 10);
-const warmupSeconds = Number(option('warmup') ?? 30);
-const rounds = Number(option('rounds') ?? 3);
-const outFile = option('out') ?? join(repoRoot, 'bench/results/profile.json');
+const { values: args } = parseArgs({
+  options: { seconds: { type: 'string', default: '10' }, warmup: { type: 'string', default: '30' }, rounds: { type: 'string', default: '3' }, out: { type: 'string' } },
+});
+const seconds = Number(args.seconds);
+const warmupSeconds = Number(args.warmup);
+const rounds = Number(args.rounds);
+const outFile = args.out ?? join(repoRoot, 'bench/results/profile.json');
+for (const [name, value] of Object.entries({ seconds, warmup: warmupSeconds, rounds })) {
+  if (!Number.isInteger(value) || value < (name === 'warmup' ? 0 : 1)) {
+    console.error(`--${name} wants a whole number${name === 'warmup' ? '' : ' of at least 1'}, not ${JSON.stringify(args[name as keyof typeof args])}`);
+    process.exit(2);
+  }
+}
 const HZ = 999;
 const children = new Set<ChildProcess>();
 const dir = mkdtempSync(join(tmpdir(), 'micro-dev-profile-bench-'));

@@ -5,11 +5,12 @@
  * whatever happens.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { request } from 'undici';
-import { binPath, eventually, launcherNodeFlags, repoRoot, writeTopology } from '../../test/support/cli-process.ts';
+import { launcherNodeFlags, repoRoot, writeTopology } from '../../test/support/cli-process.ts';
+import { spawnUp } from '../e2e/spawn-up.ts';
 
 export interface BenchProcesses {
   children: Set<ChildProcess>;
@@ -34,18 +35,7 @@ export async function startGreeterUp(name: string, traces: boolean, env: BenchPr
   const topo = await writeTopology(`  greeter-srv:\n    module: ${svc('greeter-srv')}\n    replicas: 2\n  greeter-api:\n    module: ${svc('greeter-api')}\n    depends_on: [greeter-srv]\n`, name);
   // default registry timing (writeTopology's time_scale 0.1 is for tests); tracing on or off
   writeFileSync(topo.file, readFileSync(topo.file, 'utf8').replace(', time_scale: 0.1', '').replace('services:\n', `telemetry: { traces: ${traces} }\nservices:\n`));
-  const log = join(env.dir, `${name}.log`);
-  const fd = openSync(log, 'w');
-  const child = spawn(process.execPath, [...launcherNodeFlags, ...(env.extraNodeFlags ?? []), binPath, 'up', '-c', topo.file, '--no-tui'], {
-    cwd: env.dir,
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['ignore', fd, fd],
-    detached: true,
-  });
-  closeSync(fd);
-  env.children.add(child);
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  await eventually(async () => readFileSync(log, 'utf8').includes('micro-dev ready'), 90_000, `${name} ready`);
+  const { child, exited } = await spawnUp(topo.file, { nodeFlags: [...launcherNodeFlags, ...(env.extraNodeFlags ?? [])], logFile: join(env.dir, `${name}.log`), cwd: env.dir, children: env.children });
   const url = `http://127.0.0.1:${topo.ports.gateway}/greeter/say/hello?name=John`;
   const res = await request(url);
   if (!(await res.body.text()).includes('Hello John')) throw new Error(`${name} does not answer`);

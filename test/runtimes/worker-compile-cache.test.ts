@@ -3,20 +3,13 @@
  * running a TypeScript module never loads Node's type stripper (~12 MB of RSS a thread, issue 13), and the
  * instance's env stays exactly its own. NODE_DISABLE_COMPILE_CACHE=1 turns it all off.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CliProcess, writeTopology } from '../support/cli-process.ts';
+import { probeInstances } from '../support/probe-instance.ts';
 
-const dirs: string[] = [];
-const clis: CliProcess[] = [];
-afterEach(async () => {
-  for (const cli of clis.splice(0)) {
-    if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGKILL');
-  }
-  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
+const probes = probeInstances();
 
 // One line with what the thread saw: the cache folder, whether the stripper was loaded, the env's keys.
 const PROBE = `const seen: string[] = process.moduleLoadList.filter((m) => m.includes('amaro'));
@@ -28,8 +21,7 @@ parentPort?.on('message', (m: { type?: string }) => { if (m?.type === 'stop') cl
 `;
 
 async function runOnce(file: string, env: Record<string, string>, nodeFlags: string[] = []): Promise<string> {
-  const cli = new CliProcess(['up', '-c', file, '--no-tui', '--no-watch'], { env, nodeFlags });
-  clis.push(cli);
+  const cli = probes.up(file, env, nodeFlags);
   await cli.waitFor(/micro-dev ready/, 60_000);
   const line = /probe cache=.*$/m.exec(cli.output)?.[0];
   cli.child.kill('SIGINT');
@@ -41,26 +33,18 @@ async function runOnce(file: string, env: Record<string, string>, nodeFlags: str
 describe('compile cache in instance threads', () => {
   it('a warm cache keeps the type stripper out of the thread; the env stays the instance own', async () => {
     const cache = await mkdtemp(join(tmpdir(), 'micro-dev-cc-'));
-    dirs.push(cache);
-    const topo = await writeTopology(`  probe:
-    module: PROBE_FILE
-    readiness: { log: { pattern: 'probe cache=' } }
-`);
-    dirs.push(topo.dir);
-    const module = join(topo.dir, 'probe.ts');
-    await writeFile(module, PROBE);
-    const { readFile } = await import('node:fs/promises');
-    await writeFile(topo.file, (await readFile(topo.file, 'utf8')).replace('PROBE_FILE', module));
+    probes.dirs.push(cache);
+    const file = await probes.topology(PROBE, 'probe cache=');
 
-    const cold = await runOnce(topo.file, { NODE_COMPILE_CACHE: cache });
+    const cold = await runOnce(file, { NODE_COMPILE_CACHE: cache });
     expect(cold).toMatch(new RegExp(`^probe cache=${cache}/v[^/ ]+ stripper=loaded env= flags=--require$`));
     // micro-dev's own Node flags reach the thread (--no-warnings), or are left out when a Worker refuses one
     // (--max-semi-space-size, as the launcher's shebang gives it): the cache works either way.
-    const warm = await runOnce(topo.file, { NODE_COMPILE_CACHE: cache }, ['--no-warnings']);
+    const warm = await runOnce(file, { NODE_COMPILE_CACHE: cache }, ['--no-warnings']);
     expect(warm).toMatch(new RegExp(`^probe cache=${cache}/v[^/ ]+ stripper=no env= flags=--no-warnings,--require$`));
-    const refused = await runOnce(topo.file, { NODE_COMPILE_CACHE: cache }, ['--max-semi-space-size=4']);
+    const refused = await runOnce(file, { NODE_COMPILE_CACHE: cache }, ['--max-semi-space-size=4']);
     expect(refused).toMatch(new RegExp(`^probe cache=${cache}/v[^/ ]+ stripper=no env= flags=--require$`));
-    const off = await runOnce(topo.file, { NODE_COMPILE_CACHE: cache, NODE_DISABLE_COMPILE_CACHE: '1' }, ['--no-warnings']);
+    const off = await runOnce(file, { NODE_COMPILE_CACHE: cache, NODE_DISABLE_COMPILE_CACHE: '1' }, ['--no-warnings']);
     expect(off).toBe('probe cache=none stripper=loaded env= flags=--no-warnings');
   });
 });

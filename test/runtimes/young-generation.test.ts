@@ -4,19 +4,11 @@
  * (8 MiB semi-spaces), not the process-wide flag. A probe instance allocates until V8 has grown its young
  * generation as far as it will, and reports the new space's size (two semi-spaces).
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { CliProcess, launcherNodeFlags, writeTopology } from '../support/cli-process.ts';
+import { describe, expect, it } from 'vitest';
+import { launcherNodeFlags } from '../support/cli-process.ts';
+import { probeInstances } from '../support/probe-instance.ts';
 
-const dirs: string[] = [];
-const clis: CliProcess[] = [];
-afterEach(async () => {
-  for (const cli of clis.splice(0)) {
-    if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGKILL');
-  }
-  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
+const probes = probeInstances();
 
 // Objects that live through a few scavenges (up to 200,000 at a time) make V8 grow the young generation to
 // its limit; then one line with the new space's size in MiB.
@@ -34,16 +26,8 @@ setInterval(() => undefined, 60_000);
 describe('young generation of instance threads', () => {
   it('an instance thread gets 8 MiB semi-spaces, not the launcher flag of micro-dev own thread', async () => {
     expect(launcherNodeFlags).toContain('--max-semi-space-size=16');
-    const topo = await writeTopology(`  probe:
-    module: PROBE_FILE
-    readiness: { log: { pattern: 'probe new_space_mb=' } }
-`);
-    dirs.push(topo.dir);
-    const module = join(topo.dir, 'probe.ts');
-    await writeFile(module, PROBE);
-    await writeFile(topo.file, (await readFile(topo.file, 'utf8')).replace('PROBE_FILE', module));
-    const cli = new CliProcess(['up', '-c', topo.file, '--no-tui', '--no-watch'], { nodeFlags: launcherNodeFlags });
-    clis.push(cli);
+    const file = await probes.topology(PROBE, 'probe new_space_mb=');
+    const cli = probes.up(file, {}, launcherNodeFlags);
     await cli.waitFor(/micro-dev ready/, 60_000);
     const mb = Number(/probe new_space_mb=(\d+)/.exec(cli.output)?.[1]);
     cli.child.kill('SIGINT');
