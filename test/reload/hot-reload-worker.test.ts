@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/cli-process.ts';
 import { startReloadFixture, type ReloadFixture } from './reload-fixture.ts';
-import { steadyLoad } from './steady-load.ts';
+import { steadyLoad, type LoadResult } from './steady-load.ts';
 
 let f: ReloadFixture;
 
@@ -24,6 +24,29 @@ const save = async (write: () => Promise<void>) => {
   const savedAt = performance.now();
   await write();
   return eventually(async () => f.events.find((e) => e.startedAt > savedAt), 15_000, 'a reload run after the save');
+};
+/**
+ * For a failed load's message: each failure and each reload run on the load's clock (ms after it started),
+ * and what the gateway's traces of those seconds say went wrong (the hop, the instance, the error), so a
+ * failure seen once in CI says where the request was stuck.
+ */
+const whatFailed = async (result: LoadResult, runs: typeof f.events): Promise<string> => {
+  if (result.failures.length === 0) return '';
+  const wallAtStart = Date.now() - (performance.now() - result.startedAt);
+  const failed = await f.orchestrator.traces({ failed: true, sinceMs: wallAtStart, limit: 10 });
+  const slow = await f.orchestrator.traces({ slow: true, sinceMs: wallAtStart, limit: 10 });
+  const hops = await Promise.all(
+    [...failed, ...slow.filter((t) => !t.failed)].map(async (t) => {
+      const spans = (await f.orchestrator.trace(t.traceId))?.spans ?? [];
+      const at = (ms: number) => Math.round(ms - wallAtStart);
+      return `trace ${t.traceId} at ${at(t.startMs)} ms, ${Math.round(t.durationMs)} ms: ${t.explanation ?? '-'}\n` + spans.map((s) => `    ${at(s.startMs)} +${Math.round(s.durationMs)} ms ${s.service} ${s.name} ${String(s.attributes['micro.instance'] ?? '')} ${s.error ?? ''}`).join('\n');
+    }),
+  );
+  return [
+    `failures: ${JSON.stringify(result.failures.slice(0, 50))}`,
+    `reload runs (start ms, duration ms): ${JSON.stringify(runs.map((r) => [Math.round(r.startedAt - result.startedAt), Math.round(r.durationMs)]))}`,
+    ...hops,
+  ].join('\n');
 };
 const instances = () => f.orchestrator.snapshot().instances.filter((i) => i.service === 'greeter-srv');
 const registered = async () => {
@@ -99,7 +122,7 @@ describe('hot reload (worker runtime)', () => {
     const runs = f.events.slice(before).map((e) => e.outcome);
     expect(runs.length).toBeGreaterThanOrEqual(10);
     expect(runs.every((o) => o === 'reloaded'), JSON.stringify(runs)).toBe(true);
-    expect(result.failures).toEqual([]);
+    expect(result.failures, await whatFailed(result, f.events.slice(before))).toEqual([]);
     expect(result.sent).toBeGreaterThan(50);
     const seen = new Set(result.bodies);
     expect(seen.size).toBeGreaterThanOrEqual(5);

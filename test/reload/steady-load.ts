@@ -5,7 +5,10 @@
  */
 export interface LoadResult {
   sent: number;
-  failures: { status?: number; error?: string; body?: string }[];
+  /** `sentAtMs`: when the request was sent, ms after the load started (to line a failure up with a reload). */
+  failures: { status?: number; error?: string; body?: string; sentAtMs: number }[];
+  /** performance.now() when the load started. */
+  startedAt: number;
   /** Answer bodies in completion order (200s only). */
   bodies: string[];
 }
@@ -18,19 +21,20 @@ export interface SteadyLoad {
 }
 
 export function steadyLoad(url: string, options: { ratePerSecond: number; maxRequests: number; timeoutMs?: number }): SteadyLoad {
-  const result: LoadResult = { sent: 0, failures: [], bodies: [] };
+  const t0 = performance.now();
+  const result: LoadResult = { sent: 0, failures: [], bodies: [], startedAt: t0 };
   const inFlight = new Set<Promise<void>>();
   const one = async () => {
+    const sentAtMs = Math.round(performance.now() - t0);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 5000) });
       const body = await res.text();
       if (res.status === 200) result.bodies.push(body);
-      else result.failures.push({ status: res.status, body });
+      else result.failures.push({ status: res.status, body, sentAtMs });
     } catch (error) {
-      result.failures.push({ error: error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? '')}` : String(error) });
+      result.failures.push({ error: error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? '')}` : String(error), sentAtMs });
     }
   };
-  const t0 = performance.now();
   // Paced by the schedule, not by the timer: a late tick sends what is due, so a busy machine still gets the rate.
   const timer = setInterval(() => {
     const due = Math.min(options.maxRequests, Math.floor(((performance.now() - t0) / 1000) * options.ratePerSecond));
