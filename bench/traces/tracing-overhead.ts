@@ -150,6 +150,11 @@ const KINDS = { internal: SpanKind.INTERNAL, server: SpanKind.SERVER, client: Sp
 const median = (runs: WrkRun[]) => [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
 
 async function main(): Promise<void> {
+  // the store's size at its caps is measured last, after minutes of rounds: refuse now, not then
+  if (!(globalThis as { gc?: unknown }).gc) {
+    console.error('run with --expose-gc (npm run bench -- traces passes it; by hand: node --expose-gc bench/traces/tracing-overhead.ts)');
+    process.exit(2);
+  }
   const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, wrk: `-t1 -c${CONNECTIONS} -d${seconds}s`, rounds, warmupRounds: warmup, loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100) };
   const bare = await startBareChain({ children, dir });
   const off = await startGreeterUp('traces-off', false, { children, dir });
