@@ -1,10 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createServer } from 'node:http';
 import { createServer as netServer, type AddressInfo } from 'node:net';
 import { Client } from './client.ts';
 import { Server, type RequestContext } from './server.ts';
 import { MicroError } from './errors.ts';
+import { NodeCache } from './node-cache.ts';
 import { Selector } from './selector.ts';
+import type { RegistryNode } from './types.ts';
 import { withTraceHeaders } from './trace-context.ts';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -131,6 +133,48 @@ describe('Client', () => {
     const c = client();
     const err = await c.call('svc', 'X.Slow', {}, { address: s.address, timeoutMs: 100 }).catch((e: unknown) => e);
     expect(JSON.stringify(err)).toBe('{"id":"go.micro.client","code":408,"detail":"call timeout: context deadline exceeded","status":"Request Timeout"}');
+  });
+
+  it('does not retry once an attempt used up the time the call had, even when Date.now() says some is left', async () => {
+    let servedByLive = 0;
+    const hung = await server((s) => s.handle('X.Y', (_r, ctx) => new Promise((r) => ctx.signal.addEventListener('abort', r))));
+    const live = await server((s) =>
+      s.handle('X.Y', () => {
+        servedByLive++;
+        return {};
+      }),
+    );
+    const node = (id: string, address: string): RegistryNode => ({ id, address, metadata: {} });
+    const services = [{ name: 'svc', version: '', metadata: {}, endpoints: [], nodes: [node('hung', hung.address), node('live', live.address)] }];
+    let lookups = 0;
+    const registry = {
+      // the first lookup answers, the cache's watch after it waits until the cache closes
+      getService: (_name: string, o: { signal?: AbortSignal } = {}) =>
+        lookups++ === 0 ? Promise.resolve({ services, index: 1 }) : new Promise<never>((_, reject) => o.signal?.addEventListener('abort', () => reject(new Error('closed')))),
+    };
+    const cache = new NodeCache(registry);
+    cleanups.push(async () => cache.close());
+    // the hung node first, the live one for a retry (it is the only one not tried)
+    class InOrder extends Selector {
+      override select(_service: string, nodes: readonly RegistryNode[]): RegistryNode | undefined {
+        return nodes[0];
+      }
+    }
+    const c = client({ cache, selector: new InOrder({ strategy: 'random' }), retries: 1 });
+    // The attempt's timer and Date.now() disagree by up to a millisecond, so the retry loop could see 1 ms
+    // left after the attempt timed out; here Date.now() lags the timers by 50 ms once the call started, so
+    // the loop would see 50 ms left, and the live node would be called with the time that is not there.
+    const realNow = Date.now.bind(Date);
+    let lagMs = 0;
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() - lagMs);
+    cleanups.push(async () => vi.restoreAllMocks());
+    const started = performance.now();
+    const call = c.call('svc', 'X.Y', {}, { timeoutMs: 200 }).catch((e: unknown) => e);
+    lagMs = 50;
+    const err = (await call) as MicroError;
+    expect(err.toJSON()).toMatchObject({ code: 408, detail: 'call timeout: context deadline exceeded' });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(199);
+    expect(servedByLive).toBe(0);
   });
 
   it('reports a refused connection as a connection error and ejects the node', async () => {

@@ -66,6 +66,9 @@ export interface RawResponse {
 
 const CLIENT_ID = 'go.micro.client';
 
+/** Timeouts of attempts that used up their call's deadline (the pool's timer, not a 408 from the node). */
+const ranOutOfTime = new WeakSet<MicroError>();
+
 export class Client {
   readonly #pool: HttpPool;
   readonly #proxyAddress: string | undefined;
@@ -157,6 +160,10 @@ export class Client {
           last = MicroError.from(e);
           attempt?.end(last);
           if (!retryable(last)) throw last;
+          // The attempt had all the time the call had left: when it ran out, so did the call's, whatever
+          // Date.now() says. (A timer fires up to a millisecond before Date.now() reaches its deadline, and a
+          // retry with the 1 ms left only failed again, charging a healthy node with a timeout.)
+          if (ranOutOfTime.has(last)) break;
         } finally {
           this.selector.end(node);
         }
@@ -287,7 +294,11 @@ export class Client {
   }
 
   #transportError(e: unknown, node: RegistryNode, timedOut: boolean): MicroError {
-    if (timedOut) return MicroError.timeout(CLIENT_ID, 'call timeout: context deadline exceeded');
+    if (timedOut) {
+      const error = MicroError.timeout(CLIENT_ID, 'call timeout: context deadline exceeded');
+      ranOutOfTime.add(error);
+      return error;
+    }
     const code = (e as { code?: string }).code;
     if (code === 'ECONNREFUSED') {
       this.selector.eject(node);
