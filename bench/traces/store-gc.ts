@@ -3,11 +3,12 @@
  * gateway-like requests (a root and 6 children, each request also leaving request-sized garbage) flow
  * through micro-dev's RecordingTracer into a TraceStore at a plain-trace cap, or into a sink that keeps
  * nothing; the anchor makes only the request garbage, with none of micro-dev's code. A child Node runs each
- * case with --trace-gc-nvp and the launcher's own flags (bin/micro-dev.js: 4 MiB semi-spaces); this parent
- * sums the scavenges: bytes promoted to the old generation and pause time, per request.
+ * case with --trace-gc-nvp and the launcher's own flags (bin/micro-dev.js: 16 MiB semi-spaces since
+ * 2026-12-05, 4 MiB before); this parent sums the scavenges: bytes promoted to the old generation and
+ * pause time, per request.
  *
  * Two sizes of request garbage: `up` (~96 KB per request, what micro-dev's main thread allocates per gateway
- * request under load, so the young generation is scavenged every ~40 requests, as there) and `light`
+ * request under load, so the young generation is scavenged every ~125 requests, as there) and `light`
  * (~1.6 KB: scavenges are rare and a kept trace is evicted before one comes, so the store costs nothing).
  * A store that keeps the last N traces keeps the last ~N requests' spans alive: with N well above the
  * requests between two scavenges, every kept trace is copied and promoted.
@@ -29,15 +30,19 @@ import { launcherNodeFlags } from '../../test/support/cli-process.ts';
 const self = fileURLToPath(import.meta.url);
 const repoRoot = join(self, '../../..');
 
-type Sink = 'bare' | 'none' | 'keep';
+type Sink = 'bare' | 'none' | 'keep' | 'every';
 type Garbage = 'up' | 'light';
 const GARBAGE_ELEMENTS: Record<Garbage, number> = { up: 12_000, light: 200 };
 
-/** The child: `store-gc.ts --child bare|none|keep RECENT REQUESTS up|light`. */
+/**
+ * The child: `store-gc.ts --child bare|none|keep|every RECENT REQUESTS up|light`. `keep`: the store as `up`
+ * has it (a loop this tight is a rate far above `recentPerSecond`, so nearly every trace is let go young);
+ * `every`: the store keeping every plain trace at any rate, as it did before 2026-12-05.
+ */
 function child(mode: Sink, recent: number, requests: number, size: Garbage): void {
   const elements = GARBAGE_ELEMENTS[size];
-  const store = new TraceStore({ recent });
-  const sink: SpanSink = mode === 'keep' ? store : { onEnd() {} };
+  const store = new TraceStore(mode === 'every' ? { recent, arrivals: 0, recentPerSecond: Infinity } : { recent });
+  const sink: SpanSink = mode === 'keep' || mode === 'every' ? store : { onEnd() {} };
   const tracer = new RecordingTracer('micro-api', sink);
   let garbage: unknown[] = [];
   for (let i = 0; i < requests; i++) {
@@ -93,14 +98,14 @@ function main(): void {
   const cases: Case[] = [];
   // alternating rounds: the anchor (request garbage only), spans into a sink that keeps nothing, the store
   // at its default cap and at a small one; with `up`-sized request garbage, then `light`
-  const label = { bare: 'no spans (anchor)', none: 'spans, kept nowhere' };
-  const kinds = [['bare', 0], ['none', 200], ['keep', 200], ['keep', 10]] as const;
+  const label = { bare: 'no spans (anchor)', none: 'spans, kept nowhere', every: 'every trace kept, 200' };
+  const kinds = [['bare', 0], ['none', 200], ['every', 200], ['keep', 200], ['keep', 10]] as const;
   for (const garbage of ['up', 'light'] as const) {
     for (let round = 0; round < 3; round++) {
       for (const [sink, recent] of kinds) {
         const c = run(garbage, sink, recent, requests);
         cases.push(c);
-        console.log(`${garbage.padEnd(5)} round ${round + 1} ${(sink === 'keep' ? `store, recent ${recent}` : label[sink]).padEnd(20)}  promoted ${String(c.promotedBytesPerRequest).padStart(4)} B/request  scavenge pauses ${c.scavengePauseUsPerRequest} µs/request (avg ${c.scavengePauseAvgMs} ms, max ${c.scavengePauseMaxMs} ms, ${c.scavenges} scavenges)`);
+        console.log(`${garbage.padEnd(5)} round ${round + 1} ${(sink === 'keep' ? `store, recent ${recent}` : label[sink]).padEnd(22)}  promoted ${String(c.promotedBytesPerRequest).padStart(4)} B/request  scavenge pauses ${c.scavengePauseUsPerRequest} µs/request (avg ${c.scavengePauseAvgMs} ms, max ${c.scavengePauseMaxMs} ms, ${c.scavenges} scavenges)`);
       }
     }
   }

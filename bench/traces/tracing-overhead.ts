@@ -103,7 +103,8 @@ async function treeRssMb(pid: number): Promise<number> {
 /**
  * Heap growth of the store at its caps, filled by replaying a real trace through micro-dev's own Tracing
  * (recorded spans under fresh ids, kept the way a running `up` keeps them until someone reads them):
- * `classes`: the trace-count caps (200 plain, 100 failed, 100 slow traces of this path's size);
+ * `classes`: the trace-count caps (200 plain, the 64 arriving, 100 failed, 100 slow traces of this path's
+ * size; a second apart, so each plain one is kept);
  * `spans`: the span cap (20000), with wide traces (the real spans repeated up to 252 per trace).
  */
 function storeAtCap(trace: TraceDetail, mode: 'classes' | 'spans'): { traces: number; spans: number; heapMb: number; bytesPerSpan: number } {
@@ -254,7 +255,7 @@ async function main(): Promise<void> {
     const trace = await controlRequest<TraceDetail>(info, `/api/traces/${sample.traceId}`);
     const byClass = storeAtCap(trace, 'classes');
     const bySpans = storeAtCap(trace, 'spans');
-    results.storeAtCap = { spansPerRequest: trace.spans.length, traceCountCaps: byClass, spanCap: bySpans, caps: 'default: 200 plain + 100 failed + 100 slow traces, 256 spans/trace, 20000 spans' };
+    results.storeAtCap = { spansPerRequest: trace.spans.length, traceCountCaps: byClass, spanCap: bySpans, caps: 'default: 200 plain (at most 100 a second) + the 64 newest + 100 failed + 100 slow traces, 256 spans/trace, 20000 spans' };
     console.log(`store at its trace caps: ${byClass.traces} traces, ${byClass.spans} spans, ${byClass.heapMb} MB heap (${byClass.bytesPerSpan} B/span)`);
     console.log(`store at its span cap: ${bySpans.traces} traces, ${bySpans.spans} spans, ${bySpans.heapMb} MB heap (${bySpans.bytesPerSpan} B/span)`);
   } finally {

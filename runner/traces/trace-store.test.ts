@@ -21,6 +21,8 @@ function span(traceId: string, over: Partial<SpanRecord> = {}): SpanRecord {
   };
 }
 const id = (i: number) => i.toString(16).padStart(32, '0');
+/** Every trace kept as plain at once, whatever the rate: the store's caps and classes alone. */
+const everyTrace = { arrivals: 0, recentPerSecond: Infinity };
 
 /** A full garbage collection (the flag lets a new context see `gc`). */
 setFlagsFromString('--expose-gc');
@@ -28,7 +30,7 @@ const collectGarbage = runInNewContext('gc') as () => void;
 
 describe('TraceStore', () => {
   it('holds nothing of an evicted trace: no queue slot and no span keeps it (the GC would promote them)', async () => {
-    const store = new TraceStore({ recent: 2 });
+    const store = new TraceStore({ recent: 2, ...everyTrace });
     const evicted: WeakRef<SpanRecord>[] = [];
     const keptRecords: SpanRecord[] = [];
     for (let i = 0; i < 6; i++) {
@@ -46,7 +48,7 @@ describe('TraceStore', () => {
   });
 
   it('keeps the last `recent` plain traces, and failed and slow ones beside them', () => {
-    const store = new TraceStore({ recent: 3, failed: 2, slow: 2, slowMs: 100 });
+    const store = new TraceStore({ recent: 3, failed: 2, slow: 2, slowMs: 100, ...everyTrace });
     store.add(span(id(1), { error: 'boom' }));
     store.add(span(id(2), { durationMs: 500 }));
     for (let i = 10; i < 20; i++) store.add(span(id(i)));
@@ -59,7 +61,7 @@ describe('TraceStore', () => {
   });
 
   it('a trace that later gets a failed span moves to the failed class', () => {
-    const store = new TraceStore({ recent: 1 });
+    const store = new TraceStore({ recent: 1, ...everyTrace });
     store.add(span(id(1)));
     store.add(span(id(1), { error: 'late' }));
     store.add(span(id(2)));
@@ -68,7 +70,7 @@ describe('TraceStore', () => {
   });
 
   it('caps spans per trace (counting the dropped) and spans in all', () => {
-    const store = new TraceStore({ spansPerTrace: 2, maxSpans: 5 });
+    const store = new TraceStore({ spansPerTrace: 2, maxSpans: 5, ...everyTrace });
     for (let i = 0; i < 4; i++) store.add(span(id(1)));
     expect(store.get(id(1))?.spans).toHaveLength(2);
     expect(store.get(id(1))?.droppedSpans).toBe(2);
@@ -78,7 +80,7 @@ describe('TraceStore', () => {
   });
 
   it('evicts within a class by first sight, and across classes by first sight at the span cap', () => {
-    const store = new TraceStore({ slow: 2, slowMs: 100, maxSpans: 6 });
+    const store = new TraceStore({ slow: 2, slowMs: 100, maxSpans: 6, ...everyTrace });
     store.add(span(id(1)));
     store.add(span(id(2), { durationMs: 500 }));
     store.add(span(id(3), { durationMs: 500 }));
@@ -95,6 +97,46 @@ describe('TraceStore', () => {
     expect(store.size()).toEqual({ traces: 0, spans: 0 });
     store.add(span(id(7)));
     expect(store.list().map((t) => t.traceId)).toEqual([id(7)]);
+  });
+
+  it('keeps every plain trace at a low rate and, under load, at most `recentPerSecond` a second', () => {
+    const store = new TraceStore({ recent: 200, recentPerSecond: 100, arrivals: 8 });
+    // 50 traces 20 ms apart (50 a second): all kept
+    for (let i = 0; i < 50; i++) store.add(span(id(1000 + i), { startMs: 2_000_000 + i * 20 }));
+    expect(store.list({ limit: 1000 })).toHaveLength(50);
+    // then 1,000 traces in 100 ms: one per 10 ms joins the kept ones, the last 8 are still arriving
+    const loadStart = 2_000_000 + 50 * 20;
+    for (let i = 0; i < 1000; i++) store.add(span(id(5000 + i), { startMs: loadStart + i * 0.1 }));
+    const underLoad = store.list({ limit: 2000 }).filter((t) => t.startMs >= loadStart);
+    const kept = underLoad.filter((t) => t.startMs < loadStart + 99.2).map((t) => t.startMs).sort((a, b) => a - b);
+    expect(kept.length).toBeGreaterThanOrEqual(9);
+    expect(kept.length).toBeLessThanOrEqual(10);
+    for (let i = 1; i < kept.length; i++) expect(kept[i]! - kept[i - 1]!).toBeGreaterThanOrEqual(10);
+    expect(underLoad.map((t) => t.traceId).slice(0, 8)).toEqual([...Array(8).keys()].map((k) => id(5999 - k)));
+    expect(store.size().traces).toBe(50 + kept.length + 8);
+    // the cap still holds: the oldest kept go first
+    for (let i = 0; i < 300; i++) store.add(span(id(9000 + i), { startMs: loadStart + 1000 + i * 20 }));
+    expect(store.size().traces).toBe(200 + 8);
+    expect(store.get(id(1000))).toBeUndefined();
+  });
+
+  it('a trace that fails or turns slow while arriving is kept whatever the rate; the others let go hold nothing', async () => {
+    const store = new TraceStore({ recentPerSecond: 1, arrivals: 2, slowMs: 100 });
+    const letGo: WeakRef<SpanRecord>[] = [];
+    for (let i = 0; i < 10; i++) {
+      const record = span(id(100 + i), { startMs: 3_000_000 + i });
+      if (i >= 1 && i <= 5) letGo.push(new WeakRef(record));
+      store.add(record);
+      if (i === 6) store.add(span(id(106), { startMs: 3_000_000 + i, error: 'boom' }));
+      if (i === 7) store.add(span(id(107), { startMs: 3_000_000 + i, durationMs: 500 }));
+    }
+    // 100 kept (the first, nothing kept before it), 101-105 let go, 106 failed, 107 slow, 108-109 arriving
+    expect(store.list({ limit: 100 }).map((t) => t.traceId)).toEqual([id(109), id(108), id(107), id(106), id(100)]);
+    expect(store.list({ failed: true }).map((t) => t.traceId)).toEqual([id(106)]);
+    expect(store.list({ slow: true }).map((t) => t.traceId)).toEqual([id(107)]);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    collectGarbage();
+    expect(letGo.map((w) => w.deref() === undefined)).toEqual([true, true, true, true, true]);
   });
 
   it('finds a trace by a unique prefix, filters by service, instance and time', () => {

@@ -4,7 +4,10 @@
  * the CLI, the dashboard and scenario reports.
  *
  *   span ends ──onEnd──> compact record (EndedSpan) ──> trace (by id, first-seen order)
- *                                                └─> class: failed (any span errored) > slow (>= slowMs) > plain
+ *                                                └─> class: failed (any span errored) > slow (>= slowMs) >
+ *                                                    plain (kept) > new (the last `arrivals` traces)
+ *   a new trace that `arrivals` newer ones have passed, neither failed nor slow: kept as plain when the
+ *   last trace kept started at least 1000 / `recentPerSecond` ms before it, else let go
  *   caps, oldest first: `recent` plain traces, `failed` failed ones, `slow` slow ones, `spansPerTrace`
  *   spans in one trace (the rest counted as dropped), `maxSpans` spans in all (any class evicted).
  *
@@ -20,6 +23,14 @@ import type { SpanKindName, SpanRecord, TraceDetail, TraceQuery, TraceSummary } 
 export interface TraceStoreOptions {
   /** Plain (neither failed nor slow) traces kept (default 200). */
   recent?: number;
+  /**
+   * At most this many plain traces a second join the `recent` ones (default 100): under load the others
+   * are let go young (see `arrivals`), so what is kept spans seconds of traffic instead of the last
+   * few milliseconds, and the old generation does not fill with them.
+   */
+  recentPerSecond?: number;
+  /** The newest traces, held whatever their class while their spans arrive (default 64). */
+  arrivals?: number;
   /** Failed traces kept (default 100). */
   failed?: number;
   /** Slow traces kept (default 100). */
@@ -32,7 +43,8 @@ export interface TraceStoreOptions {
   maxSpans?: number;
 }
 
-type TraceClass = 'plain' | 'slow' | 'failed';
+type TraceClass = 'new' | 'plain' | 'slow' | 'failed';
+const CLASSES: readonly TraceClass[] = ['new', 'plain', 'slow', 'failed'];
 
 interface StoredTrace {
   id: string;
@@ -155,9 +167,13 @@ const emptyQueue = (): ClassQueue => ({ slots: [], seqs: [], head: 0 });
  * bench/traces/store-gc.ts: promoted 681 -> 43 B per request (spans kept nowhere: 28-29; the same
  * requests with no spans at all, none of our code: 24), scavenge pauses 4.75 -> 1.84 ms on average. In `up` under wrk -c32 (main thread, --trace-gc-nvp, recent: 10):
  * 880 KB promoted and 5.4 ms per scavenge before, 45 KB and 1.9 ms after (tracing off: 10 KB, 1.5 ms).
- * What remains is the cap itself: under load the young generation is scavenged every ~32 requests, so the
- * last 200 traces are always promoted (store-gc.ts with `up`-sized request garbage: 1,757 B per request
- * at the default cap, 56 at a cap of 10; runner/traces/README.md).
+ * What remained was the cap itself: under load the young generation is scavenged every ~100 requests, so
+ * the last 200 traces were always promoted (store-gc.ts with `up`-sized request garbage: 1,236-1,829 B per
+ * request kept at any rate, 53 with `recentPerSecond`; runner/traces/README.md). Hence the new traces: every
+ * trace is held while it arrives (the last `arrivals`, so a late span still finds its trace and a failure
+ * or a slow end still classes it), and only `recentPerSecond` of the plain ones a second stay on: under
+ * load the rest die young, and what is kept spans seconds of traffic. At a developer's rates (up to 100
+ * requests a second) every plain trace is kept, as before.
  */
 export class TraceStore implements SpanSink {
   /** Trace id -> its slot. */
@@ -165,14 +181,18 @@ export class TraceStore implements SpanSink {
   #slots: (StoredTrace | undefined)[] = [];
   #free: number[] = [];
   readonly #caps: Required<TraceStoreOptions>;
-  readonly #count: Record<TraceClass, number> = { plain: 0, slow: 0, failed: 0 };
-  readonly #queues: Record<TraceClass, ClassQueue> = { plain: emptyQueue(), slow: emptyQueue(), failed: emptyQueue() };
+  readonly #count: Record<TraceClass, number> = { new: 0, plain: 0, slow: 0, failed: 0 };
+  readonly #queues: Record<TraceClass, ClassQueue> = { new: emptyQueue(), plain: emptyQueue(), slow: emptyQueue(), failed: emptyQueue() };
+  /** When the last plain trace kept started (epoch ms). */
+  #lastKeptMs = -Infinity;
   #seq = 0;
   #spans = 0;
 
   constructor(options: TraceStoreOptions = {}) {
     this.#caps = {
       recent: options.recent ?? 200,
+      recentPerSecond: options.recentPerSecond ?? 100,
+      arrivals: options.arrivals ?? 64,
       failed: options.failed ?? 100,
       slow: options.slow ?? 100,
       slowMs: options.slowMs ?? 1000,
@@ -205,11 +225,11 @@ export class TraceStore implements SpanSink {
     let t = at === undefined ? undefined : this.#slots[at];
     if (!t) {
       const slot = this.#free.pop() ?? this.#slots.length;
-      t = { id: traceId, seq: this.#seq++, spans: [], dropped: 0, startMs, endMs: startMs + durationMs, cls: 'plain', slot };
+      t = { id: traceId, seq: this.#seq++, spans: [], dropped: 0, startMs, endMs: startMs + durationMs, cls: 'new', slot };
       this.#slots[slot] = t;
       this.#index.set(traceId, slot);
-      this.#count.plain++;
-      const q = this.#queues.plain;
+      this.#count.new++;
+      const q = this.#queues.new;
       q.slots.push(slot);
       q.seqs.push(t.seq);
     }
@@ -221,14 +241,9 @@ export class TraceStore implements SpanSink {
     this.#spans++;
     if (startMs < t.startMs) t.startMs = startMs;
     if (startMs + durationMs > t.endMs) t.endMs = startMs + durationMs;
-    // classes only go up (plain -> slow -> failed): a trace's duration only grows, an error stays
-    const cls: TraceClass = failed || t.cls === 'failed' ? 'failed' : t.endMs - t.startMs >= this.#caps.slowMs ? 'slow' : 'plain';
-    if (cls !== t.cls) {
-      this.#count[t.cls]--;
-      this.#count[cls]++;
-      t.cls = cls;
-      enqueue(this.#queues[cls], t);
-    }
+    // classes only go up (new -> plain -> slow -> failed): a trace's duration only grows, an error stays
+    const cls: TraceClass = failed || t.cls === 'failed' ? 'failed' : t.endMs - t.startMs >= this.#caps.slowMs ? 'slow' : t.cls;
+    if (cls !== t.cls) this.#move(t, cls);
     this.#evict();
   }
 
@@ -267,8 +282,11 @@ export class TraceStore implements SpanSink {
     this.#index.clear();
     this.#slots = [];
     this.#free = [];
-    this.#count.plain = this.#count.slow = this.#count.failed = 0;
-    for (const cls of ['plain', 'slow', 'failed'] as const) this.#queues[cls] = emptyQueue();
+    for (const cls of CLASSES) {
+      this.#count[cls] = 0;
+      this.#queues[cls] = emptyQueue();
+    }
+    this.#lastKeptMs = -Infinity;
     this.#spans = 0;
   }
 
@@ -305,15 +323,31 @@ export class TraceStore implements SpanSink {
     return summary;
   }
 
+  #move(t: StoredTrace, cls: TraceClass): void {
+    this.#count[t.cls]--;
+    this.#count[cls]++;
+    t.cls = cls;
+    enqueue(this.#queues[cls], t);
+  }
+
   #evict(): void {
     const caps = this.#caps;
+    while (this.#count.new > caps.arrivals) {
+      const t = this.#oldest('new')!;
+      if (t.startMs - this.#lastKeptMs >= 1000 / caps.recentPerSecond) {
+        this.#lastKeptMs = t.startMs;
+        this.#move(t, 'plain');
+      } else {
+        this.#drop(t);
+      }
+    }
     while (this.#count.plain > caps.recent) this.#drop(this.#oldest('plain')!);
     while (this.#count.failed > caps.failed) this.#drop(this.#oldest('failed')!);
     while (this.#count.slow > caps.slow) this.#drop(this.#oldest('slow')!);
     while (this.#spans > caps.maxSpans && this.#index.size > 1) {
       // the oldest trace of any class: the smallest first-seen order among the three queue heads
       let oldest: StoredTrace | undefined;
-      for (const cls of ['plain', 'slow', 'failed'] as const) {
+      for (const cls of CLASSES) {
         const t = this.#oldest(cls);
         if (t && (!oldest || t.seq < oldest.seq)) oldest = t;
       }
