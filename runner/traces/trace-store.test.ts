@@ -139,6 +139,23 @@ describe('TraceStore', () => {
     expect(letGo.map((w) => w.deref() === undefined)).toEqual([true, true, true, true, true]);
   });
 
+  it('holds no more bookkeeping than traces: 300,000 traces at a developer\'s rate through a small store', async () => {
+    const store = new TraceStore({ recent: 10, arrivals: 8 });
+    const fill = (from: number) => {
+      for (let i = from; i < from + 150_000; i++) store.add(span(id(i), { startMs: 4_000_000 + i * 20 }));
+    };
+    fill(0);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    collectGarbage();
+    const before = process.memoryUsage().heapUsed;
+    fill(150_000);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    collectGarbage();
+    // every trace went new -> plain; queues that kept each one's entry would hold 150,000 more of them (>= 1.2 MB)
+    expect(store.size().traces).toBe(18);
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(600_000);
+  });
+
   it('finds a trace by a unique prefix, filters by service, instance and time', () => {
     const store = new TraceStore();
     store.add(span('abcd' + '0'.repeat(28), { attributes: { 'micro.instance': 'greeter-srv-1' } }));

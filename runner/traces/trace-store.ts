@@ -323,9 +323,13 @@ export class TraceStore implements SpanSink {
     return summary;
   }
 
+  /** Puts a trace in another class; its entry in the old class's queue is passed over from then on. */
   #move(t: StoredTrace, cls: TraceClass): void {
     this.#count[t.cls]--;
     this.#count[cls]++;
+    const q = this.#queues[t.cls];
+    if (q.head < q.slots.length && q.seqs[q.head] === t.seq) q.head++;
+    trimConsumed(q);
     t.cls = cls;
     enqueue(this.#queues[cls], t);
   }
@@ -363,6 +367,7 @@ export class TraceStore implements SpanSink {
       if (t && t.seq === q.seqs[q.head] && t.cls === cls) return t;
       q.head++;
     }
+    trimConsumed(q);
     return undefined;
   }
 
@@ -375,12 +380,19 @@ export class TraceStore implements SpanSink {
     t.spans = []; // whoever still points at the evicted trace holds none of its spans
     const q = this.#queues[t.cls];
     if (q.head < q.slots.length && q.seqs[q.head] === t.seq) q.head++;
-    // drop the consumed front now and then, so a queue holds about what its class holds
-    if (q.head > 64 && q.head * 2 > q.slots.length) {
-      q.slots = q.slots.slice(q.head);
-      q.seqs = q.seqs.slice(q.head);
-      q.head = 0;
-    }
+    trimConsumed(q);
+  }
+}
+
+/**
+ * Drops a queue's consumed front now and then, so it holds about what its class holds (traces leave a
+ * class by eviction or by moving to another: at a developer's rates every new trace moves on to plain).
+ */
+function trimConsumed(q: ClassQueue): void {
+  if (q.head > 64 && q.head * 2 > q.slots.length) {
+    q.slots = q.slots.slice(q.head);
+    q.seqs = q.seqs.slice(q.head);
+    q.head = 0;
   }
 }
 
