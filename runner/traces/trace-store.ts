@@ -327,9 +327,7 @@ export class TraceStore implements SpanSink {
   #move(t: StoredTrace, cls: TraceClass): void {
     this.#count[t.cls]--;
     this.#count[cls]++;
-    const q = this.#queues[t.cls];
-    if (q.head < q.slots.length && q.seqs[q.head] === t.seq) q.head++;
-    trimConsumed(q);
+    leaveQueue(this.#queues[t.cls], t);
     t.cls = cls;
     enqueue(this.#queues[cls], t);
   }
@@ -349,7 +347,7 @@ export class TraceStore implements SpanSink {
     while (this.#count.failed > caps.failed) this.#drop(this.#oldest('failed')!);
     while (this.#count.slow > caps.slow) this.#drop(this.#oldest('slow')!);
     while (this.#spans > caps.maxSpans && this.#index.size > 1) {
-      // the oldest trace of any class: the smallest first-seen order among the three queue heads
+      // the oldest trace of any class: the smallest first-seen order among the queue heads (one per class)
       let oldest: StoredTrace | undefined;
       for (const cls of CLASSES) {
         const t = this.#oldest(cls);
@@ -378,10 +376,14 @@ export class TraceStore implements SpanSink {
     this.#count[t.cls]--;
     this.#spans -= t.spans.length;
     t.spans = []; // whoever still points at the evicted trace holds none of its spans
-    const q = this.#queues[t.cls];
-    if (q.head < q.slots.length && q.seqs[q.head] === t.seq) q.head++;
-    trimConsumed(q);
+    leaveQueue(this.#queues[t.cls], t);
   }
+}
+
+/** A trace leaves its class's queue: passed at once when it is the head, else passed over when reached. */
+function leaveQueue(q: ClassQueue, t: StoredTrace): void {
+  if (q.head < q.slots.length && q.seqs[q.head] === t.seq) q.head++;
+  trimConsumed(q);
 }
 
 /**
