@@ -12,10 +12,11 @@
  * unchanged). No span for the call as a whole: two fewer spans per
  * request through the gateway and the proxy (the hot path), and the attempts say everything it would.
  */
-import { SpanKind, SpanStatusCode, TraceFlags, type Span } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, TraceFlags, type Attributes, type Span, type SpanContext } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE, ATTR_HTTP_REQUEST_RESEND_COUNT, ATTR_RPC_METHOD, ATTR_RPC_SYSTEM_NAME, ATTR_SERVER_ADDRESS } from '@opentelemetry/semantic-conventions';
-import type { CallTracer } from '../../services/kit/call-tracer.ts';
+import type { AttemptTrace, CallTrace, CallTracer, Selection } from '../../services/kit/call-tracer.ts';
 import type { MicroError } from '../../services/kit/errors.ts';
+import type { RegistryNode } from '../../services/kit/types.ts';
 import type { RecordingTracer } from './span-recorder.ts';
 import { remoteParent, traceparentOf } from './w3c-propagation.ts';
 
@@ -25,6 +26,75 @@ function fail(span: Span, error: MicroError | undefined): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: error.detail || error.message });
 }
 
+/** One attempt's span and the traceparent (and tracestate) the attempt sends. */
+class AttemptSpan implements AttemptTrace {
+  readonly traceparent: string;
+  readonly tracestate?: string;
+  readonly #span: Span;
+
+  constructor(span: Span, header: { traceparent: string; tracestate?: string }) {
+    this.#span = span;
+    this.traceparent = header.traceparent;
+    if (header.tracestate !== undefined) this.tracestate = header.tracestate;
+  }
+
+  end(error?: MicroError): void {
+    fail(this.#span, error);
+    this.#span.end();
+  }
+}
+
+/** The attempt spans of one call (one object per call: no closures). */
+class CallSpans implements CallTrace {
+  readonly #tracer: RecordingTracer;
+  readonly #service: string;
+  readonly #method: string;
+  readonly #parent: SpanContext;
+  /** The traceparent the call was made under (the SERVER span's): each attempt's is derived from it. */
+  readonly #parentValue: string;
+  #attempts = 0;
+
+  constructor(tracer: RecordingTracer, service: string, method: string, parent: SpanContext, parentValue: string) {
+    this.#tracer = tracer;
+    this.#service = service;
+    this.#method = method;
+    this.#parent = parent;
+    this.#parentValue = parentValue;
+  }
+
+  attempt(node: RegistryNode, selection: Selection | undefined): AttemptTrace {
+    const index = this.#attempts++;
+    // the attempt's attributes in one object the span takes as its own
+    const attributes: Attributes = {
+      'micro.attempt': index,
+      'micro.service': this.#service,
+      [ATTR_RPC_SYSTEM_NAME]: 'go-micro',
+      [ATTR_RPC_METHOD]: this.#method,
+      'micro.node.id': node.id,
+      [ATTR_SERVER_ADDRESS]: node.address,
+    };
+    if (index > 0) attributes[ATTR_HTTP_REQUEST_RESEND_COUNT] = index;
+    if (selection) {
+      attributes['micro.selector.candidates'] = selection.candidates;
+      attributes['micro.selector.ejected'] = selection.ejected;
+      attributes['micro.selector.tried'] = selection.tried;
+    }
+    const span = this.#tracer.startChild(this.#method, SpanKind.CLIENT, this.#parent, attributes);
+    return new AttemptSpan(span, traceparentOf(span, this.#parentValue));
+  }
+
+  selectionFailed(error: MicroError): void {
+    const index = this.#attempts++;
+    const attributes: Attributes = { 'micro.attempt': index, 'micro.service': this.#service, [ATTR_RPC_SYSTEM_NAME]: 'go-micro', [ATTR_RPC_METHOD]: this.#method };
+    if (index > 0) attributes[ATTR_HTTP_REQUEST_RESEND_COUNT] = index;
+    const span = this.#tracer.startChild(this.#method, SpanKind.CLIENT, this.#parent, attributes);
+    fail(span, error);
+    span.end();
+  }
+
+  end(): void {}
+}
+
 export function callSpans(tracer: RecordingTracer): CallTracer {
   return {
     call(service, endpoint, parent) {
@@ -32,47 +102,7 @@ export function callSpans(tracer: RecordingTracer): CallTracer {
       const parentCtx = remoteParent(parent);
       // an unsampled caller is passed through: the kit client sends its traceparent on as it came
       if (!parentCtx || (parentCtx.traceFlags & TraceFlags.SAMPLED) === 0) return undefined;
-      const method = `${service}/${endpoint}`;
-      let attempts = 0;
-      // attributes set once the span exists: given to startSpan they are checked and copied three times
-      const start = (): Span => {
-        const index = attempts++;
-        const span = tracer
-          .startChild(method, SpanKind.CLIENT, parentCtx)
-          .setAttribute('micro.attempt', index)
-          .setAttribute('micro.service', service)
-          .setAttribute(ATTR_RPC_SYSTEM_NAME, 'go-micro')
-          .setAttribute(ATTR_RPC_METHOD, method);
-        if (index > 0) span.setAttribute(ATTR_HTTP_REQUEST_RESEND_COUNT, index);
-        return span;
-      };
-      return {
-        attempt(node, selection) {
-          const attempt = start().setAttribute('micro.node.id', node.id).setAttribute(ATTR_SERVER_ADDRESS, node.address);
-          if (selection) {
-            attempt
-              .setAttribute('micro.selector.candidates', selection.candidates)
-              .setAttribute('micro.selector.ejected', selection.ejected)
-              .setAttribute('micro.selector.tried', selection.tried);
-          }
-          // derived from the value the call was made under (the SERVER span's) when it can be
-          const header = traceparentOf(attempt, parent.traceparent);
-          return {
-            traceparent: header.traceparent,
-            ...(header.tracestate !== undefined ? { tracestate: header.tracestate } : {}),
-            end(error) {
-              fail(attempt, error);
-              attempt.end();
-            },
-          };
-        },
-        selectionFailed(error) {
-          const attempt = start();
-          fail(attempt, error);
-          attempt.end();
-        },
-        end() {},
-      };
+      return new CallSpans(tracer, service, `${service}/${endpoint}`, parentCtx, parent.traceparent);
     },
   };
 }

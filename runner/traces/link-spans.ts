@@ -10,7 +10,7 @@
  * calls forward the traceparent it got) hangs under the link it was reached through. An unsampled
  * traceparent (flags without the sampled bit) is passed through untouched: no span, no parse, no rewrite.
  */
-import { SpanKind, SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 import { ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import type { LinkTracer, TracedExchange } from '../faults/link-tracer.ts';
 import type { ToxicView } from '../faults/toxic-catalogue.ts';
@@ -89,8 +89,8 @@ class LinkExchange implements TracedExchange {
 }
 
 export function linkSpans(tracer: RecordingTracer): LinkTracer {
-  // a link's attributes never change: made once per link (the SDK copies them into each span)
-  const attributesOf = new Map<string, Attributes>();
+  // the instance a link leads to (or comes from), worked out once per link
+  const instanceOf = new Map<string, string>();
   return {
     request(link, chunk, toxics): TracedExchange | undefined {
       const at = traceparentOffset(chunk);
@@ -100,13 +100,12 @@ export function linkSpans(tracer: RecordingTracer): LinkTracer {
       const value = chunk.toString('latin1', at, at + VALUE_LENGTH);
       const parent = parentFromValue(value);
       if (!parent) return undefined;
-      let attributes = attributesOf.get(link);
-      if (!attributes) {
-        attributes = { 'micro.link': link, 'micro.instance': link.split('/')[0] ?? link };
-        attributesOf.set(link, attributes);
+      let instance = instanceOf.get(link);
+      if (instance === undefined) {
+        instance = link.split('/')[0] ?? link;
+        instanceOf.set(link, instance);
       }
-      // attributes set once the span exists: given to startSpan they are checked and copied three times
-      const span = tracer.startChild(link, SpanKind.INTERNAL, parent).setAttributes(attributes);
+      const span = tracer.startChild(link, SpanKind.INTERNAL, parent, { 'micro.link': link, 'micro.instance': instance });
       for (const toxic of toxics) span.addEvent(...toxicEvent(toxic));
       // the next hop's parent is this span: same length, so framing is untouched
       const own = span.spanContext();

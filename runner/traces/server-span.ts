@@ -35,8 +35,7 @@ export function traceHttpRequest(tracer: RecordingTracer, req: IncomingMessage, 
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
-  // attributes set once the span exists: given to startSpan they are checked and copied three times
-  const span = tracer.startChild(`${method} ${path}`, SpanKind.SERVER, remoteParent(req.headers)).setAttribute(ATTR_HTTP_REQUEST_METHOD, method).setAttribute(ATTR_URL_PATH, path);
+  const span = tracer.startChild(`${method} ${path}`, SpanKind.SERVER, remoteParent(req.headers), { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_URL_PATH]: path });
   const callerValue = req.headers.traceparent;
   injectSpan(span, req.headers, typeof callerValue === 'string' ? callerValue : undefined);
   // 'close' comes once per response: `on` spares the once-wrapper `once` would make per request

@@ -83,6 +83,28 @@ describe('RecordingTracer', () => {
     expect(store.size().spans).toBe(1);
   });
 
+  it('takes the attributes a span starts with as its own, under the same rules as setAttribute', () => {
+    const { store, tracer } = recorder();
+    const parent = { traceId, spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED, isRemote: true };
+    const given = { 'micro.link': 'greeter-srv-1/inbound', n: 3, none: undefined, obj: { not: 'a value' }, '': 'no key', list: ['a', 'b'] } as never;
+    const span = tracer('micro-faults').startChild('greeter-srv-1/inbound', SpanKind.INTERNAL, parent, given);
+    span.setAttribute('http.response.status_code', 200).setAttribute('n', 4);
+    span.end();
+    const [record] = store.get(traceId)!.spans;
+    expect(record!.attributes).toEqual({ 'micro.link': 'greeter-srv-1/inbound', n: 4, list: ['a', 'b'], 'http.response.status_code': 200 });
+    // the given ones count toward the SDK's limit of 128
+    const many: Record<string, number> = {};
+    for (let i = 0; i < 130; i++) many[`k${i}`] = i;
+    const full = tracer('micro-api').startChild('GET /many', SpanKind.SERVER, { ...parent, spanId: 'c7ad6b7169203332' }, many);
+    full.setAttribute('one-more', 1).setAttribute('k0', -1);
+    full.end();
+    const kept = store.get(traceId)!.spans.find((s) => s.name === 'GET /many')!;
+    expect(Object.keys(kept.attributes)).toHaveLength(128);
+    expect(kept.attributes).toMatchObject({ k0: -1, k127: 127 });
+    expect(kept.attributes).not.toHaveProperty('k128');
+    expect(kept.attributes).not.toHaveProperty('one-more');
+  });
+
   it('exports over the SDK exactly what the store keeps: ids, parent, kind, times, attributes, events, status, resource', async () => {
     const { store, exporter, sdk, tracer } = recorder();
     const parent = { traceId, spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED, isRemote: true };

@@ -4,7 +4,7 @@
  * become OpenTelemetry SDK spans only when something exports them (OTLP): the SDK span is made then, with
  * the same ids, parent, times, attributes, events and status (`sdk-export.ts`).
  *
- *   startSpan / startChild ──> RecordedSpan (ids from the SDK's RandomIdGenerator, parent-based AlwaysOn)
+ *   startSpan / startChild ──> RecordedSpan (random ids as the SDK's RandomIdGenerator makes them, parent-based AlwaysOn)
  *        end() ──> sink: TraceStore (kept as is: the record the store holds) [──> SDK span ──> OTLP]
  *
  * Why not an SDK span per span: tracing on is 7 spans per gateway request on the main thread, and each
@@ -38,7 +38,7 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { isAttributeValue, isTracingSuppressed, sanitizeAttributes } from '@opentelemetry/core';
-import { RandomIdGenerator } from '@opentelemetry/sdk-trace-base';
+import { PooledIdGenerator } from './span-ids.ts';
 
 /** The SDK's default span limits (SpanLimits without OTEL_* overrides). */
 const ATTRIBUTE_COUNT_LIMIT = 128;
@@ -57,11 +57,18 @@ export interface SpanSink {
   onEnd(span: RecordedSpan): void;
 }
 
-const ids = new RandomIdGenerator();
+const ids = new PooledIdGenerator();
 const now = (): number => performance.timeOrigin + performance.now();
 const NO_EVENTS: readonly RecordedEvent[] = Object.freeze([]) as readonly RecordedEvent[];
 const NO_LINKS: readonly Link[] = Object.freeze([]) as readonly Link[];
 const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
+
+/** Whether setAttribute takes the value: a string, number or boolean always; anything else as the SDK's check says. */
+function validValue(value: AttributeValue | undefined): value is AttributeValue {
+  if (value == null) return false;
+  const type = typeof value;
+  return type === 'string' || type === 'number' || type === 'boolean' || isAttributeValue(value);
+}
 
 /** A TimeInput as epoch ms, the way the SDK reads it (a number not after performance.now() is a performance time). */
 function epochMs(input: TimeInput | undefined): number {
@@ -81,7 +88,7 @@ export class RecordedSpan implements Span {
   durationMs = 0;
   /** Set by end(): the status message of an ERROR status. */
   error: string | undefined = undefined;
-  readonly attributes: Attributes = {};
+  readonly attributes: Attributes;
   events: readonly RecordedEvent[] = NO_EVENTS;
   links: readonly Link[] = NO_LINKS;
   status: SpanStatus = UNSET;
@@ -91,13 +98,29 @@ export class RecordedSpan implements Span {
   /** Its tracer: the component (service name) and where the span goes when it ends. */
   readonly #tracer: RecordingTracer;
 
-  constructor(tracer: RecordingTracer, name: string, kind: SpanKind, spanContext: SpanContext, parent: SpanContext | undefined, startMs: number) {
+  /**
+   * `attributes`: the span's first attributes, an object the span takes as its own (the caller made it for
+   * this span and keeps no hold of it); values setAttribute would refuse are removed from it.
+   */
+  constructor(tracer: RecordingTracer, name: string, kind: SpanKind, spanContext: SpanContext, parent: SpanContext | undefined, startMs: number, attributes?: Attributes) {
     this.#tracer = tracer;
     this.name = name;
     this.kind = kind;
     this.#context = spanContext;
     this.parentSpanContext = parent;
     this.startMs = startMs;
+    if (attributes === undefined) {
+      this.attributes = {};
+      return;
+    }
+    let count = 0;
+    for (const key in attributes) {
+      if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
+      if (count < ATTRIBUTE_COUNT_LIMIT && key.length > 0 && validValue(attributes[key])) count++;
+      else delete attributes[key];
+    }
+    this.attributes = attributes;
+    this.#attributeCount = count;
   }
 
   get traceId(): string {
@@ -123,10 +146,7 @@ export class RecordedSpan implements Span {
   }
 
   setAttribute(key: string, value: AttributeValue | undefined): this {
-    if (value == null || this.#ended || key.length === 0) return this;
-    // a string, number or boolean is always a valid value; anything else goes through the SDK's check
-    const type = typeof value;
-    if (type !== 'string' && type !== 'number' && type !== 'boolean' && !isAttributeValue(value)) return this;
+    if (this.#ended || key.length === 0 || !validValue(value)) return this;
     // no value held is undefined, so an undefined one is a new key (the own-property check only for the rest)
     const isNew = this.attributes[key] === undefined || !Object.prototype.hasOwnProperty.call(this.attributes, key);
     if (isNew && this.#attributeCount >= ATTRIBUTE_COUNT_LIMIT) return this;
@@ -224,7 +244,7 @@ export class RecordingTracer implements Tracer {
   startSpan(name: string, options: SpanOptions = {}, context: Context = apiContext.active()): Span {
     if (isTracingSuppressed(context)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     const parent = options.root ? undefined : trace.getSpanContext(context);
-    const span = this.startChild(name, options.kind ?? SpanKind.INTERNAL, parent && isSpanContextValid(parent) ? parent : undefined, options.startTime);
+    const span = this.startChild(name, options.kind ?? SpanKind.INTERNAL, parent && isSpanContextValid(parent) ? parent : undefined, undefined, options.startTime);
     if (span instanceof RecordedSpan) {
       if (options.links) span.addLinks(options.links);
       if (options.attributes) span.setAttributes(sanitizeAttributes(options.attributes));
@@ -234,15 +254,17 @@ export class RecordingTracer implements Tracer {
 
   /**
    * The hot path: a span under a parent span context already known valid (parsed with OpenTelemetry's
-   * W3C parser), or a new trace when undefined; no Context objects made.
+   * W3C parser), or a new trace when undefined; no Context objects made. `attributes`: its first ones, an
+   * object made for this span (it becomes the span's own: one object literal instead of a setAttribute
+   * per key, each growing the span's object); not used when the span is not recorded.
    */
-  startChild(name: string, kind: SpanKind, parent: SpanContext | undefined, startTime?: TimeInput): Span {
+  startChild(name: string, kind: SpanKind, parent: SpanContext | undefined, attributes?: Attributes, startTime?: TimeInput): Span {
     if (parent === undefined) {
       const traceId = ids.generateTraceId();
       const spanId = ids.generateSpanId();
       // not recorded: a non-recording span whose context (flags 00) goes on, so every later hop passes it through
       if (this.#sampleRoot !== undefined && !this.#sampleRoot(traceId)) return trace.wrapSpanContext({ traceId, spanId, traceFlags: TraceFlags.NONE });
-      return new RecordedSpan(this, name, kind, { traceId, spanId, traceFlags: TraceFlags.SAMPLED }, undefined, epochMs(startTime));
+      return new RecordedSpan(this, name, kind, { traceId, spanId, traceFlags: TraceFlags.SAMPLED }, undefined, epochMs(startTime), attributes);
     }
     // parent-based: the parent's sampled flag decides. An unsampled parent is passed through (W3C trace
     // context allows a participant that records nothing to send the traceparent on unchanged): the
@@ -252,7 +274,7 @@ export class RecordingTracer implements Tracer {
     const spanContext: SpanContext = parent.traceState
       ? { traceId: parent.traceId, spanId, traceFlags: TraceFlags.SAMPLED, traceState: parent.traceState }
       : { traceId: parent.traceId, spanId, traceFlags: TraceFlags.SAMPLED };
-    return new RecordedSpan(this, name, kind, spanContext, parent, epochMs(startTime));
+    return new RecordedSpan(this, name, kind, spanContext, parent, epochMs(startTime), attributes);
   }
 
   startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>;
