@@ -84,6 +84,24 @@ describe('traceparent values this thread wrote', () => {
     }
   });
 
+  it('remembers a value for 256 to 512 writes, then forgets it (read back, it is parsed), so what it keeps dies young', () => {
+    /** A value whose span id ends in `last2` (the slot is chosen by those two hex digits). */
+    const remember = (last2 = hex(2)) => {
+      const value = `00-${hex(32)}-${hex(14)}${last2}-01`;
+      rememberWritten(value, { traceId: value.slice(3, 35), spanId: value.slice(36, 52), traceFlags: 1 });
+      return value;
+    };
+    const first = remember('00');
+    // 255 more writes, none into first's slot: whichever generation it is in now, it is still there
+    for (let slot = 1; slot < 256; slot++) remember(slot.toString(16).padStart(2, '0'));
+    expect(Object.isFrozen(parentFromValue(first))).toBe(true);
+    // 512 writes later it is gone whatever its slot: both generations were emptied since
+    for (let i = 0; i < 512; i++) remember(((i % 255) + 1).toString(16).padStart(2, '0'));
+    const read = parentFromValue(first);
+    expect(read).toEqual(parsed(first));
+    expect(Object.isFrozen(read)).toBe(false);
+  });
+
   it('a tracestate beside the value is kept (such a carrier is parsed, as the propagator does)', () => {
     const span = tracer.startChild('s', SpanKind.SERVER, undefined);
     const headers: Record<string, string> = {};

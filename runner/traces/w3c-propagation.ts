@@ -34,13 +34,23 @@ export function parentContext(carrier: Carrier): Context {
  * parser again (its regex and the object it makes were ~14 µs of main-thread CPU per gateway request
  * under load, for six parses). Any other value (a caller's, one an instance made) goes through the parser.
  *
- * Direct-mapped on the last hex digits of the parent span id (random): a slot holds the latest value that
- * hashed there, and a lookup is an equality test of the whole string, so a miss or an overwritten slot
- * only means a parse. The shared contexts are frozen: nobody can change what another reader gets.
+ * Two generations of 256 slots, direct-mapped on the last hex digits of the parent span id (random): a
+ * slot holds the latest value that hashed there, and a lookup is an equality test of the whole string, so
+ * a miss or an overwritten slot only means a parse. Every 256 writes the older generation is emptied and
+ * becomes the newer: a value is remembered for 256 to 512 writes (a gateway request makes 7; 10-20 ms of
+ * traffic at 4,000 requests a second, while the read-backs come within a request's own hops) and never
+ * longer. One table of 1,024 slots kept a value until another happened to hash to its slot: a quarter of
+ * them outlived two scavenges of the main thread (one every ~60 ms under load) and were promoted with the
+ * trace id they named, to be collected by a mark-compact. The shared contexts are frozen: nobody can change
+ * what another reader gets.
  */
-const WRITTEN_SLOTS = 1024;
-const writtenValues: (string | undefined)[] = new Array<string | undefined>(WRITTEN_SLOTS).fill(undefined);
-const writtenContexts: (SpanContext | undefined)[] = new Array<SpanContext | undefined>(WRITTEN_SLOTS).fill(undefined);
+const WRITTEN_SLOTS = 256;
+let writtenValues: (string | undefined)[] = new Array<string | undefined>(WRITTEN_SLOTS).fill(undefined);
+let writtenContexts: (SpanContext | undefined)[] = new Array<SpanContext | undefined>(WRITTEN_SLOTS).fill(undefined);
+let olderValues: (string | undefined)[] = new Array<string | undefined>(WRITTEN_SLOTS).fill(undefined);
+let olderContexts: (SpanContext | undefined)[] = new Array<SpanContext | undefined>(WRITTEN_SLOTS).fill(undefined);
+/** Writes into the newer generation so far. */
+let generationWrites = 0;
 /** `00-<32 hex trace id>-<16 hex span id>-<2 hex flags>`: the parent span id ends at offset 52. */
 const WRITTEN_LENGTH = 55;
 
@@ -49,15 +59,33 @@ function hexDigit(code: number): number {
 }
 
 function writtenSlot(value: string): number {
-  return ((hexDigit(value.charCodeAt(49)) << 8) | (hexDigit(value.charCodeAt(50)) << 4) | hexDigit(value.charCodeAt(51))) & (WRITTEN_SLOTS - 1);
+  return ((hexDigit(value.charCodeAt(50)) << 4) | hexDigit(value.charCodeAt(51))) & (WRITTEN_SLOTS - 1);
 }
 
 /** Remembers that this thread wrote `value` naming `context` (only a version-00 value of the usual length). */
 export function rememberWritten(value: string, context: SpanContext): void {
   if (value.length !== WRITTEN_LENGTH || context.traceState !== undefined) return;
+  if (++generationWrites > WRITTEN_SLOTS) {
+    // the older generation goes; its tables, emptied, hold the newer one from now on
+    const values = olderValues;
+    const contexts = olderContexts;
+    olderValues = writtenValues;
+    olderContexts = writtenContexts;
+    writtenValues = values.fill(undefined);
+    writtenContexts = contexts.fill(undefined);
+    generationWrites = 1;
+  }
   const slot = writtenSlot(value);
   writtenValues[slot] = value;
   writtenContexts[slot] = Object.freeze({ traceId: context.traceId, spanId: context.spanId, traceFlags: context.traceFlags, isRemote: true });
+}
+
+/** The context remembered for a value this thread wrote, if it is still remembered. */
+function writtenContext(value: string): SpanContext | undefined {
+  const slot = writtenSlot(value);
+  if (writtenValues[slot] === value) return writtenContexts[slot];
+  if (olderValues[slot] === value) return olderContexts[slot];
+  return undefined;
 }
 
 /**
@@ -68,8 +96,8 @@ export function rememberWritten(value: string, context: SpanContext): void {
  */
 export function parentFromValue(value: string): SpanContext | undefined {
   if (value.length === WRITTEN_LENGTH) {
-    const slot = writtenSlot(value);
-    if (writtenValues[slot] === value) return writtenContexts[slot];
+    const remembered = writtenContext(value);
+    if (remembered !== undefined) return remembered;
   }
   const parsed: SpanContext | null = parseTraceParent(value);
   if (!parsed) return undefined;
