@@ -63,17 +63,9 @@ class CallSpans implements CallTrace {
   }
 
   attempt(node: RegistryNode, selection: Selection | undefined): AttemptTrace {
-    const index = this.#attempts++;
-    // the attempt's attributes in one object the span takes as its own
-    const attributes: Attributes = {
-      'micro.attempt': index,
-      'micro.service': this.#service,
-      [ATTR_RPC_SYSTEM_NAME]: 'go-micro',
-      [ATTR_RPC_METHOD]: this.#method,
-      'micro.node.id': node.id,
-      [ATTR_SERVER_ADDRESS]: node.address,
-    };
-    if (index > 0) attributes[ATTR_HTTP_REQUEST_RESEND_COUNT] = index;
+    const attributes = this.#attributes();
+    attributes['micro.node.id'] = node.id;
+    attributes[ATTR_SERVER_ADDRESS] = node.address;
     if (selection) {
       attributes['micro.selector.candidates'] = selection.candidates;
       attributes['micro.selector.ejected'] = selection.ejected;
@@ -84,12 +76,17 @@ class CallSpans implements CallTrace {
   }
 
   selectionFailed(error: MicroError): void {
+    const span = this.#tracer.startChild(this.#method, SpanKind.CLIENT, this.#parent, this.#attributes());
+    fail(span, error);
+    span.end();
+  }
+
+  /** A new attempt's attributes, in one object its span takes as its own: its number, the call's service and method. */
+  #attributes(): Attributes {
     const index = this.#attempts++;
     const attributes: Attributes = { 'micro.attempt': index, 'micro.service': this.#service, [ATTR_RPC_SYSTEM_NAME]: 'go-micro', [ATTR_RPC_METHOD]: this.#method };
     if (index > 0) attributes[ATTR_HTTP_REQUEST_RESEND_COUNT] = index;
-    const span = this.#tracer.startChild(this.#method, SpanKind.CLIENT, this.#parent, attributes);
-    fail(span, error);
-    span.end();
+    return attributes;
   }
 
   end(): void {}
