@@ -76,7 +76,8 @@ describe.skipIf(!hasTmux)('micro-dev up in a real terminal (tmux)', () => {
     expect(screen()).toContain('Services 4/4 ready');
 
     tmux(socket, 'send-keys', '-t', 'dash', 'q');
-    await until(async () => existsSync(exitFile), 15_000, 'micro-dev up to exit after q');
+    // the pane's shell creates the file before it writes the code into it: wait for the code
+    await until(async () => existsSync(exitFile) && readFileSync(exitFile, 'utf8').trim() !== '', 15_000, 'micro-dev up to exit after q');
     expect(readFileSync(exitFile, 'utf8').trim()).toBe('0');
     expect(existsSync(`/proc/${info!.pid}`)).toBe(false);
     // The pane's shell writes the exit code, then exits itself: on a loaded machine it can still be there when
