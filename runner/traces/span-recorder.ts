@@ -244,11 +244,10 @@ export class RecordingTracer implements Tracer {
   startSpan(name: string, options: SpanOptions = {}, context: Context = apiContext.active()): Span {
     if (isTracingSuppressed(context)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     const parent = options.root ? undefined : trace.getSpanContext(context);
-    const span = this.startChild(name, options.kind ?? SpanKind.INTERNAL, parent && isSpanContextValid(parent) ? parent : undefined, undefined, options.startTime);
-    if (span instanceof RecordedSpan) {
-      if (options.links) span.addLinks(options.links);
-      if (options.attributes) span.setAttributes(sanitizeAttributes(options.attributes));
-    }
+    // sanitizeAttributes copies: the copy is the span's own, and the caller's object stays theirs
+    const attributes = options.attributes ? sanitizeAttributes(options.attributes) : undefined;
+    const span = this.startChild(name, options.kind ?? SpanKind.INTERNAL, parent && isSpanContextValid(parent) ? parent : undefined, attributes, options.startTime);
+    if (options.links && span instanceof RecordedSpan) span.addLinks(options.links);
     return span;
   }
 
