@@ -255,7 +255,7 @@ async function main(): Promise<void> {
     const trace = await controlRequest<TraceDetail>(info, `/api/traces/${sample.traceId}`);
     const byClass = storeAtCap(trace, 'classes');
     const bySpans = storeAtCap(trace, 'spans');
-    results.storeAtCap = { spansPerRequest: trace.spans.length, traceCountCaps: byClass, spanCap: bySpans, caps: 'default: 200 plain (at most 100 a second) + the 64 newest + 100 failed + 100 slow traces, 256 spans/trace, 20000 spans' };
+    results.storeAtCap = { spansPerRequest: trace.spans.length, traceCountCaps: byClass, spanCap: bySpans, caps: 'default: 200 plain (at most 100 a second) + those in flight + 100 failed + 100 slow traces, 256 spans/trace, 20000 spans' };
     console.log(`store at its trace caps: ${byClass.traces} traces, ${byClass.spans} spans, ${byClass.heapMb} MB heap (${byClass.bytesPerSpan} B/span)`);
     console.log(`store at its span cap: ${bySpans.traces} traces, ${bySpans.spans} spans, ${bySpans.heapMb} MB heap (${bySpans.bytesPerSpan} B/span)`);
   } finally {

@@ -109,7 +109,7 @@ export const commands: CliCommand[] = [
     name: 'traces',
     summary: 'recorded traces of requests; --failed, --slow',
     usage: 'micro-dev traces [--failed | --slow] [--service S] [--limit N] [--json] [-c FILE]',
-    help: 'The traces a running `up` keeps in memory, newest first: every request through the gateway, proxy\nor web gateway is traced across every hop (calls, node selection, retries, each fault-plane link crossed\nwith its toxics; telemetry.sample_ratio below 1 records that share of them). Kept: the last 200 (under load\nat most 100 a second of them, and the 64 newest), plus the last 100 failed and 100 slow (>= 1 s) ones.\n--failed / --slow: only those; --service S: only traces that touched service or instance S;\n--limit N (default 50); --json: the summaries as JSON. A failed or slow trace shows the hop and the fault\nthat explain it. `micro-dev trace ID` shows one as a waterfall.',
+    help: 'The traces a running `up` keeps in memory, newest first: every request through the gateway, proxy\nor web gateway is traced across every hop (calls, node selection, retries, each fault-plane link crossed\nwith its toxics; telemetry.sample_ratio below 1 records that share of them). Kept: the last 200 (under load\nat most 100 a second of them, and those in flight), plus the last 100 failed and 100 slow (>= 1 s) ones.\n--failed / --slow: only those; --service S: only traces that touched service or instance S;\n--limit N (default 50); --json: the summaries as JSON. A failed or slow trace shows the hop and the fault\nthat explain it. `micro-dev trace ID` shows one as a waterfall.',
     run: lazy(() => import('./commands/traces.ts')),
   },
   {

@@ -54,6 +54,8 @@ export interface RecordedEvent {
 
 /** Where ended spans go (the TraceStore; the OTLP bridge behind it when export is on). */
 export interface SpanSink {
+  /** A recorded span began; what it returns is kept on the span (`sinkState`) for its end. */
+  onStart?(span: RecordedSpan): unknown;
   onEnd(span: RecordedSpan): void;
 }
 
@@ -92,6 +94,8 @@ export class RecordedSpan implements Span {
   events: readonly RecordedEvent[] = NO_EVENTS;
   links: readonly Link[] = NO_LINKS;
   status: SpanStatus = UNSET;
+  /** What the sink's onStart returned for this span (the store's record of its trace), read when it ends. */
+  readonly sinkState: unknown;
   #attributeCount = 0;
   #ended = false;
   readonly #context: SpanContext;
@@ -111,16 +115,17 @@ export class RecordedSpan implements Span {
     this.startMs = startMs;
     if (attributes === undefined) {
       this.attributes = {};
-      return;
+    } else {
+      let count = 0;
+      for (const key in attributes) {
+        if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
+        if (count < ATTRIBUTE_COUNT_LIMIT && key.length > 0 && validValue(attributes[key])) count++;
+        else delete attributes[key];
+      }
+      this.attributes = attributes;
+      this.#attributeCount = count;
     }
-    let count = 0;
-    for (const key in attributes) {
-      if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
-      if (count < ATTRIBUTE_COUNT_LIMIT && key.length > 0 && validValue(attributes[key])) count++;
-      else delete attributes[key];
-    }
-    this.attributes = attributes;
-    this.#attributeCount = count;
+    this.sinkState = tracer.sink.onStart?.(this);
   }
 
   get traceId(): string {

@@ -1,6 +1,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
+import { RecordingTracer, type RecordedSpan } from './span-recorder.ts';
 import { TraceStore } from './trace-store.ts';
 import type { SpanRecord } from './trace-types.ts';
 
@@ -186,5 +188,113 @@ describe('TraceStore', () => {
     const l1 = span(t, { parentId: a1.spanId, name: 'greeter-srv-1/inbound', service: 'micro-faults', attributes: { 'micro.link': 'greeter-srv-1/inbound' } });
     for (const s of [l0, a0, l1, a1, call]) store.add(s);
     expect(store.get(t)?.summary.explanation).toBe('greeter-srv-2/inbound: down -> call timeout: context deadline exceeded -> retried on greeter-srv-1');
+  });
+});
+
+describe('TraceStore with recorded spans', () => {
+  const recorded = (store: TraceStore) => new RecordingTracer('micro-api', store);
+
+  it('decides a trace when its last open span ends: under load the ones let go hold nothing at once, before `arrivals` newer ones come', async () => {
+    const store = new TraceStore({ recentPerSecond: 1 / 3600 });
+    const tracer = recorded(store);
+    const letGo: WeakRef<object>[] = [];
+    const ids: string[] = [];
+    // in a function of its own, so no variable of this test holds the last spans
+    const request = (i: number) => {
+      const root = tracer.startChild('GET /x', SpanKind.SERVER, undefined, { 'micro.case': i });
+      const child = tracer.startChild('greeter-srv-1/inbound', SpanKind.INTERNAL, root.spanContext(), { 'micro.case': i });
+      ids.push(root.spanContext().traceId);
+      // while a span is open its trace is held, and nothing of it is shown yet
+      expect(store.size().traces).toBe(Math.min(i, 1) + 1);
+      expect(store.get(ids[i]!)).toBeUndefined();
+      child.end();
+      expect(store.get(ids[i]!)?.spans).toHaveLength(1);
+      if (i > 0) letGo.push(new WeakRef((root as RecordedSpan).attributes), new WeakRef((child as RecordedSpan).attributes));
+      root.end();
+    };
+    for (let i = 0; i < 6; i++) request(i);
+    // the first is kept (none kept before it), the five after it were let go as they ended
+    expect(store.list({ limit: 100 }).map((t) => t.traceId)).toEqual([ids[0]]);
+    expect(store.get(ids[0]!)?.spans.map((s) => s.name)).toEqual(['GET /x', 'greeter-srv-1/inbound']);
+    expect(store.size()).toEqual({ traces: 1, spans: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    collectGarbage();
+    expect(letGo.map((w) => w.deref() === undefined)).toEqual(Array(10).fill(true));
+  });
+
+  it('holds a trace while a span that began in it is open, even after its root ended; a failure still classes it', () => {
+    const store = new TraceStore({ recentPerSecond: 1 / 3600 });
+    const tracer = recorded(store);
+    const first = tracer.startChild('GET /first', SpanKind.SERVER, undefined);
+    first.end();
+    const root = tracer.startChild('GET /x', SpanKind.SERVER, undefined);
+    const late = tracer.startChild('go.micro.srv.greeter/Say.Hello', SpanKind.CLIENT, root.spanContext());
+    root.end();
+    const traceId = root.spanContext().traceId;
+    expect(store.get(traceId)?.spans).toHaveLength(1);
+    late.setStatus({ code: SpanStatusCode.ERROR, message: 'call timeout' });
+    late.end();
+    expect(store.get(traceId)?.spans).toHaveLength(2);
+    expect(store.list({ failed: true }).map((t) => t.traceId)).toEqual([traceId]);
+  });
+
+  it('keeps a long request that ended after shorter ones that began later, and no two plain traces that began closer than 1000 / recentPerSecond ms', () => {
+    const store = new TraceStore({ recentPerSecond: 100 });
+    const tracer = recorded(store);
+    const t0 = Date.now() - 10_000;
+    const long = tracer.startChild('GET /long', SpanKind.SERVER, undefined, undefined, t0);
+    const short = [50, 100, 150, 200, 250].map((at) => {
+      const span = tracer.startChild(`GET /${at}`, SpanKind.SERVER, undefined, undefined, t0 + at);
+      span.end(t0 + at + 2);
+      return span.spanContext().traceId;
+    });
+    long.end(t0 + 260);
+    expect(store.list({ limit: 10 }).map((t) => t.traceId).sort()).toEqual([...short, long.spanContext().traceId].sort());
+    // 4 ms after a kept one, decided before it or after it: let go
+    const later = tracer.startChild('GET /later', SpanKind.SERVER, undefined, undefined, t0 + 504);
+    const first = tracer.startChild('GET /first', SpanKind.SERVER, undefined, undefined, t0 + 500);
+    later.end(t0 + 506);
+    first.end(t0 + 510);
+    const after = tracer.startChild('GET /after', SpanKind.SERVER, undefined, undefined, t0 + 508);
+    after.end(t0 + 512);
+    const kept = store.list({ limit: 10 }).map((t) => t.name);
+    expect(kept).toContain('GET /later');
+    expect(kept).not.toContain('GET /first');
+    expect(kept).not.toContain('GET /after');
+  });
+
+  it('holds no more bookkeeping than traces while one trace stays open and 300,000 others begin and end', async () => {
+    const store = new TraceStore({ recent: 10 });
+    const tracer = recorded(store);
+    const stuck = tracer.startChild('GET /stuck', SpanKind.SERVER, undefined);
+    const fill = () => {
+      for (let i = 0; i < 150_000; i++) {
+        const root = tracer.startChild('GET /x', SpanKind.SERVER, undefined);
+        tracer.startChild('greeter-srv-1/inbound', SpanKind.INTERNAL, root.spanContext()).end();
+        root.end();
+      }
+    };
+    fill();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    collectGarbage();
+    const before = process.memoryUsage().heapUsed;
+    fill();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    collectGarbage();
+    // the open trace is the oldest entry of its class: a queue that kept every later one behind it would
+    // hold 150,000 more entries (>= 1.2 MB)
+    expect(store.size().traces).toBe(11);
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(600_000);
+    stuck.end();
+  });
+
+  it('past `inFlight` open traces decides the oldest, and its spans ending later still land in a trace', () => {
+    const store = new TraceStore({ inFlight: 2, recentPerSecond: Infinity });
+    const tracer = recorded(store);
+    const roots = [0, 1, 2].map((i) => tracer.startChild(`GET /${i}`, SpanKind.SERVER, undefined));
+    expect(store.size().traces).toBe(3);
+    for (const root of roots) root.end();
+    expect(store.list({ limit: 10 }).map((t) => t.spans)).toEqual([1, 1, 1]);
+    expect(store.size()).toEqual({ traces: 3, spans: 3 });
   });
 });

@@ -3,12 +3,15 @@
  * tracers record lands here when it ends (SpanSink), and it answers list/get queries for the control API,
  * the CLI, the dashboard and scenario reports.
  *
- *   span ends ──onEnd──> compact record (EndedSpan) ──> trace (by id, first-seen order)
+ *   span begins ──onStart──> trace (by id, first-seen order; made in class open) counts it open
+ *   span ends ──onEnd──> compact record (EndedSpan) ──> its trace
  *                                                └─> class: failed (any span errored) > slow (>= slowMs) >
- *                                                    plain (kept) > new (the last `arrivals` traces)
- *   a new trace that `arrivals` newer ones have passed, neither failed nor slow: kept as plain when the
- *   last trace kept started at least 1000 / `recentPerSecond` ms before it, else let go
- *   caps, oldest first: `recent` plain traces, `failed` failed ones, `slow` slow ones, `spansPerTrace`
+ *                                                    plain (kept) > open (spans still open) / new (records)
+ *   the last open span of a trace ended, neither failed nor slow: kept as plain when no plain trace kept
+ *   started within 1000 / `recentPerSecond` ms of it, else let go (at once: its spans die young)
+ *   a trace of records (`add`, nothing counts its open spans): the same once `arrivals` newer ones passed it
+ *   caps, oldest first: `inFlight` open traces (decided as if they had ended), `recent` plain traces,
+ *   `failed` failed ones, `slow` slow ones, `spansPerTrace`
  *   spans in one trace (the rest counted as dropped), `maxSpans` spans in all (any class evicted).
  *
  * Synchronous and in-memory; nothing to clean up. Costs per span: O(1) bookkeeping on the hot path: a
@@ -25,12 +28,18 @@ export interface TraceStoreOptions {
   recent?: number;
   /**
    * At most this many plain traces a second join the `recent` ones (default 100): under load the others
-   * are let go young (see `arrivals`), so what is kept spans seconds of traffic instead of the last
+   * are let go young (as they end), so what is kept spans seconds of traffic instead of the last
    * few milliseconds, and the old generation does not fill with them.
    */
   recentPerSecond?: number;
-  /** The newest traces, held whatever their class while their spans arrive (default 64). */
+  /**
+   * Traces whose spans came as records (`add`), or that a span reached after its trace was let go: the
+   * newest ones, held whatever their class while their spans arrive (default 64). A trace of recorded
+   * spans is held while any of them is open instead, and decided when the last one ends.
+   */
   arrivals?: number;
+  /** Traces with recorded spans still open, held at most (default 1024); past it the oldest is decided as if it had ended. */
+  inFlight?: number;
   /** Failed traces kept (default 100). */
   failed?: number;
   /** Slow traces kept (default 100). */
@@ -43,8 +52,11 @@ export interface TraceStoreOptions {
   maxSpans?: number;
 }
 
-type TraceClass = 'new' | 'plain' | 'slow' | 'failed';
-const CLASSES: readonly TraceClass[] = ['new', 'plain', 'slow', 'failed'];
+/** Buckets of plain traces kept remembered (40 s at the default 100 a second). */
+const KEPT_BUCKETS = 4096;
+
+type TraceClass = 'open' | 'new' | 'plain' | 'slow' | 'failed';
+const CLASSES: readonly TraceClass[] = ['open', 'new', 'plain', 'slow', 'failed'];
 
 interface StoredTrace {
   id: string;
@@ -58,6 +70,8 @@ interface StoredTrace {
   cls: TraceClass;
   /** Its place in TraceStore's slot table while it is kept. */
   slot: number;
+  /** Recorded spans of it that began (onStart) and have not ended. */
+  open: number;
 }
 
 const KINDS: Record<SpanKind, SpanKindName> = {
@@ -169,11 +183,11 @@ const emptyQueue = (): ClassQueue => ({ slots: [], seqs: [], head: 0 });
  * 880 KB promoted and 5.4 ms per scavenge before, 45 KB and 1.9 ms after (tracing off: 10 KB, 1.5 ms).
  * What remained was the cap itself: under load the young generation is scavenged every ~100 requests, so
  * the last 200 traces were always promoted (store-gc.ts with `up`-sized request garbage: 1,236-1,829 B per
- * request kept at any rate, 53 with `recentPerSecond`; runner/traces/README.md). Hence the new traces: every
- * trace is held while it arrives (the last `arrivals`, so a late span still finds its trace and a failure
- * or a slow end still classes it), and only `recentPerSecond` of the plain ones a second stay on: under
- * load the rest die young, and what is kept spans seconds of traffic. At a developer's rates (up to 100
- * requests a second) every plain trace is kept, as before.
+ * request kept at any rate, 53 with `recentPerSecond`; runner/traces/README.md). Hence: every trace is held
+ * while it arrives (while a span of it is open, or for records the last `arrivals`, so a late span still
+ * finds its trace and a failure or a slow end still classes it), and only `recentPerSecond` of the plain
+ * ones a second stay on: under load the rest die young, and what is kept spans seconds of traffic. At a
+ * developer's rates (up to 100 requests a second) every plain trace is kept, as before.
  */
 export class TraceStore implements SpanSink {
   /** Trace id -> its slot. */
@@ -181,10 +195,15 @@ export class TraceStore implements SpanSink {
   #slots: (StoredTrace | undefined)[] = [];
   #free: number[] = [];
   readonly #caps: Required<TraceStoreOptions>;
-  readonly #count: Record<TraceClass, number> = { new: 0, plain: 0, slow: 0, failed: 0 };
-  readonly #queues: Record<TraceClass, ClassQueue> = { new: emptyQueue(), plain: emptyQueue(), slow: emptyQueue(), failed: emptyQueue() };
-  /** When the last plain trace kept started (epoch ms). */
-  #lastKeptMs = -Infinity;
+  readonly #count: Record<TraceClass, number> = { open: 0, new: 0, plain: 0, slow: 0, failed: 0 };
+  readonly #queues: Record<TraceClass, ClassQueue> = { open: emptyQueue(), new: emptyQueue(), plain: emptyQueue(), slow: emptyQueue(), failed: emptyQueue() };
+  /**
+   * The plain traces kept lately, by their start: bucket `b` (starts in [b, b + 1) x 1000 / recentPerSecond
+   * ms) at `b mod KEPT_BUCKETS` holds b and the start of the one kept in it (NaN: none). Traces are decided
+   * as they end, not in the order they began, so "the last one kept" is not a start to measure from.
+   */
+  readonly #keptBucket = new Float64Array(KEPT_BUCKETS).fill(Number.NaN);
+  readonly #keptStart = new Float64Array(KEPT_BUCKETS);
   #seq = 0;
   #spans = 0;
 
@@ -193,6 +212,7 @@ export class TraceStore implements SpanSink {
       recent: options.recent ?? 200,
       recentPerSecond: options.recentPerSecond ?? 100,
       arrivals: options.arrivals ?? 64,
+      inFlight: options.inFlight ?? 1024,
       failed: options.failed ?? 100,
       slow: options.slow ?? 100,
       slowMs: options.slowMs ?? 1000,
@@ -205,34 +225,60 @@ export class TraceStore implements SpanSink {
     return this.#caps.slowMs;
   }
 
-  /** Traces and spans held now. */
+  /** Traces (those still in flight included) and spans held now. */
   size(): { traces: number; spans: number } {
     return { traces: this.#index.size, spans: this.#spans };
   }
 
-  /** A recorded span ended: kept as a compact record until its trace is read. */
+  /**
+   * A recorded span began: its trace (found, or made as a new one) counts it as open until it ends. The
+   * trace is the span's `sinkState`, so its end needs no lookup.
+   */
+  onStart(span: RecordedSpan): StoredTrace {
+    const t = this.#trace(span.traceId, span.startMs, span.startMs, 'open');
+    t.open++;
+    return t;
+  }
+
+  /**
+   * A recorded span ended: kept as a compact record until its trace is read. When it was the last open
+   * span of a new trace, the trace is decided at once (kept as plain, or let go) instead of when `arrivals`
+   * newer traces have passed it: under load a request's spans then die young with it.
+   */
   onEnd(span: RecordedSpan): void {
-    this.#add(span.traceId, new EndedSpan(span), span.startMs, span.durationMs, span.error !== undefined);
+    const began = span.sinkState as StoredTrace | undefined;
+    // the trace it began in, unless that was let go meanwhile (then found or made by id, and not counted)
+    const t = began !== undefined && this.#slots[began.slot] === began ? began : this.#trace(span.traceId, span.startMs, span.startMs + span.durationMs, 'new');
+    if (t === began) t.open--;
+    this.#add(t, new EndedSpan(span), span.startMs, span.durationMs, span.error !== undefined);
+    if (t.open === 0 && (t.cls === 'open' || (t === began && t.cls === 'new'))) this.#settle(t);
+    this.#evict();
   }
 
-  /** Adds a finished span given as a plain record. */
+  /** Adds a finished span given as a plain record (its trace is decided by `arrivals`, as nothing counts its open spans). */
   add(record: SpanRecord): void {
-    this.#add(record.traceId, record, record.startMs, record.durationMs, record.error !== undefined);
+    const t = this.#trace(record.traceId, record.startMs, record.startMs + record.durationMs, 'new');
+    this.#add(t, record, record.startMs, record.durationMs, record.error !== undefined);
+    this.#evict();
   }
 
-  #add(traceId: string, span: SpanRecord | EndedSpan, startMs: number, durationMs: number, failed: boolean): void {
+  /** The trace kept under this id, or a new one of class `cls` (first seen now, from startMs to endMs). */
+  #trace(traceId: string, startMs: number, endMs: number, cls: 'open' | 'new'): StoredTrace {
     const at = this.#index.get(traceId);
-    let t = at === undefined ? undefined : this.#slots[at];
-    if (!t) {
-      const slot = this.#free.pop() ?? this.#slots.length;
-      t = { id: traceId, seq: this.#seq++, spans: [], dropped: 0, startMs, endMs: startMs + durationMs, cls: 'new', slot };
-      this.#slots[slot] = t;
-      this.#index.set(traceId, slot);
-      this.#count.new++;
-      const q = this.#queues.new;
-      q.slots.push(slot);
-      q.seqs.push(t.seq);
-    }
+    const kept = at === undefined ? undefined : this.#slots[at];
+    if (kept) return kept;
+    const slot = this.#free.pop() ?? this.#slots.length;
+    const t: StoredTrace = { id: traceId, seq: this.#seq++, spans: [], dropped: 0, startMs, endMs, cls, slot, open: 0 };
+    this.#slots[slot] = t;
+    this.#index.set(traceId, slot);
+    this.#count[cls]++;
+    const q = this.#queues[cls];
+    q.slots.push(slot);
+    q.seqs.push(t.seq);
+    return t;
+  }
+
+  #add(t: StoredTrace, span: SpanRecord | EndedSpan, startMs: number, durationMs: number, failed: boolean): void {
     if (t.spans.length >= this.#caps.spansPerTrace) {
       t.dropped++;
       return;
@@ -244,7 +290,33 @@ export class TraceStore implements SpanSink {
     // classes only go up (new -> plain -> slow -> failed): a trace's duration only grows, an error stays
     const cls: TraceClass = failed || t.cls === 'failed' ? 'failed' : t.endMs - t.startMs >= this.#caps.slowMs ? 'slow' : t.cls;
     if (cls !== t.cls) this.#move(t, cls);
-    this.#evict();
+  }
+
+  /** A new or open trace that is neither failed nor slow is decided: kept as plain (see #keepsPlain), or let go. */
+  #settle(t: StoredTrace): void {
+    if (this.#keepsPlain(t.startMs)) this.#move(t, 'plain');
+    else this.#drop(t);
+  }
+
+  /**
+   * Whether a plain trace that started at `startMs` is kept: none kept started within 1000 / `recentPerSecond`
+   * ms of it (whatever order they are decided in: a long request is decided after shorter ones that began
+   * later). So at most `recentPerSecond` a second are kept, each that far from the next.
+   */
+  #keepsPlain(startMs: number): boolean {
+    const width = 1000 / this.#caps.recentPerSecond;
+    if (!(width > 0)) return true;
+    const b = Math.floor(startMs / width);
+    const keptIn = (k: number): number => {
+      const at = ((k % KEPT_BUCKETS) + KEPT_BUCKETS) % KEPT_BUCKETS;
+      return this.#keptBucket[at] === k ? this.#keptStart[at]! : Number.NaN;
+    };
+    // two starts closer than the width are in the same bucket or in neighbouring ones
+    if (!Number.isNaN(keptIn(b)) || startMs - keptIn(b - 1) < width || keptIn(b + 1) - startMs < width) return false;
+    const at = ((b % KEPT_BUCKETS) + KEPT_BUCKETS) % KEPT_BUCKETS;
+    this.#keptBucket[at] = b;
+    this.#keptStart[at] = startMs;
+    return true;
   }
 
   /** Newest first. */
@@ -270,6 +342,7 @@ export class TraceStore implements SpanSink {
     const key = id.toLowerCase();
     const at = this.#index.get(key);
     let t = at === undefined ? undefined : this.#slots[at];
+    if (t?.spans.length === 0) t = undefined;
     if (!t && key.length >= 4) {
       const matches = this.#kept().filter((x) => x.id.startsWith(key));
       if (matches.length === 1) t = matches[0];
@@ -286,12 +359,13 @@ export class TraceStore implements SpanSink {
       this.#count[cls] = 0;
       this.#queues[cls] = emptyQueue();
     }
-    this.#lastKeptMs = -Infinity;
+    this.#keptBucket.fill(Number.NaN);
     this.#spans = 0;
   }
 
+  /** The traces held that have a span to show (one whose spans have all just begun has none yet). */
   #kept(): StoredTrace[] {
-    return this.#slots.filter((t): t is StoredTrace => t !== undefined);
+    return this.#slots.filter((t): t is StoredTrace => t !== undefined && t.spans.length > 0);
   }
 
   #summary(t: StoredTrace): TraceSummary {
@@ -325,24 +399,18 @@ export class TraceStore implements SpanSink {
 
   /** Puts a trace in another class; its entry in the old class's queue is passed over from then on. */
   #move(t: StoredTrace, cls: TraceClass): void {
-    this.#count[t.cls]--;
+    const from = t.cls;
+    this.#count[from]--;
     this.#count[cls]++;
-    leaveQueue(this.#queues[t.cls], t);
     t.cls = cls;
+    this.#leaveQueue(from, t);
     enqueue(this.#queues[cls], t);
   }
 
   #evict(): void {
     const caps = this.#caps;
-    while (this.#count.new > caps.arrivals) {
-      const t = this.#oldest('new')!;
-      if (t.startMs - this.#lastKeptMs >= 1000 / caps.recentPerSecond) {
-        this.#lastKeptMs = t.startMs;
-        this.#move(t, 'plain');
-      } else {
-        this.#drop(t);
-      }
-    }
+    while (this.#count.open > caps.inFlight) this.#settle(this.#oldest('open')!);
+    while (this.#count.new > caps.arrivals) this.#settle(this.#oldest('new')!);
     while (this.#count.plain > caps.recent) this.#drop(this.#oldest('plain')!);
     while (this.#count.failed > caps.failed) this.#drop(this.#oldest('failed')!);
     while (this.#count.slow > caps.slow) this.#drop(this.#oldest('slow')!);
@@ -376,14 +444,32 @@ export class TraceStore implements SpanSink {
     this.#count[t.cls]--;
     this.#spans -= t.spans.length;
     t.spans = []; // whoever still points at the evicted trace holds none of its spans
-    leaveQueue(this.#queues[t.cls], t);
+    this.#leaveQueue(t.cls, t);
   }
-}
 
-/** A trace leaves its class's queue: passed at once when it is the head, else passed over when reached. */
-function leaveQueue(q: ClassQueue, t: StoredTrace): void {
-  if (q.head < q.slots.length && q.seqs[q.head] === t.seq) q.head++;
-  trimConsumed(q);
+  /**
+   * A trace leaves its class's queue: passed at once when it is the head, else passed over when reached.
+   * Traces that leave out of order (open ones end in any order; a new one fails) stay behind an older
+   * entry still there, so now and then the queue is rebuilt of the traces its class still holds: it holds
+   * about what its class holds, whatever one old trace does (an open one stays as long as its request).
+   */
+  #leaveQueue(cls: TraceClass, t: StoredTrace): void {
+    const q = this.#queues[cls];
+    if (q.head < q.slots.length && q.seqs[q.head] === t.seq) q.head++;
+    trimConsumed(q);
+    if (q.slots.length - q.head > 2 * this.#count[cls] + 64) {
+      const slots: number[] = [];
+      const seqs: number[] = [];
+      for (let i = q.head; i < q.slots.length; i++) {
+        const held = this.#slots[q.slots[i]!];
+        if (held && held.seq === q.seqs[i] && held.cls === cls) {
+          slots.push(q.slots[i]!);
+          seqs.push(q.seqs[i]!);
+        }
+      }
+      this.#queues[cls] = { slots, seqs, head: 0 };
+    }
+  }
 }
 
 /**

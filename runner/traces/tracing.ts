@@ -121,6 +121,9 @@ export class Tracing {
     this.#export = exporter;
     this.#sink = exporter
       ? {
+          onStart(span: RecordedSpan) {
+            return store.onStart(span);
+          },
           onEnd(span: RecordedSpan) {
             store.onEnd(span);
             exporter.onEnd(span);
