@@ -5,7 +5,8 @@
  * the same ids, parent, times, attributes, events and status (`sdk-export.ts`).
  *
  *   startSpan / startChild ──> RecordedSpan (random ids as the SDK's RandomIdGenerator makes them, parent-based AlwaysOn)
- *        end() ──> sink: TraceStore (kept as is: the record the store holds) [──> SDK span ──> OTLP]
+ *        made ──> sink.onStart: TraceStore counts it open in its trace (sinkState: that trace)
+ *        end() ──> sink.onEnd: TraceStore (a compact record of it kept in the trace) [──> SDK span ──> OTLP]
  *
  * Why not an SDK span per span: tracing on is 7 spans per gateway request on the main thread, and each
  * SDK span is a large object (context, hrtime arrays, limits, metrics callbacks, processors) made and

@@ -54,6 +54,7 @@ export interface TraceStoreOptions {
 
 /** Buckets of plain traces kept remembered (40 s at the default 100 a second). */
 const KEPT_BUCKETS = 4096;
+const bucketSlot = (k: number): number => ((k % KEPT_BUCKETS) + KEPT_BUCKETS) % KEPT_BUCKETS;
 
 type TraceClass = 'open' | 'new' | 'plain' | 'slow' | 'failed';
 const CLASSES: readonly TraceClass[] = ['open', 'new', 'plain', 'slow', 'failed'];
@@ -287,7 +288,7 @@ export class TraceStore implements SpanSink {
     this.#spans++;
     if (startMs < t.startMs) t.startMs = startMs;
     if (startMs + durationMs > t.endMs) t.endMs = startMs + durationMs;
-    // classes only go up (new -> plain -> slow -> failed): a trace's duration only grows, an error stays
+    // classes only go up (open or new -> plain -> slow -> failed): a trace's duration only grows, an error stays
     const cls: TraceClass = failed || t.cls === 'failed' ? 'failed' : t.endMs - t.startMs >= this.#caps.slowMs ? 'slow' : t.cls;
     if (cls !== t.cls) this.#move(t, cls);
   }
@@ -307,16 +308,18 @@ export class TraceStore implements SpanSink {
     const width = 1000 / this.#caps.recentPerSecond;
     if (!(width > 0)) return true;
     const b = Math.floor(startMs / width);
-    const keptIn = (k: number): number => {
-      const at = ((k % KEPT_BUCKETS) + KEPT_BUCKETS) % KEPT_BUCKETS;
-      return this.#keptBucket[at] === k ? this.#keptStart[at]! : Number.NaN;
-    };
     // two starts closer than the width are in the same bucket or in neighbouring ones
-    if (!Number.isNaN(keptIn(b)) || startMs - keptIn(b - 1) < width || keptIn(b + 1) - startMs < width) return false;
-    const at = ((b % KEPT_BUCKETS) + KEPT_BUCKETS) % KEPT_BUCKETS;
+    if (!Number.isNaN(this.#keptIn(b)) || startMs - this.#keptIn(b - 1) < width || this.#keptIn(b + 1) - startMs < width) return false;
+    const at = bucketSlot(b);
     this.#keptBucket[at] = b;
     this.#keptStart[at] = startMs;
     return true;
+  }
+
+  /** The start of the plain trace kept in bucket k, NaN when none (or the ring has moved on). */
+  #keptIn(k: number): number {
+    const at = bucketSlot(k);
+    return this.#keptBucket[at] === k ? this.#keptStart[at]! : Number.NaN;
   }
 
   /** Newest first. */
