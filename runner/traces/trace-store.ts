@@ -252,7 +252,8 @@ export class TraceStore implements SpanSink {
     const t = began !== undefined && this.#slots[began.slot] === began ? began : this.#trace(span.traceId, span.startMs, span.startMs + span.durationMs, 'new');
     if (t === began) t.open--;
     this.#add(t, new EndedSpan(span), span.startMs, span.durationMs, span.error !== undefined);
-    if (t.open === 0 && (t.cls === 'open' || (t === began && t.cls === 'new'))) this.#settle(t);
+    // an open-class trace reaches 0 only by the end of a span counted in it, so that end settles it
+    if (t === began && t.open === 0 && (t.cls === 'open' || t.cls === 'new')) this.#settle(t);
     this.#evict();
   }
 
