@@ -13,15 +13,43 @@
  * its own (services/kit/unix-socket.ts); the gateway still listens on TCP. A second anchor: what the same
  * chain gains from the transport alone.
  *
- *   node_modules/.bin/node bench/e2e/bare-chain.ts [--unix]
+ * `--otel`: every thread traced by OpenTelemetry's own Node SDK (NodeTracerProvider: AsyncLocalStorage
+ * context, W3C propagation, parent-based always-on sampling) and HTTP instrumentation, a SERVER span per
+ * request served and a CLIENT span per request sent (7 spans per gateway request, as micro-dev records), each
+ * ended span going through a BatchSpanProcessor to an exporter that drops it. What tracing the same hops
+ * costs with the ecosystem's tracer instead of ours (bench/traces/tracing-overhead.ts).
+ *
+ *   node_modules/.bin/node bench/e2e/bare-chain.ts [--unix] [--otel]
  */
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { Worker, isMainThread, parentPort, threadId, workerData } from 'node:worker_threads';
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
-
 const unix = process.argv.includes('--unix') || (workerData as { unix?: boolean } | null)?.unix === true;
+const otel = process.argv.includes('--otel') || (workerData as { otel?: boolean } | null)?.otel === true;
+
+/**
+ * This thread traced by OpenTelemetry's Node SDK and its HTTP instrumentation, spans exported nowhere. The
+ * instrumentation patches node:http when it is required after it is registered: the module object is the
+ * one `import http` gave, so the servers and requests below go through its wrappers.
+ */
+async function traceWithOpenTelemetry(): Promise<void> {
+  const { NodeTracerProvider } = await import('@opentelemetry/sdk-trace-node');
+  const { BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+  const { ExportResultCode } = await import('@opentelemetry/core');
+  const { registerInstrumentations } = await import('@opentelemetry/instrumentation');
+  const { HttpInstrumentation } = await import('@opentelemetry/instrumentation-http');
+  const drop = { export: (_spans: unknown[], done: (r: { code: number }) => void) => done({ code: ExportResultCode.SUCCESS }), shutdown: async () => {} };
+  const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(drop)] });
+  provider.register();
+  registerInstrumentations({ tracerProvider: provider, instrumentations: [new HttpInstrumentation()] });
+  const patched = createRequire(import.meta.url)('node:http') as typeof http;
+  if (patched !== http || !('__wrapped' in patched.request)) throw new Error('the OpenTelemetry HTTP instrumentation did not patch node:http');
+}
+if (otel) await traceWithOpenTelemetry();
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 /** Where an inner hop listens: a port, or (--unix) an abstract socket path. */
 type Hop = number | string;
 
@@ -73,7 +101,7 @@ function listen(handler: (req: http.IncomingMessage) => Promise<string>, inner =
 }
 
 function startWorker(data: { role: 'api' | 'srv'; next?: Hop }): Promise<Hop> {
-  const worker = new Worker(new URL(import.meta.url), { workerData: { ...data, unix } });
+  const worker = new Worker(new URL(import.meta.url), { workerData: { ...data, unix, otel } });
   return new Promise((resolve, reject) => {
     worker.once('message', (hop: Hop) => resolve(hop));
     worker.once('error', reject);

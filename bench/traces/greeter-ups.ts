@@ -20,8 +20,9 @@ export interface BenchProcesses {
   extraNodeFlags?: string[];
 }
 
-export async function startBareChain(env: BenchProcesses): Promise<{ url: string; pid: number }> {
-  const child = spawn(process.execPath, [...(env.extraNodeFlags ?? []), join(repoRoot, 'bench/e2e/bare-chain.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+/** `args`: the chain's own options (`--otel`: traced by OpenTelemetry's Node SDK and HTTP instrumentation). */
+export async function startBareChain(env: BenchProcesses, args: string[] = []): Promise<{ url: string; pid: number }> {
+  const child = spawn(process.execPath, [...(env.extraNodeFlags ?? []), join(repoRoot, 'bench/e2e/bare-chain.ts'), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   env.children.add(child);
   const address = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (l) => l.startsWith('READY ') && resolve(l.slice(6)));

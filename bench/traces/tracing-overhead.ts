@@ -15,7 +15,10 @@
  * against the off path's CPU per request, to tell span work from what tracing costs elsewhere. A fourth
  * mode, `unsampled`, loads the tracing-on `up` with a caller's unsampled traceparent: every hop propagates
  * (parses, span ids, injects, link rewrites) and nothing is recorded, which splits the cost into
- * propagation (unsampled vs off) and recording (on vs unsampled).
+ * propagation (unsampled vs off) and recording (on vs unsampled). A fifth, `bareOtel`, is the bare chain
+ * traced by OpenTelemetry's own Node SDK and HTTP instrumentation (bare-chain.ts --otel: the same 7 spans a
+ * request, every one sampled, ended into a BatchSpanProcessor): the anchor for what tracing these hops costs
+ * with a tracer we did not write (bareOtel vs bare, in the same rounds).
  *
  *   wrk -t1 -c32 ──> gateway GET /greeter/say/hello ──link──> greeter-api ──link──> proxy ──link──> greeter-srv x2
  *
@@ -158,20 +161,21 @@ async function main(): Promise<void> {
   }
   const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, wrk: `-t1 -c${CONNECTIONS} -d${seconds}s`, rounds, warmupRounds: warmup, loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100) };
   const bare = await startBareChain({ children, dir });
+  const bareOtel = await startBareChain({ children, dir }, ['--otel']);
   const off = await startGreeterUp('traces-off', false, { children, dir });
   const on = await startGreeterUp('traces-on', true, { children, dir });
   try {
-    const paths = { bare: bare.url, off: off.url, on: on.url, unsampled: on.url };
+    const paths = { bare: bare.url, bareOtel: bareOtel.url, off: off.url, on: on.url, unsampled: on.url };
     const headerOf = (name: keyof typeof paths) => (name === 'unsampled' ? UNSAMPLED : undefined);
     // warm-up, alternating like the rounds: JIT, connection pools, caches. A fresh `up` needs 15-20 s of load
     // to reach its steady throughput (one run, rounds of 5 s: 745, 1105, 1554, 2041, 2104 req/s)
-    for (let w = 0; w < warmup; w++) for (const name of ['bare', 'off', 'on'] as const) await wrk(paths[name]);
-    const runs: Record<string, WrkRun[]> = { bare: [], off: [], on: [], unsampled: [] };
+    for (let w = 0; w < warmup; w++) for (const name of ['bare', 'bareOtel', 'off', 'on'] as const) await wrk(paths[name]);
+    const runs: Record<string, WrkRun[]> = { bare: [], bareOtel: [], off: [], on: [], unsampled: [] };
     for (let r = 0; r < rounds; r++) {
       // alternate the order each round so neither mode always runs right after the other
-      const order = r % 2 === 0 ? (['off', 'on', 'unsampled', 'bare'] as const) : (['unsampled', 'on', 'off', 'bare'] as const);
+      const order = r % 2 === 0 ? (['off', 'on', 'unsampled', 'bare', 'bareOtel'] as const) : (['unsampled', 'on', 'off', 'bareOtel', 'bare'] as const);
       for (const name of order) {
-        const pid = name === 'bare' ? bare.pid : name === 'off' ? off.pid : on.pid;
+        const pid = name === 'bare' ? bare.pid : name === 'bareOtel' ? bareOtel.pid : name === 'off' ? off.pid : on.pid;
         const cpu0 = await treeCpuMs([pid]);
         const main0 = mainThreadCpuMs(pid);
         const result = await wrk(paths[name], headerOf(name));
@@ -181,7 +185,7 @@ async function main(): Promise<void> {
         console.log(`round ${r + 1} ${name.padEnd(9)} ${String(result.rps).padStart(6)} req/s  cpu ${result.cpuMsPerRequest} ms/req (main thread ${result.mainCpuMsPerRequest})  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors}  load ${result.load1}`);
       }
     }
-    const m = { bare: median(runs.bare!), off: median(runs.off!), on: median(runs.on!), unsampled: median(runs.unsampled!) };
+    const m = { bare: median(runs.bare!), bareOtel: median(runs.bareOtel!), off: median(runs.off!), on: median(runs.on!), unsampled: median(runs.unsampled!) };
     const overhead = Math.round((1 - m.on.rps / m.off.rps) * 1000) / 10;
     // CPU per request is what a shared machine does not distort: the median round of each by that measure
     const cpu = (name: string) => [...runs[name]!.map((x) => x.cpuMsPerRequest!)].sort((a, b) => a - b)[Math.floor(rounds / 2)]!;
@@ -238,13 +242,26 @@ async function main(): Promise<void> {
       `propagation alone (unsampled traceparent vs off): main thread +${split.propagationMainCpuPercent} %, CPU +${split.propagationCpuPercent} %, throughput -${split.throughputUnsampledVsOffPercent} %; ` +
         `recording (on vs unsampled): main thread +${split.recordingMainCpuPercent} %, CPU +${split.recordingCpuPercent} %`,
     );
-    console.log(`median req/s: off ${m.off.rps}, on ${m.on.rps} (overhead ${overhead} %), bare chain ${m.bare.rps}`);
+    // the anchor: OpenTelemetry's own SDK and HTTP instrumentation on the bare chain, against the bare chain
+    const otelAnchor = {
+      throughputOverheadPercent: percent(1 - balanced((i) => runs.bareOtel![i]!.rps / runs.bare![i]!.rps)),
+      cpuOverheadPercent: percent(balanced(cpuRatio('bareOtel', 'bare')) - 1),
+      mainThreadCpuOverheadPercent: percent(balanced(mainRatio('bareOtel', 'bare')) - 1),
+      medianCpuMs: { bare: cpu('bare'), bareOtel: cpu('bareOtel') },
+      addedCpuMsPerRequest: { openTelemetryOnBareChain: Math.round((cpu('bareOtel') - cpu('bare')) * 1000) / 1000, microDev: Math.round((cpu('on') - cpu('off')) * 1000) / 1000 },
+    };
+    results.openTelemetryOnBareChain = otelAnchor;
+    console.log(
+      `OpenTelemetry's Node SDK + HTTP instrumentation on the bare chain (position-balanced): throughput -${otelAnchor.throughputOverheadPercent} %, CPU +${otelAnchor.cpuOverheadPercent} %, main thread +${otelAnchor.mainThreadCpuOverheadPercent} %; ` +
+        `CPU added per request: OpenTelemetry on the bare chain ${otelAnchor.addedCpuMsPerRequest.openTelemetryOnBareChain} ms, micro-dev's tracing ${otelAnchor.addedCpuMsPerRequest.microDev} ms`,
+    );
+    console.log(`median req/s: off ${m.off.rps}, on ${m.on.rps} (overhead ${overhead} %), bare chain ${m.bare.rps}, bare chain + OpenTelemetry ${m.bareOtel.rps}`);
     console.log(`median CPU per request: off ${cpu('off')} ms, on ${cpu('on')} ms (overhead ${cpuOverhead} %), bare chain ${cpu('bare')} ms`);
     // the span work alone, in process (span-cost.ts), against the CPU one request costs with tracing off
     const work = spanCost();
     results.spanWork = { ...work, shareOfOffCpuPerRequest: Math.round((work.microsPerRequest / 1000 / cpu('off')) * 1000) / 1000 };
     console.log(`span work alone, in process: ${work.microsPerRequest} µs CPU per request (${work.spansPerRequest} spans), ${Math.round((work.microsPerRequest / 10 / cpu('off')) * 10) / 10} % of the off path's CPU per request`);
-    results.rssAfterLoadMb = { off: await treeRssMb(off.pid), on: await treeRssMb(on.pid), bareChain: rssMb(bare.pid) };
+    results.rssAfterLoadMb = { off: await treeRssMb(off.pid), on: await treeRssMb(on.pid), bareChain: rssMb(bare.pid), bareChainOpenTelemetry: rssMb(bareOtel.pid) };
 
     // one real recorded trace of this path, for the store's memory at its cap
     const info = (await readRunFile(on.file))!;
