@@ -38,13 +38,15 @@ export function traceHttpRequest(tracer: RecordingTracer, req: IncomingMessage, 
   const span = tracer.startChild(`${method} ${path}`, SpanKind.SERVER, remoteParent(req.headers), { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_URL_PATH]: path });
   const callerValue = req.headers.traceparent;
   injectSpan(span, req.headers, typeof callerValue === 'string' ? callerValue : undefined);
-  // 'close' comes once per response: `on` spares the once-wrapper `once` would make per request
-  if (endOnClose) res.on('close', () => endHttpSpan(span, res));
+  // 'close' comes once per response: `on` spares the once-wrapper `once` would make per request. A span
+  // not recorded (an unsampled caller's, passed through) has nothing to end.
+  if (endOnClose && span.isRecording()) res.on('close', () => endHttpSpan(span, res));
   return span;
 }
 
-/** Ends the SERVER span of a response that closed: its status, and an error when it failed. */
+/** Ends the SERVER span of a response that closed: its status, and an error when it failed (nothing to read for a span not recorded). */
 export function endHttpSpan(span: Span, res: ServerResponse): void {
+  if (!span.isRecording()) return;
   const status = res.statusCode;
   span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
   if (!res.writableFinished) {
