@@ -3,8 +3,9 @@
  * (issue 13, 16): the bare Node chain, `up` with tracing off and `up` with tracing on, loaded in turn by the
  * same wrk as the e2e and traces benches, each profiled over the same seconds of load.
  *
- *   node --perf-basic-prof (JIT code named in /tmp/perf-<pid>.map) ── wrk -t1 -c32 ──>
- *   perf record -e cpu-clock -F 999 -g -t <main thread> ── perf script ──> each sample's stack, classified:
+ *   node --perf-prof (each JIT code object, with its address and time, in jit-<pid>.dump) ── wrk -t1 -c32 ──>
+ *   perf record -k 1 -e cpu-clock -F 999 -g -t <main thread> ── perf inject --jit ── perf script ──>
+ *   each sample's stack, classified:
  *     kernel (the leaf is in the kernel: socket reads and writes), gc (the leaf is V8's heap code),
  *     else the innermost frame of ours decides: tracing, links, kit, gateway, proxy, registry, engine, other;
  *     no frame of ours: node (node:http, streams, timers, V8 builtins on their behalf); the bare chain's
@@ -12,6 +13,12 @@
  *   JIT code is named by its physical frame: a function V8 inlined counts toward the one it was inlined
  *   into (ours into node's or node's into ours), so the split between components moves with the
  *   optimizer's choices; busy, kernel and gc do not.
+ *   Why the jitdump and not --perf-basic-prof's /tmp/perf-<pid>.map (this bench's first runs): the map
+ *   lists every code object ever made with no time, and V8 reuses the addresses of code it collected or
+ *   moved, so perf named many samples after a function that had lived at that address before. One
+ *   profile of the gateway path charged 17 µs a request to the kit's PoolAgent.keepSocketAlive, 0.2 µs
+ *   by the jitdump in the same minutes. `perf inject --jit` names each sample by the code that was at its
+ *   address when it was taken.
  *   µs per request = samples / 999 Hz / requests answered in the same seconds
  *
  * Why not the inspector's profiler (what earlier sessions used): attaching it slows the process it looks at
@@ -22,11 +29,17 @@
  * the process nothing it can see. Needs Linux `perf` (Debian: linux-perf) and, in a container, a
  * perf_event_paranoid that lets it sample the bench's own children (<= 2).
  *
- *   node bench/profile/main-thread-profile.ts [--seconds 10] [--warmup 30] [--rounds 3] [--out FILE]
+ *   node bench/profile/main-thread-profile.ts [--seconds 10] [--warmup 30] [--rounds 3] [--rate N] [--out FILE]
  *   -> bench/results/profile.json
+ *
+ *   --rate N: each subject profiled at the same offered rate (N requests a second over 16 connections,
+ *   paced by wrk itself on one schedule) instead of at its own full load. At full load the slower
+ *   subject answers fewer requests per turn of its event loop, so each request carries more of the loop's
+ *   fixed costs (epoll, wake-ups, timers) and every component reads larger; at one rate, the difference
+ *   between subjects is the work their requests do. µs per request = samples / rate actually served.
  */
 import { execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -35,13 +48,22 @@ import { startBareChain, startGreeterUp } from '../traces/greeter-ups.ts';
 
 const run = promisify(execFile);
 const { values: args } = parseArgs({
-  options: { seconds: { type: 'string', default: '10' }, warmup: { type: 'string', default: '30' }, rounds: { type: 'string', default: '3' }, out: { type: 'string' } },
+  options: {
+    seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '30' },
+    rounds: { type: 'string', default: '3' },
+    rate: { type: 'string' },
+    out: { type: 'string' },
+  },
 });
 const seconds = Number(args.seconds);
 const warmupSeconds = Number(args.warmup);
 const rounds = Number(args.rounds);
+const rate = args.rate === undefined ? undefined : Number(args.rate);
+/** Connections of the paced load (--rate). */
+const PACED_CONNECTIONS = 16;
 const outFile = args.out ?? join(repoRoot, 'bench/results/profile.json');
-for (const [name, value] of Object.entries({ seconds, warmup: warmupSeconds, rounds })) {
+for (const [name, value] of Object.entries({ seconds, warmup: warmupSeconds, rounds, ...(rate === undefined ? {} : { rate }) })) {
   if (!Number.isInteger(value) || value < (name === 'warmup' ? 0 : 1)) {
     console.error(`--${name} wants a whole number${name === 'warmup' ? '' : ' of at least 1'}, not ${JSON.stringify(args[name as keyof typeof args])}`);
     process.exit(2);
@@ -50,6 +72,8 @@ for (const [name, value] of Object.entries({ seconds, warmup: warmupSeconds, rou
 const HZ = 999;
 const children = new Set<ChildProcess>();
 const dir = mkdtempSync(join(tmpdir(), 'micro-dev-profile-bench-'));
+// perf's build-id cache (~/.debug by default, where inject copies its ELF files: ~1 GB a run): the bench's folder
+const perf = (...argv: string[]) => ['--buildid-dir', join(dir, 'perf-buildid'), ...argv];
 
 /** Innermost frame of ours -> component (first match wins: tracing code lives in several folders). */
 const COMPONENTS: [string, RegExp][] = [
@@ -63,7 +87,8 @@ const COMPONENTS: [string, RegExp][] = [
   ['other', /runner\/|services\//],
   ['bare-chain', /bench\/e2e\/bare-chain/],
 ];
-const GC = /v8::internal::(Heap|Scavenger|ScavengerCollector|MarkCompact|MinorMark|Sweeper|ConcurrentMarking|IncrementalMarking|MemoryAllocator|PagedSpace|NewSpace|SemiSpace|Evacuat)|Builtins_RecordWrite/;
+// builtins: `Builtins_X` from node's binary, `Builtin:X` when the jitdump names them
+const GC = /v8::internal::(Heap|Scavenger|ScavengerCollector|MarkCompact|MinorMark|Sweeper|ConcurrentMarking|IncrementalMarking|MemoryAllocator|PagedSpace|NewSpace|SemiSpace|Evacuat)|Builtins?[_:]RecordWrite/;
 
 interface Profile {
   requests: number;
@@ -122,8 +147,38 @@ function classify(script: string, requests: number): Omit<Profile, 'rps'> {
   };
 }
 
-async function wrk(url: string, secs: number): Promise<{ requests: number; rps: number }> {
-  const { stdout } = await run('wrk', ['-t1', '-c32', `-d${secs}s`, url], { timeout: (secs + 30) * 1000 });
+/**
+ * A wrk script that offers one request every `intervalMs` over all its connections: each request waits
+ * until its turn on one schedule (LuaJIT's ffi reads the monotonic clock), so the rate holds whatever the
+ * latency. A schedule more than 100 ms behind restarts from now (no burst to catch up).
+ */
+function pacedScript(intervalMs: number): string {
+  return [
+    'local ffi = require("ffi")',
+    'ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } md_timespec; int clock_gettime(int clk, md_timespec *tp); ]]',
+    'local ts = ffi.new("md_timespec")',
+    'local function now_ms() ffi.C.clock_gettime(1, ts) return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6 end',
+    `local interval = ${intervalMs}`,
+    'local next_at = nil',
+    'function delay()',
+    '  local t = now_ms()',
+    '  if next_at == nil or next_at < t - 100 then next_at = t end',
+    '  local wait = next_at - t',
+    '  next_at = next_at + interval',
+    '  return math.floor(wait + 0.5)',
+    'end',
+    '',
+  ].join('\n');
+}
+
+async function wrk(url: string, secs: number, pacedMs?: number): Promise<{ requests: number; rps: number }> {
+  let args = ['-t1', '-c32', `-d${secs}s`, url];
+  if (pacedMs !== undefined) {
+    const script = join(dir, 'paced.lua');
+    writeFileSync(script, pacedScript(pacedMs));
+    args = ['-t1', `-c${PACED_CONNECTIONS}`, `-d${secs}s`, '-s', script, url];
+  }
+  const { stdout } = await run('wrk', args, { timeout: (secs + 30) * 1000 });
   const requests = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? NaN);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? NaN);
   return { requests, rps: Math.round(rps) };
@@ -132,12 +187,18 @@ async function wrk(url: string, secs: number): Promise<{ requests: number; rps: 
 /** perf samples the main thread for `seconds` inside a wrk run that starts 1 s before and ends 1 s after. */
 async function profile(pid: number, url: string): Promise<Profile> {
   const data = join(dir, `perf-${pid}-${Date.now()}.data`);
-  const load = wrk(url, seconds + 2);
+  const load = wrk(url, seconds + 2, rate === undefined ? undefined : 1000 / rate);
   await new Promise((r) => setTimeout(r, 1000));
-  await run('perf', ['record', '-q', '-e', 'cpu-clock', '-F', String(HZ), '-g', '-t', String(pid), '-o', data, '--', 'sleep', String(seconds)], { timeout: (seconds + 30) * 1000 });
+  // -k 1: the monotonic clock the jitdump's records are stamped with, so inject can match them
+  await run('perf', perf('record', '-q', '-N', '-k', '1', '-e', 'cpu-clock', '-F', String(HZ), '-g', '-t', String(pid), '-o', data, '--', 'sleep', String(seconds)), { timeout: (seconds + 30) * 1000 });
   const { rps } = await load;
-  const { stdout } = await run('perf', ['script', '-i', data, '-F', 'ip,sym,dso'], { maxBuffer: 1 << 30, timeout: 120_000 });
+  // one ELF file per JIT code object (jitted-<pid>-<n>.so, beside the jitdump, in the bench's folder)
+  await run('perf', perf('inject', '--jit', '-i', data, '-o', `${data}.jit`), { timeout: 300_000 });
+  const { stdout } = await run('perf', perf('script', '-i', `${data}.jit`, '-F', 'ip,sym,dso'), { maxBuffer: 1 << 30, timeout: 120_000 });
+  rmSync(join(dir, 'perf-buildid'), { recursive: true, force: true });
   rmSync(data, { force: true });
+  rmSync(`${data}.jit`, { force: true });
+  for (const f of readdirSync(dir)) if (f.startsWith(`jitted-${pid}-`)) rmSync(join(dir, f), { force: true });
   // the perf window saw the steady middle of the wrk run: its requests at the run's rate
   return { ...classify(stdout, rps * seconds), rps };
 }
@@ -155,9 +216,9 @@ async function main(): Promise<void> {
   } catch {
     throw new Error('bench profile needs Linux perf on PATH (Debian: apt install linux-perf)');
   }
-  const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, wrk: '-t1 -c32', perfHz: HZ, seconds, rounds, loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100) };
-  const env = { children, dir, extraNodeFlags: ['--perf-basic-prof'] };
-  const pids: number[] = [];
+  const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, wrk: rate === undefined ? '-t1 -c32' : `-t1 -c${PACED_CONNECTIONS}, paced at ${rate} requests a second`, perfHz: HZ, seconds, rounds, loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100) };
+  // the ups and the bare chain run in `dir`: their jitdumps (and the isolate logs V8 writes with them) go with it
+  const env = { children, dir, extraNodeFlags: ['--perf-prof'] };
   const stops: (() => Promise<void>)[] = [];
   try {
     const bare = await startBareChain(env);
@@ -165,7 +226,6 @@ async function main(): Promise<void> {
     stops.push(off.stop);
     const on = await startGreeterUp('profile-on', true, env);
     stops.push(on.stop);
-    pids.push(bare.pid, off.pid, on.pid);
     const targets = { bare, off, on };
     console.log(`warming each for ${warmupSeconds} s`);
     for (const t of Object.values(targets)) await wrk(t.url, warmupSeconds);
@@ -175,6 +235,7 @@ async function main(): Promise<void> {
       for (const name of order) {
         const p = await profile(targets[name].pid, targets[name].url);
         profiles[name]!.push(p);
+        if (rate !== undefined && p.rps < rate * 0.95) console.log(`round ${r + 1} ${name}: served ${p.rps} of the ${rate} requests a second offered (its µs per request are at the rate it served)`);
         console.log(`round ${r + 1} ${name.padEnd(4)} ${p.rps} req/s, main thread busy ${p.busyMicrosPerRequest} µs/request: ${Object.entries(p.microsPerRequest).map(([k, v]) => `${k} ${v}`).join(', ')}`);
       }
     }
@@ -195,8 +256,6 @@ async function main(): Promise<void> {
     for (const stop of stops) await stop();
     for (const c of children) c.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
-    // --perf-basic-prof's symbol maps: one per process, ours to remove
-    for (const pid of pids) if (existsSync(`/tmp/perf-${pid}.map`)) rmSync(`/tmp/perf-${pid}.map`, { force: true });
   }
   results.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
   writeFileSync(outFile, JSON.stringify(results, null, 2) + '\n');

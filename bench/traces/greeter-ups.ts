@@ -16,13 +16,17 @@ export interface BenchProcesses {
   children: Set<ChildProcess>;
   /** Where the `up`s' logs go. */
   dir: string;
-  /** Node flags added to the launcher's (or to none, for the bare chain), e.g. --perf-basic-prof. */
+  /** Node flags added to the launcher's (or to none, for the bare chain), e.g. --perf-prof. */
   extraNodeFlags?: string[];
 }
 
 /** `args`: the chain's own options (`--otel`: traced by OpenTelemetry's Node SDK and HTTP instrumentation). */
 export async function startBareChain(env: BenchProcesses, args: string[] = []): Promise<{ url: string; pid: number }> {
-  const child = spawn(process.execPath, [...(env.extraNodeFlags ?? []), join(repoRoot, 'bench/e2e/bare-chain.ts'), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(env.extraNodeFlags ?? []), join(repoRoot, 'bench/e2e/bare-chain.ts'), ...args], {
+    // in the bench's folder, as the ups: what a profiling flag writes to the working directory goes with it
+    cwd: env.dir,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   env.children.add(child);
   const address = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (l) => l.startsWith('READY ') && resolve(l.slice(6)));

@@ -8,10 +8,9 @@
  *   refused / reset / closed while waiting ──> exchange.end({ error })
  *   the instance's FIN between exchanges, after an answer ──> nothing more followed (see instanceLeft)
  */
+import { answerStatus } from './http-exchange-meter.ts';
 import type { LinkTracer, TracedExchange } from './link-tracer.ts';
 import type { ToxicView } from './toxic-catalogue.ts';
-
-const HTTP1 = Buffer.from('HTTP/1.');
 
 export class ExchangeTracing {
   readonly #tracer: LinkTracer;
@@ -37,13 +36,13 @@ export class ExchangeTracing {
   /** Bytes written to the client after the toxics: a status line ends the exchange. */
   answer(chunk: Buffer): void {
     if (!this.#waiting) return;
-    if (chunk.length < 12 || chunk.compare(HTTP1, 0, HTTP1.length, 0, HTTP1.length) !== 0) {
+    const status = answerStatus(chunk);
+    if (status < 0) {
       // not HTTP/1 (or a continuation of a body): stop following this connection
       this.#off = true;
       this.#finish({ error: 'answer is not HTTP/1.x' });
       return;
     }
-    const status = Number(chunk.toString('latin1', 9, 12));
     if (status >= 100 && status < 200) return;
     this.#finish({ status });
   }

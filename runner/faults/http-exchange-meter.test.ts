@@ -2,6 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FaultPlane } from './fault-plane.ts';
+import { answerStatus } from './http-exchange-meter.ts';
 import type { Link } from './link.ts';
 import type { LinkTracer } from './link-tracer.ts';
 import { waitUntil } from './testing/link-fixture.ts';
@@ -54,6 +55,22 @@ let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {
   await cleanup?.();
   cleanup = undefined;
+});
+
+describe('answerStatus (the status line a link reads for its meter and its span)', () => {
+  it('reads the status of an HTTP/1.x status line, and tells anything else apart', () => {
+    const read = (text: string) => answerStatus(Buffer.from(text, 'latin1'));
+    expect(read('HTTP/1.1 200 OK\r\n\r\n')).toBe(200);
+    expect(read('HTTP/1.0 503 Service Unavailable\r\n')).toBe(503);
+    expect(read('HTTP/1.1 100 Continue\r\n\r\n')).toBe(100);
+    // a status line is HTTP/1.x and 12 bytes at least
+    expect(read('HTTP/2 200 OK\r\n\r\n')).toBe(-1);
+    expect(read('http/1.1 200 OK\r\n')).toBe(-1);
+    expect(read('HTTP/1.1 20')).toBe(-1);
+    expect(read('{"message":"a body chunk"}')).toBe(-1);
+    // digits that are not digits: 0, which the meter counts as a failed answer
+    expect(read('HTTP/1.1 abc\r\n\r\n')).toBe(0);
+  });
 });
 
 describe('HttpExchangeMeter (a link observer)', () => {
