@@ -2,7 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FaultPlane } from './fault-plane.ts';
-import { answerStatus } from './http-exchange-meter.ts';
+import { answerStatus, microErrorFailed } from './http-exchange-meter.ts';
 import type { Link } from './link.ts';
 import type { LinkTracer } from './link-tracer.ts';
 import { waitUntil } from './testing/link-fixture.ts';
@@ -70,6 +70,28 @@ describe('answerStatus (the status line a link reads for its meter and its span)
     expect(read('{"message":"a body chunk"}')).toBe(-1);
     // digits that are not digits: 0, which the meter counts as a failed answer
     expect(read('HTTP/1.1 abc\r\n\r\n')).toBe(0);
+  });
+});
+
+describe('microErrorFailed (a mucp answer that carries a go-micro error)', () => {
+  const answer = (head: string, body = '') => Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n${head}\r\n${body}`, 'latin1');
+  it('fails an answer whose Micro-Error head has a failing code, in either spelling', () => {
+    expect(microErrorFailed(answer('Micro-Error: {"id":"x","code":500,"detail":"d"}\r\n'))).toBe(true);
+    expect(microErrorFailed(answer('micro-error: {"id":"x","code": 408}\r\n'))).toBe(true);
+    expect(microErrorFailed(answer('Micro-Error: {"id":"x","code":0}\r\n'))).toBe(true);
+    // no code go-micro can classify: counted
+    expect(microErrorFailed(answer('Micro-Error: not json\r\n'))).toBe(true);
+    expect(microErrorFailed(answer('Micro-Error: {"id":"x","code":400,"detail":"bad"}\r\n'))).toBe(false);
+    expect(microErrorFailed(answer('Micro-Error: {"id":"x","code":404}\r\n'))).toBe(false);
+  });
+  it('reads only the head, and only that header', () => {
+    expect(microErrorFailed(answer('Micro-Id: 1\r\n', '{"message":"hi"}'))).toBe(false);
+    // the same bytes in the body are not a header
+    expect(microErrorFailed(answer('Micro-Id: 1\r\n', 'x\nMicro-Error: {"code":500}'))).toBe(false);
+    expect(microErrorFailed(answer('X-Micro-Error: {"code":500}\r\n'))).toBe(false);
+    expect(microErrorFailed(answer('Error: {"code":500}\r\n', '{"error":"rror: 500"}'))).toBe(false);
+    // the head's header wins over one in the body, whichever spelling comes first
+    expect(microErrorFailed(answer('micro-error: {"code":503}\r\n', 'x\nMicro-Error: {"code":400}'))).toBe(true);
   });
 });
 
