@@ -44,6 +44,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { repoRoot } from '../../test/support/cli-process.ts';
+import { pacedLua } from '../e2e/paced-lua.ts';
 import { startBareChain, startGreeterUp } from '../traces/greeter-ups.ts';
 
 const run = promisify(execFile);
@@ -147,35 +148,11 @@ function classify(script: string, requests: number): Omit<Profile, 'rps'> {
   };
 }
 
-/**
- * A wrk script that offers one request every `intervalMs` over all its connections: each request waits
- * until its turn on one schedule (LuaJIT's ffi reads the monotonic clock), so the rate holds whatever the
- * latency. A schedule more than 100 ms behind restarts from now (no burst to catch up).
- */
-function pacedScript(intervalMs: number): string {
-  return [
-    'local ffi = require("ffi")',
-    'ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } md_timespec; int clock_gettime(int clk, md_timespec *tp); ]]',
-    'local ts = ffi.new("md_timespec")',
-    'local function now_ms() ffi.C.clock_gettime(1, ts) return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6 end',
-    `local interval = ${intervalMs}`,
-    'local next_at = nil',
-    'function delay()',
-    '  local t = now_ms()',
-    '  if next_at == nil or next_at < t - 100 then next_at = t end',
-    '  local wait = next_at - t',
-    '  next_at = next_at + interval',
-    '  return math.floor(wait + 0.5)',
-    'end',
-    '',
-  ].join('\n');
-}
-
-async function wrk(url: string, secs: number, pacedMs?: number): Promise<{ requests: number; rps: number }> {
+async function wrk(url: string, secs: number, pacedRps?: number): Promise<{ requests: number; rps: number }> {
   let args = ['-t1', '-c32', `-d${secs}s`, url];
-  if (pacedMs !== undefined) {
+  if (pacedRps !== undefined) {
     const script = join(dir, 'paced.lua');
-    writeFileSync(script, pacedScript(pacedMs));
+    writeFileSync(script, pacedLua(pacedRps));
     args = ['-t1', `-c${PACED_CONNECTIONS}`, `-d${secs}s`, '-s', script, url];
   }
   const { stdout } = await run('wrk', args, { timeout: (secs + 30) * 1000 });
@@ -187,7 +164,7 @@ async function wrk(url: string, secs: number, pacedMs?: number): Promise<{ reque
 /** perf samples the main thread for `seconds` inside a wrk run that starts 1 s before and ends 1 s after. */
 async function profile(pid: number, url: string): Promise<Profile> {
   const data = join(dir, `perf-${pid}-${Date.now()}.data`);
-  const load = wrk(url, seconds + 2, rate === undefined ? undefined : 1000 / rate);
+  const load = wrk(url, seconds + 2, rate);
   await new Promise((r) => setTimeout(r, 1000));
   // -k 1: the monotonic clock the jitdump's records are stamped with, so inject can match them
   await run('perf', perf('record', '-q', '-N', '-k', '1', '-e', 'cpu-clock', '-F', String(HZ), '-g', '-t', String(pid), '-o', data, '--', 'sleep', String(seconds)), { timeout: (seconds + 30) * 1000 });
