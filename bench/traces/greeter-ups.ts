@@ -14,7 +14,7 @@ import { spawnUp } from '../e2e/spawn-up.ts';
 
 export interface BenchProcesses {
   children: Set<ChildProcess>;
-  /** Where the `up`s' logs go. */
+  /** Where the `up`s' logs go, and the working folder of the `up`s and the bare chain (what a profiling flag writes lands there). */
   dir: string;
   /** Node flags added to the launcher's (or to none, for the bare chain), e.g. --perf-prof. */
   extraNodeFlags?: string[];

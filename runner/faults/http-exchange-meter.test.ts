@@ -90,7 +90,7 @@ describe('microErrorFailed (a mucp answer that carries a go-micro error)', () =>
     expect(microErrorFailed(answer('Micro-Id: 1\r\n', 'x\nMicro-Error: {"code":500}'))).toBe(false);
     expect(microErrorFailed(answer('X-Micro-Error: {"code":500}\r\n'))).toBe(false);
     expect(microErrorFailed(answer('Error: {"code":500}\r\n', '{"error":"rror: 500"}'))).toBe(false);
-    // the head's header wins over one in the body, whichever spelling comes first
+    // the header in the head decides, whatever the body holds
     expect(microErrorFailed(answer('micro-error: {"code":503}\r\n', 'x\nMicro-Error: {"code":400}'))).toBe(true);
   });
 });
