@@ -2,7 +2,10 @@
  * The e2e baseline: a bare node:http chain with the default topology's hop layout and none of our code
  * (no registry, no links, no kit), keep-alive on every hop.
  *
- *   client ──> "gateway" (main thread) ──> "api" (worker thread) ──> "proxy" (main thread) ──> "srv" (worker thread)
+ *   client ──> "gateway" (main thread) ──> "api" (worker thread) ──> "proxy" (main thread) ──> "srv" (worker threads)
+ *
+ * Two srv workers, as the default topology runs greeter-srv (`replicas: 2`, one worker thread each), the proxy
+ * taking them in turn; `--srv N` runs N (`--srv 1` is the chain the bench used before 2026-12-06).
  *
  * Same work per hop as the real path, minimally: the gateway turns GET /greeter/say/hello?name=John into a
  * JSON api request, the api worker parses it and POSTs {"name":"John"} through the proxy, the proxy forwards
@@ -19,7 +22,7 @@
  * ended span going through a BatchSpanProcessor to an exporter that drops it. What tracing the same hops
  * costs with the ecosystem's tracer instead of ours (bench/traces/tracing-overhead.ts).
  *
- *   node_modules/.bin/node bench/e2e/bare-chain.ts [--unix] [--otel]
+ *   node_modules/.bin/node bench/e2e/bare-chain.ts [--srv 2] [--unix] [--otel]
  */
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -28,6 +31,9 @@ import { Worker, isMainThread, parentPort, threadId, workerData } from 'node:wor
 
 const unix = process.argv.includes('--unix') || (workerData as { unix?: boolean } | null)?.unix === true;
 const otel = process.argv.includes('--otel') || (workerData as { otel?: boolean } | null)?.otel === true;
+const srvFlag = process.argv.indexOf('--srv');
+const srvWorkers = srvFlag > 0 ? Number(process.argv[srvFlag + 1]) : 2;
+if (!Number.isInteger(srvWorkers) || srvWorkers < 1) throw new Error(`--srv must be a whole number >= 1 (got ${process.argv[srvFlag + 1]})`);
 
 /**
  * This thread traced by OpenTelemetry's Node SDK and its HTTP instrumentation, spans exported nowhere. The
@@ -109,8 +115,10 @@ function startWorker(data: { role: 'api' | 'srv'; next?: Hop }): Promise<Hop> {
 }
 
 if (isMainThread) {
-  const srv = await startWorker({ role: 'srv' });
-  const proxy = await listen(async (req) => (await post(srv, await readAll(req))).toString('utf8'));
+  const srv: Hop[] = [];
+  for (let i = 0; i < srvWorkers; i++) srv.push(await startWorker({ role: 'srv' }));
+  let turn = 0;
+  const proxy = await listen(async (req) => (await post(srv[turn++ % srv.length]!, await readAll(req))).toString('utf8'));
   const api = await startWorker({ role: 'api', next: proxy });
   const gateway = await listen(async (req) => {
     await readAll(req);

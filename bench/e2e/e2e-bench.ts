@@ -1,8 +1,10 @@
 /**
  * End-to-end data plane vs a bare Node chain with the same hops (issue 13), all in one run, rounds alternating.
  *
- *   baseline:  wrk ──> bare-chain.ts: gateway (main) ──> api (worker) ──> proxy (main) ──> srv (worker)
+ *   baseline:  wrk ──> bare-chain.ts: gateway (main) ──> api (worker) ──> proxy (main) ──> srv (2 workers, in turn)
  *   nginx:     wrk ──> nginx (keepalive upstream) ──> the same bare chain
+ *   bareOneSrv: wrk ──> bare-chain.ts --srv 1: one srv worker (the baseline until 2026-12-06; the default topology
+ *              runs greeter-srv's two replicas in a thread each, so the baseline has two): information
  *   bareUnix:  wrk ──> bare-chain.ts --unix: the same chain, its three inner hops on Unix sockets (Linux), as
  *              micro-dev runs its own: how much of a path's ratio the transport alone accounts for
  *   gateway:   wrk ──> micro-dev up: gateway GET /greeter/say/hello ──link──> greeter-api ──link──> proxy ──link──> greeter-srv
@@ -134,8 +136,8 @@ async function expectBody(target: Target, method: string, body: string, headers:
   if (res.statusCode !== 200 || !text.includes(expected)) throw new Error(`${target.url} answered ${res.statusCode} ${text}`);
 }
 
-async function startBareChain(unix = false): Promise<{ address: string; pid: number }> {
-  const child = spawn(process.execPath, [join(repoRoot, 'bench/e2e/bare-chain.ts'), ...(unix ? ['--unix'] : [])], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function startBareChain(args: string[] = []): Promise<{ address: string; pid: number }> {
+  const child = spawn(process.execPath, [join(repoRoot, 'bench/e2e/bare-chain.ts'), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
   const address = await new Promise<string>((resolve, reject) => {
@@ -210,7 +212,8 @@ async function main(): Promise<void> {
   };
   try {
     const bare = await startBareChain();
-    const bareUnix = process.platform === 'linux' ? await startBareChain(true) : undefined;
+    const bareUnix = process.platform === 'linux' ? await startBareChain(['--unix']) : undefined;
+    const bareOneSrv = await startBareChain(['--srv', '1']);
     const up = await startMicroDev();
     const microDevIdleRss = await treeRssMb(up.pid);
     const nginx = await startNginx(bare.address);
@@ -235,6 +238,7 @@ async function main(): Promise<void> {
       baseline: { pids: [bare.pid], mainPid: bare.pid },
       nginx: { pids: [nginx.pid, bare.pid], mainPid: bare.pid },
       ...(bareUnix ? { bareUnix: { pids: [bareUnix.pid], mainPid: bareUnix.pid } } : {}),
+      bareOneSrv: { pids: [bareOneSrv.pid], mainPid: bareOneSrv.pid },
     };
     const add = (name: string, url: string, method: string, body: string, headers: Record<string, string>) => {
       const target = { url, lua: luaFor(method, body, headers), serving: servedBy[name] ?? { pids: [up.pid], mainPid: up.pid } };
@@ -243,11 +247,12 @@ async function main(): Promise<void> {
     add('baseline', `http://${bare.address}/greeter/say/hello?name=John`, 'GET', '', {});
     add('nginx', `${nginx.url}/greeter/say/hello?name=John`, 'GET', '', {});
     if (bareUnix) add('bareUnix', `http://${bareUnix.address}/greeter/say/hello?name=John`, 'GET', '', {});
+    add('bareOneSrv', `http://${bareOneSrv.address}/greeter/say/hello?name=John`, 'GET', '', {});
     add('gateway', `${gw}/greeter/say/hello?name=John`, 'GET', '', {});
     add('rpc', `${gw}/rpc`, 'POST', rpcBody, { 'Content-Type': 'application/json' });
     add('proxy', `${px}/`, 'POST', hello, proxyHeaders);
     add('call', `${px}/`, 'POST', hello, callHeaders);
-    const anchors = ['baseline', 'nginx', 'bareUnix'].filter((n) => n in all);
+    const anchors = ['baseline', 'nginx', 'bareUnix', 'bareOneSrv'].filter((n) => n in all);
     const names = [...anchors, ...pathNames.filter((n) => n in all && !anchors.includes(n))];
     for (const n of names) await all[n]!.check();
     // Warm up every path (JIT, pools, caches) before anything counts.
@@ -266,6 +271,7 @@ async function main(): Promise<void> {
     }
     const base = median(runs.baseline!);
     const unixBase = runs.bareUnix ? median(runs.bareUnix) : undefined;
+    const oneSrvBase = median(runs.bareOneSrv!);
     const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const baseCpu = mid(runs.baseline!.map((x) => x.cpuMsPerRequest!));
     results.throughput = Object.fromEntries(
@@ -278,7 +284,8 @@ async function main(): Promise<void> {
         const cpu = { msPerRequest: cpuMsPerRequest, mainMsPerRequest: mid(rs.map((x) => x.mainCpuMsPerRequest!)), machineBusy: mid(rs.map((x) => x.machineBusy!)), vsBaselineCpu: ratio(baseCpu, cpuMsPerRequest) };
         // vsBareUnix: against the bare chain on the same transport as micro-dev's own hops (information; the
         // target is vsBaseline, the bare chain as anyone would write it)
-        return [n, { rps: m.rps, p50: m.p50, p99: m.p99, vsBaseline: ratio(m.rps, base.rps), ...(unixBase ? { vsBareUnix: ratio(m.rps, unixBase.rps) } : {}), cpu, runs: rs }];
+        // vsBareOneSrv: against the chain with one srv worker (information, see the header)
+        return [n, { rps: m.rps, p50: m.p50, p99: m.p99, vsBaseline: ratio(m.rps, base.rps), ...(unixBase ? { vsBareUnix: ratio(m.rps, unixBase.rps) } : {}), vsBareOneSrv: ratio(m.rps, oneSrvBase.rps), cpu, runs: rs }];
       }),
     );
     results.cores = coreCount;
@@ -325,7 +332,7 @@ async function main(): Promise<void> {
       targets: { idle: 200, loaded: 300 },
     };
     results.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
-    console.log('throughput', JSON.stringify(Object.fromEntries(Object.entries(results.throughput as object).map(([k, v]) => [k, { rps: v.rps, p99: v.p99, vsBaseline: v.vsBaseline, vsBareUnix: v.vsBareUnix, cpu: v.cpu }]))));
+    console.log('throughput', JSON.stringify(Object.fromEntries(Object.entries(results.throughput as object).map(([k, v]) => [k, { rps: v.rps, p99: v.p99, vsBaseline: v.vsBaseline, vsBareUnix: v.vsBareUnix, vsBareOneSrv: v.vsBareOneSrv, cpu: v.cpu }]))));
     console.log('memoryMb', JSON.stringify(results.memoryMb));
     await up.stop();
   } finally {
