@@ -61,7 +61,9 @@ export interface SpanSink {
 }
 
 const ids = new PooledIdGenerator();
-const now = (): number => performance.timeOrigin + performance.now();
+/** This thread's time origin, fixed for its life (read once: the getter checks its receiver on every read). */
+const ORIGIN = performance.timeOrigin;
+const now = (): number => ORIGIN + performance.now();
 const NO_EVENTS: readonly RecordedEvent[] = Object.freeze([]) as readonly RecordedEvent[];
 const NO_LINKS: readonly Link[] = Object.freeze([]) as readonly Link[];
 const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
@@ -76,7 +78,7 @@ function validValue(value: AttributeValue | undefined): value is AttributeValue 
 /** A TimeInput as epoch ms, the way the SDK reads it (a number not after performance.now() is a performance time). */
 function epochMs(input: TimeInput | undefined): number {
   if (input === undefined) return now();
-  if (typeof input === 'number') return input <= performance.now() ? performance.timeOrigin + input : input;
+  if (typeof input === 'number') return input <= performance.now() ? ORIGIN + input : input;
   if (input instanceof Date) return input.getTime();
   if (Array.isArray(input)) return input[0] * 1e3 + input[1] / 1e6;
   return now();

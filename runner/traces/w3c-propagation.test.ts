@@ -4,7 +4,7 @@
  * the parser (rejections included). Random ids with a fresh seed each run, printed for a replay.
  */
 import { ROOT_CONTEXT, SpanKind, TraceFlags, defaultTextMapSetter, trace, type Span } from '@opentelemetry/api';
-import { parseTraceParent } from '@opentelemetry/core';
+import { TraceState, parseTraceParent } from '@opentelemetry/core';
 import { describe, expect, it } from 'vitest';
 import { linkSpans } from './link-spans.ts';
 import { RecordingTracer, type RecordedSpan } from './span-recorder.ts';
@@ -155,6 +155,26 @@ describe("a child's value derived from its parent's", () => {
       expect(value).toEqual(injected(attempt));
       expect(Object.isFrozen(parentFromValue(value.traceparent))).toBe(true);
     }
+  });
+
+  it("a recorded span with no parent value to derive from (a new trace's first span) gets exactly what the propagator writes, remembered", () => {
+    for (let i = 0; i < 200; i++) {
+      const parent = i % 2 === 0 ? undefined : { traceId: hex(32), spanId: hex(16), traceFlags: TraceFlags.SAMPLED, isRemote: true };
+      const span = tracer.startChild('s', SpanKind.SERVER, parent);
+      const headers: Record<string, string> = {};
+      injectSpan(span, headers);
+      expect(headers).toEqual(injected(span));
+      expect(Object.isFrozen(remoteParent(headers))).toBe(true);
+      const attempt = tracer.startChild('a', SpanKind.CLIENT, parent);
+      expect(traceparentOf(attempt)).toEqual(injected(attempt));
+    }
+    // with a trace state the propagator writes it (and both headers)
+    const stated = tracer.startChild('s', SpanKind.SERVER, { traceId: hex(32), spanId: hex(16), traceFlags: TraceFlags.SAMPLED, isRemote: true, traceState: new TraceState('vendor=1') });
+    const headers: Record<string, string> = {};
+    injectSpan(stated, headers);
+    expect(headers).toEqual(injected(stated));
+    expect(headers['tracestate']).toBe('vendor=1');
+    expect(traceparentOf(stated)).toEqual(injected(stated));
   });
 
   it('is not derived when the parent value cannot give it: other flag bits, a tracestate, another version, another trace', () => {
