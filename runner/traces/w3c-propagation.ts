@@ -43,8 +43,9 @@ export function parentContext(carrier: Carrier): Context {
  * longer. The slots outnumber the writes of a generation four to one because one read-back comes late:
  * the value an instance got through its inbound link comes back through its link to the proxy after the
  * instance's own work, a hundred or more writes later under load: a value read 150 writes after it was
- * written is found 67 % of the time with 256 slots, 90 % with 1,024 (in process), and the main thread's
- * parses at 2,000 gateway requests a second went from 0.1-0.9 to 0.05 µs a request (perf, 2026-12-06).
+ * written is found 67 % of the time with 256 slots, 90 % with 1,024 (bench/traces/remembered-reads.ts),
+ * and the main thread's parses at 2,000 gateway requests a second went from 0.1-0.9 to 0.05 µs a request
+ * (perf, 2026-12-06).
  * Before the generations (until 2026-12-05), one table of 1,024 slots kept a value until another happened
  * to hash to its slot, so some values (how many depends on how many writes come between two scavenges of
  * the main thread) outlived two scavenges and were promoted with the trace id they named, to be collected
