@@ -61,9 +61,14 @@ export interface SpanSink {
 }
 
 const ids = new PooledIdGenerator();
-/** This thread's time origin, fixed for its life (read once: the getter checks its receiver on every read). */
-const ORIGIN = performance.timeOrigin;
-const now = (): number => ORIGIN + performance.now();
+/**
+ * The Performance object and this thread's time origin, read once: Node defines the global `performance` as
+ * an accessor (a getter call on every read of the name), and the origin is fixed for the thread's life.
+ */
+const clock = performance;
+const ORIGIN = clock.timeOrigin;
+const now = (): number => ORIGIN + clock.now();
+const hasOwn = Object.prototype.hasOwnProperty;
 const NO_EVENTS: readonly RecordedEvent[] = Object.freeze([]) as readonly RecordedEvent[];
 const NO_LINKS: readonly Link[] = Object.freeze([]) as readonly Link[];
 const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
@@ -78,7 +83,7 @@ function validValue(value: AttributeValue | undefined): value is AttributeValue 
 /** A TimeInput as epoch ms, the way the SDK reads it (a number not after performance.now() is a performance time). */
 function epochMs(input: TimeInput | undefined): number {
   if (input === undefined) return now();
-  if (typeof input === 'number') return input <= performance.now() ? ORIGIN + input : input;
+  if (typeof input === 'number') return input <= clock.now() ? ORIGIN + input : input;
   if (input instanceof Date) return input.getTime();
   if (Array.isArray(input)) return input[0] * 1e3 + input[1] / 1e6;
   return now();
@@ -121,7 +126,7 @@ export class RecordedSpan implements Span {
     } else {
       let count = 0;
       for (const key in attributes) {
-        if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
+        if (!hasOwn.call(attributes, key)) continue;
         if (count < ATTRIBUTE_COUNT_LIMIT && key.length > 0 && validValue(attributes[key])) count++;
         else delete attributes[key];
       }
@@ -156,7 +161,7 @@ export class RecordedSpan implements Span {
   setAttribute(key: string, value: AttributeValue | undefined): this {
     if (this.#ended || key.length === 0 || !validValue(value)) return this;
     // no value held is undefined, so an undefined one is a new key (the own-property check only for the rest)
-    const isNew = this.attributes[key] === undefined || !Object.prototype.hasOwnProperty.call(this.attributes, key);
+    const isNew = this.attributes[key] === undefined || !hasOwn.call(this.attributes, key);
     if (isNew && this.#attributeCount >= ATTRIBUTE_COUNT_LIMIT) return this;
     this.attributes[key] = value;
     if (isNew) this.#attributeCount++;
@@ -165,7 +170,7 @@ export class RecordedSpan implements Span {
 
   setAttributes(attributes: Attributes): this {
     for (const key in attributes) {
-      if (Object.prototype.hasOwnProperty.call(attributes, key)) this.setAttribute(key, attributes[key]);
+      if (hasOwn.call(attributes, key)) this.setAttribute(key, attributes[key]);
     }
     return this;
   }

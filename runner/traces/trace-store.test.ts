@@ -238,6 +238,28 @@ describe('TraceStore with recorded spans', () => {
     expect(store.list({ failed: true }).map((t) => t.traceId)).toEqual([traceId]);
   });
 
+  it("finds the trace of the span before without the index, but never one let go, nor another trace's", () => {
+    const store = new TraceStore(everyTrace);
+    // alternating ids: each lookup is for the trace before the last one
+    for (const i of [1, 2, 1, 2, 1]) store.add(span(id(i)));
+    expect(store.get(id(1))?.spans).toHaveLength(3);
+    expect(store.get(id(2))?.spans).toHaveLength(2);
+    // a trace let go as its root ends (one plain trace an hour is kept: the first); a late span of it starts
+    // a new trace of that id, which its failure keeps
+    const sparse = new TraceStore({ recentPerSecond: 1 / 3600 });
+    const tracer = recorded(sparse);
+    tracer.startChild('GET /first', SpanKind.SERVER, undefined).end();
+    const root = tracer.startChild('GET /x', SpanKind.SERVER, undefined);
+    root.end();
+    const traceId = root.spanContext().traceId;
+    expect(sparse.get(traceId)).toBeUndefined();
+    const late = tracer.startChild('late', SpanKind.INTERNAL, root.spanContext());
+    late.setStatus({ code: SpanStatusCode.ERROR, message: 'late and failed' });
+    late.end();
+    expect(sparse.get(traceId)?.spans.map((s) => s.name)).toEqual(['late']);
+    expect(sparse.list({ failed: true }).map((t) => t.traceId)).toEqual([traceId]);
+  });
+
   it('keeps a long request that ended after shorter ones that began later, and no two plain traces that began closer than 1000 / recentPerSecond ms', () => {
     const store = new TraceStore({ recentPerSecond: 100 });
     const tracer = recorded(store);

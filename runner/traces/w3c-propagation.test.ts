@@ -25,6 +25,15 @@ const parsed = (value: string) => {
   return p ? { ...p, isRemote: true } : undefined;
 };
 
+/**
+ * Whether a value is answered from memory: a remembered value's context is the same object on every read,
+ * the parser makes a new one each time.
+ */
+const fromMemory = (value: string): boolean => {
+  const first = parentFromValue(value);
+  return first !== undefined && parentFromValue(value) === first;
+};
+
 const ended: RecordedSpan[] = [];
 const tracer = new RecordingTracer('test', { onEnd: (span) => ended.push(span) });
 
@@ -38,9 +47,9 @@ describe('traceparent values this thread wrote', () => {
       const read = remoteParent(headers);
       expect(read).toEqual(parsed(headers['traceparent']!));
       expect(read).toEqual({ ...span.spanContext(), isRemote: true });
-      // it came from memory: the same (frozen) object for every reader
-      expect(Object.isFrozen(read)).toBe(true);
+      // it came from memory: the same object for every reader
       expect(remoteParent(headers)).toBe(read);
+      expect(fromMemory(headers['traceparent']!)).toBe(true);
       const attempt = traceparentOf(span);
       expect(parentFromValue(attempt.traceparent)).toEqual(parsed(attempt.traceparent));
     }
@@ -59,7 +68,7 @@ describe('traceparent values this thread wrote', () => {
       const value = `00-${hex(32)}-${hex(16)}-01`;
       const read = parentFromValue(value);
       expect(read).toEqual(parsed(value));
-      expect(Object.isFrozen(read)).toBe(false);
+      expect(fromMemory(value)).toBe(false);
     }
     for (const bad of [
       `00-${'0'.repeat(32)}-${hex(16)}-01`,
@@ -75,17 +84,17 @@ describe('traceparent values this thread wrote', () => {
   it('a remembered slot answers only its own value: one differing in any character is parsed', () => {
     const value = `00-${hex(32)}-${hex(16)}-01`;
     rememberWritten(value, { traceId: value.slice(3, 35), spanId: value.slice(36, 52), traceFlags: 1 });
-    expect(Object.isFrozen(parentFromValue(value))).toBe(true);
+    expect(fromMemory(value)).toBe(true);
     for (const at of [3, 20, 34, 36, 45, 48, 54]) {
       const changed = value.slice(0, at) + (value[at] === 'a' ? 'b' : 'a') + value.slice(at + 1);
       const read = parentFromValue(changed);
       expect(read).toEqual(parsed(changed));
-      expect(Object.isFrozen(read)).toBe(false);
+      expect(fromMemory(changed)).toBe(false);
     }
   });
 
   it('remembers a value for 256 to 512 writes, then forgets it (read back, it is parsed), so what it keeps dies young', () => {
-    /** A value whose span id ends in `last2` (the slot is chosen by those two hex digits). */
+    /** A value whose span id ends in `last2` (its slot is the id's last ten bits: values whose last two digits differ never share one). */
     const remember = (last2 = hex(2)) => {
       const value = `00-${hex(32)}-${hex(14)}${last2}-01`;
       rememberWritten(value, { traceId: value.slice(3, 35), spanId: value.slice(36, 52), traceFlags: 1 });
@@ -94,12 +103,12 @@ describe('traceparent values this thread wrote', () => {
     const first = remember('00');
     // 255 more writes, none into first's slot: whichever generation it is in now, it is still there
     for (let slot = 1; slot < 256; slot++) remember(slot.toString(16).padStart(2, '0'));
-    expect(Object.isFrozen(parentFromValue(first))).toBe(true);
+    expect(fromMemory(first)).toBe(true);
     // 512 writes later it is gone whatever its slot: both generations were emptied since
     for (let i = 0; i < 512; i++) remember(((i % 255) + 1).toString(16).padStart(2, '0'));
     const read = parentFromValue(first);
     expect(read).toEqual(parsed(first));
-    expect(Object.isFrozen(read)).toBe(false);
+    expect(fromMemory(first)).toBe(false);
   });
 
   it('a tracestate beside the value is kept (such a carrier is parsed, as the propagator does)', () => {
@@ -126,7 +135,7 @@ describe('traceparent values this thread wrote', () => {
       expect(rewritten).toBe(`${callerValue.slice(0, 36)}${linkSpan.spanId}-${flags}`);
       const read = parentFromValue(rewritten);
       expect(read).toEqual(parsed(rewritten));
-      expect(Object.isFrozen(read)).toBe(true);
+      expect(fromMemory(rewritten)).toBe(true);
     }
   });
 });
@@ -149,11 +158,11 @@ describe("a child's value derived from its parent's", () => {
       expect(headers).toEqual(injected(span));
       // remembered: the next hop reads it from memory, with the parser's answer
       expect(remoteParent(headers)).toEqual(parsed(headers['traceparent']!));
-      expect(Object.isFrozen(remoteParent(headers))).toBe(true);
+      expect(fromMemory(headers['traceparent']!)).toBe(true);
       const attempt = tracer.startChild('a', SpanKind.CLIENT, remoteParent(headers));
       const value = traceparentOf(attempt, headers['traceparent']);
       expect(value).toEqual(injected(attempt));
-      expect(Object.isFrozen(parentFromValue(value.traceparent))).toBe(true);
+      expect(fromMemory(value.traceparent)).toBe(true);
     }
   });
 
@@ -164,7 +173,7 @@ describe("a child's value derived from its parent's", () => {
       const headers: Record<string, string> = {};
       injectSpan(span, headers);
       expect(headers).toEqual(injected(span));
-      expect(Object.isFrozen(remoteParent(headers))).toBe(true);
+      expect(fromMemory(headers['traceparent']!)).toBe(true);
       const attempt = tracer.startChild('a', SpanKind.CLIENT, parent);
       expect(traceparentOf(attempt)).toEqual(injected(attempt));
     }

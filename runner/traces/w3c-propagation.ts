@@ -37,8 +37,8 @@ export function parentContext(carrier: Carrier): Context {
  *
  * Two generations of 1,024 slots, direct-mapped on the last bits of the parent span id (random): a
  * slot holds the latest value that hashed there, and a lookup is an equality test of the whole string, so
- * a miss or an overwritten slot only means a parse. Every 256 writes the older generation is emptied and
- * becomes the newer: a value is remembered for 256 to 512 writes (a gateway request makes 7; 10-20 ms of
+ * a miss or an overwritten slot only means a parse. Every 256 writes the older generation is dropped, the
+ * newer becomes the older, and a new one begins in new tables: a value is remembered for 256 to 512 writes (a gateway request makes 7; 10-20 ms of
  * traffic at 4,000 requests a second, while the read-backs come within a request's own hops) and never
  * longer. The slots outnumber the writes of a generation four to one because one read-back comes late:
  * the value an instance got through its inbound link comes back through its link to the proxy after the
@@ -50,15 +50,20 @@ export function parentContext(carrier: Carrier): Context {
  * to hash to its slot, so some values (how many depends on how many writes come between two scavenges of
  * the main thread) outlived two scavenges and were promoted with the trace id they named, to be collected
  * by a mark-compact: the generations took the main thread's promoted bytes from 63 to 23 KB a scavenge at
- * 2,600 requests a second (--trace-gc-nvp; 690cf1c). The shared contexts are frozen: nobody can change what another reader gets.
+ * 2,600 requests a second (--trace-gc-nvp; 690cf1c). A remembered context is the same object for every
+ * reader, typed Readonly; it is not frozen: Object.freeze went to V8's runtime and migrated the object's
+ * map on every write, ~0.4 µs each in `up`'s main thread under load (perf), seven writes a gateway request.
+ * New tables per generation rather than the same two emptied: a table lives a few milliseconds, so it is
+ * young like the values it holds, and a store into it skips the write barrier's slow path (a store of a
+ * young value into an old table records the slot for the scavenger: ~1 µs a gateway request, perf).
  */
 const WRITTEN_SLOTS = 1024;
 /** Writes per generation (a value is remembered for one to two of these). */
 const GENERATION_WRITES = 256;
-let writtenValues: (string | undefined)[] = new Array<string | undefined>(WRITTEN_SLOTS).fill(undefined);
-let writtenContexts: (SpanContext | undefined)[] = new Array<SpanContext | undefined>(WRITTEN_SLOTS).fill(undefined);
-let olderValues: (string | undefined)[] = new Array<string | undefined>(WRITTEN_SLOTS).fill(undefined);
-let olderContexts: (SpanContext | undefined)[] = new Array<SpanContext | undefined>(WRITTEN_SLOTS).fill(undefined);
+let writtenValues: (string | undefined)[] = new Array<string | undefined>(WRITTEN_SLOTS);
+let writtenContexts: (Readonly<SpanContext> | undefined)[] = new Array<Readonly<SpanContext> | undefined>(WRITTEN_SLOTS);
+let olderValues: (string | undefined)[] = new Array<string | undefined>(WRITTEN_SLOTS);
+let olderContexts: (Readonly<SpanContext> | undefined)[] = new Array<Readonly<SpanContext> | undefined>(WRITTEN_SLOTS);
 /** Writes into the newer generation so far. */
 let generationWrites = 0;
 /** `00-<32 hex trace id>-<16 hex span id>-<2 hex flags>`: the parent span id ends at offset 52. */
@@ -76,22 +81,20 @@ function writtenSlot(value: string): number {
 export function rememberWritten(value: string, context: SpanContext): void {
   if (value.length !== WRITTEN_LENGTH || context.traceState !== undefined) return;
   if (++generationWrites > GENERATION_WRITES) {
-    // the older generation goes; its tables, emptied, hold the newer one from now on
-    const values = olderValues;
-    const contexts = olderContexts;
+    // the older generation goes; the newer one gets new tables, young like what they will hold (see below)
     olderValues = writtenValues;
     olderContexts = writtenContexts;
-    writtenValues = values.fill(undefined);
-    writtenContexts = contexts.fill(undefined);
+    writtenValues = new Array<string | undefined>(WRITTEN_SLOTS);
+    writtenContexts = new Array<Readonly<SpanContext> | undefined>(WRITTEN_SLOTS);
     generationWrites = 1;
   }
   const slot = writtenSlot(value);
   writtenValues[slot] = value;
-  writtenContexts[slot] = Object.freeze({ traceId: context.traceId, spanId: context.spanId, traceFlags: context.traceFlags, isRemote: true });
+  writtenContexts[slot] = { traceId: context.traceId, spanId: context.spanId, traceFlags: context.traceFlags, isRemote: true };
 }
 
 /** The context remembered for a value this thread wrote, if it is still remembered. */
-function writtenContext(value: string): SpanContext | undefined {
+function writtenContext(value: string): Readonly<SpanContext> | undefined {
   const slot = writtenSlot(value);
   if (writtenValues[slot] === value) return writtenContexts[slot];
   if (olderValues[slot] === value) return olderContexts[slot];
@@ -102,9 +105,9 @@ function writtenContext(value: string): SpanContext | undefined {
  * The remote span context a traceparent value names: the one remembered for a value this thread wrote,
  * else OpenTelemetry's W3C parser's (marked remote). Undefined when the value is not valid. The parser
  * only accepts non-zero lower-case hex ids, so what this returns is valid. Do not change the result: a
- * remembered one is shared (and frozen).
+ * remembered one is shared.
  */
-export function parentFromValue(value: string): SpanContext | undefined {
+export function parentFromValue(value: string): Readonly<SpanContext> | undefined {
   if (value.length === WRITTEN_LENGTH) {
     const remembered = writtenContext(value);
     if (remembered !== undefined) return remembered;
@@ -120,7 +123,7 @@ export function parentFromValue(value: string): SpanContext | undefined {
  * first of repeated values, tracestate values joined) but without making a Context: undefined when it has
  * no valid traceparent. Do not change the result (see parentFromValue).
  */
-export function remoteParent(carrier: Carrier): SpanContext | undefined {
+export function remoteParent(carrier: Carrier): Readonly<SpanContext> | undefined {
   const raw = carrier['traceparent'] ?? carrier['Traceparent'];
   if (!raw) return undefined;
   const value = Array.isArray(raw) ? raw[0] : raw;
