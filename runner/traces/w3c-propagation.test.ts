@@ -94,7 +94,7 @@ describe('traceparent values this thread wrote', () => {
   });
 
   it('remembers a value for 256 to 512 writes, then forgets it (read back, it is parsed), so what it keeps dies young', () => {
-    /** A value whose span id ends in `last2` (its slot is the id's last ten bits: values whose last two digits differ never share one). */
+    /** A value whose span id ends in `last2` (the slot is chosen by those two hex digits). */
     const remember = (last2 = hex(2)) => {
       const value = `00-${hex(32)}-${hex(14)}${last2}-01`;
       rememberWritten(value, { traceId: value.slice(3, 35), spanId: value.slice(36, 52), traceFlags: 1 });

@@ -35,17 +35,18 @@ export function parentContext(carrier: Carrier): Context {
  * parser again (its regex and the object it makes were ~14 µs of main-thread CPU per gateway request
  * under load, for six parses). Any other value (a caller's, one an instance made) goes through the parser.
  *
- * Two generations of 1,024 slots, direct-mapped on the last bits of the parent span id (random): a
- * slot holds the latest value that hashed there, and a lookup is an equality test of the whole string, so
- * a miss or an overwritten slot only means a parse. Every 256 writes the older generation is dropped, the
- * newer becomes the older, and a new one begins in new tables: a value is remembered for 256 to 512 writes (a gateway request makes 7; 10-20 ms of
+ * Two generations of 256 slots, direct-mapped on the last two hex digits of the parent span id (random):
+ * a slot holds the latest value that hashed there, and a lookup is an equality test of the whole string,
+ * so a miss or an overwritten slot only means a parse. Every 256 writes the older generation is emptied and
+ * becomes the newer: a value is remembered for 256 to 512 writes (a gateway request makes 7; 10-20 ms of
  * traffic at 4,000 requests a second, while the read-backs come within a request's own hops) and never
- * longer. The slots outnumber the writes of a generation four to one because one read-back comes late:
- * the value an instance got through its inbound link comes back through its link to the proxy after the
- * instance's own work, a hundred or more writes later under load: a value read 150 writes after it was
- * written is found 67 % of the time with 256 slots, 90 % with 1,024 (bench/traces/remembered-reads.ts),
- * and the main thread's parses at 2,000 gateway requests a second went from 0.1-0.9 to 0.05 µs a request
- * (perf, 2026-12-06).
+ * longer. One read-back comes late: the value an instance got through its inbound link comes back through
+ * its link to the proxy after the instance's own work, a hundred or more writes later under load, and is
+ * found 67 % of the time when read 150 writes later (bench/traces/remembered-reads.ts). 1,024 slots per
+ * generation found it 90 % of the time (the main thread's parses at 2,000 gateway requests a second 0.1-0.9
+ * -> 0.05 µs a request, perf), but more values were alive at every scavenge, and two `up`s of six settled
+ * into promoting 66 KB a scavenge instead of 22-27 (--trace-gc-nvp, 2,600 requests a second; 256 slots: 0
+ * of 4 that day, 0 of 10 the day before), so it was not kept (2026-12-06).
  * Before the generations (until 2026-12-05), one table of 1,024 slots kept a value until another happened
  * to hash to its slot, so some values (how many depends on how many writes come between two scavenges of
  * the main thread) outlived two scavenges and were promoted with the trace id they named, to be collected
@@ -53,17 +54,18 @@ export function parentContext(carrier: Carrier): Context {
  * 2,600 requests a second (--trace-gc-nvp; 690cf1c). A remembered context is the same object for every
  * reader, typed Readonly; it is not frozen: Object.freeze went to V8's runtime and migrated the object's
  * map on every write, ~0.4 µs each in `up`'s main thread under load (perf), seven writes a gateway request.
- * New tables per generation rather than the same two emptied: a table lives a few milliseconds, so it is
- * young like the values it holds, and a store into it skips the write barrier's slow path (a store of a
- * young value into an old table records the slot for the scavenger: ~1 µs a gateway request, perf).
+ * The same tables are emptied and reused, though a store of a young value into an old table takes the
+ * write barrier's slow path (~0.8 µs a gateway request, perf): new tables per generation, tried on
+ * 2026-12-06, skipped it, but the tables were alive at every scavenge and were promoted with what they
+ * held, and two `up`s of three promoted 66 KB a scavenge instead of 22.
  */
-const WRITTEN_SLOTS = 1024;
+const WRITTEN_SLOTS = 256;
 /** Writes per generation (a value is remembered for one to two of these). */
 const GENERATION_WRITES = 256;
-let writtenValues: (string | undefined)[] = new Array<string | undefined>(WRITTEN_SLOTS);
-let writtenContexts: (Readonly<SpanContext> | undefined)[] = new Array<Readonly<SpanContext> | undefined>(WRITTEN_SLOTS);
-let olderValues: (string | undefined)[] = new Array<string | undefined>(WRITTEN_SLOTS);
-let olderContexts: (Readonly<SpanContext> | undefined)[] = new Array<Readonly<SpanContext> | undefined>(WRITTEN_SLOTS);
+let writtenValues: (string | undefined)[] = new Array<string | undefined>(WRITTEN_SLOTS).fill(undefined);
+let writtenContexts: (Readonly<SpanContext> | undefined)[] = new Array<Readonly<SpanContext> | undefined>(WRITTEN_SLOTS).fill(undefined);
+let olderValues: (string | undefined)[] = new Array<string | undefined>(WRITTEN_SLOTS).fill(undefined);
+let olderContexts: (Readonly<SpanContext> | undefined)[] = new Array<Readonly<SpanContext> | undefined>(WRITTEN_SLOTS).fill(undefined);
 /** Writes into the newer generation so far. */
 let generationWrites = 0;
 /** `00-<32 hex trace id>-<16 hex span id>-<2 hex flags>`: the parent span id ends at offset 52. */
@@ -74,18 +76,20 @@ function hexDigit(code: number): number {
 }
 
 function writtenSlot(value: string): number {
-  return ((hexDigit(value.charCodeAt(49)) << 8) | (hexDigit(value.charCodeAt(50)) << 4) | hexDigit(value.charCodeAt(51))) & (WRITTEN_SLOTS - 1);
+  return ((hexDigit(value.charCodeAt(50)) << 4) | hexDigit(value.charCodeAt(51))) & (WRITTEN_SLOTS - 1);
 }
 
 /** Remembers that this thread wrote `value` naming `context` (only a version-00 value of the usual length). */
 export function rememberWritten(value: string, context: SpanContext): void {
   if (value.length !== WRITTEN_LENGTH || context.traceState !== undefined) return;
   if (++generationWrites > GENERATION_WRITES) {
-    // the older generation goes; the newer one gets new tables, young like what they will hold (see below)
+    // the older generation goes; its tables, emptied, hold the newer one from now on
+    const values = olderValues;
+    const contexts = olderContexts;
     olderValues = writtenValues;
     olderContexts = writtenContexts;
-    writtenValues = new Array<string | undefined>(WRITTEN_SLOTS);
-    writtenContexts = new Array<Readonly<SpanContext> | undefined>(WRITTEN_SLOTS);
+    writtenValues = values.fill(undefined);
+    writtenContexts = contexts.fill(undefined);
     generationWrites = 1;
   }
   const slot = writtenSlot(value);
