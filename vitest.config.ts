@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 // integration: test/**  (real servers on port 0, worker threads, child processes, the CLI, Docker).
 export default defineConfig({
   test: {
+    // one temp folder per run, removed at its end (test/support/temp-root.ts)
+    globalSetup: ['test/support/temp-root.ts'],
     projects: [
       {
         extends: true,

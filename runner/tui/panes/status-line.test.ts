@@ -32,4 +32,17 @@ describe('status line', () => {
     const ui: UiState = { ...initialUi, status: { text: 'latency on for greeter-srv-1', tone: 'ok' } };
     expect(text(ui, [view('ready')])).toBe('latency on for greeter-srv-1');
   });
+
+  it('shows the end of a typed prompt too long for the line, the cursor in sight', () => {
+    const path = '/tmp/micro-dev-tests-abcdef/micro-dev-ui-step-traces-ghijkl/' + 'scenario-'.repeat(6) + 'latency.yaml';
+    const ui: UiState = { ...initialUi, mode: 'prompt-scenario', draft: path };
+    const line = text(ui, []);
+    expect(line).toHaveLength(80);
+    expect(line.startsWith('scenario name: …')).toBe(true);
+    expect(line.endsWith('latency.yaml_')).toBe(true);
+    expect(path.endsWith(line.slice('scenario name: …'.length, -1))).toBe(true);
+    // a short draft as it is
+    expect(text({ ...ui, draft: 'slow-replica' }, []).trimEnd()).toBe('scenario name: slow-replica_');
+    expect(text({ ...initialUi, mode: 'filter', draft: 'x'.repeat(100) }, [])).toBe('/…' + 'x'.repeat(77) + '_');
+  });
 });

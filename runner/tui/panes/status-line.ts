@@ -15,11 +15,22 @@ function followed(status: NonNullable<UiState['status']>, instances: readonly In
   return [seg(status.text, status.tone), seg(` (now ${v.state})`, stateTone(v.state))];
 }
 
+/**
+ * A prompt and what is being typed into it. A draft longer than the room shows its end, behind `…`, as a
+ * shell's line editor does: the characters just typed and the cursor stay in sight.
+ */
+function promptLine(label: string, draft: string, room: number): Line {
+  const typed = draft + '_';
+  const left = room - label.length;
+  if (typed.length <= left || left < 2) return [seg(label, 'accent'), seg(typed)];
+  return [seg(label, 'accent'), seg('…', 'dim'), seg(typed.slice(typed.length - (left - 1)))];
+}
+
 export function statusLine(ui: UiState, width: number, instances: readonly InstanceView[] = []): Line {
   const hint = seg(ui.mode === 'normal' ? '  ? help  q quit' : '', 'dim');
   let left: Line;
-  if (ui.mode === 'filter') left = [seg('/', 'accent'), seg(ui.draft + '_')];
-  else if (ui.mode === 'prompt-scenario') left = [seg('scenario name: ', 'accent'), seg(ui.draft + '_')];
+  if (ui.mode === 'filter') left = promptLine('/', ui.draft, width);
+  else if (ui.mode === 'prompt-scenario') left = promptLine('scenario name: ', ui.draft, width);
   else if (ui.mode === 'help') left = [seg('any key closes the help', 'dim')];
   else if (ui.status) left = followed(ui.status, instances);
   else left = [seg('ready for keys', 'dim')];
