@@ -22,7 +22,9 @@
  * `vsBaseline` with the machine near fully busy, a path is bound by its total work, not by one thread.
  *
  * Then (unless --stall-seconds 0): half of the baseline's measured capacity, paced by wrk (Lua delay) for
- * --stall-seconds, baseline and gateway alternating in slices: p99 and the slowest request of each.
+ * --stall-seconds, baseline and gateway alternating in slices: p99 and the slowest request of each, and
+ * for each gateway slice what the collector did on `up`'s main thread (it runs with --trace-gc-nvp;
+ * gc-trace.ts): scavenges, full collections and the longest pause, to tell a collector's pause from a queue.
  * Memory: RSS of micro-dev's whole tree idle (after ready), after the throughput rounds, after the stall
  * phase; and the bare chain's RSS after load.
  *
@@ -44,6 +46,7 @@ import { request } from 'undici';
 import { descendants, eventually, launcherNodeFlags, repoRoot, writeTopology } from '../../test/support/cli-process.ts';
 import { pacedLua } from './paced-lua.ts';
 import { spawnUp } from './spawn-up.ts';
+import { GcTrace, type GcSlice } from './gc-trace.ts';
 import { rssMb } from '../tui/gateway-load-tally.ts';
 import { cpuSnapshot, cpuUse, coreCount, type CpuUse } from './cpu-use.ts';
 import { killGroup, spawnNginx } from '../nginx-process.ts';
@@ -171,7 +174,7 @@ http {
   return { url, pid: child.pid! };
 }
 
-async function startMicroDev(): Promise<{ pid: number; ports: { gateway: number; proxy: number }; stop(): Promise<void> }> {
+async function startMicroDev(): Promise<{ pid: number; logFile: string; ports: { gateway: number; proxy: number }; stop(): Promise<void> }> {
   const svc = (name: string) => join(repoRoot, 'services', name, 'main.ts');
   const topo = await writeTopology(
     `  greeter-srv:\n    module: ${svc('greeter-srv')}\n    replicas: 2\n  greeter-api:\n    module: ${svc('greeter-api')}\n    depends_on: [greeter-srv]\n  greeter-web:\n    module: ${svc('greeter-web')}\n    depends_on: [greeter-api]\n`,
@@ -179,9 +182,11 @@ async function startMicroDev(): Promise<{ pid: number; ports: { gateway: number;
   );
   // Default registry timing (writeTopology's time_scale 0.1 is for tests) and /rpc on.
   writeFileSync(topo.file, readFileSync(topo.file, 'utf8').replace(', time_scale: 0.1', '').replace('handler: api }', 'handler: api, enable_rpc: true }'));
-  const { child, exited } = await spawnUp(topo.file, { nodeFlags, logFile: join(dir, 'up.log'), cwd: dir, children });
+  const logFile = join(dir, 'up.log');
+  const { child, exited } = await spawnUp(topo.file, { nodeFlags: [...nodeFlags, '--trace-gc-nvp'], logFile, cwd: dir, children });
   return {
     pid: child.pid!,
+    logFile,
     ports: topo.ports,
     async stop() {
       child.kill('SIGINT');
@@ -300,8 +305,15 @@ async function main(): Promise<void> {
       const paced = pacedLua(half);
       const slice = Math.min(10, stallSeconds);
       const stall: Record<'baseline' | 'gateway', WrkRun[]> = { baseline: [], gateway: [] };
+      const gc = new GcTrace(up.logFile);
+      gc.skip();
+      const gatewayGc: GcSlice[] = [];
       for (let done = 0; done < stallSeconds; done += slice) {
-        for (const n of ['baseline', 'gateway'] as const) stall[n].push(await wrk(all[n]!.target, slice, conns, paced));
+        for (const n of ['baseline', 'gateway'] as const) {
+          if (n === 'gateway') gc.skip();
+          stall[n].push(await wrk(all[n]!.target, slice, conns, paced));
+          if (n === 'gateway') gatewayGc.push(gc.next());
+        }
       }
       const summary = (xs: WrkRun[]) => ({
         rps: median(xs).rps,
@@ -321,7 +333,9 @@ async function main(): Promise<void> {
         addedP99Ms: Math.round((g.p99MedianOfSlices! - b.p99MedianOfSlices!) * 100) / 100,
         targets: { addedP99Ms: 2, maxMs: 50 },
         slices: stall,
+        gatewayMainThreadGc: gatewayGc,
       };
+      console.log(`halfLoad gateway main-thread gc per slice: ${gatewayGc.map((x) => `${x.scavenges} scavenges (${x.scavengePauseMs} ms), ${x.markCompacts} full (${x.markCompactPauseMs} ms), longest pause ${x.maxPauseMs} ms`).join('; ')}`);
       console.log('halfLoad', JSON.stringify({ baseline: b, gateway: g }));
     }
     results.memoryMb = {

@@ -35,12 +35,13 @@ export async function startBareChain(env: BenchProcesses, args: string[] = []): 
   return { url: `http://${address}/greeter/say/hello?name=John`, pid: child.pid! };
 }
 
-export async function startGreeterUp(name: string, traces: boolean, env: BenchProcesses): Promise<{ url: string; pid: number; file: string; stop(): Promise<void> }> {
+export async function startGreeterUp(name: string, traces: boolean, env: BenchProcesses): Promise<{ url: string; pid: number; file: string; logFile: string; stop(): Promise<void> }> {
   const svc = (s: string) => join(repoRoot, 'services', s, 'main.ts');
   const topo = await writeTopology(`  greeter-srv:\n    module: ${svc('greeter-srv')}\n    replicas: 2\n  greeter-api:\n    module: ${svc('greeter-api')}\n    depends_on: [greeter-srv]\n`, name);
   // default registry timing (writeTopology's time_scale 0.1 is for tests); tracing on or off
   writeFileSync(topo.file, readFileSync(topo.file, 'utf8').replace(', time_scale: 0.1', '').replace('services:\n', `telemetry: { traces: ${traces} }\nservices:\n`));
-  const { child, exited } = await spawnUp(topo.file, { nodeFlags: [...launcherNodeFlags, ...(env.extraNodeFlags ?? [])], logFile: join(env.dir, `${name}.log`), cwd: env.dir, children: env.children });
+  const logFile = join(env.dir, `${name}.log`);
+  const { child, exited } = await spawnUp(topo.file, { nodeFlags: [...launcherNodeFlags, ...(env.extraNodeFlags ?? [])], logFile, cwd: env.dir, children: env.children });
   const url = `http://127.0.0.1:${topo.ports.gateway}/greeter/say/hello?name=John`;
   const res = await request(url);
   if (!(await res.body.text()).includes('Hello John')) throw new Error(`${name} does not answer`);
@@ -48,6 +49,7 @@ export async function startGreeterUp(name: string, traces: boolean, env: BenchPr
     url,
     pid: child.pid!,
     file: topo.file,
+    logFile,
     async stop() {
       child.kill('SIGINT');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000).unref())]);

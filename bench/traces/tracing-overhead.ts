@@ -19,6 +19,9 @@
  * traced by OpenTelemetry's own Node SDK and HTTP instrumentation (bare-chain.ts --otel: the same 7 spans a
  * request, every one sampled, ended into a BatchSpanProcessor): the anchor for what tracing these hops costs
  * with a tracer we did not write (bareOtel vs bare, in the same rounds).
+ * Both `up`s run with `--trace-gc-nvp`, and each round records what the collector did on its main thread
+ * (gc-trace.ts: scavenges, the KB each promoted, full collections): two `up`s of the same code can settle
+ * into different collector states, and a run's result moves with them.
  *
  *   wrk -t1 -c32 ──> gateway GET /greeter/say/hello ──link──> greeter-api ──link──> proxy ──link──> greeter-srv x2
  *
@@ -41,6 +44,7 @@ import { rssMb } from '../tui/gateway-load-tally.ts';
 import { spanCost } from './span-cost.ts';
 import { startBareChain, startGreeterUp } from './greeter-ups.ts';
 import { mainThreadCpuMs, treeCpuMs } from '../e2e/cpu-use.ts';
+import { GcTrace, type GcSlice } from '../e2e/gc-trace.ts';
 
 const run = promisify(execFile);
 const option = (name: string) => {
@@ -67,6 +71,8 @@ interface WrkRun {
   p99: number;
   errors: number;
   load1: number;
+  /** What the collector did on the `up`'s main thread in this round (gc-trace.ts). */
+  gc?: GcSlice;
 }
 
 function wrkMs(s: string | undefined): number {
@@ -162,14 +168,18 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, wrk: `-t1 -c${CONNECTIONS} -d${seconds}s`, rounds, warmupRounds: warmup, loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100) };
   const bare = await startBareChain({ children, dir });
   const bareOtel = await startBareChain({ children, dir }, ['--otel']);
-  const off = await startGreeterUp('traces-off', false, { children, dir });
-  const on = await startGreeterUp('traces-on', true, { children, dir });
+  const upEnv = { children, dir, extraNodeFlags: ['--trace-gc-nvp'] };
+  const off = await startGreeterUp('traces-off', false, upEnv);
+  const on = await startGreeterUp('traces-on', true, upEnv);
+  const gcOf = { off: new GcTrace(off.logFile), on: new GcTrace(on.logFile) };
   try {
     const paths = { bare: bare.url, bareOtel: bareOtel.url, off: off.url, on: on.url, unsampled: on.url };
     const headerOf = (name: keyof typeof paths) => (name === 'unsampled' ? UNSAMPLED : undefined);
     // warm-up, alternating like the rounds: JIT, connection pools, caches. A fresh `up` needs 15-20 s of load
     // to reach its steady throughput (one run, rounds of 5 s: 745, 1105, 1554, 2041, 2104 req/s)
     for (let w = 0; w < warmup; w++) for (const name of ['bare', 'bareOtel', 'off', 'on'] as const) await wrk(paths[name]);
+    gcOf.off.skip();
+    gcOf.on.skip();
     const runs: Record<string, WrkRun[]> = { bare: [], bareOtel: [], off: [], on: [], unsampled: [] };
     for (let r = 0; r < rounds; r++) {
       // alternate the order each round so neither mode always runs right after the other
@@ -181,8 +191,11 @@ async function main(): Promise<void> {
         const result = await wrk(paths[name], headerOf(name));
         result.cpuMsPerRequest = Math.round(((await treeCpuMs([pid])) - cpu0) / result.requests * 1000) / 1000;
         result.mainCpuMsPerRequest = Math.round((mainThreadCpuMs(pid) - main0) / result.requests * 1000) / 1000;
+        const gc = name === 'off' ? gcOf.off : name === 'on' || name === 'unsampled' ? gcOf.on : undefined;
+        if (gc) result.gc = gc.next();
         runs[name]!.push(result);
-        console.log(`round ${r + 1} ${name.padEnd(9)} ${String(result.rps).padStart(6)} req/s  cpu ${result.cpuMsPerRequest} ms/req (main thread ${result.mainCpuMsPerRequest})  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors}  load ${result.load1}`);
+        const gcText = result.gc ? `  gc: ${result.gc.scavenges} scavenges promoting ${result.gc.promotedKbMedian} KB (median), ${result.gc.markCompacts} full` : '';
+        console.log(`round ${r + 1} ${name.padEnd(9)} ${String(result.rps).padStart(6)} req/s  cpu ${result.cpuMsPerRequest} ms/req (main thread ${result.mainCpuMsPerRequest})  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors}  load ${result.load1}${gcText}`);
       }
     }
     const m = { bare: median(runs.bare!), bareOtel: median(runs.bareOtel!), off: median(runs.off!), on: median(runs.on!), unsampled: median(runs.unsampled!) };
@@ -203,6 +216,23 @@ async function main(): Promise<void> {
     const mainCpu = (name: string) => [...runs[name]!.map((x) => x.mainCpuMsPerRequest!)].sort((a, b) => a - b)[Math.floor(rounds / 2)]!;
     results.mainThreadCpuPerRequest = { medianMs: { off: mainCpu('off'), on: mainCpu('on') } };
     results.pairedByRound = paired;
+    // the collector's state on each `up`'s main thread over the rounds (the tracing-on `up` serves `on` and `unsampled`)
+    const gcSummary = (name: 'off' | 'on' | 'unsampled') => {
+      const xs = runs[name]!.filter((x) => x.gc);
+      const scavenges = xs.reduce((a, x) => a + x.gc!.scavenges, 0);
+      const requests = xs.reduce((a, x) => a + x.requests, 0);
+      const promoted = xs.map((x) => x.gc!.promotedKbMedian).sort((a, b) => a - b);
+      return {
+        promotedKbPerScavengeByRound: { min: promoted[0] ?? 0, median: promoted[Math.floor(promoted.length / 2)] ?? 0, max: promoted.at(-1) ?? 0 },
+        scavengesPerThousandRequests: requests ? Math.round((scavenges / requests) * 10_000) / 10 : 0,
+        markCompacts: xs.reduce((a, x) => a + x.gc!.markCompacts, 0),
+      };
+    };
+    results.mainThreadGc = { off: gcSummary('off'), on: gcSummary('on'), unsampled: gcSummary('unsampled') };
+    for (const name of ['off', 'on', 'unsampled'] as const) {
+      const g = gcSummary(name);
+      console.log(`gc, ${name} rounds: promoted ${g.promotedKbPerScavengeByRound.min}-${g.promotedKbPerScavengeByRound.max} KB a scavenge (median of rounds ${g.promotedKbPerScavengeByRound.median}), ${g.scavengesPerThousandRequests} scavenges per 1,000 requests, ${g.markCompacts} full collections`);
+    }
     console.log(`paired by round (median of on/off per round): throughput ${paired.throughputOverheadPercent} %, CPU per request ${paired.cpuOverheadPercent} %, main thread CPU per request ${paired.mainThreadCpuOverheadPercent} %`);
     // Position-balanced: whichever `up` ran second in a round (right after the other one) used to be slower
     // (15 rounds of 3 s, 2026-12-03: off 2,031-2,340 req/s first vs 1,687-1,797 second), so the per-round
