@@ -7,9 +7,8 @@
  *   span ends ──onEnd──> compact record (EndedSpan) ──> its trace
  *                                                └─> class: failed (any span errored) > slow (>= slowMs) >
  *                                                    plain (kept) > open (spans still open) / new (records)
- *   the last open span of a trace ended, neither failed nor slow: kept as plain while the plain traces'
- *   allowance lasts (`recentPerSecond` at once, refilled at `recentPerSecond` a second), else let go (at
- *   once: its spans die young)
+ *   the last open span of a trace ended, neither failed nor slow: kept as plain when no plain trace kept
+ *   started within 1000 / `recentPerSecond` ms of it, else let go (at once: its spans die young)
  *   a trace of records (`add`, nothing counts its open spans): the same once `arrivals` newer ones passed it
  *   caps, oldest first: `inFlight` open traces (decided as if they had ended), `recent` plain traces,
  *   `failed` failed ones, `slow` slow ones, `spansPerTrace`
@@ -28,10 +27,9 @@ export interface TraceStoreOptions {
   /** Plain (neither failed nor slow) traces kept (default 200). */
   recent?: number;
   /**
-   * At most this many plain traces a second join the `recent` ones (default 100), as a token bucket: a
-   * burst of that many is kept whole (a page's requests fired together, two curls in a row), then one per
-   * 1000 / recentPerSecond ms. Under load the others are let go young (as they end), so what is kept spans
-   * seconds of traffic instead of the last few milliseconds, and the old generation does not fill with them.
+   * At most this many plain traces a second join the `recent` ones (default 100): under load the others
+   * are let go young (as they end), so what is kept spans seconds of traffic instead of the last
+   * few milliseconds, and the old generation does not fill with them.
    */
   recentPerSecond?: number;
   /**
@@ -53,6 +51,10 @@ export interface TraceStoreOptions {
   /** Spans kept in all (default 20000). */
   maxSpans?: number;
 }
+
+/** Buckets of plain traces kept remembered (40 s at the default 100 a second). */
+const KEPT_BUCKETS = 4096;
+const bucketSlot = (k: number): number => ((k % KEPT_BUCKETS) + KEPT_BUCKETS) % KEPT_BUCKETS;
 
 type TraceClass = 'open' | 'new' | 'plain' | 'slow' | 'failed';
 const CLASSES: readonly TraceClass[] = ['open', 'new', 'plain', 'slow', 'failed'];
@@ -197,11 +199,12 @@ export class TraceStore implements SpanSink {
   readonly #count: Record<TraceClass, number> = { open: 0, new: 0, plain: 0, slow: 0, failed: 0 };
   readonly #queues: Record<TraceClass, ClassQueue> = { open: emptyQueue(), new: emptyQueue(), plain: emptyQueue(), slow: emptyQueue(), failed: emptyQueue() };
   /**
-   * The plain traces' allowance (#keepsPlain): how many may be kept now, as of `#allowanceAt` (the latest
-   * end of a trace decided; ends come out of order, and the clock only moves forward).
+   * The plain traces kept lately, by their start: bucket `b` (starts in [b, b + 1) x 1000 / recentPerSecond
+   * ms) at `b mod KEPT_BUCKETS` holds b and the start of the one kept in it (NaN: none). Traces are decided
+   * as they end, not in the order they began, so "the last one kept" is not a start to measure from.
    */
-  #allowance = 0;
-  #allowanceAt = Number.NEGATIVE_INFINITY;
+  readonly #keptBucket = new Float64Array(KEPT_BUCKETS).fill(Number.NaN);
+  readonly #keptStart = new Float64Array(KEPT_BUCKETS);
   #seq = 0;
   #spans = 0;
   /**
@@ -307,30 +310,31 @@ export class TraceStore implements SpanSink {
 
   /** A new or open trace that is neither failed nor slow is decided: kept as plain (see #keepsPlain), or let go. */
   #settle(t: StoredTrace): void {
-    if (this.#keepsPlain(t.endMs)) this.#move(t, 'plain');
+    if (this.#keepsPlain(t.startMs)) this.#move(t, 'plain');
     else this.#drop(t);
   }
 
   /**
-   * Whether a plain trace that ended at `endMs` is kept: a token bucket of `recentPerSecond` tokens (at least
-   * one), refilled at `recentPerSecond` a second by the traces' ends. So a burst of that many is kept whole
-   * and, under load, at most `recentPerSecond` a second. (Until 2026-12-06 a trace was kept only when none
-   * kept had started within 1000 / recentPerSecond ms of it: two requests 9 ms apart kept one trace, and the
-   * second of two quick curls, or of a page's requests fired together, was never shown.)
+   * Whether a plain trace that started at `startMs` is kept: none kept started within 1000 / `recentPerSecond`
+   * ms of it (whatever order they are decided in: a long request is decided after shorter ones that began
+   * later). So at most `recentPerSecond` a second are kept, each that far from the next.
    */
-  #keepsPlain(endMs: number): boolean {
-    const rate = this.#caps.recentPerSecond;
-    if (rate === Number.POSITIVE_INFINITY) return true;
-    const burst = Math.max(1, rate);
-    // the clock only moves forward, and no further than now (a span from a host whose clock runs ahead
-    // would otherwise stop the refill until ours catches up)
-    const at = Math.max(this.#allowanceAt, Math.min(endMs, Date.now()));
-    // the first decision finds the bucket full
-    this.#allowance = this.#allowanceAt === Number.NEGATIVE_INFINITY ? burst : Math.min(burst, this.#allowance + ((at - this.#allowanceAt) * rate) / 1000);
-    this.#allowanceAt = at;
-    if (!(this.#allowance >= 1)) return false;
-    this.#allowance--;
+  #keepsPlain(startMs: number): boolean {
+    const width = 1000 / this.#caps.recentPerSecond;
+    if (!(width > 0)) return true;
+    const b = Math.floor(startMs / width);
+    // two starts closer than the width are in the same bucket or in neighbouring ones
+    if (!Number.isNaN(this.#keptIn(b)) || startMs - this.#keptIn(b - 1) < width || this.#keptIn(b + 1) - startMs < width) return false;
+    const at = bucketSlot(b);
+    this.#keptBucket[at] = b;
+    this.#keptStart[at] = startMs;
     return true;
+  }
+
+  /** The start of the plain trace kept in bucket k, NaN when none (or the ring has moved on). */
+  #keptIn(k: number): number {
+    const at = bucketSlot(k);
+    return this.#keptBucket[at] === k ? this.#keptStart[at]! : Number.NaN;
   }
 
   /** Newest first. */
@@ -374,8 +378,7 @@ export class TraceStore implements SpanSink {
       this.#count[cls] = 0;
       this.#queues[cls] = emptyQueue();
     }
-    this.#allowance = 0;
-    this.#allowanceAt = Number.NEGATIVE_INFINITY;
+    this.#keptBucket.fill(Number.NaN);
     this.#spans = 0;
   }
 
