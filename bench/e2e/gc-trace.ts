@@ -1,7 +1,7 @@
 /**
  * What V8's garbage collector did on a process's main thread, read from the `--trace-gc-nvp` lines in its
- * log (node prints one line per collection of every isolate: the main thread's and each worker's). The
- * main isolate is the first to print (it starts before any worker). Read in slices: each `next()` returns
+ * log (node prints one line per collection of every isolate, `[pid:isolate:thread]`, thread 0 the main
+ * thread's and 1, 2... its workers'). Read in slices: each `next()` returns
  * the collections logged since the one before, so a bench can put them beside each round.
  *
  * Why a bench wants them: two `up`s of the same code can settle into different collector states and stay
@@ -27,7 +27,6 @@ export interface GcSlice {
 
 export class GcTrace {
   #offset = 0;
-  #main: string | undefined;
   readonly #logFile: string;
 
   constructor(logFile: string) {
@@ -45,10 +44,8 @@ export class GcTrace {
     const promoted: number[] = [];
     const slice: GcSlice = { scavenges: 0, promotedKbMedian: 0, scavengePauseMs: 0, markCompacts: 0, markCompactPauseMs: 0, maxPauseMs: 0 };
     for (const line of text.split('\n')) {
-      const head = /^\[\d+:(0x[0-9a-f]+):\d+\]/.exec(line);
-      if (!head || !line.includes(' gc=')) continue;
-      this.#main ??= head[1];
-      if (head[1] !== this.#main) continue;
+      // the main thread's lines only (thread 0)
+      if (!/^\[\d+:0x[0-9a-f]+:0\]/.test(line) || !line.includes(' gc=')) continue;
       const kind = / gc=(\w+)/.exec(line)?.[1];
       const pause = Number(/ pause=([\d.]+)/.exec(line)?.[1] ?? 0);
       slice.maxPauseMs = Math.max(slice.maxPauseMs, pause);
