@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test-scale/**/*.test.ts'],
+    // one temp folder per run, removed at its end (test/support/temp-root.ts)
+    globalSetup: ['test/support/temp-root.ts'],
     maxWorkers: 1,
     testTimeout: 900_000,
     hookTimeout: 120_000,

@@ -13,7 +13,7 @@
  *
  *   node_modules/.bin/node bench/soak/soak.ts [--minutes 60] [--sample 60s] [--rps 20] [--every 5s] [--seed N]
  */
-import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readdir, readFile, writeFile, mkdir, rm } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Agent, fetch as undiciFetch } from 'undici';
@@ -224,6 +224,7 @@ const result = {
   slopes,
   samples,
 };
+await rm(topo.dir, { recursive: true, force: true });
 await mkdir('bench/results', { recursive: true });
 const out = minutes >= 60 ? 'bench/results/soak.json' : `bench/results/soak-${minutes}min.json`;
 await writeFile(out, JSON.stringify(result, null, 2) + '\n');
