@@ -21,7 +21,7 @@
  * with a tracer we did not write (bareOtel vs bare, in the same rounds).
  * Both `up`s run with `--trace-gc-nvp`, and each round records what the collector did on its main thread
  * (gc-trace.ts: scavenges, the KB each promoted, full collections): two `up`s of the same code can settle
- * into different collector states, and a run's result moves with them.
+ * into different collector states, and the record tells whether a run's result is the collector's.
  *
  *   wrk -t1 -c32 ──> gateway GET /greeter/say/hello ──link──> greeter-api ──link──> proxy ──link──> greeter-srv x2
  *
