@@ -20,6 +20,7 @@ import { watchSummary } from '../../reload/watch-summary.ts';
 import type { Watching } from '../../reload/service-watcher.ts';
 import { watchConfig } from '../config-watcher.ts';
 import { startIdleMemoryTrim } from '../idle-memory-trim.ts';
+import { keepTickObjectShape } from '../../runtimes/tick-object-shape.cjs';
 import { SystemClock } from '../../clock/clock.ts';
 import { didYouMean } from '../../config/did-you-mean.ts';
 import { controlRequest } from '../../control/control-client.ts';
@@ -126,6 +127,9 @@ export async function run(args: string[]): Promise<number> {
   // The heap pages a load left behind go back to the OS once micro-dev is idle again (idle-memory-trim.ts).
   const stopTrim = startIdleMemoryTrim({ clock: new SystemClock() });
   if (!(await own(async () => stopTrim()))) return stopping!;
+  // ...and nextTick keeps its fast path through the GCs that trim and V8's memory reducer run (runtimes/tick-object-shape.cjs).
+  const letTickShapeGo = keepTickObjectShape();
+  if (!(await own(async () => letTickShapeGo()))) return stopping!;
   if (!tui) {
     orchestrator.subscribe((update) => {
       if ('event' in update && update.event.type === 'log') {
