@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { keepTickObjectShape, keptTickObject } from './tick-object-shape.cjs';
-import { newThread } from './worker/worker-compile-cache.ts';
+import { newThread } from './worker/new-thread.ts';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 const MODULE = fileURLToPath(new URL('./tick-object-shape.cjs', import.meta.url));

@@ -14,7 +14,7 @@ import type { Clock } from '../../clock/clock.ts';
 import type { InstanceSpec } from '../runtime.ts';
 import type { HostEvent, HostRequest } from './instance-host.ts';
 import { PackedInstance } from './packed-instance.ts';
-import { newThread } from './worker-compile-cache.ts';
+import { newThread } from './new-thread.ts';
 import { ownPath } from '../../package/own-path.ts';
 
 interface Host {

@@ -1,4 +1,4 @@
-// Preloaded (--require) into every instance thread (worker-compile-cache.ts, newThread), before the
+// Preloaded (--require) into every instance thread (new-thread.ts, newThread), before the
 // instance's code:
 // - nextTick keeps its fast path through the thread's full GCs (../tick-object-shape.cjs: one of its tick
 //   objects kept alive);

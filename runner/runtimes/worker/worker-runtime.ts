@@ -18,7 +18,7 @@ import type { InstanceSpec, Runtime } from '../runtime.ts';
 import { HostPool } from './host-pool.ts';
 import type { PackedInstance } from './packed-instance.ts';
 import { WorkerInstance } from './worker-instance.ts';
-import { newThread } from './worker-compile-cache.ts';
+import { newThread } from './new-thread.ts';
 import { instanceThreadLimits } from './young-generation.ts';
 
 /**
