@@ -23,36 +23,51 @@
  * its own async scope); one is kept. Re-captured every `everyMs`, so that if V8 ever replaces the maps (a
  * field widened, as the async ids will once past the small-integer range, ~10^9), the kept object has the
  * new ones. No async hook is installed, so nothing else about ticks or promises changes.
+ *
+ * Kept by `up` (runner/cli/commands/up.ts), by a scenario's own topology while it runs
+ * (runner/scenarios/local-stage.ts: the data plane on the scenario's thread) and by every instance thread
+ * (worker/thread-preload.cjs); callers are counted, so one letting go leaves it kept for the others.
  */
 'use strict';
 const { executionAsyncResource } = require('node:async_hooks');
 
 /** @type {object | undefined} */
 let kept;
+/** Callers keeping it now (up and a scenario's own topology can share a thread), and the re-capture timer. */
+let users = 0;
+/** @type {NodeJS.Timeout | undefined} */
+let timer;
 
 /** The tick object kept now (for tests). */
 function keptTickObject() {
   return kept;
 }
 
+function capture() {
+  process.nextTick(() => {
+    if (users > 0) kept = executionAsyncResource();
+  });
+}
+
 /**
- * Starts keeping a tick object (this thread's); the returned function lets it go.
+ * Starts keeping a tick object (this thread's); the returned function lets it go once every caller has let
+ * go. The first caller's `everyMs` sets how often a fresh one is captured.
  * @param {number} [everyMs] how often a fresh one is captured
  * @returns {() => void}
  */
 function keepTickObjectShape(everyMs = 60_000) {
-  let keeping = true;
-  const capture = () => {
-    process.nextTick(() => {
-      if (keeping) kept = executionAsyncResource();
-    });
-  };
-  capture();
-  const timer = setInterval(capture, everyMs);
-  timer.unref();
+  if (users++ === 0) {
+    capture();
+    timer = setInterval(capture, everyMs);
+    timer.unref();
+  }
+  let released = false;
   return () => {
-    keeping = false;
+    if (released) return;
+    released = true;
+    if (--users > 0) return;
     clearInterval(timer);
+    timer = undefined;
     kept = undefined;
   };
 }

@@ -34,6 +34,19 @@ describe('keepTickObjectShape', () => {
     stop();
   });
 
+  it('is kept while any caller keeps it (up and a scenario stage in one thread), each release counted once', async () => {
+    const letUpGo = keepTickObjectShape();
+    const letStageGo = keepTickObjectShape();
+    await nextTurn();
+    expect(keptTickObject()).toBeDefined();
+    letStageGo();
+    letStageGo();
+    await nextTurn();
+    expect(keptTickObject()).toBeDefined();
+    letUpGo();
+    expect(keptTickObject()).toBeUndefined();
+  });
+
   it('what it keeps has the hidden class of the ticks made after memory-reducing GCs (V8 natives, in a child node)', () => {
     // %HaveSameMap: the kept object and a tick made after three last-resort GCs share their V8 map, so the
     // maps nextTick builds are the kept ones (were the kept object anything else, or nextTick's shape

@@ -4,6 +4,7 @@
  * close() shuts the engine down and closes the static proxy; a start that fails leaves nothing running.
  */
 import { createRuntimes } from '../cli/create-runtimes.ts';
+import { keepTickObjectShape } from '../runtimes/tick-object-shape.cjs';
 import { Orchestrator } from '../engine/orchestrator.ts';
 import type { TargetableInstance } from '../faults/select-targets.ts';
 import { applyFault } from './apply-fault.ts';
@@ -25,6 +26,8 @@ export async function startLocalStage(scenario: Scenario, options: { onTopologyP
     onProgress: options.onTopologyProgress && ((line) => options.onTopologyProgress!(`[${scenario.name}] ${line}`)),
   });
   let staticProxy: FrontProxy | undefined;
+  // the data plane runs on this thread, as in `up`: nextTick keeps its fast path (runtimes/tick-object-shape.cjs)
+  const letTickShapeGo = keepTickObjectShape();
   // Lines printed while the topology starts (a leader elected at boot) are kept for the first listener.
   const early: { instance: string; line: string; at: number }[] = [];
   const unfollowEarly = o.subscribe((u) => {
@@ -42,6 +45,7 @@ export async function startLocalStage(scenario: Scenario, options: { onTopologyP
     unfollowEarly();
     await staticProxy?.close();
     await o.shutdown().catch(() => undefined);
+    letTickShapeGo();
     throw error;
   }
   const instances = o.snapshot().instances.map((i) => i.instance);
@@ -115,6 +119,7 @@ export async function startLocalStage(scenario: Scenario, options: { onTopologyP
       etcd?.close();
       await staticProxy?.close();
       await o.shutdown().catch(() => undefined);
+      letTickShapeGo();
     },
   };
 }
